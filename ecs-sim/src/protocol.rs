@@ -1,0 +1,129 @@
+//! The AWS endpoint: `POST /` speaking awsJson1_1 (`X-Amz-Target`
+//! dispatch, SigV4-shaped auth required, JSON errors with `__type` and the
+//! `x-amzn-errortype` header), plus injected faults and the request log.
+
+use crate::error::ApiError;
+use crate::SimState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113.";
+
+pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let op = target
+        .strip_prefix(TARGET_PREFIX)
+        .unwrap_or(target)
+        .to_string();
+    let op_label = if op.is_empty() {
+        "<none>".to_string()
+    } else {
+        op.clone()
+    };
+    let result = check_request(&headers, target).map(|_| ());
+    let result = match result {
+        Err(e) => Err(e),
+        Ok(()) => {
+            let faults = sim.faults();
+            if faults.latency_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+            }
+            if let Some(e) = faults.roll() {
+                Err(e)
+            } else {
+                sim.call(&op, &body)
+            }
+        }
+    };
+    let response = match result {
+        Ok(json) => {
+            let mut resp = (StatusCode::OK, json).into_response();
+            resp.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
+            resp
+        }
+        Err(e) => e.into_response(),
+    };
+    let mut response = response;
+    let status = response.status().as_u16();
+    let error_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    sim.log_request(op_label, status, error_type);
+    if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("x-amzn-requestid", v);
+    }
+    response
+}
+
+fn check_request(headers: &HeaderMap, target: &str) -> Result<(), ApiError> {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !auth.starts_with("AWS4-HMAC-SHA256") {
+        return Err(ApiError::new(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token: requests must be signed with AWS Signature Version 4 (any credentials are accepted by ecs-sim).",
+        ));
+    }
+    if !target.starts_with(TARGET_PREFIX) {
+        return Err(ApiError::new(
+            "UnknownOperationException",
+            format!(
+                "Missing or unknown X-Amz-Target header '{target}'; expected {TARGET_PREFIX}<Operation>."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Share of requests answered with injected errors, and added latency.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Faults {
+    pub throttle_rate: f64,
+    pub server_error_rate: f64,
+    pub latency_ms: u64,
+}
+
+impl Faults {
+    fn roll(&self) -> Option<ApiError> {
+        if self.throttle_rate <= 0.0 && self.server_error_rate <= 0.0 {
+            return None;
+        }
+        let r: f64 = rand::random();
+        if r < self.throttle_rate {
+            Some(ApiError::new("ThrottlingException", "Rate exceeded"))
+        } else if r < self.throttle_rate + self.server_error_rate {
+            Some(ApiError::server(
+                "Injected server error (ecs-sim fault injection)",
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// One logged AWS request.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    pub operation: String,
+    /// Simulated time (epoch seconds) when it was answered.
+    pub time: f64,
+    /// Wall-clock time (epoch seconds).
+    pub wall_time: f64,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+}

@@ -1,0 +1,190 @@
+//! Per-revision, per-provider instance counts of a daemon, computed from the
+//! slots on live instances so they are consistent at every moment: an instance
+//! is counted once, as running, without daemon (ACTIVE but its daemon task is
+//! not RUNNING) or draining. Provisioning instances are not counted yet.
+
+use super::*;
+
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProviderCounts {
+    pub running: u32,
+    pub without: u32,
+    pub draining: u32,
+}
+
+impl ProviderCounts {
+    pub fn total(&self) -> u32 {
+        self.running + self.without + self.draining
+    }
+}
+
+/// revision id → provider name → counts
+pub type RevisionCounts = BTreeMap<String, BTreeMap<String, ProviderCounts>>;
+
+impl State {
+    /// The providers whose instances can carry this daemon: its own plus any a
+    /// running deployment is removing it from.
+    pub fn daemon_scope(&self, daemon: &Daemon) -> Vec<String> {
+        let mut out = daemon.providers.clone();
+        if let Some(dep) = daemon
+            .active_deployment
+            .as_ref()
+            .and_then(|d| self.deployments.get(d))
+        {
+            for p in &dep.providers {
+                if !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+        }
+        out
+    }
+
+    pub fn daemon_counts(&self, daemon: &str, providers: &[String]) -> RevisionCounts {
+        let mut out: RevisionCounts = BTreeMap::new();
+        for p in providers {
+            let Some(provider) = self.providers.get(p) else {
+                continue;
+            };
+            for id in &provider.instances {
+                let Some(inst) = self.instances.get(id) else {
+                    continue;
+                };
+                let Some(slot) = inst.slot(daemon) else {
+                    continue;
+                };
+                let c = out
+                    .entry(slot.revision.clone())
+                    .or_default()
+                    .entry(p.clone())
+                    .or_default();
+                match inst.status {
+                    InstanceStatus::Registering => {}
+                    InstanceStatus::Draining => c.draining += 1,
+                    InstanceStatus::Active => {
+                        if slot.state == SlotState::Running {
+                            c.running += 1
+                        } else {
+                            c.without += 1
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks the invariants the emulator promises; returns a description of
+    /// the first violation. Used by tests and the property test.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for inst in self.instances.values() {
+            let mut seen = std::collections::HashSet::new();
+            for s in &inst.slots {
+                if !seen.insert(&s.daemon) {
+                    return Err(format!(
+                        "instance {} has two slots for {}",
+                        inst.id, s.daemon
+                    ));
+                }
+                if let Some(t) = &s.task {
+                    if let Some(task) = self.tasks.get(t) {
+                        if task.instance != inst.id {
+                            return Err(format!("task {t} is on another instance"));
+                        }
+                        let live = task.is_live();
+                        if matches!(s.state, SlotState::Running) && task.last_status != "RUNNING" {
+                            return Err(format!(
+                                "slot running but task {t} is {}",
+                                task.last_status
+                            ));
+                        }
+                        if !live && matches!(s.state, SlotState::Running | SlotState::Pending) {
+                            return Err(format!("slot live but task {t} stopped"));
+                        }
+                    }
+                }
+            }
+            // At most one live daemon task per daemon on an instance.
+            let mut live_per_daemon: HashMap<&str, u32> = HashMap::new();
+            for t in &inst.tasks {
+                if let Some(task) = self.tasks.get(t) {
+                    if let TaskKind::Daemon { daemon, .. } = &task.kind {
+                        if task.is_live() {
+                            *live_per_daemon.entry(daemon.as_str()).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            if let Some((d, n)) = live_per_daemon.iter().find(|(_, n)| **n > 1) {
+                return Err(format!("instance {} runs {n} tasks of daemon {d}", inst.id));
+            }
+            let (cpu, mem) = self.used_resources(inst);
+            if cpu > inst.cpu || mem > inst.memory {
+                return Err(format!("instance {} over-committed", inst.id));
+            }
+            if !self
+                .providers
+                .get(&inst.provider)
+                .map(|p| p.instances.contains(&inst.id))
+                .unwrap_or(false)
+            {
+                return Err(format!("instance {} missing from its provider", inst.id));
+            }
+        }
+        for d in self.daemons.values() {
+            let scope = self.daemon_scope(d);
+            let counts = self.daemon_counts(&d.arn, &scope);
+            let counted: u32 = counts
+                .values()
+                .flat_map(|m| m.values())
+                .map(|c| c.total())
+                .sum();
+            let expected = scope
+                .iter()
+                .filter_map(|p| self.providers.get(p))
+                .flat_map(|p| p.instances.iter())
+                .filter_map(|i| self.instances.get(i))
+                .filter(|i| i.status != InstanceStatus::Registering && i.slot(&d.arn).is_some())
+                .count() as u32;
+            if counted != expected {
+                return Err(format!("daemon {} counts {counted} != {expected}", d.name));
+            }
+            if d.status == DaemonStatus::Active {
+                // Every ACTIVE instance of its providers carries the daemon.
+                for p in &d.providers {
+                    for i in self
+                        .providers
+                        .get(p)
+                        .into_iter()
+                        .flat_map(|p| p.instances.iter())
+                    {
+                        let inst = &self.instances[i];
+                        if inst.status == InstanceStatus::Active
+                            && inst.slot(&d.arn).is_none()
+                            && !self.deployment_pending(d)
+                        {
+                            return Err(format!(
+                                "active instance {} lacks daemon {}",
+                                inst.id, d.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for t in self.tasks.values() {
+            if t.is_live() && !self.instances.contains_key(&t.instance) {
+                return Err(format!("live task {} on a missing instance", t.id));
+            }
+        }
+        Ok(())
+    }
+
+    fn deployment_pending(&self, d: &Daemon) -> bool {
+        d.active_deployment
+            .as_ref()
+            .and_then(|id| self.deployments.get(id))
+            .map(|dep| dep.status == DeploymentStatus::Pending)
+            .unwrap_or(false)
+    }
+}
