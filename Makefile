@@ -1,0 +1,44 @@
+# Daemon Portal: `make run` serves the portal, `make test` runs every test.
+# Both install what is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO_LEPTOS := cargo leptos
+
+.PHONY: run test setup build release check fmt lint test-rust test-e2e bench clean-data help
+
+help:
+	@echo "make run    - install what is missing, build, serve on http://127.0.0.1:3000"
+	@echo "make test   - install what is missing, run fmt, clippy, Rust tests (SQLite + PostgreSQL), Playwright"
+
+run: build
+	@echo "Daemon Portal on http://127.0.0.1:3000 (SQLite in ./data, embedded ECS emulator)"
+	LEPTOS_SITE_ROOT=target/site exec ./target/debug/server
+
+build:
+	@scripts/setup.sh run
+	$(CARGO_LEPTOS) build
+
+release:
+	@scripts/setup.sh release
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(CARGO_LEPTOS) build --release
+
+test:
+	@scripts/setup.sh test
+	$(MAKE) fmt lint test-rust test-e2e
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+test-rust:
+	REQUIRE_POSTGRES=1 scripts/with-postgres.sh cargo test --workspace
+
+test-e2e: build
+	cd end2end && npx playwright test
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,69 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::layout::ConsoleLayout;
+use crate::pages::{home::HomePage, not_found::NotFound, placeholder::SectionPlaceholder};
+
+/// The document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/daemon-portal.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Daemon Portal".to_string() } else { format!("{page} · Daemon Portal") }
+        } />
+        <Router>
+            <ConsoleLayout>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("") view=HomePage />
+                    <Route
+                        path=path!("task-definitions")
+                        view=|| view! { <SectionPlaceholder title="Daemon task definitions" /> }
+                    />
+                    <Route
+                        path=path!("daemons")
+                        view=|| view! { <SectionPlaceholder title="Daemons" /> }
+                    />
+                    <Route
+                        path=path!("clusters")
+                        view=|| view! { <SectionPlaceholder title="Clusters" /> }
+                    />
+                    <Route
+                        path=path!("approvals")
+                        view=|| view! { <SectionPlaceholder title="Approvals" /> }
+                    />
+                    <Route
+                        path=path!("history")
+                        view=|| view! { <SectionPlaceholder title="History" /> }
+                    />
+                </Routes>
+            </ConsoleLayout>
+        </Router>
+    }
+}

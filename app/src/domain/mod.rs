@@ -1,0 +1,10 @@
+//! Domain types that parse user input. Compiled into both the browser (for immediate, inline
+//! validation) and the server (which validates again): the rules live only here.
+
+pub mod errors;
+pub mod names;
+pub mod role_arn;
+pub mod sizes;
+pub mod task_definition;
+
+pub use errors::FieldErrors;

@@ -1,0 +1,629 @@
+//! The daemon task definition form, its validation, and its ECS JSON form.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::{
+    names::ResourceName,
+    role_arn::RoleArn,
+    sizes::{format_gb, format_vcpu, parse_gb, parse_vcpu},
+    FieldErrors,
+};
+
+pub const MAX_CONTAINERS: usize = 10;
+pub const MAX_ENV_VARS: usize = 100;
+pub const MAX_ENV_VALUE: usize = 32_768;
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+/// The stream prefix the auto-configured CloudWatch Logs use, as the ECS console does.
+pub const LOG_STREAM_PREFIX: &str = "ecs";
+
+/// What the "Create new daemon task definition" form posts: text exactly as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinitionForm {
+    #[serde(default)]
+    pub family: String,
+    #[serde(default)]
+    pub task_role: String,
+    #[serde(default)]
+    pub execution_role: String,
+    /// Task-level CPU in vCPU (optional).
+    #[serde(default)]
+    pub task_cpu: String,
+    /// Task-level memory in GB (optional).
+    #[serde(default)]
+    pub task_memory: String,
+    #[serde(default)]
+    pub containers: Vec<ContainerForm>,
+    /// Region for auto-configured CloudWatch Logs.
+    #[serde(default)]
+    pub region: String,
+    /// `json` when the user submitted from the JSON view; then `json` is the source of truth.
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub json: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub image: String,
+    /// A checkbox: present ("on"/"true") when checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub essential: Option<String>,
+    /// vCPU, e.g. `1` or `0.25`.
+    #[serde(default)]
+    pub cpu: String,
+    /// GB, e.g. `0.5`.
+    #[serde(default)]
+    pub memory: String,
+    #[serde(default)]
+    pub env: Vec<EnvForm>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_logs: Option<String>,
+    #[serde(default)]
+    pub log_group: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvForm {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// A validated daemon task definition, ready to register. Construct with [`TaskDefinitionForm::parse`]
+/// or [`TaskDefinitionSpec::from_json`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinitionSpec {
+    pub family: String,
+    pub task_role_arn: Option<String>,
+    pub execution_role_arn: Option<String>,
+    /// CPU units.
+    pub cpu: Option<u32>,
+    /// MiB.
+    pub memory: Option<u32>,
+    pub containers: Vec<ContainerSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    /// CPU units.
+    pub cpu: u32,
+    /// MiB.
+    pub memory: u32,
+    pub environment: Vec<(String, String)>,
+    pub logs: Option<LogSpec>,
+}
+
+/// An `awslogs` log configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogSpec {
+    pub group: String,
+    pub region: String,
+    pub stream_prefix: String,
+    pub create_group: bool,
+}
+
+fn checked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
+}
+
+fn parse_optional_role(s: &str) -> Result<Option<String>, String> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        RoleArn::parse(s).map(|r| Some(r.as_str().to_string()))
+    }
+}
+
+pub fn parse_image(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("Enter an image, e.g. amazon/cloudwatch-agent:latest.".into());
+    }
+    if s.len() > 255 {
+        return Err("The image can have at most 255 characters.".into());
+    }
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "./_:@-".contains(c)) {
+        return Err("The image can contain only letters, digits and . / _ : @ -".into());
+    }
+    Ok(s.to_string())
+}
+
+pub fn parse_env_key(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("Enter a key.".into());
+    }
+    if s.len() > 255 {
+        return Err("A key can have at most 255 characters.".into());
+    }
+    let first_ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err("A key starts with a letter or _ and contains only letters, digits and _.".into());
+    }
+    Ok(s.to_string())
+}
+
+pub fn parse_log_group(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("Enter a log group name, e.g. /ecs/cloudwatch-agent-daemon.".into());
+    }
+    if s.len() > 512 {
+        return Err("A log group name can have at most 512 characters.".into());
+    }
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c)) {
+        return Err("A log group name can contain only letters, digits and . _ - / #".into());
+    }
+    Ok(s.to_string())
+}
+
+impl TaskDefinitionForm {
+    /// A blank form with one essential container, as the create page starts.
+    pub fn blank(region: &str) -> Self {
+        Self {
+            containers: vec![ContainerForm { essential: Some("on".into()), ..Default::default() }],
+            region: region.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Validates every field, collecting one message per field.
+    pub fn parse(&self) -> Result<TaskDefinitionSpec, FieldErrors> {
+        if self.mode == "json" {
+            return TaskDefinitionSpec::from_json(&self.json).map_err(|e| {
+                let mut errors = FieldErrors::new();
+                errors.add("json", e);
+                errors
+            });
+        }
+        let mut errors = FieldErrors::new();
+        let family =
+            errors.check("family", ResourceName::parse("daemon task definition family", &self.family));
+        let task_role_arn = errors.check("task_role", parse_optional_role(&self.task_role));
+        let execution_role_arn = errors.check("execution_role", parse_optional_role(&self.execution_role));
+        let cpu = if self.task_cpu.trim().is_empty() {
+            Some(None)
+        } else {
+            errors.check("task_cpu", parse_vcpu(&self.task_cpu).map(Some))
+        };
+        let memory = if self.task_memory.trim().is_empty() {
+            Some(None)
+        } else {
+            errors.check("task_memory", parse_gb(&self.task_memory).map(Some))
+        };
+        let region = if self.region.trim().is_empty() { "us-east-1" } else { self.region.trim() };
+
+        if self.containers.is_empty() {
+            errors.add("containers", "Add at least one container.");
+        }
+        if self.containers.len() > MAX_CONTAINERS {
+            errors.add(
+                "containers",
+                format!("A daemon task definition can have at most {MAX_CONTAINERS} containers."),
+            );
+        }
+        let mut containers = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.containers.iter().enumerate() {
+            let f = |name: &str| format!("containers.{i}.{name}");
+            let name = errors.check(f("name"), ResourceName::parse("container name", &c.name));
+            if let Some(n) = &name {
+                if !seen.insert(n.as_str().to_string()) {
+                    errors.add(f("name"), format!("Another container is already named {n}."));
+                }
+            }
+            let image = errors.check(f("image"), parse_image(&c.image));
+            let cpu = errors.check(f("cpu"), parse_vcpu(&c.cpu));
+            let memory = errors.check(f("memory"), parse_gb(&c.memory));
+            let mut environment = Vec::new();
+            let mut keys = std::collections::HashSet::new();
+            let rows: Vec<&EnvForm> =
+                c.env.iter().filter(|e| !(e.key.trim().is_empty() && e.value.is_empty())).collect();
+            if rows.len() > MAX_ENV_VARS {
+                errors.add(f("env"), format!("At most {MAX_ENV_VARS} environment variables."));
+            }
+            for (j, e) in c.env.iter().enumerate() {
+                if e.key.trim().is_empty() && e.value.is_empty() {
+                    continue; // a blank row the user did not fill in
+                }
+                let key = errors.check(format!("containers.{i}.env.{j}.key"), parse_env_key(&e.key));
+                if e.value.len() > MAX_ENV_VALUE {
+                    errors.add(
+                        format!("containers.{i}.env.{j}.value"),
+                        format!("A value can have at most {MAX_ENV_VALUE} characters."),
+                    );
+                }
+                if let Some(k) = key {
+                    if !keys.insert(k.clone()) {
+                        errors.add(format!("containers.{i}.env.{j}.key"), format!("{k} is set twice."));
+                    }
+                    environment.push((k, e.value.clone()));
+                }
+            }
+            let logs = if checked(&c.auto_logs) {
+                errors.check(f("log_group"), parse_log_group(&c.log_group)).map(|group| {
+                    Some(LogSpec {
+                        group,
+                        region: region.to_string(),
+                        stream_prefix: LOG_STREAM_PREFIX.into(),
+                        create_group: true,
+                    })
+                })
+            } else {
+                Some(None)
+            };
+            if let (Some(name), Some(image), Some(cpu), Some(memory), Some(logs)) =
+                (name, image, cpu, memory, logs)
+            {
+                containers.push(ContainerSpec {
+                    name: name.to_string(),
+                    image,
+                    essential: checked(&c.essential),
+                    cpu,
+                    memory,
+                    environment,
+                    logs,
+                });
+            }
+        }
+        if !self.containers.is_empty() && !self.containers.iter().any(|c| checked(&c.essential)) {
+            errors.add("containers", "At least one container must be essential.");
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let spec = TaskDefinitionSpec {
+            family: family.expect("checked").to_string(),
+            task_role_arn: task_role_arn.expect("checked"),
+            execution_role_arn: execution_role_arn.expect("checked"),
+            cpu: cpu.expect("checked"),
+            memory: memory.expect("checked"),
+            containers,
+        };
+        spec.check_task_size().map_err(|(field, msg)| {
+            let mut e = FieldErrors::new();
+            e.add(field, msg);
+            e
+        })?;
+        Ok(spec)
+    }
+}
+
+impl TaskDefinitionSpec {
+    /// Task-level size, when given, must hold the containers.
+    fn check_task_size(&self) -> Result<(), (&'static str, String)> {
+        let cpu: u32 = self.containers.iter().map(|c| c.cpu).sum();
+        let mem: u32 = self.containers.iter().map(|c| c.memory).sum();
+        if let Some(task_cpu) = self.cpu {
+            if cpu > task_cpu {
+                return Err((
+                    "task_cpu",
+                    format!(
+                        "The containers need {} vCPU, more than the task's {} vCPU.",
+                        format_vcpu(cpu),
+                        format_vcpu(task_cpu)
+                    ),
+                ));
+            }
+        }
+        if let Some(task_mem) = self.memory {
+            if mem > task_mem {
+                return Err((
+                    "task_memory",
+                    format!(
+                        "The containers need {} GB, more than the task's {} GB.",
+                        format_gb(mem),
+                        format_gb(task_mem)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// CPU units and MiB one copy of this daemon reserves on an instance.
+    pub fn reservation(&self) -> (u32, u32) {
+        let cpu: u32 = self.containers.iter().map(|c| c.cpu).sum();
+        let mem: u32 = self.containers.iter().map(|c| c.memory).sum();
+        (self.cpu.unwrap_or(cpu).max(cpu), self.memory.unwrap_or(mem).max(mem))
+    }
+
+    /// The input of `aws ecs register-daemon-task-definition --cli-input-json`.
+    pub fn to_json(&self) -> Value {
+        let mut root = Map::new();
+        root.insert("family".into(), json!(self.family));
+        if let Some(r) = &self.task_role_arn {
+            root.insert("taskRoleArn".into(), json!(r));
+        }
+        if let Some(r) = &self.execution_role_arn {
+            root.insert("executionRoleArn".into(), json!(r));
+        }
+        if let Some(c) = self.cpu {
+            root.insert("cpu".into(), json!(c.to_string()));
+        }
+        if let Some(m) = self.memory {
+            root.insert("memory".into(), json!(m.to_string()));
+        }
+        let containers: Vec<Value> = self
+            .containers
+            .iter()
+            .map(|c| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(c.name));
+                o.insert("image".into(), json!(c.image));
+                o.insert("essential".into(), json!(c.essential));
+                o.insert("cpu".into(), json!(c.cpu));
+                o.insert("memory".into(), json!(c.memory));
+                if !c.environment.is_empty() {
+                    o.insert(
+                        "environment".into(),
+                        Value::Array(
+                            c.environment.iter().map(|(k, v)| json!({"name": k, "value": v})).collect(),
+                        ),
+                    );
+                }
+                if let Some(l) = &c.logs {
+                    o.insert(
+                        "logConfiguration".into(),
+                        json!({
+                            "logDriver": "awslogs",
+                            "options": {
+                                "awslogs-group": l.group,
+                                "awslogs-region": l.region,
+                                "awslogs-stream-prefix": l.stream_prefix,
+                                "awslogs-create-group": if l.create_group { "true" } else { "false" },
+                            }
+                        }),
+                    );
+                }
+                Value::Object(o)
+            })
+            .collect();
+        root.insert("containerDefinitions".into(), Value::Array(containers));
+        Value::Object(root)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.to_json()).unwrap_or_default()
+    }
+
+    /// Parses the JSON view (the `--cli-input-json` shape) with the same rules as the form.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_JSON_BYTES {
+            return Err(format!("The JSON can be at most {} KB.", MAX_JSON_BYTES / 1024));
+        }
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("This is not valid JSON: {e}."))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, String> {
+        let obj = v.as_object().ok_or("The JSON must be an object with family and containerDefinitions.")?;
+        let s = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let known = ["family", "taskRoleArn", "executionRoleArn", "cpu", "memory", "containerDefinitions"];
+        if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(format!("`{k}` is not supported by this form (supported: {}).", known.join(", ")));
+        }
+        let to_units = |k: &str, v: Option<&Value>| -> Result<Option<u32>, String> {
+            match v {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.is_empty() => Ok(None),
+                Some(Value::String(s)) => {
+                    s.parse::<u32>().map(Some).map_err(|_| format!("`{k}` must be a whole number."))
+                }
+                Some(Value::Number(n)) => n
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .map(Some)
+                    .ok_or(format!("`{k}` must be a whole number.")),
+                _ => Err(format!("`{k}` must be a number.")),
+            }
+        };
+        let mut form = TaskDefinitionForm {
+            family: s("family"),
+            task_role: s("taskRoleArn"),
+            execution_role: s("executionRoleArn"),
+            task_cpu: to_units("cpu", obj.get("cpu"))?.map(format_vcpu).unwrap_or_default(),
+            task_memory: to_units("memory", obj.get("memory"))?.map(format_gb).unwrap_or_default(),
+            ..Default::default()
+        };
+        let defs = obj
+            .get("containerDefinitions")
+            .and_then(Value::as_array)
+            .ok_or("`containerDefinitions` must be a list of containers.")?;
+        for (i, c) in defs.iter().enumerate() {
+            let c = c.as_object().ok_or(format!("containerDefinitions[{i}] must be an object."))?;
+            let cs = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let cpu = to_units(&format!("containerDefinitions[{i}].cpu"), c.get("cpu"))?;
+            let memory = to_units(&format!("containerDefinitions[{i}].memory"), c.get("memory"))?;
+            let env = match c.get("environment") {
+                None => vec![],
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|e| EnvForm {
+                        key: e.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                        value: e.get("value").and_then(Value::as_str).unwrap_or("").to_string(),
+                    })
+                    .collect(),
+                _ => {
+                    return Err(format!(
+                        "containerDefinitions[{i}].environment must be a list of {{name, value}}."
+                    ))
+                }
+            };
+            let (auto_logs, log_group, region) = match c.get("logConfiguration") {
+                Some(l) => {
+                    if l.get("logDriver").and_then(Value::as_str) != Some("awslogs") {
+                        return Err(format!("containerDefinitions[{i}].logConfiguration: only the awslogs driver is supported."));
+                    }
+                    let opt = |k: &str| {
+                        l.pointer(&format!("/options/{k}")).and_then(Value::as_str).unwrap_or("").to_string()
+                    };
+                    (Some("on".to_string()), opt("awslogs-group"), opt("awslogs-region"))
+                }
+                None => (None, String::new(), String::new()),
+            };
+            if !region.is_empty() {
+                form.region = region;
+            }
+            let essential = c.get("essential").and_then(Value::as_bool).unwrap_or(true);
+            form.containers.push(ContainerForm {
+                name: cs("name"),
+                image: cs("image"),
+                essential: essential.then(|| "on".to_string()),
+                cpu: cpu.map(format_vcpu).unwrap_or_default(),
+                memory: memory.map(format_gb).unwrap_or_default(),
+                env,
+                auto_logs,
+                log_group,
+            });
+        }
+        form.parse().map_err(|e| e.summary())
+    }
+
+    /// The form prefilled with this definition (for "Create new revision").
+    pub fn to_form(&self) -> TaskDefinitionForm {
+        TaskDefinitionForm {
+            family: self.family.clone(),
+            task_role: self.task_role_arn.clone().unwrap_or_default(),
+            execution_role: self.execution_role_arn.clone().unwrap_or_default(),
+            task_cpu: self.cpu.map(format_vcpu).unwrap_or_default(),
+            task_memory: self.memory.map(format_gb).unwrap_or_default(),
+            region: self
+                .containers
+                .iter()
+                .find_map(|c| c.logs.as_ref().map(|l| l.region.clone()))
+                .unwrap_or_default(),
+            containers: self
+                .containers
+                .iter()
+                .map(|c| ContainerForm {
+                    name: c.name.clone(),
+                    image: c.image.clone(),
+                    essential: c.essential.then(|| "on".to_string()),
+                    cpu: format_vcpu(c.cpu),
+                    memory: format_gb(c.memory),
+                    env: c
+                        .environment
+                        .iter()
+                        .map(|(k, v)| EnvForm { key: k.clone(), value: v.clone() })
+                        .collect(),
+                    auto_logs: c.logs.as_ref().map(|_| "on".to_string()),
+                    log_group: c.logs.as_ref().map(|l| l.group.clone()).unwrap_or_default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cwagent_form() -> TaskDefinitionForm {
+        TaskDefinitionForm {
+            family: "cloudwatch-agent-daemon".into(),
+            execution_role: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".into(),
+            region: "us-east-1".into(),
+            containers: vec![ContainerForm {
+                name: "cwagent".into(),
+                image: "amazon/cloudwatch-agent:latest".into(),
+                essential: Some("on".into()),
+                cpu: "1".into(),
+                memory: "0.5".into(),
+                env: vec![
+                    EnvForm { key: "CW_CONFIG_CONTENT".into(), value: "{\"logs\":{}}".into() },
+                    EnvForm::default(),
+                ],
+                auto_logs: Some("on".into()),
+                log_group: "/ecs/cloudwatch-agent-daemon".into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_guide_example_parses_to_units_and_mib() {
+        let spec = cwagent_form().parse().unwrap();
+        let c = &spec.containers[0];
+        assert_eq!((c.cpu, c.memory), (1024, 512));
+        assert!(c.essential);
+        assert_eq!(c.environment, vec![("CW_CONFIG_CONTENT".to_string(), "{\"logs\":{}}".to_string())]);
+        assert_eq!(c.logs.as_ref().unwrap().group, "/ecs/cloudwatch-agent-daemon");
+        assert_eq!(spec.reservation(), (1024, 512));
+    }
+
+    #[test]
+    fn json_round_trips_through_the_form() {
+        let spec = cwagent_form().parse().unwrap();
+        let json = spec.to_json_pretty();
+        assert!(json.contains("\"awslogs-group\": \"/ecs/cloudwatch-agent-daemon\""));
+        assert_eq!(TaskDefinitionSpec::from_json(&json).unwrap(), spec);
+        assert_eq!(spec.to_form().parse().unwrap(), spec);
+    }
+
+    #[test]
+    fn every_bad_field_gets_its_own_message() {
+        let mut f = cwagent_form();
+        f.family = "bad family!".into();
+        f.execution_role = "ecsTaskExecutionRole".into();
+        f.containers[0].image = "".into();
+        f.containers[0].cpu = "-1".into();
+        f.containers[0].memory = "lots".into();
+        f.containers[0].env[0].key = "1BAD".into();
+        f.containers[0].log_group = "".into();
+        let e = f.parse().unwrap_err();
+        for field in [
+            "family",
+            "execution_role",
+            "containers.0.image",
+            "containers.0.cpu",
+            "containers.0.memory",
+            "containers.0.env.0.key",
+            "containers.0.log_group",
+        ] {
+            assert!(e.get(field).is_some(), "no error for {field}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn containers_must_exist_be_unique_and_one_essential() {
+        let mut f = cwagent_form();
+        f.containers.clear();
+        assert!(f.parse().unwrap_err().get("containers").is_some());
+        let mut f = cwagent_form();
+        f.containers.push(f.containers[0].clone());
+        assert!(f.parse().unwrap_err().get("containers.1.name").unwrap().contains("already named"));
+        let mut f = cwagent_form();
+        f.containers[0].essential = None;
+        assert!(f.parse().unwrap_err().get("containers").unwrap().contains("essential"));
+    }
+
+    #[test]
+    fn malformed_or_oversized_json_is_refused_on_the_json_field() {
+        let mut f = cwagent_form();
+        f.mode = "json".into();
+        f.json = "{ not json".into();
+        assert!(f.parse().unwrap_err().get("json").unwrap().contains("not valid JSON"));
+        f.json = format!("{{\"family\": \"{}\"}}", "a".repeat(MAX_JSON_BYTES));
+        assert!(f.parse().unwrap_err().get("json").unwrap().contains("at most"));
+        f.json = r#"{"family":"x","containerDefinitions":[],"volumes":[]}"#.into();
+        assert!(f.parse().unwrap_err().get("json").unwrap().contains("volumes"));
+    }
+
+    #[test]
+    fn task_size_must_hold_the_containers() {
+        let mut f = cwagent_form();
+        f.task_cpu = "0.5".into();
+        assert!(f.parse().unwrap_err().get("task_cpu").unwrap().contains("more than the task"));
+    }
+}

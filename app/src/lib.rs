@@ -1,0 +1,25 @@
+//! Daemon Portal's user interface: pages, components and server-function declarations.
+//!
+//! Compiled twice: with `ssr` into the server (rendering and the server side of server
+//! functions) and with `hydrate` into wasm for the browser. Server-only code sits behind
+//! `#[cfg(feature = "ssr")]`; IO happens behind the [`backend::Backend`] trait, implemented in
+//! the `server` crate, so neither sqlx nor aws-sdk-ecs can reach the wasm build.
+
+pub mod app;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod domain;
+pub mod layout;
+pub mod pages;
+
+pub use app::{shell, App};
+
+/// The version shown in the footer and reported by `/healthz`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

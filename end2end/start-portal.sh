@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the built portal for Playwright: given port, fresh SQLite database, in-memory emulator.
+set -euo pipefail
+port="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+tmp="$(mktemp -d -t daemon-portal-e2e.XXXXXX)"
+trap 'rm -rf "$tmp"' EXIT
+export PORTAL_LISTEN="127.0.0.1:${port}"
+export DATABASE_URL="sqlite://${tmp}/portal.db"
+export LEPTOS_SITE_ROOT="${root}/target/site"
+export PORTAL_SIM_STATE_FILE="memory"
+export PORTAL_ECS_MODE="embedded"
+export RUST_LOG="${RUST_LOG:-warn}"
+exec "${root}/target/debug/server"

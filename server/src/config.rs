@@ -1,0 +1,251 @@
+//! The one typed configuration, read from flags and environment variables.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "server",
+    version,
+    about = "Daemon Portal: a self-service portal for Amazon ECS Managed Daemons"
+)]
+pub struct Config {
+    /// Address the portal listens on.
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Database: `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST:PORT/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db", value_parser = DatabaseUrl::parse)]
+    pub database_url: DatabaseUrl,
+
+    /// Log filter in `RUST_LOG` syntax (e.g. `info`, `server=debug,tower_http=info`).
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub log_level: String,
+
+    /// Log format: `human` for terminals, `json` for log shippers.
+    #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
+    /// Where ECS calls go: `embedded` starts the ecs-sim emulator in-process; `aws` uses the
+    /// standard aws-config chain and region (`AWS_ENDPOINT_URL_ECS` is honoured).
+    #[arg(long, env = "PORTAL_ECS_MODE", value_enum, default_value_t = EcsMode::Embedded)]
+    pub ecs_mode: EcsMode,
+
+    /// Embedded mode only: file where the emulator keeps its state across restarts
+    /// (empty to keep it in memory).
+    #[arg(long, env = "PORTAL_SIM_STATE_FILE", default_value = "data/ecs-sim.json")]
+    pub sim_state_file: String,
+
+    /// Embedded mode only: speed of the emulator's simulated clock.
+    #[arg(long, env = "PORTAL_SIM_SPEED")]
+    pub sim_speed: Option<f64>,
+
+    /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EcsMode {
+    Embedded,
+    Aws,
+}
+
+impl fmt::Display for EcsMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EcsMode::Embedded => "embedded",
+            EcsMode::Aws => "aws",
+        })
+    }
+}
+
+/// Which storage backend a database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL whose scheme has been checked. Its `Display` hides any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    kind: DbKind,
+}
+
+impl DatabaseUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (scheme, rest) = s.split_once(':').ok_or_else(|| {
+            format!("`{}` is not a URL (expected sqlite://PATH or postgres://…)", redact(s))
+        })?;
+        let kind = match scheme {
+            "sqlite" => DbKind::Sqlite,
+            "postgres" | "postgresql" => DbKind::Postgres,
+            other => {
+                return Err(format!("unsupported scheme `{other}` (expected sqlite://PATH or postgres://…)"))
+            }
+        };
+        let body = rest.trim_start_matches("//");
+        if body.is_empty() {
+            return Err(format!("`{}` names no database", redact(s)));
+        }
+        if kind == DbKind::Postgres
+            && body.split('/').next().unwrap_or("").rsplit('@').next().unwrap_or("").is_empty()
+        {
+            return Err(format!("`{}` names no host", redact(s)));
+        }
+        Ok(Self { url: s.to_string(), kind })
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// The URL with its secret, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+
+    /// For SQLite: the file path, if the URL names a file rather than `:memory:`.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        if self.kind != DbKind::Sqlite {
+            return None;
+        }
+        let body = self.url.trim_start_matches("sqlite:").trim_start_matches("//");
+        let path = body.split('?').next().unwrap_or("");
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+    }
+}
+
+/// Replace the password in `scheme://user:password@host` with `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.url))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+impl Config {
+    /// Checks that need more than one field or the environment; a failure names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(speed) = self.sim_speed {
+            if !(speed.is_finite() && speed > 0.0) {
+                return Err(format!("PORTAL_SIM_SPEED: must be a positive number, got {speed}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs the effective configuration; secrets are redacted by the types' `Display`.
+    pub fn log_effective(&self) {
+        tracing::info!(
+            listen = %self.listen,
+            database = %self.database_url,
+            ecs_mode = %self.ecs_mode,
+            log_format = ?self.log_format,
+            site_root = %self.site_root.display(),
+            sim_state_file = %self.sim_state_file,
+            "effective configuration"
+        );
+    }
+
+    /// A configuration for tests: everything default except what they override.
+    pub fn for_tests(database_url: &str) -> Self {
+        let mut c = Config::parse_from(["server"]);
+        c.listen = "127.0.0.1:0".parse().expect("static address");
+        c.database_url = DatabaseUrl::parse(database_url).expect("test database URL");
+        c.sim_state_file = "memory".to_string();
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_are_embedded_sqlite_on_port_3000() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url.kind(), DbKind::Sqlite);
+        assert_eq!(c.database_url.sqlite_path(), Some(PathBuf::from("data/portal.db")));
+        assert_eq!(c.ecs_mode, EcsMode::Embedded);
+        assert_eq!(c.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn postgres_url_switches_backend_and_hides_password() {
+        let c = parse(&["--database-url", "postgres://portal:s3cret@127.0.0.1:5432/portal"]).unwrap();
+        assert_eq!(c.database_url.kind(), DbKind::Postgres);
+        let shown = c.database_url.to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("portal:***@127.0.0.1"), "{shown}");
+        assert!(!format!("{:?}", c).contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_the_setting() {
+        for (args, needle) in [
+            (&["--database-url", "mysql://x/y"][..], "database-url"),
+            (&["--database-url", "not a url"][..], "database-url"),
+            (&["--ecs-mode", "cloud"][..], "ecs-mode"),
+            (&["--listen", "localhost"][..], "listen"),
+            (&["--log-format", "xml"][..], "log-format"),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            assert!(err.to_string().contains(needle), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn aws_mode_and_json_logs_parse() {
+        let c = parse(&["--ecs-mode", "aws", "--log-format", "json", "--listen", "0.0.0.0:8080"]).unwrap();
+        assert_eq!(c.ecs_mode, EcsMode::Aws);
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.listen.port(), 8080);
+    }
+
+    #[test]
+    fn non_positive_sim_speed_is_refused() {
+        let c = parse(&["--sim-speed", "0"]).unwrap();
+        assert!(c.validate().unwrap_err().contains("PORTAL_SIM_SPEED"));
+    }
+
+    #[test]
+    fn sqlite_memory_has_no_path() {
+        let u = DatabaseUrl::parse("sqlite::memory:").unwrap();
+        assert_eq!(u.sqlite_path(), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
+
+pub mod backend;
+pub mod config;
+pub mod db;
+pub mod ecs;
+pub mod error;
+pub mod health;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

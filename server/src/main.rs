@@ -1,0 +1,40 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::{config::Config, startup::Application, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::try_parse() {
+        Ok(c) => c,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // One line that names the setting, instead of clap's multi-line usage block.
+            let first = e.to_string().lines().next().unwrap_or("invalid configuration").to_string();
+            eprintln!("{first}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = config.validate() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    telemetry::init(&config.log_level, config.log_format);
+    config.log_effective();
+
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(address = %app.address(), "Daemon Portal listening on http://{}", app.address());
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Application state shared by every request handler (crates.io style: one struct, parts
+//! extracted with `FromRef`).
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::{db::Db, ecs::Ecs};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub ecs: Ecs,
+}

@@ -1,0 +1,77 @@
+mod common;
+
+use common::spawn_app;
+
+#[tokio::test]
+async fn healthz_answers_ok_with_version() {
+    let app = spawn_app().await;
+    let res = app.http.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn readyz_is_ready_when_database_and_ecs_answer() {
+    let app = spawn_app().await;
+    let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["checks"]["database"]["status"], "ok");
+    assert_eq!(body["checks"]["ecs"]["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_names_a_dead_database() {
+    let app = spawn_app().await;
+    app.state.db.close().await;
+    let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["failing"], serde_json::json!(["database"]));
+    assert_eq!(body["checks"]["database"]["status"], "failing");
+    assert_eq!(body["checks"]["ecs"]["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_names_a_dead_ecs_endpoint() {
+    // Point the portal at an ECS endpoint where nothing listens.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    std::env::set_var("AWS_ENDPOINT_URL_ECS", format!("http://127.0.0.1:{port}"));
+    std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDTEST");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret");
+    std::env::set_var("AWS_REGION", "us-east-1");
+    let mut config = server::config::Config::for_tests(&common::fresh_sqlite_url());
+    config.ecs_mode = server::config::EcsMode::Aws;
+    let app = common::spawn_app_with(config).await;
+    let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["failing"], serde_json::json!(["ecs"]));
+    assert_eq!(body["checks"]["database"]["status"], "ok");
+}
+
+#[tokio::test]
+async fn home_page_renders_the_console_shell() {
+    let app = spawn_app().await;
+    let res = app.http.get(format!("{}/", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for needle in ["Daemon Portal", "Daemon task definitions", "Daemons", "Clusters", "Approvals", "History"]
+    {
+        assert!(html.contains(needle), "home page lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_page_is_404() {
+    let app = spawn_app().await;
+    let res = app.http.get(format!("{}/no-such-page", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
