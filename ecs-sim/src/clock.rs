@@ -18,21 +18,14 @@ pub struct Clock {
 }
 
 pub fn wall_ms() -> Ms {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as Ms)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as Ms).unwrap_or(0)
 }
 
 impl Clock {
     pub fn new(manual: bool, speed: f64, start: Ms) -> Self {
         Self {
             manual,
-            speed: if speed.is_finite() && speed > 0.0 {
-                speed
-            } else {
-                DEFAULT_SPEED
-            },
+            speed: if speed.is_finite() && speed > 0.0 { speed } else { DEFAULT_SPEED },
             anchor: Mutex::new((Instant::now(), start)),
         }
     }

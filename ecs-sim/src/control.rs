@@ -21,10 +21,7 @@ pub fn routes() -> Router<SimState> {
         .route("/_sim/tasks/stop", post(stop_task))
         .route("/_sim/alarms", get(alarms))
         .route("/_sim/alarms/{name}", post(set_alarm))
-        .route(
-            "/_sim/images/fail",
-            post(fail_image).get(failing_images).delete(clear_images),
-        )
+        .route("/_sim/images/fail", post(fail_image).get(failing_images).delete(clear_images))
         .route("/_sim/faults", post(set_faults).get(get_faults))
         .route("/_sim/state", get(snapshot))
         .route("/_sim/requests", get(requests).delete(clear_requests))
@@ -35,18 +32,12 @@ fn bad(status: StatusCode, msg: impl Into<String>) -> Response {
 }
 
 /// Bodies are optional JSON; malformed JSON is a 400 rather than axum's 422.
-fn body<T: for<'de> Deserialize<'de> + Default>(
-    raw: &axum::body::Bytes,
-) -> Result<T, Box<Response>> {
+fn body<T: for<'de> Deserialize<'de> + Default>(raw: &axum::body::Bytes) -> Result<T, Box<Response>> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(T::default());
     }
-    serde_json::from_slice(raw).map_err(|e| {
-        Box::new(bad(
-            StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
-    })
+    serde_json::from_slice(raw)
+        .map_err(|e| Box::new(bad(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}"))))
 }
 
 #[derive(Deserialize, Default)]
@@ -90,10 +81,7 @@ async fn advance(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respons
     };
     let secs = b.seconds.unwrap_or(0.0);
     if !(0.0..=366.0 * 86400.0).contains(&secs) {
-        return bad(
-            StatusCode::BAD_REQUEST,
-            "seconds must be between 0 and one year",
-        );
+        return bad(StatusCode::BAD_REQUEST, "seconds must be between 0 and one year");
     }
     Json(json!({ "now": sim.advance(secs) })).into_response()
 }
@@ -126,10 +114,7 @@ async fn scale(
     if ok {
         Json(json!({ "ok": true, "desired": desired })).into_response()
     } else {
-        bad(
-            StatusCode::NOT_FOUND,
-            format!("no capacity provider {provider} in cluster {cluster}"),
-        )
+        bad(StatusCode::NOT_FOUND, format!("no capacity provider {provider} in cluster {cluster}"))
     }
 }
 
@@ -148,25 +133,21 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
         Ok(b) => b,
         Err(r) => return *r,
     };
-    let reason = b.reason.clone().unwrap_or_else(|| {
-        "Essential container in task exited (stopped by ecs-sim control API)".into()
-    });
+    let reason = b
+        .reason
+        .clone()
+        .unwrap_or_else(|| "Essential container in task exited (stopped by ecs-sim control API)".into());
     let result = sim.with_state(|st| -> Result<String, String> {
         let task_id = if let Some(t) = &b.task_arn {
-            arn::last_segment(t, "task")
-                .ok_or("invalid taskArn")?
-                .to_string()
+            arn::last_segment(t, "task").ok_or("invalid taskArn")?.to_string()
         } else {
             let cluster = b.cluster.clone().unwrap_or_else(|| "default".into());
-            let cluster = arn::cluster_name(&cluster)
-                .ok_or("invalid cluster")?
-                .to_string();
+            let cluster = arn::cluster_name(&cluster).ok_or("invalid cluster")?.to_string();
             let ci = b
                 .container_instance
                 .as_deref()
                 .ok_or("taskArn or containerInstance + daemonName is required")?;
-            let ci =
-                arn::last_segment(ci, "container-instance").ok_or("invalid containerInstance")?;
+            let ci = arn::last_segment(ci, "container-instance").ok_or("invalid containerInstance")?;
             let name = b.daemon_name.as_deref().ok_or("daemonName is required")?;
             let daemon = arn::daemon(&cluster, arn::last_segment(name, "daemon").unwrap_or(name));
             let inst = st.instances.get(ci).ok_or("no such container instance")?;
@@ -220,10 +201,7 @@ async fn set_alarm(
     };
     let state = b.state.unwrap_or_default();
     if !["OK", "ALARM", "INSUFFICIENT_DATA"].contains(&state.as_str()) {
-        return bad(
-            StatusCode::BAD_REQUEST,
-            "state must be OK, ALARM or INSUFFICIENT_DATA",
-        );
+        return bad(StatusCode::BAD_REQUEST, "state must be OK, ALARM or INSUFFICIENT_DATA");
     }
     if name.is_empty() || name.len() > 255 {
         return bad(StatusCode::BAD_REQUEST, "alarm names are 1-255 characters");
@@ -246,10 +224,7 @@ async fn fail_image(State(sim): State<SimState>, raw: axum::body::Bytes) -> Resp
         Err(r) => return *r,
     };
     let Some(pattern) = b.pattern.filter(|p| !p.is_empty()) else {
-        return bad(
-            StatusCode::BAD_REQUEST,
-            "pattern is required (exact image name, or * wildcards)",
-        );
+        return bad(StatusCode::BAD_REQUEST, "pattern is required (exact image name, or * wildcards)");
     };
     let patterns = sim.with_state(|st| {
         st.image_failures.retain(|p| p != &pattern);
@@ -283,10 +258,7 @@ async fn set_faults(State(sim): State<SimState>, raw: axum::body::Bytes) -> Resp
         || !rate_ok(f.server_error_rate)
         || f.throttle_rate + f.server_error_rate > 1.0
     {
-        return bad(
-            StatusCode::BAD_REQUEST,
-            "rates must be between 0 and 1 and sum to at most 1",
-        );
+        return bad(StatusCode::BAD_REQUEST, "rates must be between 0 and 1 and sum to at most 1");
     }
     if f.latency_ms > 60_000 {
         return bad(StatusCode::BAD_REQUEST, "latencyMs must be at most 60000");

@@ -13,10 +13,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new("InvalidParameterException", message)
@@ -28,10 +25,7 @@ impl ApiError {
         Self::new("ClusterNotFoundException", "Cluster not found.")
     }
     pub fn daemon_not_found(arn: &str) -> Self {
-        Self::new(
-            "DaemonNotFoundException",
-            format!("Daemon not found: {arn}"),
-        )
+        Self::new("DaemonNotFoundException", format!("Daemon not found: {arn}"))
     }
     pub fn server(message: impl Into<String>) -> Self {
         Self::new("ServerException", message)
@@ -59,10 +53,7 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({ "__type": self.kind, "message": self.message });
         let mut resp = (self.status(), body.to_string()).into_response();
         let headers = resp.headers_mut();
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
+        headers.insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
         headers.insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
         resp
     }

@@ -66,12 +66,7 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        Self {
-            world: WorldSpec::Default,
-            speed: DEFAULT_SPEED,
-            manual_clock: false,
-            state_file: None,
-        }
+        Self { world: WorldSpec::Default, speed: DEFAULT_SPEED, manual_clock: false, state_file: None }
     }
 }
 
@@ -149,9 +144,7 @@ impl SimState {
         }
         match result {
             Ok(r) => r,
-            Err(_) => Err(ApiError::server(format!(
-                "Internal error while handling {op}"
-            ))),
+            Err(_) => Err(ApiError::server(format!("Internal error while handling {op}"))),
         }
     }
 
@@ -294,10 +287,7 @@ impl SimHandle {
         for mut t in self.tasks {
             // Graceful shutdown waits for keep-alive connections that clients
             // may hold forever; give them a moment, then cut them.
-            if tokio::time::timeout(Duration::from_secs(2), &mut t)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(Duration::from_secs(2), &mut t).await.is_err() {
                 t.abort();
             }
         }
@@ -305,10 +295,7 @@ impl SimHandle {
 }
 
 /// Serves the emulator on `listener` in background tokio tasks.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    opts: SimOptions,
-) -> Result<SimHandle, SimError> {
+pub async fn serve(listener: tokio::net::TcpListener, opts: SimOptions) -> Result<SimHandle, SimError> {
     let state = SimState::new(opts)?;
     let addr = listener.local_addr()?;
     let endpoint = format!("http://{addr}");
@@ -319,18 +306,10 @@ pub async fn serve(
         let shutdown = async move {
             let _ = server_rx.changed().await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
             tracing::error!("ecs-sim server error: {e}");
         }
     });
     let background = tokio::spawn(state.clone().run_background(rx));
-    Ok(SimHandle {
-        endpoint,
-        state,
-        stop,
-        tasks: vec![server, background],
-    })
+    Ok(SimHandle { endpoint, state, stop, tasks: vec![server, background] })
 }

@@ -5,10 +5,7 @@ use ecs_sim::{SimOptions, WorldSpec};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "ecs-sim",
-    about = "Local emulator of the Amazon ECS Managed Daemons API"
-)]
+#[command(name = "ecs-sim", about = "Local emulator of the Amazon ECS Managed Daemons API")]
 struct Args {
     /// Address to listen on (loopback only is recommended).
     #[arg(long, env = "ECS_SIM_ADDR", default_value = "127.0.0.1:4599")]

@@ -12,19 +12,9 @@ use axum::response::{IntoResponse, Response};
 pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113.";
 
 pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes) -> Response {
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let op = target
-        .strip_prefix(TARGET_PREFIX)
-        .unwrap_or(target)
-        .to_string();
-    let op_label = if op.is_empty() {
-        "<none>".to_string()
-    } else {
-        op.clone()
-    };
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let op = target.strip_prefix(TARGET_PREFIX).unwrap_or(target).to_string();
+    let op_label = if op.is_empty() { "<none>".to_string() } else { op.clone() };
     let result = check_request(&headers, target).map(|_| ());
     let result = match result {
         Err(e) => Err(e),
@@ -43,21 +33,15 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
     let response = match result {
         Ok(json) => {
             let mut resp = (StatusCode::OK, json).into_response();
-            resp.headers_mut().insert(
-                "content-type",
-                HeaderValue::from_static("application/x-amz-json-1.1"),
-            );
+            resp.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
             resp
         }
         Err(e) => e.into_response(),
     };
     let mut response = response;
     let status = response.status().as_u16();
-    let error_type = response
-        .headers()
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let error_type =
+        response.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
     sim.log_request(op_label, status, error_type);
     if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         response.headers_mut().insert("x-amzn-requestid", v);
@@ -66,10 +50,7 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
 }
 
 fn check_request(headers: &HeaderMap, target: &str) -> Result<(), ApiError> {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !auth.starts_with("AWS4-HMAC-SHA256") {
         return Err(ApiError::new(
             "MissingAuthenticationTokenException",
@@ -105,9 +86,7 @@ impl Faults {
         if r < self.throttle_rate {
             Some(ApiError::new("ThrottlingException", "Rate exceeded"))
         } else if r < self.throttle_rate + self.server_error_rate {
-            Some(ApiError::server(
-                "Injected server error (ecs-sim fault injection)",
-            ))
+            Some(ApiError::server("Injected server error (ecs-sim fault injection)"))
         } else {
             None
         }

@@ -96,12 +96,7 @@ fn default_alarm_state() -> String {
 }
 
 fn svc(name: &str, image: &str, cpu: u32, memory: u32) -> AppService {
-    AppService {
-        name: name.into(),
-        image: image.into(),
-        cpu,
-        memory,
-    }
+    AppService { name: name.into(), image: image.into(), cpu, memory }
 }
 
 impl WorldFile {
@@ -109,27 +104,16 @@ impl WorldFile {
     pub fn default_world() -> Self {
         let apps = vec![
             svc("web", "public.ecr.aws/nginx/nginx:1.27", 512, 1024),
-            svc(
-                "api",
-                "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:2.14.0",
-                512,
-                2048,
-            ),
-            svc(
-                "worker",
-                "123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:2.14.0",
-                256,
-                1024,
-            ),
+            svc("api", "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:2.14.0", 512, 2048),
+            svc("worker", "123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:2.14.0", 256, 1024),
         ];
-        let p =
-            |name: &str, instances, vcpu, memory_mib, services: &Vec<AppService>| ProviderSpec {
-                name: name.into(),
-                instances,
-                vcpu,
-                memory_mib,
-                services: services.clone(),
-            };
+        let p = |name: &str, instances, vcpu, memory_mib, services: &Vec<AppService>| ProviderSpec {
+            name: name.into(),
+            instances,
+            vcpu,
+            memory_mib,
+            services: services.clone(),
+        };
         Self {
             clusters: vec![
                 ClusterSpec {
@@ -150,14 +134,8 @@ impl WorldFile {
                 },
             ],
             alarms: vec![
-                AlarmSpec {
-                    name: "daemon-errors".into(),
-                    state: "OK".into(),
-                },
-                AlarmSpec {
-                    name: "app-5xx".into(),
-                    state: "OK".into(),
-                },
+                AlarmSpec { name: "daemon-errors".into(), state: "OK".into() },
+                AlarmSpec { name: "app-5xx".into(), state: "OK".into() },
             ],
         }
     }
@@ -181,10 +159,7 @@ impl WorldFile {
                     })
                     .collect(),
             }],
-            alarms: vec![AlarmSpec {
-                name: "daemon-errors".into(),
-                state: "OK".into(),
-            }],
+            alarms: vec![AlarmSpec { name: "daemon-errors".into(), state: "OK".into() }],
         }
     }
 
@@ -194,10 +169,8 @@ impl WorldFile {
             WorldSpec::Empty => Ok(Self::default()),
             WorldSpec::File(path) => {
                 let text = std::fs::read_to_string(path)?;
-                serde_json::from_str(&text).map_err(|e| SimError::World {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })
+                serde_json::from_str(&text)
+                    .map_err(|e| SimError::World { path: path.display().to_string(), message: e.to_string() })
             }
         }
     }
@@ -205,10 +178,7 @@ impl WorldFile {
     /// Builds the state at time `now`, with every instance ACTIVE and running
     /// its app tasks.
     pub fn build(&self, now: Ms) -> Result<State, SimError> {
-        let err = |message: String| SimError::World {
-            path: "<world>".into(),
-            message,
-        };
+        let err = |message: String| SimError::World { path: "<world>".into(), message };
         let mut st = State::new(now);
         for c in &self.clusters {
             if st.clusters.contains_key(&c.name) {
@@ -221,11 +191,7 @@ impl WorldFile {
                     name: c.name.clone(),
                     seq,
                     tags: c.tags.clone(),
-                    providers: c
-                        .capacity_providers
-                        .iter()
-                        .map(|p| p.name.clone())
-                        .collect(),
+                    providers: c.capacity_providers.iter().map(|p| p.name.clone()).collect(),
                     instances: Default::default(),
                     tasks: Default::default(),
                     daemons: Default::default(),
@@ -257,10 +223,7 @@ impl WorldFile {
         }
         for a in &self.alarms {
             if !["OK", "ALARM", "INSUFFICIENT_DATA"].contains(&a.state.as_str()) {
-                return Err(err(format!(
-                    "alarm {} has invalid state {}",
-                    a.name, a.state
-                )));
+                return Err(err(format!("alarm {} has invalid state {}", a.name, a.state)));
             }
             st.set_alarm(&a.name, &a.state);
         }
@@ -291,9 +254,6 @@ mod tests {
     fn spec_parsing() {
         assert_eq!("default".parse::<WorldSpec>().unwrap(), WorldSpec::Default);
         assert_eq!("empty".parse::<WorldSpec>().unwrap(), WorldSpec::Empty);
-        assert_eq!(
-            "w.json".parse::<WorldSpec>().unwrap(),
-            WorldSpec::File("w.json".into())
-        );
+        assert_eq!("w.json".parse::<WorldSpec>().unwrap(), WorldSpec::File("w.json".into()));
     }
 }

@@ -10,14 +10,10 @@ use serde_json::{json, Value};
 pub fn list(st: &mut State, req: ListClusters) -> ApiResult<String> {
     let size = page_size(req.max_results, 100)?;
     let after = cursor(&req.next_token)?;
-    let mut names = st
-        .clusters
-        .keys()
-        .filter(|n| after.as_ref().is_none_or(|a| *n > a));
+    let mut names = st.clusters.keys().filter(|n| after.as_ref().is_none_or(|a| *n > a));
     let page: Vec<&String> = names.by_ref().take(size).collect();
     let more = names.next().is_some();
-    let mut resp =
-        json!({ "clusterArns": page.iter().map(|n| arn::cluster(n)).collect::<Vec<_>>() });
+    let mut resp = json!({ "clusterArns": page.iter().map(|n| arn::cluster(n)).collect::<Vec<_>>() });
     if more {
         resp["nextToken"] = Value::String(arn::encode_token(page[page.len() - 1]));
     }
@@ -25,12 +21,7 @@ pub fn list(st: &mut State, req: ListClusters) -> ApiResult<String> {
 }
 
 fn tags(t: &[(String, String)]) -> Vec<out::Tag> {
-    t.iter()
-        .map(|(k, v)| out::Tag {
-            key: k.clone(),
-            value: v.clone(),
-        })
-        .collect()
+    t.iter().map(|(k, v)| out::Tag { key: k.clone(), value: v.clone() }).collect()
 }
 
 pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
@@ -39,13 +30,7 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
         check_enum(
             &Some(i.clone()),
             "include",
-            &[
-                "ATTACHMENTS",
-                "CONFIGURATIONS",
-                "SETTINGS",
-                "STATISTICS",
-                "TAGS",
-            ],
+            &["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"],
         )?;
     }
     let refs = match req.clusters {
@@ -59,11 +44,7 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
     let mut failures = Vec::new();
     for r in &refs {
         let Some(c) = arn::cluster_name(r).and_then(|n| st.clusters.get(n)) else {
-            failures.push(missing(&if r.starts_with("arn:") {
-                r.clone()
-            } else {
-                arn::cluster(r)
-            }));
+            failures.push(missing(&if r.starts_with("arn:") { r.clone() } else { arn::cluster(r) }));
             continue;
         };
         let (mut running, mut pending, mut registered) = (0, 0, 0);
@@ -99,12 +80,8 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
             active_services_count: services.len() as u32,
             statistics: has("STATISTICS").then(Vec::new),
             tags: has("TAGS").then(|| tags(&c.tags)),
-            settings: has("SETTINGS").then(|| {
-                vec![out::KeyValue {
-                    name: "containerInsights".into(),
-                    value: "disabled".into(),
-                }]
-            }),
+            settings: has("SETTINGS")
+                .then(|| vec![out::KeyValue { name: "containerInsights".into(), value: "disabled".into() }]),
             capacity_providers: c.providers.clone(),
             default_capacity_provider_strategy: c
                 .providers
@@ -128,35 +105,21 @@ pub(crate) fn provider_wire(p: &Provider, with_tags: bool) -> out::CapacityProvi
         cluster: p.cluster.clone(),
         status: "ACTIVE".into(),
         managed_instances_provider: out::ManagedInstancesProvider {
-            infrastructure_role_arn: format!(
-                "arn:aws:iam::{}:role/ecsInfrastructureRole",
-                arn::ACCOUNT
-            ),
+            infrastructure_role_arn: format!("arn:aws:iam::{}:role/ecsInfrastructureRole", arn::ACCOUNT),
             instance_launch_template: out::InstanceLaunchTemplate {
                 ec2_instance_profile_arn: format!(
                     "arn:aws:iam::{}:instance-profile/ecsInstanceRole",
                     arn::ACCOUNT
                 ),
                 network_configuration: out::NetworkConfiguration {
-                    subnets: vec![
-                        "subnet-0a1b2c3d4e5f60001".into(),
-                        "subnet-0a1b2c3d4e5f60002".into(),
-                    ],
+                    subnets: vec!["subnet-0a1b2c3d4e5f60001".into(), "subnet-0a1b2c3d4e5f60002".into()],
                     security_groups: vec!["sg-0a1b2c3d4e5f60001".into()],
                 },
-                storage_configuration: out::StorageConfiguration {
-                    storage_size_gib: 100,
-                },
+                storage_configuration: out::StorageConfiguration { storage_size_gib: 100 },
                 monitoring: "BASIC".into(),
                 instance_requirements: out::InstanceRequirements {
-                    v_cpu_count: out::Range {
-                        min: p.vcpu,
-                        max: p.vcpu,
-                    },
-                    memory_mib: out::Range {
-                        min: p.memory,
-                        max: p.memory,
-                    },
+                    v_cpu_count: out::Range { min: p.vcpu, max: p.vcpu },
+                    memory_mib: out::Range { min: p.memory, max: p.memory },
                 },
             },
             propagate_tags: "NONE".into(),
@@ -166,10 +129,7 @@ pub(crate) fn provider_wire(p: &Provider, with_tags: bool) -> out::CapacityProvi
     }
 }
 
-pub fn describe_capacity_providers(
-    st: &mut State,
-    req: DescribeCapacityProviders,
-) -> ApiResult<String> {
+pub fn describe_capacity_providers(st: &mut State, req: DescribeCapacityProviders) -> ApiResult<String> {
     let include = req.include.unwrap_or_default();
     for i in &include {
         check_enum(&Some(i.clone()), "include", &["TAGS"])?;
@@ -183,9 +143,7 @@ pub fn describe_capacity_providers(
     match req.capacity_providers {
         Some(refs) if !refs.is_empty() => {
             if refs.len() > 100 {
-                return Err(ApiError::invalid(
-                    "capacityProviders can have at most 100 items.",
-                ));
+                return Err(ApiError::invalid("capacityProviders can have at most 100 items."));
             }
             let mut found = Vec::new();
             let mut failures = Vec::new();
@@ -217,12 +175,9 @@ pub fn describe_capacity_providers(
             if all.next().is_some() {
                 resp["nextToken"] = Value::String(arn::encode_token(&page[page.len() - 1].name));
             }
-            resp["capacityProviders"] = serde_json::to_value(
-                page.iter()
-                    .map(|p| provider_wire(p, with_tags))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
+            resp["capacityProviders"] =
+                serde_json::to_value(page.iter().map(|p| provider_wire(p, with_tags)).collect::<Vec<_>>())
+                    .unwrap_or_default();
             resp["failures"] = json!([]);
         }
     }

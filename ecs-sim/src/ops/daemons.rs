@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::arn;
-use crate::model::input::{
-    CreateDaemon, DaemonRef, DeploymentConfiguration, ListDaemons, UpdateDaemon,
-};
+use crate::model::input::{CreateDaemon, DaemonRef, DeploymentConfiguration, ListDaemons, UpdateDaemon};
 use crate::model::{output as out, ts};
 use crate::state::daemons::RevisionSpec;
 use crate::state::{ClientTokenRecord, Daemon, DaemonStatus, DeployConfig};
@@ -16,11 +14,7 @@ pub(super) fn resolve_daemon(st: &State, reference: &str) -> ApiResult<String> {
     let (cluster, name) = if reference.starts_with("arn:") {
         match arn::parse(reference) {
             Some(("daemon", segs)) if segs.len() == 2 => (segs[0].to_string(), segs[1].to_string()),
-            _ => {
-                return Err(ApiError::invalid(format!(
-                    "Invalid daemon ARN: {reference}"
-                )))
-            }
+            _ => return Err(ApiError::invalid(format!("Invalid daemon ARN: {reference}"))),
         }
     } else {
         ("default".to_string(), reference.to_string())
@@ -56,11 +50,7 @@ fn resolve_providers(st: &State, cluster: &str, refs: &[String]) -> ApiResult<Ve
                     "Capacity provider {name} is not associated with cluster {cluster}."
                 )))
             }
-            None => {
-                return Err(ApiError::invalid(format!(
-                    "Capacity provider {name} does not exist."
-                )))
-            }
+            None => return Err(ApiError::invalid(format!("Capacity provider {name} does not exist."))),
         }
     }
     Ok(out)
@@ -73,9 +63,7 @@ fn deploy_config(c: &Option<DeploymentConfiguration>) -> ApiResult<DeployConfig>
     };
     if let Some(p) = c.drain_percent {
         if !(0.0..=100.0).contains(&p) || p.is_nan() {
-            return Err(ApiError::invalid(format!(
-                "drainPercent must be between 0 and 100 (got {p})."
-            )));
+            return Err(ApiError::invalid(format!("drainPercent must be between 0 and 100 (got {p}).")));
         }
         out.drain_percent = p;
     }
@@ -106,9 +94,9 @@ fn revision_spec(
     critical: Option<bool>,
 ) -> ApiResult<RevisionSpec> {
     check_enum(propagate, "propagateTags", &["DAEMON", "NONE"])?;
-    let td = st.resolve_task_definition(td_ref).ok_or_else(|| {
-        ApiError::client(format!("Daemon task definition {td_ref} does not exist."))
-    })?;
+    let td = st
+        .resolve_task_definition(td_ref)
+        .ok_or_else(|| ApiError::client(format!("Daemon task definition {td_ref} does not exist.")))?;
     if td.status != "ACTIVE" {
         return Err(ApiError::client(format!(
             "Daemon task definition {} is {}; only ACTIVE definitions can be deployed.",
@@ -128,16 +116,11 @@ fn revision_spec(
 pub fn create(st: &mut State, req: CreateDaemon) -> ApiResult<String> {
     let name = require_str(req.daemon_name.clone(), "daemonName")?;
     check_name(&name, "daemonName")?;
-    let td_ref = require_str(
-        req.daemon_task_definition_arn.clone(),
-        "daemonTaskDefinitionArn",
-    )?;
+    let td_ref = require_str(req.daemon_task_definition_arn.clone(), "daemonTaskDefinitionArn")?;
     let provider_refs = require(req.capacity_provider_arns.clone(), "capacityProviderArns")?;
     if let Some(t) = &req.client_token {
         if t.is_empty() || t.len() > 36 || !t.bytes().all(|b| (33..=126).contains(&b)) {
-            return Err(ApiError::invalid(
-                "clientToken must be 1-36 printable ASCII characters.",
-            ));
+            return Err(ApiError::invalid("clientToken must be 1-36 printable ASCII characters."));
         }
     }
     let cluster = cluster_of(st, &req.cluster_arn)?;
@@ -154,11 +137,7 @@ pub fn create(st: &mut State, req: CreateDaemon) -> ApiResult<String> {
                     "clientToken {token} was already used with different parameters."
                 )));
             }
-            let status = st
-                .daemons
-                .get(&rec.daemon_arn)
-                .map(|d| d.status.as_str())
-                .unwrap_or("ACTIVE");
+            let status = st.daemons.get(&rec.daemon_arn).map(|d| d.status.as_str()).unwrap_or("ACTIVE");
             return reply(&json!({
                 "daemonArn": rec.daemon_arn,
                 "status": status,
@@ -179,9 +158,7 @@ pub fn create(st: &mut State, req: CreateDaemon) -> ApiResult<String> {
         req.critical,
     )?;
     if st.daemons.contains_key(&arn::daemon(&cluster, &name)) {
-        return Err(ApiError::invalid(format!(
-            "A daemon named {name} already exists in cluster {cluster}."
-        )));
+        return Err(ApiError::invalid(format!("A daemon named {name} already exists in cluster {cluster}.")));
     }
     let (daemon_arn, dep) = st.create_daemon(&cluster, &name, &spec, providers, config, tags);
     let dep_arn = st.deployments[&dep].arn.clone();
@@ -212,11 +189,7 @@ fn active_daemon<'a>(st: &'a State, reference: &Option<String>) -> ApiResult<&'a
     if d.status != DaemonStatus::Active {
         return Err(ApiError::new(
             "DaemonNotActiveException",
-            format!(
-                "Daemon {} is {}; only ACTIVE daemons can be changed.",
-                d.arn,
-                d.status.as_str()
-            ),
+            format!("Daemon {} is {}; only ACTIVE daemons can be changed.", d.arn, d.status.as_str()),
         ));
     }
     Ok(d)
@@ -256,9 +229,7 @@ pub fn update(st: &mut State, req: UpdateDaemon) -> ApiResult<String> {
 
 pub fn delete(st: &mut State, req: DaemonRef) -> ApiResult<String> {
     let daemon_arn = active_daemon(st, &req.daemon_arn)?.arn.clone();
-    let dep = st
-        .delete_daemon(&daemon_arn)
-        .ok_or_else(|| ApiError::daemon_not_found(&daemon_arn))?;
+    let dep = st.delete_daemon(&daemon_arn).ok_or_else(|| ApiError::daemon_not_found(&daemon_arn))?;
     change_reply(st, &daemon_arn, &dep)
 }
 
@@ -267,12 +238,7 @@ pub(super) fn detail(st: &State, d: &Daemon) -> out::DaemonDetail {
     let counts = st.daemon_counts(&d.arn, &scope);
     let mut revs: Vec<&String> = counts.keys().collect();
     // Target first, then the others by age.
-    revs.sort_by_key(|r| {
-        (
-            **r != d.target_revision,
-            st.revisions.get(*r).map(|x| x.created_at).unwrap_or(0),
-        )
-    });
+    revs.sort_by_key(|r| (**r != d.target_revision, st.revisions.get(*r).map(|x| x.created_at).unwrap_or(0)));
     if d.status == DaemonStatus::Active && !counts.contains_key(&d.target_revision) {
         revs.insert(0, &d.target_revision);
     }
@@ -324,9 +290,7 @@ pub fn list(st: &mut State, req: ListDaemons) -> ApiResult<String> {
     let after = seq_cursor(&req.next_token)?;
     let filter: Option<Vec<String>> = match &req.capacity_provider_arns {
         Some(v) if !v.is_empty() => Some(
-            v.iter()
-                .filter_map(|r| arn::last_segment(r, "capacity-provider").map(str::to_string))
-                .collect(),
+            v.iter().filter_map(|r| arn::last_segment(r, "capacity-provider").map(str::to_string)).collect(),
         ),
         _ => None,
     };

@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::arn;
-use crate::model::input::{
-    DescribeDaemonDeployments, DescribeDaemonRevisions, ListDaemonDeployments,
-};
+use crate::model::input::{DescribeDaemonDeployments, DescribeDaemonRevisions, ListDaemonDeployments};
 use crate::model::{output as out, ts};
 use crate::state::{Deployment, DeploymentStatus, RevisionCounts};
 use serde_json::{json, Value};
@@ -74,10 +72,7 @@ fn revision_detail(
     Some(out::DaemonDeploymentRevisionDetail {
         arn: r.arn.clone(),
         total_running_instance_count: providers.iter().map(|p| p.running_instance_count).sum(),
-        total_without_daemon_instance_count: providers
-            .iter()
-            .map(|p| p.without_daemon_instance_count)
-            .sum(),
+        total_without_daemon_instance_count: providers.iter().map(|p| p.without_daemon_instance_count).sum(),
         total_draining_instance_count: providers.iter().map(|p| p.draining_instance_count).sum(),
         capacity_providers: providers,
     })
@@ -85,15 +80,8 @@ fn revision_detail(
 
 pub(crate) fn wire(st: &State, dep: &Deployment) -> out::DaemonDeployment {
     let counts = st.daemon_counts(&dep.daemon_arn, &dep.providers);
-    let target = dep
-        .target
-        .as_ref()
-        .and_then(|t| revision_detail(st, dep, t, &counts));
-    let sources = dep
-        .sources
-        .iter()
-        .filter_map(|s| revision_detail(st, dep, s, &counts))
-        .collect();
+    let target = dep.target.as_ref().and_then(|t| revision_detail(st, dep, t, &counts));
+    let sources = dep.sources.iter().filter_map(|s| revision_detail(st, dep, s, &counts)).collect();
     out::DaemonDeployment {
         daemon_deployment_arn: dep.arn.clone(),
         cluster_arn: arn::cluster(&dep.cluster),
@@ -108,12 +96,7 @@ pub(crate) fn wire(st: &State, dep: &Deployment) -> out::DaemonDeployment {
         },
         alarms: out::DaemonDeploymentAlarms {
             status: dep.alarm_status.clone(),
-            alarm_names: dep
-                .config
-                .alarms
-                .as_ref()
-                .map(|a| a.0.clone())
-                .unwrap_or_default(),
+            alarm_names: dep.config.alarms.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
             triggered_alarm_names: dep.triggered_alarms.clone(),
         },
         rollback: dep.rollback.as_ref().map(|r| out::DaemonRollback {
@@ -124,19 +107,13 @@ pub(crate) fn wire(st: &State, dep: &Deployment) -> out::DaemonDeployment {
                 .as_ref()
                 .and_then(|t| st.revisions.get(t))
                 .map(|x| x.arn.clone()),
-            rollback_capacity_providers: r
-                .providers
-                .iter()
-                .map(|p| arn::capacity_provider(p))
-                .collect(),
+            rollback_capacity_providers: r.providers.iter().map(|p| arn::capacity_provider(p)).collect(),
         }),
         deployment_configuration: out::DaemonDeploymentConfiguration {
             drain_percent: dep.config.drain_percent,
-            alarms: dep.config.alarms.as_ref().map(|(names, enable)| {
-                out::DaemonAlarmConfiguration {
-                    alarm_names: names.clone(),
-                    enable: *enable,
-                }
+            alarms: dep.config.alarms.as_ref().map(|(names, enable)| out::DaemonAlarmConfiguration {
+                alarm_names: names.clone(),
+                enable: *enable,
             }),
             bake_time_in_minutes: dep.config.bake_minutes,
         },
@@ -170,18 +147,14 @@ pub fn list(st: &mut State, req: ListDaemonDeployments) -> ApiResult<String> {
         Some(v) if !v.is_empty() => Some(
             v.iter()
                 .map(|s| {
-                    DeploymentStatus::parse(s).ok_or_else(|| {
-                        ApiError::invalid(format!("Invalid deployment status '{s}'."))
-                    })
+                    DeploymentStatus::parse(s)
+                        .ok_or_else(|| ApiError::invalid(format!("Invalid deployment status '{s}'.")))
                 })
                 .collect::<ApiResult<_>>()?,
         ),
         _ => None,
     };
-    let (before, after_ts) = req
-        .created_at
-        .map(|c| (c.before, c.after))
-        .unwrap_or((None, None));
+    let (before, after_ts) = req.created_at.map(|c| (c.before, c.after)).unwrap_or((None, None));
     // Newest first.
     let mut deps: Vec<&Deployment> = st
         .deployments

@@ -83,10 +83,7 @@ fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> ApiResult<T> {
         return Ok(T::default());
     }
     serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            "SerializationException",
-            format!("Could not parse the request body: {e}"),
-        )
+        ApiError::new("SerializationException", format!("Could not parse the request body: {e}"))
     })
 }
 
@@ -109,9 +106,7 @@ fn require_str(value: Option<String>, member: &str) -> ApiResult<String> {
 fn check_name(value: &str, member: &str) -> ApiResult<()> {
     let ok = !value.is_empty()
         && value.len() <= 255
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -126,10 +121,7 @@ fn check_tags(tags: &Option<Vec<Tag>>) -> ApiResult<Vec<(String, String)>> {
         return Ok(Vec::new());
     };
     if tags.len() > 50 {
-        return Err(ApiError::invalid(format!(
-            "Too many tags: {} (at most 50 are allowed).",
-            tags.len()
-        )));
+        return Err(ApiError::invalid(format!("Too many tags: {} (at most 50 are allowed).", tags.len())));
     }
     let mut out = Vec::with_capacity(tags.len());
     for t in tags {
@@ -139,9 +131,7 @@ fn check_tags(tags: &Option<Vec<Tag>>) -> ApiResult<Vec<(String, String)>> {
             return Err(ApiError::invalid("Tag keys must be 1-128 characters."));
         }
         if value.chars().count() > 256 {
-            return Err(ApiError::invalid(
-                "Tag values must be at most 256 characters.",
-            ));
+            return Err(ApiError::invalid("Tag values must be at most 256 characters."));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
             return Err(ApiError::invalid("Tag keys may not begin with 'aws:'."));
@@ -165,9 +155,7 @@ fn page_size(max: Option<i64>, default: usize) -> ApiResult<usize> {
     match max {
         None => Ok(default),
         Some(n) if (1..=100).contains(&n) => Ok(n as usize),
-        Some(n) => Err(ApiError::invalid(format!(
-            "maxResults must be between 1 and 100 (got {n})."
-        ))),
+        Some(n) => Err(ApiError::invalid(format!("maxResults must be between 1 and 100 (got {n})."))),
     }
 }
 
@@ -176,19 +164,16 @@ fn cursor(token: &Option<String>) -> ApiResult<Option<String>> {
     match token {
         None => Ok(None),
         Some(t) if t.is_empty() => Ok(None),
-        Some(t) => crate::arn::decode_token(t)
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid("Invalid nextToken.")),
+        Some(t) => {
+            crate::arn::decode_token(t).map(Some).ok_or_else(|| ApiError::invalid("Invalid nextToken."))
+        }
     }
 }
 
 fn seq_cursor(token: &Option<String>) -> ApiResult<Option<u64>> {
     match cursor(token)? {
         None => Ok(None),
-        Some(c) => c
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::invalid("Invalid nextToken.")),
+        Some(c) => c.parse().map(Some).map_err(|_| ApiError::invalid("Invalid nextToken.")),
     }
 }
 
@@ -198,10 +183,7 @@ fn seq_token(seq: u64) -> String {
 
 /// Cluster name from an optional cluster reference (default `default`).
 fn cluster_of(st: &State, reference: &Option<String>) -> ApiResult<String> {
-    let r = reference
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("default");
+    let r = reference.as_deref().filter(|s| !s.is_empty()).unwrap_or("default");
     let name = crate::arn::cluster_name(r).ok_or_else(ApiError::cluster_not_found)?;
     if st.clusters.contains_key(name) {
         Ok(name.to_string())
@@ -215,17 +197,11 @@ fn check_describe_count(n: usize, member: &str, max: usize) -> ApiResult<()> {
         return Err(ApiError::invalid(format!("{member} must not be empty.")));
     }
     if n > max {
-        return Err(ApiError::invalid(format!(
-            "{member} can have at most {max} items (got {n})."
-        )));
+        return Err(ApiError::invalid(format!("{member} can have at most {max} items (got {n}).")));
     }
     Ok(())
 }
 
 fn missing(arn: &str) -> crate::model::output::Failure {
-    crate::model::output::Failure {
-        arn: arn.to_string(),
-        reason: "MISSING".into(),
-        detail: None,
-    }
+    crate::model::output::Failure { arn: arn.to_string(), reason: "MISSING".into(), detail: None }
 }

@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::arn;
-use crate::model::input::{
-    DaemonTaskDefinitionRef, ListDaemonTaskDefinitions, RegisterDaemonTaskDefinition,
-};
+use crate::model::input::{DaemonTaskDefinitionRef, ListDaemonTaskDefinitions, RegisterDaemonTaskDefinition};
 use crate::model::{output as out, ts};
 use crate::state::TaskDefinition;
 use serde_json::Value;
@@ -55,9 +53,7 @@ pub fn register(st: &mut State, req: RegisterDaemonTaskDefinition) -> ApiResult<
         return Err(ApiError::invalid("containerDefinitions must not be empty."));
     }
     if containers.len() > 10 {
-        return Err(ApiError::invalid(
-            "A daemon task definition can have at most 10 containers.",
-        ));
+        return Err(ApiError::invalid("A daemon task definition can have at most 10 containers."));
     }
     let mut images = Vec::new();
     let mut names = std::collections::HashSet::new();
@@ -65,29 +61,16 @@ pub fn register(st: &mut State, req: RegisterDaemonTaskDefinition) -> ApiResult<
     for c in containers.iter_mut() {
         strip_nulls(c);
         let Some(obj) = c.as_object() else {
-            return Err(ApiError::new(
-                "SerializationException",
-                "containerDefinitions must be objects.",
-            ));
+            return Err(ApiError::new("SerializationException", "containerDefinitions must be objects."));
         };
-        let name = obj
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let name = obj.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         check_name(&name, "containerDefinitions.name")?;
         if !names.insert(name.clone()) {
-            return Err(ApiError::invalid(format!(
-                "Duplicate container name '{name}'."
-            )));
+            return Err(ApiError::invalid(format!("Duplicate container name '{name}'.")));
         }
         let image = match obj.get("image") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            _ => {
-                return Err(ApiError::invalid(format!(
-                    "Container '{name}': image is required."
-                )))
-            }
+            _ => return Err(ApiError::invalid(format!("Container '{name}': image is required."))),
         };
         for member in ["cpu", "memory", "memoryReservation"] {
             if let Some(v) = obj.get(member) {
@@ -104,14 +87,13 @@ pub fn register(st: &mut State, req: RegisterDaemonTaskDefinition) -> ApiResult<
         images.push((name, image));
     }
     let cpu_units = match &req.cpu {
-        Some(s) => {
-            parse_cpu(s).ok_or_else(|| ApiError::invalid(format!("Invalid cpu value '{s}'.")))?
-        }
+        Some(s) => parse_cpu(s).ok_or_else(|| ApiError::invalid(format!("Invalid cpu value '{s}'.")))?,
         None => sum_cpu,
     };
     let memory_mib = match &req.memory {
-        Some(s) => parse_memory(s)
-            .ok_or_else(|| ApiError::invalid(format!("Invalid memory value '{s}'.")))?,
+        Some(s) => {
+            parse_memory(s).ok_or_else(|| ApiError::invalid(format!("Invalid memory value '{s}'.")))?
+        }
         None => sum_mem,
     };
     check_enum(&req.pid_mode, "pidMode", &["none", "shared"])?;
@@ -121,10 +103,7 @@ pub fn register(st: &mut State, req: RegisterDaemonTaskDefinition) -> ApiResult<
     if let Some(vs) = volumes.as_mut() {
         for v in vs.iter_mut() {
             strip_nulls(v);
-            if v.get("name")
-                .and_then(Value::as_str)
-                .is_none_or(str::is_empty)
-            {
+            if v.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
                 return Err(ApiError::invalid("Every volume needs a name."));
             }
         }
@@ -211,11 +190,7 @@ pub fn delete(st: &mut State, req: DaemonTaskDefinitionRef) -> ApiResult<String>
 
 pub fn list(st: &mut State, req: ListDaemonTaskDefinitions) -> ApiResult<String> {
     check_enum(&req.revision, "revision", &["LAST_REGISTERED"])?;
-    check_enum(
-        &req.status,
-        "status",
-        &["ACTIVE", "DELETE_IN_PROGRESS", "ALL"],
-    )?;
+    check_enum(&req.status, "status", &["ACTIVE", "DELETE_IN_PROGRESS", "ALL"])?;
     check_enum(&req.sort, "sort", &["ASC", "DESC"])?;
     let size = page_size(req.max_results, 100)?;
     let after = cursor(&req.next_token)?;
@@ -228,21 +203,12 @@ pub fn list(st: &mut State, req: ListDaemonTaskDefinitions) -> ApiResult<String>
         if req.family.as_ref().is_some_and(|f| f != family) {
             continue;
         }
-        if req
-            .family_prefix
-            .as_ref()
-            .is_some_and(|p| !family.starts_with(p.as_str()))
-        {
+        if req.family_prefix.as_ref().is_some_and(|p| !family.starts_with(p.as_str())) {
             continue;
         }
-        let mut matching = revs
-            .iter()
-            .filter(|t| status == "ALL" || t.status == status);
-        let selected: Vec<&TaskDefinition> = if last_only {
-            matching.next_back().into_iter().collect()
-        } else {
-            matching.collect()
-        };
+        let mut matching = revs.iter().filter(|t| status == "ALL" || t.status == status);
+        let selected: Vec<&TaskDefinition> =
+            if last_only { matching.next_back().into_iter().collect() } else { matching.collect() };
         for td in selected {
             items.push((format!("{family}\u{0}{:010}", td.revision), td));
         }
@@ -251,10 +217,7 @@ pub fn list(st: &mut State, req: ListDaemonTaskDefinitions) -> ApiResult<String>
         items.reverse();
     }
     let start = match &after {
-        Some(c) => items
-            .iter()
-            .position(|(k, _)| if desc { k < c } else { k > c })
-            .unwrap_or(items.len()),
+        Some(c) => items.iter().position(|(k, _)| if desc { k < c } else { k > c }).unwrap_or(items.len()),
         None => 0,
     };
     let page = &items[start..(start + size).min(items.len())];

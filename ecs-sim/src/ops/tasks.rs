@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::arn;
-use crate::model::input::{
-    DescribeContainerInstances, DescribeTasks, ListContainerInstances, ListTasks,
-};
+use crate::model::input::{DescribeContainerInstances, DescribeTasks, ListContainerInstances, ListTasks};
 use crate::model::{output as out, ts};
 use crate::state::{Instance, InstanceStatus, SlotState, Task, TaskKind};
 use serde_json::{json, Value};
@@ -12,18 +10,10 @@ use serde_json::{json, Value};
 /// Supports the filter the portal needs: `attribute:ecs.capacity-provider == NAME`
 /// (also `attribute:ecs.instance-type`-style equality on our attributes).
 fn parse_filter(f: &str) -> ApiResult<(String, String)> {
-    let (lhs, rhs) = f
-        .split_once("==")
-        .ok_or_else(|| ApiError::invalid(format!("Unsupported filter expression: {f}")))?;
-    let attr = lhs
-        .trim()
-        .strip_prefix("attribute:")
-        .unwrap_or(lhs.trim())
-        .to_string();
-    Ok((
-        attr,
-        rhs.trim().trim_matches('"').trim_matches('\'').to_string(),
-    ))
+    let (lhs, rhs) =
+        f.split_once("==").ok_or_else(|| ApiError::invalid(format!("Unsupported filter expression: {f}")))?;
+    let attr = lhs.trim().strip_prefix("attribute:").unwrap_or(lhs.trim()).to_string();
+    Ok((attr, rhs.trim().trim_matches('"').trim_matches('\'').to_string()))
 }
 
 fn attributes(inst: &Instance) -> Vec<(String, String)> {
@@ -41,28 +31,16 @@ pub fn list_container_instances(st: &mut State, req: ListContainerInstances) -> 
     check_enum(
         &req.status,
         "status",
-        &[
-            "ACTIVE",
-            "DRAINING",
-            "REGISTERING",
-            "DEREGISTERING",
-            "REGISTRATION_FAILED",
-        ],
+        &["ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED"],
     )?;
     let size = page_size(req.max_results, 100)?;
     let after = cursor(&req.next_token)?;
-    let filter = req
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(parse_filter)
-        .transpose()?;
+    let filter = req.filter.as_deref().filter(|f| !f.trim().is_empty()).map(parse_filter).transpose()?;
     let c = &st.clusters[&cluster];
     let range = match &after {
-        Some(a) => c.instances.range::<String, _>((
-            std::ops::Bound::Excluded(a.clone()),
-            std::ops::Bound::Unbounded,
-        )),
+        Some(a) => {
+            c.instances.range::<String, _>((std::ops::Bound::Excluded(a.clone()), std::ops::Bound::Unbounded))
+        }
         None => c.instances.range::<String, _>(..),
     };
     let mut arns = Vec::with_capacity(size);
@@ -78,10 +56,7 @@ pub fn list_container_instances(st: &mut State, req: ListContainerInstances) -> 
             }
         }
         if let Some((attr, value)) = &filter {
-            if !attributes(inst)
-                .iter()
-                .any(|(k, v)| k == attr && v == value)
-            {
+            if !attributes(inst).iter().any(|(k, v)| k == attr && v == value) {
                 continue;
             }
         }
@@ -147,22 +122,11 @@ fn health(st: &State, inst: &Instance) -> out::ContainerInstanceHealthStatus {
             last_status_change: base,
         },
     ];
-    let mut overall = if inst.status == InstanceStatus::Registering {
-        "INITIALIZING"
-    } else {
-        "OK"
-    };
+    let mut overall = if inst.status == InstanceStatus::Registering { "INITIALIZING" } else { "OK" };
     for slot in &inst.slots {
-        let name = st
-            .daemons
-            .get(&slot.daemon)
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|| slot.daemon.clone());
-        let critical = st
-            .revisions
-            .get(&slot.revision)
-            .map(|r| r.critical)
-            .unwrap_or(false);
+        let name =
+            st.daemons.get(&slot.daemon).map(|d| d.name.clone()).unwrap_or_else(|| slot.daemon.clone());
+        let critical = st.revisions.get(&slot.revision).map(|r| r.critical).unwrap_or(false);
         let (status, reason) = match slot.state {
             SlotState::Running => ("OK", format!("Daemon {name} is running")),
             SlotState::Pending => ("INITIALIZING", format!("Daemon {name} is starting")),
@@ -187,18 +151,10 @@ fn health(st: &State, inst: &Instance) -> out::ContainerInstanceHealthStatus {
             last_status_change: ts(slot.changed_at),
         });
     }
-    out::ContainerInstanceHealthStatus {
-        overall_status: overall.into(),
-        details,
-    }
+    out::ContainerInstanceHealthStatus { overall_status: overall.into(), details }
 }
 
-fn instance_wire(
-    st: &State,
-    inst: &Instance,
-    with_health: bool,
-    with_tags: bool,
-) -> out::ContainerInstance {
+fn instance_wire(st: &State, inst: &Instance, with_health: bool, with_tags: bool) -> out::ContainerInstance {
     let (used_cpu, used_mem) = st.used_resources(inst);
     let (mut running, mut pending) = (0, 0);
     for t in inst.tasks.iter().filter_map(|t| st.tasks.get(t)) {
@@ -235,10 +191,7 @@ fn instance_wire(
         pending_tasks_count: pending,
         attributes: attributes(inst)
             .into_iter()
-            .map(|(name, value)| out::Attribute {
-                name,
-                value: Some(value),
-            })
+            .map(|(name, value)| out::Attribute { name, value: Some(value) })
             .collect(),
         registered_at: ts(inst.registered_at),
         tags: with_tags.then(Vec::new),
@@ -246,20 +199,13 @@ fn instance_wire(
     }
 }
 
-pub fn describe_container_instances(
-    st: &mut State,
-    req: DescribeContainerInstances,
-) -> ApiResult<String> {
+pub fn describe_container_instances(st: &mut State, req: DescribeContainerInstances) -> ApiResult<String> {
     let cluster = cluster_of(st, &req.cluster)?;
     let refs = require(req.container_instances, "containerInstances")?;
     check_describe_count(refs.len(), "containerInstances", 100)?;
     let include = req.include.unwrap_or_default();
     for i in &include {
-        check_enum(
-            &Some(i.clone()),
-            "include",
-            &["CONTAINER_INSTANCE_HEALTH", "TAGS"],
-        )?;
+        check_enum(&Some(i.clone()), "include", &["CONTAINER_INSTANCE_HEALTH", "TAGS"])?;
     }
     let with_health = include.iter().any(|i| i == "CONTAINER_INSTANCE_HEALTH");
     let with_tags = include.iter().any(|i| i == "TAGS");
@@ -284,31 +230,16 @@ fn family_of(task_def_arn: &str) -> &str {
 
 pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
     let cluster = cluster_of(st, &req.cluster)?;
-    check_enum(
-        &req.desired_status,
-        "desiredStatus",
-        &["RUNNING", "PENDING", "STOPPED"],
-    )?;
-    check_enum(
-        &req.launch_type,
-        "launchType",
-        &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"],
-    )?;
+    check_enum(&req.desired_status, "desiredStatus", &["RUNNING", "PENDING", "STOPPED"])?;
+    check_enum(&req.launch_type, "launchType", &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"])?;
     let size = page_size(req.max_results, 100)?;
     let after = seq_cursor(&req.next_token)?;
     let desired = req.desired_status.as_deref().unwrap_or("RUNNING");
-    if req
-        .launch_type
-        .as_deref()
-        .is_some_and(|l| l != "MANAGED_INSTANCES")
-    {
+    if req.launch_type.as_deref().is_some_and(|l| l != "MANAGED_INSTANCES") {
         return reply(&json!({ "taskArns": [] }));
     }
     let daemon_arn = match &req.daemon_name {
-        Some(n) if !n.is_empty() => Some(arn::daemon(
-            &cluster,
-            arn::last_segment(n, "daemon").unwrap_or(n),
-        )),
+        Some(n) if !n.is_empty() => Some(arn::daemon(&cluster, arn::last_segment(n, "daemon").unwrap_or(n))),
         _ => None,
     };
     let instance_id = match &req.container_instance {
@@ -360,12 +291,7 @@ pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
             None => Box::new(std::iter::empty()),
         },
         None => match after {
-            Some(a) => Box::new(
-                st.clusters[&cluster]
-                    .tasks
-                    .range(a + 1..)
-                    .map(|(s, t)| (*s, t)),
-            ),
+            Some(a) => Box::new(st.clusters[&cluster].tasks.range(a + 1..).map(|(s, t)| (*s, t))),
             None => Box::new(st.clusters[&cluster].tasks.iter().map(|(s, t)| (*s, t))),
         },
     };
@@ -404,16 +330,9 @@ fn task_wire(st: &State, t: &Task, with_tags: bool) -> out::Task {
             image: c.image.clone(),
             image_digest: t.started_at.map(|_| arn::image_digest(&c.image)),
             last_status: t.last_status.clone(),
-            exit_code: (t.last_status == "STOPPED" && t.started_at.is_some()).then_some(
-                if t.stop_code.as_deref() == Some("EssentialContainerExited") {
-                    1
-                } else {
-                    0
-                },
-            ),
-            reason: (t.last_status == "STOPPED")
-                .then(|| t.stopped_reason.clone())
-                .flatten(),
+            exit_code: (t.last_status == "STOPPED" && t.started_at.is_some())
+                .then_some(if t.stop_code.as_deref() == Some("EssentialContainerExited") { 1 } else { 0 }),
+            reason: (t.last_status == "STOPPED").then(|| t.stopped_reason.clone()).flatten(),
             health_status: "UNKNOWN".into(),
             cpu: Some(t.cpu.to_string()),
             memory: Some(t.memory.to_string()),
@@ -464,9 +383,7 @@ pub fn describe_tasks(st: &mut State, req: DescribeTasks) -> ApiResult<String> {
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for r in &refs {
-        let t = arn::last_segment(r, "task")
-            .and_then(|id| st.tasks.get(id))
-            .filter(|t| t.cluster == cluster);
+        let t = arn::last_segment(r, "task").and_then(|id| st.tasks.get(id)).filter(|t| t.cluster == cluster);
         match t {
             Some(t) => found.push(task_wire(st, t, with_tags)),
             None => failures.push(missing(r)),

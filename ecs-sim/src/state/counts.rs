@@ -26,11 +26,7 @@ impl State {
     /// running deployment is removing it from.
     pub fn daemon_scope(&self, daemon: &Daemon) -> Vec<String> {
         let mut out = daemon.providers.clone();
-        if let Some(dep) = daemon
-            .active_deployment
-            .as_ref()
-            .and_then(|d| self.deployments.get(d))
-        {
+        if let Some(dep) = daemon.active_deployment.as_ref().and_then(|d| self.deployments.get(d)) {
             for p in &dep.providers {
                 if !out.contains(p) {
                     out.push(p.clone());
@@ -53,11 +49,7 @@ impl State {
                 let Some(slot) = inst.slot(daemon) else {
                     continue;
                 };
-                let c = out
-                    .entry(slot.revision.clone())
-                    .or_default()
-                    .entry(p.clone())
-                    .or_default();
+                let c = out.entry(slot.revision.clone()).or_default().entry(p.clone()).or_default();
                 match inst.status {
                     InstanceStatus::Registering => {}
                     InstanceStatus::Draining => c.draining += 1,
@@ -81,10 +73,7 @@ impl State {
             let mut seen = std::collections::HashSet::new();
             for s in &inst.slots {
                 if !seen.insert(&s.daemon) {
-                    return Err(format!(
-                        "instance {} has two slots for {}",
-                        inst.id, s.daemon
-                    ));
+                    return Err(format!("instance {} has two slots for {}", inst.id, s.daemon));
                 }
                 if let Some(t) = &s.task {
                     if let Some(task) = self.tasks.get(t) {
@@ -93,10 +82,7 @@ impl State {
                         }
                         let live = task.is_live();
                         if matches!(s.state, SlotState::Running) && task.last_status != "RUNNING" {
-                            return Err(format!(
-                                "slot running but task {t} is {}",
-                                task.last_status
-                            ));
+                            return Err(format!("slot running but task {t} is {}", task.last_status));
                         }
                         if !live && matches!(s.state, SlotState::Running | SlotState::Pending) {
                             return Err(format!("slot live but task {t} stopped"));
@@ -122,23 +108,14 @@ impl State {
             if cpu > inst.cpu || mem > inst.memory {
                 return Err(format!("instance {} over-committed", inst.id));
             }
-            if !self
-                .providers
-                .get(&inst.provider)
-                .map(|p| p.instances.contains(&inst.id))
-                .unwrap_or(false)
-            {
+            if !self.providers.get(&inst.provider).map(|p| p.instances.contains(&inst.id)).unwrap_or(false) {
                 return Err(format!("instance {} missing from its provider", inst.id));
             }
         }
         for d in self.daemons.values() {
             let scope = self.daemon_scope(d);
             let counts = self.daemon_counts(&d.arn, &scope);
-            let counted: u32 = counts
-                .values()
-                .flat_map(|m| m.values())
-                .map(|c| c.total())
-                .sum();
+            let counted: u32 = counts.values().flat_map(|m| m.values()).map(|c| c.total()).sum();
             let expected = scope
                 .iter()
                 .filter_map(|p| self.providers.get(p))
@@ -152,21 +129,13 @@ impl State {
             if d.status == DaemonStatus::Active {
                 // Every ACTIVE instance of its providers carries the daemon.
                 for p in &d.providers {
-                    for i in self
-                        .providers
-                        .get(p)
-                        .into_iter()
-                        .flat_map(|p| p.instances.iter())
-                    {
+                    for i in self.providers.get(p).into_iter().flat_map(|p| p.instances.iter()) {
                         let inst = &self.instances[i];
                         if inst.status == InstanceStatus::Active
                             && inst.slot(&d.arn).is_none()
                             && !self.deployment_pending(d)
                         {
-                            return Err(format!(
-                                "active instance {} lacks daemon {}",
-                                inst.id, d.name
-                            ));
+                            return Err(format!("active instance {} lacks daemon {}", inst.id, d.name));
                         }
                     }
                 }

@@ -16,19 +16,11 @@ pub struct RevisionSpec {
 
 impl State {
     pub fn task_definition(&self, family: &str, revision: u32) -> Option<&TaskDefinition> {
-        self.task_definitions
-            .get(family)?
-            .get(revision.checked_sub(1)? as usize)
+        self.task_definitions.get(family)?.get(revision.checked_sub(1)? as usize)
     }
 
-    pub fn task_definition_mut(
-        &mut self,
-        family: &str,
-        revision: u32,
-    ) -> Option<&mut TaskDefinition> {
-        self.task_definitions
-            .get_mut(family)?
-            .get_mut(revision.checked_sub(1)? as usize)
+    pub fn task_definition_mut(&mut self, family: &str, revision: u32) -> Option<&mut TaskDefinition> {
+        self.task_definitions.get_mut(family)?.get_mut(revision.checked_sub(1)? as usize)
     }
 
     /// Resolves `family`, `family:rev` or a full ARN. A bare family means its
@@ -41,12 +33,7 @@ impl State {
         };
         match spec.rsplit_once(':') {
             Some((family, rev)) => self.task_definition(family, rev.parse().ok()?),
-            None => self
-                .task_definitions
-                .get(spec)?
-                .iter()
-                .rev()
-                .find(|t| t.status == "ACTIVE"),
+            None => self.task_definitions.get(spec)?.iter().rev().find(|t| t.status == "ACTIVE"),
         }
     }
 
@@ -93,20 +80,11 @@ impl State {
         }
     }
 
-    fn new_revision(
-        &mut self,
-        daemon_arn: &str,
-        cluster: &str,
-        name: &str,
-        spec: &RevisionSpec,
-    ) -> String {
-        let td = self
-            .resolve_task_definition(&spec.task_definition_arn)
-            .cloned();
+    fn new_revision(&mut self, daemon_arn: &str, cluster: &str, name: &str, spec: &RevisionSpec) -> String {
+        let td = self.resolve_task_definition(&spec.task_definition_arn).cloned();
         let id = arn::new_uuid();
-        let (images, cpu, memory) = td
-            .map(|t| (t.images.clone(), t.cpu_units, t.memory_mib))
-            .unwrap_or_default();
+        let (images, cpu, memory) =
+            td.map(|t| (t.images.clone(), t.cpu_units, t.memory_mib)).unwrap_or_default();
         let rev = Revision {
             id: id.clone(),
             arn: arn::daemon_revision(cluster, name, &id),
@@ -166,14 +144,8 @@ impl State {
                 config: config.clone(),
             },
         );
-        let dep = self.start_deployment(
-            &daemon_arn,
-            DeploymentKind::Create,
-            Some(rev),
-            None,
-            providers,
-            config,
-        );
+        let dep =
+            self.start_deployment(&daemon_arn, DeploymentKind::Create, Some(rev), None, providers, config);
         (daemon_arn, dep)
     }
 

@@ -24,11 +24,7 @@ impl State {
         // A newer deployment supersedes the running one and inherits its
         // in-flight replacements, so they are not drained twice.
         let mut in_flight = Vec::new();
-        if let Some(old) = d
-            .active_deployment
-            .as_ref()
-            .and_then(|o| self.deployments.get_mut(o))
-        {
+        if let Some(old) = d.active_deployment.as_ref().and_then(|o| self.deployments.get_mut(o)) {
             if !old.status.is_terminal() {
                 old.status = DeploymentStatus::Stopped;
                 old.status_reason = Some(format!("Superseded by daemon deployment {dep_arn}"));
@@ -45,21 +41,15 @@ impl State {
             }
         }
         let counts = self.daemon_counts(daemon_arn, &providers);
-        let mut sources: Vec<String> = counts
-            .keys()
-            .filter(|r| Some(*r) != target.as_ref())
-            .cloned()
-            .collect();
+        let mut sources: Vec<String> =
+            counts.keys().filter(|r| Some(*r) != target.as_ref()).cloned().collect();
         if let Some(p) = &previous {
             if Some(p) != target.as_ref() && !sources.contains(p) {
                 sources.insert(0, p.clone());
             }
         }
-        let instance_count: usize = providers
-            .iter()
-            .filter_map(|p| self.providers.get(p))
-            .map(|p| p.instances.len())
-            .sum();
+        let instance_count: usize =
+            providers.iter().filter_map(|p| self.providers.get(p)).map(|p| p.instances.len()).sum();
         // The service circuit breaker's formula: half the fleet, between 3 and 200.
         let threshold = ((instance_count as u32).div_ceil(2)).clamp(3, 200);
         let (alarm_status, ignored) = match &config.alarms {
@@ -67,12 +57,7 @@ impl State {
                 "MONITORING".to_string(),
                 names
                     .iter()
-                    .filter(|n| {
-                        self.alarms
-                            .get(*n)
-                            .map(|a| a.state == "ALARM")
-                            .unwrap_or(false)
-                    })
+                    .filter(|n| self.alarms.get(*n).map(|a| a.state == "ALARM").unwrap_or(false))
                     .cloned()
                     .collect(),
             ),
@@ -167,9 +152,7 @@ impl State {
             self.request_stop(id, reason);
             return;
         }
-        if dep.status == DeploymentStatus::RollbackInProgress
-            && dep.rollback_failures >= dep.threshold
-        {
+        if dep.status == DeploymentStatus::RollbackInProgress && dep.rollback_failures >= dep.threshold {
             let n = dep.rollback_failures;
             self.finish(
                 id,
@@ -195,12 +178,8 @@ impl State {
                 }
                 _ => {
                     let bake = dep.config.bake_minutes as Ms * 60_000;
-                    let until = *self
-                        .deployments
-                        .get_mut(id)
-                        .expect("checked")
-                        .bake_until
-                        .get_or_insert(now + bake);
+                    let until =
+                        *self.deployments.get_mut(id).expect("checked").bake_until.get_or_insert(now + bake);
                     if now >= until {
                         self.finish(id, DeploymentStatus::Successful, None);
                         return;
@@ -265,10 +244,7 @@ impl State {
     fn begin_rollback(&mut self, id: &str) {
         let now = self.now;
         let dep = &self.deployments[id];
-        let reason = dep
-            .pending_rollback_reason
-            .clone()
-            .unwrap_or_else(|| "Deployment stopped".into());
+        let reason = dep.pending_rollback_reason.clone().unwrap_or_else(|| "Deployment stopped".into());
         let target = dep.sources.first().cloned();
         let Some(target) = target else {
             // A first deployment has nothing to roll back to.
@@ -276,11 +252,7 @@ impl State {
             return;
         };
         let daemon_arn = dep.daemon_arn.clone();
-        let providers = self
-            .daemons
-            .get(&daemon_arn)
-            .map(|d| d.providers.clone())
-            .unwrap_or_default();
+        let providers = self.daemons.get(&daemon_arn).map(|d| d.providers.clone()).unwrap_or_default();
         let dep = self.deployments.get_mut(id).expect("checked");
         dep.status = DeploymentStatus::RollbackInProgress;
         dep.status_reason = Some(reason.clone());
@@ -299,15 +271,11 @@ impl State {
         let Some(dep) = self.deployments.get(id) else {
             return;
         };
-        let watched =
-            matches!(&dep.config.alarms, Some((names, true)) if names.iter().any(|n| n == alarm));
+        let watched = matches!(&dep.config.alarms, Some((names, true)) if names.iter().any(|n| n == alarm));
         if !watched || dep.ignored_alarms.iter().any(|a| a == alarm) {
             return;
         }
-        if !matches!(
-            dep.status,
-            DeploymentStatus::InProgress | DeploymentStatus::Pending
-        ) {
+        if !matches!(dep.status, DeploymentStatus::InProgress | DeploymentStatus::Pending) {
             return;
         }
         let dep = self.deployments.get_mut(id).expect("checked");
@@ -328,12 +296,8 @@ impl State {
         };
         let target = Self::effective_target(&dep);
         let mut done = true;
-        let mut in_flight: Vec<String> = dep
-            .in_flight
-            .iter()
-            .filter(|i| self.instances.contains_key(*i))
-            .cloned()
-            .collect();
+        let mut in_flight: Vec<String> =
+            dep.in_flight.iter().filter(|i| self.instances.contains_key(*i)).cloned().collect();
         for pname in &dep.providers {
             let Some(provider) = self.providers.get(pname) else {
                 continue;
@@ -380,9 +344,7 @@ impl State {
                             if matches!(s.state, SlotState::Pending | SlotState::Stopping) {
                                 done = false;
                             }
-                            if s.state == SlotState::Failed
-                                && self.slot_is_critical(iid, &daemon.arn)
-                            {
+                            if s.state == SlotState::Failed && self.slot_is_critical(iid, &daemon.arn) {
                                 done = false;
                             }
                         }
@@ -396,12 +358,7 @@ impl State {
             let batch = ((counted as f64 * pct / 100.0).ceil() as usize).max(1);
             let busy = in_flight
                 .iter()
-                .filter(|i| {
-                    self.instances
-                        .get(*i)
-                        .map(|x| &x.provider == pname)
-                        .unwrap_or(false)
-                })
+                .filter(|i| self.instances.get(*i).map(|x| &x.provider == pname).unwrap_or(false))
                 .count();
             for iid in candidates.into_iter().take(batch.saturating_sub(busy)) {
                 self.start_drain(&iid, "Daemon deployment: replacing instance", true);

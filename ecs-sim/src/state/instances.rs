@@ -49,11 +49,8 @@ impl State {
         let ev = Event::InstanceRegistered(id.clone());
         self.timers.retain(|_, e| *e != ev);
         self.on_instance_registered(&id);
-        let daemon_tasks: Vec<String> = self.instances[&id]
-            .slots
-            .iter()
-            .filter_map(|s| s.task.clone())
-            .collect();
+        let daemon_tasks: Vec<String> =
+            self.instances[&id].slots.iter().filter_map(|s| s.task.clone()).collect();
         for t in &daemon_tasks {
             self.on_daemon_task_up(t);
         }
@@ -61,11 +58,9 @@ impl State {
         for t in &apps {
             self.on_app_task_up(t);
         }
-        let mine: std::collections::HashSet<&String> =
-            daemon_tasks.iter().chain(apps.iter()).collect();
-        self.timers.retain(
-            |_, e| !matches!(e, Event::DaemonTaskUp(t) | Event::AppTaskUp(t) if mine.contains(t)),
-        );
+        let mine: std::collections::HashSet<&String> = daemon_tasks.iter().chain(apps.iter()).collect();
+        self.timers
+            .retain(|_, e| !matches!(e, Event::DaemonTaskUp(t) | Event::AppTaskUp(t) if mine.contains(t)));
         Some(id)
     }
 
@@ -77,11 +72,8 @@ impl State {
             return;
         }
         let provider = inst.provider.clone();
-        let daemons: Vec<String> = self
-            .providers
-            .get(&provider)
-            .map(|p| p.daemons.iter().cloned().collect())
-            .unwrap_or_default();
+        let daemons: Vec<String> =
+            self.providers.get(&provider).map(|p| p.daemons.iter().cloned().collect()).unwrap_or_default();
         for d in daemons {
             let Some(daemon) = self.daemons.get(&d) else {
                 continue;
@@ -99,11 +91,7 @@ impl State {
     pub fn used_resources(&self, inst: &Instance) -> (u32, u32) {
         let mut cpu = 0;
         let mut mem = 0;
-        for t in inst
-            .app_tasks
-            .iter()
-            .chain(inst.slots.iter().filter_map(|s| s.task.as_ref()))
-        {
+        for t in inst.app_tasks.iter().chain(inst.slots.iter().filter_map(|s| s.task.as_ref())) {
             if let Some(task) = self.tasks.get(t) {
                 if task.is_live() {
                     cpu += task.cpu;
@@ -127,22 +115,14 @@ impl State {
         if let Some(old) = inst.slot(daemon).and_then(|s| s.task.clone()) {
             // One live task per daemon per instance, always.
             if self.tasks.get(&old).map(|t| t.is_live()).unwrap_or(false) {
-                self.finish_stop(
-                    &old,
-                    "Replaced by a new daemon task",
-                    "ServiceSchedulerInitiated",
-                );
+                self.finish_stop(&old, "Replaced by a new daemon task", "ServiceSchedulerInitiated");
             }
         }
         let inst = &self.instances[inst_id];
         let (used_cpu, used_mem) = self.used_resources(inst);
         let free_cpu = inst.cpu.saturating_sub(used_cpu);
         let free_mem = inst.memory.saturating_sub(used_mem);
-        let daemon_name = self
-            .daemons
-            .get(daemon)
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
+        let daemon_name = self.daemons.get(daemon).map(|d| d.name.clone()).unwrap_or_default();
         let misfit = if rev.memory > free_mem {
             Some(format!(
                 "RESOURCE:MEMORY - daemon {daemon_name} needs {} MiB of memory but container instance {} has {} MiB available",
@@ -166,10 +146,7 @@ impl State {
                 reason: Some(reason),
                 changed_at: now,
             };
-            self.instances
-                .get_mut(inst_id)
-                .expect("checked")
-                .set_slot(slot);
+            self.instances.get_mut(inst_id).expect("checked").set_slot(slot);
             self.record_launch_failure(inst_id, daemon);
             return;
         }
@@ -182,10 +159,7 @@ impl State {
             cluster: cluster.clone(),
             instance: inst_id.to_string(),
             provider,
-            kind: TaskKind::Daemon {
-                daemon: daemon.to_string(),
-                revision: revision.to_string(),
-            },
+            kind: TaskKind::Daemon { daemon: daemon.to_string(), revision: revision.to_string() },
             task_definition_arn: rev.task_definition_arn.clone(),
             group: format!("daemon:{daemon_name}"),
             started_by: rev.arn.clone(),
@@ -194,10 +168,7 @@ impl State {
             containers: rev
                 .images
                 .iter()
-                .map(|(n, i)| TaskContainer {
-                    name: n.clone(),
-                    image: i.clone(),
-                })
+                .map(|(n, i)| TaskContainer { name: n.clone(), image: i.clone() })
                 .collect(),
             last_status: "PENDING".into(),
             desired_status: "RUNNING".into(),
@@ -239,10 +210,7 @@ impl State {
 
     fn record_launch_failure(&mut self, inst_id: &str, daemon: &str) {
         let critical = self.slot_is_critical(inst_id, daemon);
-        let active = self
-            .daemons
-            .get(daemon)
-            .and_then(|d| d.active_deployment.clone());
+        let active = self.daemons.get(daemon).and_then(|d| d.active_deployment.clone());
         let mut deployment_running = false;
         if let Some(dep) = active.and_then(|id| self.deployments.get_mut(&id)) {
             match dep.status {
@@ -259,23 +227,13 @@ impl State {
         }
         // A failed critical daemon blocks its instance, so it is retried until it
         // works; a non-critical one only while a deployment is driving it.
-        let registering = self
-            .instances
-            .get(inst_id)
-            .map(|i| i.status == InstanceStatus::Registering)
-            .unwrap_or(false);
+        let registering =
+            self.instances.get(inst_id).map(|i| i.status == InstanceStatus::Registering).unwrap_or(false);
         if deployment_running || (critical && registering) {
-            let delay = if deployment_running {
-                timing::RETRY
-            } else {
-                timing::CRITICAL_RETRY
-            };
+            let delay = if deployment_running { timing::RETRY } else { timing::CRITICAL_RETRY };
             self.schedule(
                 delay,
-                Event::SlotRetry {
-                    instance: inst_id.to_string(),
-                    daemon: daemon.to_string(),
-                },
+                Event::SlotRetry { instance: inst_id.to_string(), daemon: daemon.to_string() },
             );
         }
         self.check_instance_ready(inst_id);
@@ -324,22 +282,14 @@ impl State {
             return;
         };
         let inst_id = task.instance.clone();
-        let bad_image = task
-            .containers
-            .iter()
-            .find(|c| self.image_fails(&c.image))
-            .map(|c| c.image.clone());
+        let bad_image = task.containers.iter().find(|c| self.image_fails(&c.image)).map(|c| c.image.clone());
         let now = self.now;
         if let Some(image) = bad_image {
             let reason = format!(
                 "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: not found"
             );
             self.finish_stop(task_id, &reason, "TaskFailedToStart");
-            if let Some(slot) = self
-                .instances
-                .get_mut(&inst_id)
-                .and_then(|i| i.slot_mut(&daemon))
-            {
+            if let Some(slot) = self.instances.get_mut(&inst_id).and_then(|i| i.slot_mut(&daemon)) {
                 slot.state = SlotState::Failed;
                 slot.reason = Some(reason);
                 slot.changed_at = now;
@@ -374,11 +324,7 @@ impl State {
             return;
         }
         let ready = inst.slots.iter().all(|s| {
-            let critical = self
-                .revisions
-                .get(&s.revision)
-                .map(|r| r.critical)
-                .unwrap_or(false);
+            let critical = self.revisions.get(&s.revision).map(|r| r.critical).unwrap_or(false);
             match s.state {
                 SlotState::Running => true,
                 SlotState::Failed | SlotState::Stopped => !critical,
@@ -393,11 +339,7 @@ impl State {
         inst.status = InstanceStatus::Active;
         inst.version += 1;
         let (provider, replaces) = (inst.provider.clone(), inst.replaces.clone());
-        let services = self
-            .providers
-            .get(&provider)
-            .map(|p| p.services.clone())
-            .unwrap_or_default();
+        let services = self.providers.get(&provider).map(|p| p.services.clone()).unwrap_or_default();
         for svc in services {
             self.start_app_task(id, &svc, now);
         }
@@ -424,18 +366,13 @@ impl State {
             cluster,
             instance: inst_id.to_string(),
             provider,
-            kind: TaskKind::App {
-                service: svc.name.clone(),
-            },
+            kind: TaskKind::App { service: svc.name.clone() },
             task_definition_arn: arn::app_task_definition(&svc.name, 1),
             group: format!("service:{}", svc.name),
             started_by: format!("ecs-svc/{}", svc.name),
             cpu: svc.cpu,
             memory: svc.memory,
-            containers: vec![TaskContainer {
-                name: svc.name.clone(),
-                image: svc.image.clone(),
-            }],
+            containers: vec![TaskContainer { name: svc.name.clone(), image: svc.image.clone() }],
             last_status: "PENDING".into(),
             desired_status: "RUNNING".into(),
             created_at: now,
@@ -478,11 +415,7 @@ impl State {
         task.version += 1;
         if let TaskKind::Daemon { daemon, .. } = task.kind.clone() {
             let inst = task.instance.clone();
-            if let Some(slot) = self
-                .instances
-                .get_mut(&inst)
-                .and_then(|i| i.slot_mut(&daemon))
-            {
+            if let Some(slot) = self.instances.get_mut(&inst).and_then(|i| i.slot_mut(&daemon)) {
                 if slot.task.as_deref() == Some(task_id) {
                     slot.state = SlotState::Stopping;
                     slot.changed_at = now;
@@ -505,8 +438,7 @@ impl State {
         task.last_status = "STOPPED".into();
         task.stopping_at.get_or_insert(now);
         task.stopped_at = Some(now);
-        task.stopped_reason
-            .get_or_insert_with(|| reason.to_string());
+        task.stopped_reason.get_or_insert_with(|| reason.to_string());
         task.stop_code.get_or_insert_with(|| code.to_string());
         task.version += 1;
         let inst_id = task.instance.clone();
@@ -532,10 +464,9 @@ impl State {
 
     pub(crate) fn on_task_stopped(&mut self, task_id: &str) {
         let (reason, code) = match self.tasks.get(task_id) {
-            Some(t) => (
-                t.stopped_reason.clone().unwrap_or_default(),
-                t.stop_code.clone().unwrap_or_default(),
-            ),
+            Some(t) => {
+                (t.stopped_reason.clone().unwrap_or_default(), t.stop_code.clone().unwrap_or_default())
+            }
             None => return,
         };
         self.finish_stop(task_id, &reason, &code);
@@ -548,12 +479,9 @@ impl State {
             return;
         };
         match (slot.state, slot.task.clone()) {
-            (SlotState::Pending | SlotState::Running, Some(t)) => self.begin_stop(
-                &t,
-                "Daemon removed",
-                "ServiceSchedulerInitiated",
-                timing::DAEMON_STOP,
-            ),
+            (SlotState::Pending | SlotState::Running, Some(t)) => {
+                self.begin_stop(&t, "Daemon removed", "ServiceSchedulerInitiated", timing::DAEMON_STOP)
+            }
             (SlotState::Stopping, _) => {}
             _ => {
                 if let Some(i) = self.instances.get_mut(inst_id) {
@@ -598,11 +526,9 @@ impl State {
         match phase {
             DrainPhase::AwaitReplacement => {
                 let ready = match &inst.replaced_by {
-                    Some(r) => self
-                        .instances
-                        .get(r)
-                        .map(|n| n.status != InstanceStatus::Registering)
-                        .unwrap_or(true),
+                    Some(r) => {
+                        self.instances.get(r).map(|n| n.status != InstanceStatus::Registering).unwrap_or(true)
+                    }
                     None => true,
                 };
                 if !ready {
@@ -632,8 +558,7 @@ impl State {
                     .filter(|s| matches!(s.state, SlotState::Pending | SlotState::Running))
                     .filter_map(|s| s.task.clone())
                     .collect();
-                self.instances.get_mut(id).expect("checked").drain =
-                    Some(DrainPhase::StoppingDaemons);
+                self.instances.get_mut(id).expect("checked").drain = Some(DrainPhase::StoppingDaemons);
                 for t in &daemon_tasks {
                     self.begin_stop(
                         t,
@@ -642,27 +567,18 @@ impl State {
                         timing::DAEMON_STOP,
                     );
                 }
-                let delay = if daemon_tasks.is_empty() {
-                    0
-                } else {
-                    timing::DAEMON_STOP
-                };
+                let delay = if daemon_tasks.is_empty() { 0 } else { timing::DAEMON_STOP };
                 self.schedule(delay, Event::DrainStep(id.to_string()));
             }
             DrainPhase::StoppingDaemons => {
                 let live = inst.slots.iter().any(|s| {
-                    s.task
-                        .as_ref()
-                        .and_then(|t| self.tasks.get(t))
-                        .map(|t| t.is_live())
-                        .unwrap_or(false)
+                    s.task.as_ref().and_then(|t| self.tasks.get(t)).map(|t| t.is_live()).unwrap_or(false)
                 });
                 if live {
                     self.schedule(timing::STEP, Event::DrainStep(id.to_string()));
                     return;
                 }
-                self.instances.get_mut(id).expect("checked").drain =
-                    Some(DrainPhase::Deregistering);
+                self.instances.get_mut(id).expect("checked").drain = Some(DrainPhase::Deregistering);
                 self.schedule(timing::DEREGISTER, Event::DrainStep(id.to_string()));
             }
             DrainPhase::Deregistering => self.deregister(id),
@@ -675,11 +591,7 @@ impl State {
         };
         // Tasks still live on a vanished instance would break accounting.
         for t in inst.tasks.iter() {
-            self.finish_stop(
-                t,
-                "Container instance deregistered",
-                "ServiceSchedulerInitiated",
-            );
+            self.finish_stop(t, "Container instance deregistered", "ServiceSchedulerInitiated");
         }
         if let Some(p) = self.providers.get_mut(&inst.provider) {
             p.instances.remove(id);
@@ -709,22 +621,14 @@ impl State {
         if let TaskKind::Daemon { daemon, .. } = kind {
             let now = self.now;
             let critical = self.slot_is_critical(&inst_id, &daemon);
-            if let Some(slot) = self
-                .instances
-                .get_mut(&inst_id)
-                .and_then(|i| i.slot_mut(&daemon))
-            {
+            if let Some(slot) = self.instances.get_mut(&inst_id).and_then(|i| i.slot_mut(&daemon)) {
                 slot.state = SlotState::Stopped;
                 slot.reason = Some(reason.to_string());
                 slot.changed_at = now;
             }
             let status = self.instances.get(&inst_id).map(|i| i.status);
             if critical && status == Some(InstanceStatus::Active) {
-                self.start_drain(
-                    &inst_id,
-                    "Auto-repair: a critical daemon task stopped",
-                    true,
-                );
+                self.start_drain(&inst_id, "Auto-repair: a critical daemon task stopped", true);
             }
         }
         true

@@ -148,34 +148,22 @@ pub struct Instance {
 
 impl Instance {
     pub fn slot(&self, daemon: &str) -> Option<&Slot> {
-        self.slots
-            .binary_search_by(|s| s.daemon.as_str().cmp(daemon))
-            .ok()
-            .map(|i| &self.slots[i])
+        self.slots.binary_search_by(|s| s.daemon.as_str().cmp(daemon)).ok().map(|i| &self.slots[i])
     }
     pub fn slot_mut(&mut self, daemon: &str) -> Option<&mut Slot> {
-        match self
-            .slots
-            .binary_search_by(|s| s.daemon.as_str().cmp(daemon))
-        {
+        match self.slots.binary_search_by(|s| s.daemon.as_str().cmp(daemon)) {
             Ok(i) => Some(&mut self.slots[i]),
             Err(_) => None,
         }
     }
     pub fn set_slot(&mut self, slot: Slot) {
-        match self
-            .slots
-            .binary_search_by(|s| s.daemon.as_str().cmp(&slot.daemon))
-        {
+        match self.slots.binary_search_by(|s| s.daemon.as_str().cmp(&slot.daemon)) {
             Ok(i) => self.slots[i] = slot,
             Err(i) => self.slots.insert(i, slot),
         }
     }
     pub fn remove_slot(&mut self, daemon: &str) {
-        if let Ok(i) = self
-            .slots
-            .binary_search_by(|s| s.daemon.as_str().cmp(daemon))
-        {
+        if let Ok(i) = self.slots.binary_search_by(|s| s.daemon.as_str().cmp(daemon)) {
             self.slots.remove(i);
         }
     }
@@ -264,11 +252,7 @@ pub struct DeployConfig {
 
 impl Default for DeployConfig {
     fn default() -> Self {
-        Self {
-            drain_percent: 25.0,
-            bake_minutes: 0,
-            alarms: None,
-        }
+        Self { drain_percent: 25.0, bake_minutes: 0, alarms: None }
     }
 }
 
@@ -363,10 +347,7 @@ impl DeploymentStatus {
         })
     }
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Successful | Self::Stopped | Self::RollbackSuccessful | Self::RollbackFailed
-        )
+        matches!(self, Self::Successful | Self::Stopped | Self::RollbackSuccessful | Self::RollbackFailed)
     }
 }
 
@@ -469,16 +450,11 @@ mod timer_serde {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::BTreeMap;
 
-    pub fn serialize<S: Serializer>(
-        map: &BTreeMap<(Ms, u64), Event>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(map: &BTreeMap<(Ms, u64), Event>, s: S) -> Result<S::Ok, S::Error> {
         let v: Vec<(Ms, u64, &Event)> = map.iter().map(|((t, q), e)| (*t, *q, e)).collect();
         v.serialize(s)
     }
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<(Ms, u64), Event>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<(Ms, u64), Event>, D::Error> {
         let v: Vec<(Ms, u64, Event)> = Vec::deserialize(d)?;
         Ok(v.into_iter().map(|(t, q, e)| ((t, q), e)).collect())
     }
@@ -486,10 +462,7 @@ mod timer_serde {
 
 impl State {
     pub fn new(now: Ms) -> Self {
-        Self {
-            now,
-            ..Default::default()
-        }
+        Self { now, ..Default::default() }
     }
 
     pub fn next_seq(&mut self) -> u64 {
@@ -559,28 +532,16 @@ impl State {
     /// deployments watching it (unless it was already in ALARM when they started).
     pub fn set_alarm(&mut self, name: &str, state: &str) {
         let now = self.now;
-        let changed = self
-            .alarms
-            .get(name)
-            .map(|a| a.state != state)
-            .unwrap_or(true);
+        let changed = self.alarms.get(name).map(|a| a.state != state).unwrap_or(true);
         self.alarms.insert(
             name.to_string(),
-            Alarm {
-                name: name.to_string(),
-                state: state.to_string(),
-                updated_at: now,
-            },
+            Alarm { name: name.to_string(), state: state.to_string(), updated_at: now },
         );
         if !changed {
             return;
         }
-        let mut ids: Vec<String> = self
-            .deployments
-            .values()
-            .filter(|d| !d.status.is_terminal())
-            .map(|d| d.id.clone())
-            .collect();
+        let mut ids: Vec<String> =
+            self.deployments.values().filter(|d| !d.status.is_terminal()).map(|d| d.id.clone()).collect();
         ids.sort();
         for id in ids {
             if state == "ALARM" {
