@@ -97,7 +97,7 @@ impl State {
         let daemon = self.daemons.get_mut(daemon_arn).expect("checked");
         daemon.deployment = id.clone();
         daemon.active_deployment = Some(id.clone());
-        self.schedule(0, Event::DeploymentStep(id.clone()));
+        self.schedule(timing::STEP, Event::DeploymentStep(id.clone()));
         id
     }
 
