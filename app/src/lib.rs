@@ -5,9 +5,11 @@
 //! `#[cfg(feature = "ssr")]`; IO happens behind the [`backend::Backend`] trait, implemented in
 //! the `server` crate, so neither sqlx nor aws-sdk-ecs can reach the wasm build.
 
+pub mod api;
 pub mod app;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod components;
 pub mod domain;
 pub mod layout;
 pub mod pages;

@@ -41,6 +41,11 @@ pub struct Config {
     #[arg(long, env = "PORTAL_SIM_SPEED")]
     pub sim_speed: Option<f64>,
 
+    /// IAM role ARNs offered in the task and execution role selects (comma-separated).
+    /// Defaults to the emulator's `ecsTaskExecutionRole` in embedded mode.
+    #[arg(long, env = "PORTAL_ROLES", value_delimiter = ',')]
+    pub roles: Vec<String>,
+
     /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -153,8 +158,20 @@ impl fmt::Debug for DatabaseUrl {
 }
 
 impl Config {
+    /// The role ARNs the forms offer.
+    pub fn effective_roles(&self) -> Vec<String> {
+        if !self.roles.is_empty() || self.ecs_mode == EcsMode::Aws {
+            return self.roles.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        }
+        vec!["arn:aws:iam::123456789012:role/ecsTaskExecutionRole".to_string()]
+    }
+
     /// Checks that need more than one field or the environment; a failure names the setting.
     pub fn validate(&self) -> Result<(), String> {
+        for role in &self.roles {
+            app::domain::role_arn::RoleArn::parse(role)
+                .map_err(|e| format!("PORTAL_ROLES: `{role}`: {e}"))?;
+        }
         if let Some(speed) = self.sim_speed {
             if !(speed.is_finite() && speed > 0.0) {
                 return Err(format!("PORTAL_SIM_SPEED: must be a positive number, got {speed}"));

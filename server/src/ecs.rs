@@ -14,6 +14,8 @@ pub struct Ecs {
     pub client: aws_sdk_ecs::Client,
     /// `Some` in embedded mode: the emulator's base URL, for the control API.
     pub sim_endpoint: Option<String>,
+    /// The region ECS calls go to (also used for CloudWatch Logs configuration).
+    pub region: String,
     _sim: Option<std::sync::Arc<ecs_sim::SimHandle>>,
 }
 
@@ -36,7 +38,8 @@ impl Ecs {
                 // AWS_ENDPOINT_URL_ECS is read by aws-config itself.
                 let shared =
                     aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).load().await;
-                Ok(Self { client: aws_sdk_ecs::Client::new(&shared), sim_endpoint: None, _sim: None })
+                let region = shared.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
+                Ok(Self { client: aws_sdk_ecs::Client::new(&shared), sim_endpoint: None, region, _sim: None })
             }
             EcsMode::Embedded => {
                 let mut opts = ecs_sim::SimOptions::default();
@@ -54,20 +57,60 @@ impl Ecs {
                 let endpoint = sim.endpoint().to_string();
                 tracing::info!(%endpoint, "embedded ECS emulator started");
                 let client = client_for_endpoint(&endpoint, timeouts);
-                Ok(Self { client, sim_endpoint: Some(endpoint), _sim: Some(std::sync::Arc::new(sim)) })
+                Ok(Self {
+                    client,
+                    sim_endpoint: Some(endpoint),
+                    region: SIM_REGION.into(),
+                    _sim: Some(std::sync::Arc::new(sim)),
+                })
             }
         }
     }
 }
 
+/// The emulator's region and account.
+pub const SIM_REGION: &str = "us-east-1";
+pub const SIM_ACCOUNT: &str = "123456789012";
+
 /// A client for an emulator (or any ECS-compatible endpoint) with static dummy credentials.
 pub fn client_for_endpoint(endpoint: &str, timeouts: TimeoutConfig) -> aws_sdk_ecs::Client {
     let conf = aws_sdk_ecs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
+        .region(Region::new(SIM_REGION))
         .credentials_provider(Credentials::new("AKIDPORTAL", "embedded-secret", None, None, "embedded"))
         .endpoint_url(endpoint)
         .timeout_config(timeouts)
         .build();
     aws_sdk_ecs::Client::from_conf(conf)
+}
+
+/// Conversions from the portal's validated domain types to `aws-sdk-ecs` input types.
+pub mod to_sdk {
+    use app::{api::PortalError, domain::task_definition::ContainerSpec};
+    use aws_sdk_ecs::types::{DaemonContainerDefinition, KeyValuePair, LogConfiguration, LogDriver};
+
+    pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, PortalError> {
+        let mut b = DaemonContainerDefinition::builder()
+            .name(&c.name)
+            .image(&c.image)
+            .essential(c.essential)
+            .cpu(c.cpu as i32)
+            .memory(c.memory as i32);
+        for (k, v) in &c.environment {
+            b = b.environment(KeyValuePair::builder().name(k).value(v).build());
+        }
+        if let Some(l) = &c.logs {
+            b = b.log_configuration(
+                LogConfiguration::builder()
+                    .log_driver(LogDriver::Awslogs)
+                    .options("awslogs-group", &l.group)
+                    .options("awslogs-region", &l.region)
+                    .options("awslogs-stream-prefix", &l.stream_prefix)
+                    .options("awslogs-create-group", if l.create_group { "true" } else { "false" })
+                    .build()
+                    .map_err(|e| PortalError::Internal(e.to_string()))?,
+            );
+        }
+        b.build().map_err(|e| PortalError::Internal(e.to_string()))
+    }
 }

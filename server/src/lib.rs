@@ -4,6 +4,7 @@ pub mod backend;
 pub mod config;
 pub mod db;
 pub mod ecs;
+pub mod ecs_error;
 pub mod error;
 pub mod health;
 pub mod startup;

@@ -28,13 +28,14 @@ impl Application {
         let address = listener.local_addr().map_err(|e| format!("PORTAL_LISTEN: {e}"))?;
         let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
         let ecs = Ecs::connect(&config).await.map_err(|e| e.to_string())?;
+        let roles = config.effective_roles();
         let leptos_options = LeptosOptions::builder()
             .output_name("daemon-portal")
             .site_root(config.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let state = AppState { leptos_options, db, ecs };
+        let state = AppState { leptos_options, db, ecs, roles };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -11,4 +11,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub ecs: Ecs,
+    /// IAM role ARNs the forms offer (configured; see `PORTAL_ROLES`).
+    pub roles: Vec<String>,
 }

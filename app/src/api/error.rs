@@ -1,0 +1,99 @@
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::FieldErrors;
+
+/// The one error type of every server function. Serialized as JSON, so API clients get a
+/// body like `{"Invalid": {"family": "…"}}` with a 4xx status; the UI shows field errors next
+/// to their fields and everything else at the top of the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum PortalError {
+    /// Input that failed validation, keyed by field.
+    #[error("{}", .0.summary())]
+    Invalid(FieldErrors),
+    /// An error answered by ECS (or the failure to reach it), with the ECS error code.
+    #[error("{message}")]
+    Ecs { code: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request itself was malformed (undecodable arguments, too large, …).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Something went wrong on the server: {0}")]
+    Internal(String),
+}
+
+impl PortalError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, message);
+        PortalError::Invalid(e)
+    }
+
+    /// The HTTP status the server answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            PortalError::Invalid(_) => 422,
+            PortalError::BadRequest(_) => 400,
+            PortalError::Ecs { code, .. } => match code.as_str() {
+                "ThrottlingException" => 429,
+                "ServerException" | "EndpointUnreachable" | "Timeout" => 502,
+                c if c.ends_with("NotFoundException") => 404,
+                _ => 400,
+            },
+            PortalError::NotFound(_) => 404,
+            PortalError::Conflict(_) => 409,
+            PortalError::Unauthenticated => 401,
+            PortalError::Forbidden(_) => 403,
+            PortalError::Internal(_) => 500,
+        }
+    }
+
+    /// Field errors, if this is a validation error.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            PortalError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Sets the response status from this error and passes it on; for `?`/`map_err` in
+    /// server functions.
+    pub fn respond(self) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = http::StatusCode::from_u16(self.status()) {
+                opts.set_status(code);
+            }
+        }
+        self
+    }
+}
+
+impl FromServerFnError for PortalError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => {
+                PortalError::BadRequest(format!("The request could not be read: {m}")).respond()
+            }
+            ServerFnErrorErr::Request(m) => PortalError::Ecs {
+                code: "Request".into(),
+                message: format!("The portal did not answer: {m}"),
+            },
+            other => PortalError::Internal(other.to_string()).respond(),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+#[async_trait::async_trait]
+pub trait ClustersBackend {}

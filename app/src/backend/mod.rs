@@ -1,0 +1,27 @@
+//! The seam between server functions (declared in this crate) and the IO that serves them
+//! (implemented in `server/`). Server functions take a [`BackendHandle`] from the Leptos
+//! context. One trait per area, so each area's server side lives in its own file.
+
+mod clusters;
+mod daemons;
+mod task_definitions;
+
+use std::sync::Arc;
+
+pub use clusters::ClustersBackend;
+pub use daemons::DaemonsBackend;
+pub use task_definitions::TaskDefinitionsBackend;
+
+use crate::api::PortalError;
+
+/// Everything the UI's server functions need from storage and ECS.
+pub trait Backend: TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + Send + Sync + 'static {}
+impl<T: TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + Send + Sync + 'static> Backend for T {}
+
+pub type BackendHandle = Arc<dyn Backend>;
+
+/// The backend provided by the server for this request.
+pub fn backend() -> Result<BackendHandle, PortalError> {
+    leptos::prelude::use_context::<BackendHandle>()
+        .ok_or_else(|| PortalError::Internal("the server did not provide a backend".into()))
+}

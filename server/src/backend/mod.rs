@@ -1,0 +1,6 @@
+//! The server's implementation of `app::backend::Backend`: what server functions call.
+//! One file per area, mirroring `app/src/backend/`.
+
+mod clusters;
+mod daemons;
+mod task_definitions;
