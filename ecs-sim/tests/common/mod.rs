@@ -4,7 +4,9 @@
 //! instantly and deterministically.
 #![allow(dead_code)]
 
-use aws_sdk_ecs::config::{AsyncSleep, BehaviorVersion, Credentials, Region, SharedAsyncSleep, Sleep};
+use aws_sdk_ecs::config::{
+    AsyncSleep, BehaviorVersion, Credentials, Region, SharedAsyncSleep, Sleep, StalledStreamProtectionConfig,
+};
 use aws_sdk_ecs::Client;
 use ecs_sim::{SimHandle, SimOptions, SimState, WorldSpec};
 use serde_json::Value;
@@ -55,6 +57,9 @@ pub fn client(endpoint: &str, sim: SimState) -> Client {
         .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
         .endpoint_url(endpoint)
         .sleep_impl(SharedAsyncSleep::new(SimSleep(sim)))
+        // Its grace-period timer would go through SimSleep and move the
+        // simulated clock on every request.
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .build();
     Client::from_conf(conf)
 }
