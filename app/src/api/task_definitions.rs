@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::PortalError;
-use crate::domain::task_definition::TaskDefinitionForm;
+use crate::domain::task_definition::{TaskDefinitionForm, TaskDefinitionSpec};
 
 /// What the create form needs from the server before the user types.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -14,6 +14,73 @@ pub struct TaskDefinitionFormOptions {
     /// Region used for auto-configured CloudWatch Logs.
     pub region: String,
 }
+
+/// One revision as ListDaemonTaskDefinitions reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevisionSummary {
+    pub arn: String,
+    pub family: String,
+    pub revision: u32,
+    pub status: String,
+    /// RFC 3339.
+    pub registered_at: Option<String>,
+}
+
+/// One revision in full, as DescribeDaemonTaskDefinition reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinitionRecord {
+    pub arn: String,
+    pub family: String,
+    pub revision: u32,
+    pub status: String,
+    pub registered_at: Option<String>,
+    pub spec: TaskDefinitionSpec,
+}
+
+/// A daemon that targets or still runs a daemon task definition revision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DaemonUse {
+    pub daemon_arn: String,
+    pub daemon_name: String,
+    pub cluster: String,
+    pub status: String,
+    pub task_definition_arn: String,
+}
+
+/// A row of the families list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FamilyRow {
+    pub family: String,
+    pub latest_revision: u32,
+    pub registered_at: Option<String>,
+    pub active_revisions: u32,
+    /// `None` when the daemons could not be listed.
+    pub deployed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilyPage {
+    pub rows: Vec<FamilyRow>,
+    /// The API's token for the next page.
+    pub next_token: Option<String>,
+    /// Set when the daemons could not be listed (deployment state unknown).
+    pub usage_error: Option<String>,
+}
+
+/// Everything the revision page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinitionDetail {
+    pub record: TaskDefinitionRecord,
+    /// The `--cli-input-json` form of the definition.
+    pub json: String,
+    /// Every revision of the family (any status), oldest first.
+    pub revisions: Vec<RevisionSummary>,
+    /// The daemons using this revision.
+    pub daemons: Vec<DaemonUse>,
+    pub usage_error: Option<String>,
+}
+
+pub const FAMILY_PAGE_SIZE: i32 = 25;
 
 #[server(prefix = "/api", endpoint = "task-definition-form-options")]
 pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
@@ -39,4 +106,127 @@ pub fn family_and_revision(arn: &str) -> Option<(String, u32)> {
     let tail = arn.rsplit('/').next()?;
     let (family, rev) = tail.rsplit_once(':')?;
     Some((family.to_string(), rev.parse().ok()?))
+}
+
+/// The family filter of the list: a prefix, with the characters a family may have.
+pub fn parse_family_filter(s: &str) -> Result<Option<String>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    crate::domain::names::ResourceName::parse("filter", s)
+        .map(|n| Some(n.as_str().to_string()))
+        .map_err(|e| format!("{e} The filter matches the start of family names."))
+}
+
+#[cfg(feature = "ssr")]
+fn checked_family(family: &str) -> Result<String, PortalError> {
+    crate::domain::names::ResourceName::parse("daemon task definition family", family)
+        .map(|n| n.as_str().to_string())
+        .map_err(|e| PortalError::invalid("family", e).respond())
+}
+
+#[cfg(feature = "ssr")]
+fn checked_revision(revision: u32) -> Result<u32, PortalError> {
+    if revision == 0 {
+        return Err(PortalError::invalid("revision", "Revisions start at 1.").respond());
+    }
+    Ok(revision)
+}
+
+/// One page of families with their latest revision, number of ACTIVE revisions and whether a
+/// daemon uses them. ECS calls: one ListDaemonTaskDefinitions for the page, one (per 100
+/// revisions) for the counts, and the daemon usage (cached per daemon).
+#[server(prefix = "/api", endpoint = "list-task-definitions")]
+pub async fn list_task_definitions(
+    #[server(default)] filter: String,
+    #[server(default)] token: String,
+) -> Result<FamilyPage, PortalError> {
+    let backend = crate::backend::backend()?;
+    let prefix = parse_family_filter(&filter).map_err(|e| PortalError::invalid("filter", e).respond())?;
+    if token.len() > 4096 {
+        return Err(PortalError::BadRequest("The page token is too long.".into()).respond());
+    }
+    let token = (!token.trim().is_empty()).then(|| token.trim().to_string());
+    let (latest, next_token) = backend
+        .list_task_definition_families(prefix.clone(), token, FAMILY_PAGE_SIZE)
+        .await
+        .map_err(PortalError::respond)?;
+    let mut counts = std::collections::HashMap::<String, u32>::new();
+    if let Some(last) = latest.last() {
+        let revisions = backend
+            .list_task_definition_revisions(None, prefix, Some(last.family.clone()), false)
+            .await
+            .map_err(PortalError::respond)?;
+        for r in revisions.iter().filter(|r| r.status == "ACTIVE") {
+            *counts.entry(r.family.clone()).or_default() += 1;
+        }
+    }
+    let (used, usage_error) = match backend.task_definition_usage().await {
+        Ok(usage) => (
+            Some(
+                usage
+                    .keys()
+                    .filter_map(|arn| family_and_revision(arn).map(|(f, _)| f))
+                    .collect::<std::collections::HashSet<_>>(),
+            ),
+            None,
+        ),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let rows = latest
+        .into_iter()
+        .map(|r| FamilyRow {
+            active_revisions: counts.get(&r.family).copied().unwrap_or(1),
+            deployed: used.as_ref().map(|u| u.contains(&r.family)),
+            family: r.family,
+            latest_revision: r.revision,
+            registered_at: r.registered_at,
+        })
+        .collect();
+    Ok(FamilyPage { rows, next_token, usage_error })
+}
+
+/// A revision, its family's revisions and the daemons using it.
+#[server(prefix = "/api", endpoint = "get-task-definition")]
+pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
+    let backend = crate::backend::backend()?;
+    let family = checked_family(&family)?;
+    let revision = checked_revision(revision)?;
+    let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
+    let revisions = backend
+        .list_task_definition_revisions(Some(family.clone()), None, None, true)
+        .await
+        .map_err(PortalError::respond)?;
+    let (daemons, usage_error) = match backend.task_definition_usage().await {
+        Ok(mut usage) => (usage.remove(&record.arn).unwrap_or_default(), None),
+        Err(e) => (vec![], Some(e.to_string())),
+    };
+    let json = record.spec.to_json_pretty();
+    Ok(TaskDefinitionDetail { record, json, revisions, daemons, usage_error })
+}
+
+/// Just the definition of a revision: for diffs and for "Create new revision".
+#[server(prefix = "/api", endpoint = "get-task-definition-spec")]
+pub async fn get_task_definition_spec(
+    family: String,
+    revision: u32,
+) -> Result<TaskDefinitionSpec, PortalError> {
+    let backend = crate::backend::backend()?;
+    let family = checked_family(&family)?;
+    let revision = checked_revision(revision)?;
+    let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
+    Ok(record.spec)
+}
+
+/// Deletes one revision (DeleteDaemonTaskDefinition). Daemons running it keep running.
+/// Plain form posts are redirected to the list.
+#[server(prefix = "/api", endpoint = "delete-task-definition")]
+pub async fn delete_task_definition(family: String, revision: u32) -> Result<String, PortalError> {
+    let backend = crate::backend::backend()?;
+    let family = checked_family(&family)?;
+    let revision = checked_revision(revision)?;
+    let arn = backend.delete_task_definition(&family, revision).await.map_err(PortalError::respond)?;
+    leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
+    Ok(arn)
 }

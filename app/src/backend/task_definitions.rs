@@ -1,3 +1,6 @@
+use std::collections::HashMap;
+
+use crate::api::task_definitions::{DaemonUse, RevisionSummary, TaskDefinitionRecord};
 use crate::api::PortalError;
 use crate::domain::task_definition::TaskDefinitionSpec;
 
@@ -8,4 +11,36 @@ pub trait TaskDefinitionsBackend {
     /// The region used for auto-configured CloudWatch Logs.
     fn region(&self) -> String;
     async fn register_task_definition(&self, spec: TaskDefinitionSpec) -> Result<String, PortalError>;
+
+    /// One page of families: the latest ACTIVE revision of each (ListDaemonTaskDefinitions with
+    /// `revision=LAST_REGISTERED`), and the API's token for the next page.
+    async fn list_task_definition_families(
+        &self,
+        family_prefix: Option<String>,
+        next_token: Option<String>,
+        page_size: i32,
+    ) -> Result<(Vec<RevisionSummary>, Option<String>), PortalError>;
+
+    /// Revisions sorted by family then revision. `family`: only that family; otherwise those
+    /// starting with `family_prefix`, stopping after family `until_family`.
+    /// `all_statuses`: also DELETE_IN_PROGRESS (and DELETED, where ECS lists them).
+    async fn list_task_definition_revisions(
+        &self,
+        family: Option<String>,
+        family_prefix: Option<String>,
+        until_family: Option<String>,
+        all_statuses: bool,
+    ) -> Result<Vec<RevisionSummary>, PortalError>;
+
+    async fn describe_task_definition(
+        &self,
+        family: &str,
+        revision: u32,
+    ) -> Result<TaskDefinitionRecord, PortalError>;
+
+    /// DeleteDaemonTaskDefinition; returns the ARN.
+    async fn delete_task_definition(&self, family: &str, revision: u32) -> Result<String, PortalError>;
+
+    /// Every daemon's revisions (target and still running), keyed by daemon task definition ARN.
+    async fn task_definition_usage(&self) -> Result<HashMap<String, Vec<DaemonUse>>, PortalError>;
 }

@@ -1,6 +1,7 @@
 //! Domain types that parse user input. Compiled into both the browser (for immediate, inline
 //! validation) and the server (which validates again): the rules live only here.
 
+pub mod diff;
 pub mod errors;
 pub mod names;
 pub mod role_arn;
