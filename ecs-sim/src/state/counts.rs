@@ -127,13 +127,14 @@ impl State {
                 return Err(format!("daemon {} counts {counted} != {expected}", d.name));
             }
             if d.status == DaemonStatus::Active {
-                // Every ACTIVE instance of its providers carries the daemon.
+                // Once no deployment is moving it, every ACTIVE instance of
+                // its providers carries the daemon.
                 for p in &d.providers {
                     for i in self.providers.get(p).into_iter().flat_map(|p| p.instances.iter()) {
                         let inst = &self.instances[i];
                         if inst.status == InstanceStatus::Active
                             && inst.slot(&d.arn).is_none()
-                            && !self.deployment_pending(d)
+                            && d.active_deployment.is_none()
                         {
                             return Err(format!("active instance {} lacks daemon {}", inst.id, d.name));
                         }
@@ -147,13 +148,5 @@ impl State {
             }
         }
         Ok(())
-    }
-
-    fn deployment_pending(&self, d: &Daemon) -> bool {
-        d.active_deployment
-            .as_ref()
-            .and_then(|id| self.deployments.get(id))
-            .map(|dep| dep.status == DeploymentStatus::Pending)
-            .unwrap_or(false)
     }
 }

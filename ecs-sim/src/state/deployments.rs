@@ -322,9 +322,9 @@ impl State {
                 let target = target.as_deref().expect("keep implies target");
                 match inst.status {
                     InstanceStatus::Registering => {
-                        // Registration starts its daemons; a replacement still
-                        // booting means the batch isn't finished.
-                        done = false;
+                        // Registration starts its daemons. Only replacements
+                        // hold the deployment back (through `in_flight`); a
+                        // scale-out instance must not block it.
                     }
                     InstanceStatus::Draining => done = false,
                     InstanceStatus::Active => match slot {
@@ -332,13 +332,21 @@ impl State {
                             done = false;
                             self.start_slot(iid, &daemon.arn, target);
                         }
+                        Some(s)
+                            if matches!(s.state, SlotState::Failed | SlotState::Stopped)
+                                && (s.revision != target
+                                    || (s.state == SlotState::Failed
+                                        && self.slot_is_critical(iid, &daemon.arn)
+                                        && self.now - s.changed_at >= timing::RETRY)) =>
+                        {
+                            // Nothing runs there, so no need to replace the
+                            // instance: launch the target in place.
+                            done = false;
+                            self.start_slot(iid, &daemon.arn, target);
+                        }
                         Some(s) if s.revision != target => {
                             done = false;
-                            if s.state == SlotState::Failed {
-                                // Retried in place by its SlotRetry timer.
-                            } else {
-                                candidates.push(iid.clone());
-                            }
+                            candidates.push(iid.clone());
                         }
                         Some(s) => {
                             if matches!(s.state, SlotState::Pending | SlotState::Stopping) {

@@ -39,6 +39,7 @@ impl State {
             c.instances.insert(id.clone());
         }
         self.schedule(timing::PROVISION, Event::InstanceRegistered(id.clone()));
+        self.schedule(timing::REGISTRATION_DEADLINE, Event::RegistrationDeadline(id.clone()));
         Some(id)
     }
 
@@ -47,7 +48,8 @@ impl State {
     pub fn place_ready_instance(&mut self, provider: &str) -> Option<String> {
         let id = self.launch_instance(provider, None)?;
         let ev = Event::InstanceRegistered(id.clone());
-        self.timers.retain(|_, e| *e != ev);
+        let deadline = Event::RegistrationDeadline(id.clone());
+        self.timers.retain(|_, e| *e != ev && *e != deadline);
         self.on_instance_registered(&id);
         let daemon_tasks: Vec<String> =
             self.instances[&id].slots.iter().filter_map(|s| s.task.clone()).collect();
@@ -582,6 +584,25 @@ impl State {
                 self.schedule(timing::DEREGISTER, Event::DrainStep(id.to_string()));
             }
             DrainPhase::Deregistering => self.deregister(id),
+        }
+    }
+
+    /// A critical daemon kept this instance from ever becoming ACTIVE: it is
+    /// terminated, and an instance it was meant to replace drains without it.
+    pub(crate) fn on_registration_deadline(&mut self, id: &str) {
+        let Some(inst) = self.instances.get(id) else {
+            return;
+        };
+        if inst.status != InstanceStatus::Registering {
+            return;
+        }
+        let replaces = inst.replaces.clone();
+        self.deregister(id);
+        if let Some(old) = replaces {
+            if let Some(o) = self.instances.get_mut(&old) {
+                o.replaced_by = None;
+            }
+            self.schedule(0, Event::DrainStep(old));
         }
     }
 

@@ -33,6 +33,9 @@ pub mod timing {
     pub const STEP: Ms = 1_000;
     pub const RETRY: Ms = 10_000;
     pub const CRITICAL_RETRY: Ms = 30_000;
+    /// An instance whose critical daemons still can't start this long after
+    /// launch is terminated (registration failed).
+    pub const REGISTRATION_DEADLINE: Ms = 600_000;
     /// ECS keeps stopped tasks describable for about an hour.
     pub const STOPPED_TASK_TTL: Ms = 3_600_000;
 }
@@ -423,6 +426,7 @@ pub enum Event {
     DrainStep(String),
     DeploymentStep(String),
     SlotRetry { instance: String, daemon: String },
+    RegistrationDeadline(String),
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
@@ -504,6 +508,7 @@ impl State {
             Event::DrainStep(id) => self.on_drain_step(&id),
             Event::DeploymentStep(id) => self.step_deployment(&id),
             Event::SlotRetry { instance, daemon } => self.on_slot_retry(&instance, &daemon),
+            Event::RegistrationDeadline(id) => self.on_registration_deadline(&id),
         }
     }
 
