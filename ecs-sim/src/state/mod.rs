@@ -584,7 +584,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod glob_tests {
     use super::*;
 
     #[test]
@@ -597,3 +597,6 @@ mod tests {
         assert!(glob_match("*", "anything"));
     }
 }
+
+#[cfg(test)]
+mod tests;
