@@ -8,6 +8,9 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::task_definitions::{
+    CreateTaskDefinitionPage, NewRevisionPage, RevisionPage, TaskDefinitionsPage,
+};
 use crate::pages::{home::HomePage, not_found::NotFound, placeholder::SectionPlaceholder};
 
 /// The document around the app; rendered on the server only.
@@ -42,9 +45,12 @@ pub fn App() -> impl IntoView {
             <ConsoleLayout>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage />
+                    <Route path=path!("task-definitions") view=TaskDefinitionsPage />
+                    <Route path=path!("task-definitions/new") view=CreateTaskDefinitionPage />
+                    <Route path=path!("task-definitions/:family/:revision") view=RevisionPage />
                     <Route
-                        path=path!("task-definitions")
-                        view=|| view! { <SectionPlaceholder title="Daemon task definitions" /> }
+                        path=path!("task-definitions/:family/:revision/new-revision")
+                        view=NewRevisionPage
                     />
                     <Route
                         path=path!("daemons")

@@ -406,6 +406,23 @@ impl TaskDefinitionSpec {
     }
 
     pub fn from_value(v: &Value) -> Result<Self, String> {
+        TaskDefinitionForm::from_json_value(v)?.parse().map_err(|e| e.summary())
+    }
+}
+
+impl TaskDefinitionForm {
+    /// The JSON view's text as form fields, checking only its shape (not the field rules), so
+    /// a half-filled definition can move between the JSON view and the form.
+    pub fn from_json_text(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_JSON_BYTES {
+            return Err(format!("The JSON can be at most {} KB.", MAX_JSON_BYTES / 1024));
+        }
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("This is not valid JSON: {e}."))?;
+        Self::from_json_value(&v)
+    }
+
+    /// See [`Self::from_json_text`].
+    pub fn from_json_value(v: &Value) -> Result<Self, String> {
         let obj = v.as_object().ok_or("The JSON must be an object with family and containerDefinitions.")?;
         let s = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let known = ["family", "taskRoleArn", "executionRoleArn", "cpu", "memory", "containerDefinitions"];
@@ -486,9 +503,91 @@ impl TaskDefinitionSpec {
                 log_group,
             });
         }
-        form.parse().map_err(|e| e.summary())
+        Ok(form)
     }
 
+    /// The JSON view of this form as typed: the registered shape when it is valid, otherwise
+    /// the same shape with what could be read (for switching views mid-edit).
+    pub fn to_json_lenient(&self) -> Value {
+        let mut plain = self.clone();
+        plain.mode = String::new();
+        if let Ok(spec) = plain.parse() {
+            return spec.to_json();
+        }
+        fn size(s: &str, parse: fn(&str) -> Result<u32, String>) -> Option<Value> {
+            let t = s.trim();
+            if t.is_empty() {
+                None
+            } else {
+                Some(parse(t).map(|u| json!(u)).unwrap_or_else(|_| json!(t)))
+            }
+        }
+        let region = if self.region.trim().is_empty() { "us-east-1" } else { self.region.trim() };
+        let mut root = Map::new();
+        root.insert("family".into(), json!(self.family.trim()));
+        if !self.task_role.trim().is_empty() {
+            root.insert("taskRoleArn".into(), json!(self.task_role.trim()));
+        }
+        if !self.execution_role.trim().is_empty() {
+            root.insert("executionRoleArn".into(), json!(self.execution_role.trim()));
+        }
+        let as_text = |v: Value| match v {
+            Value::Number(n) => json!(n.to_string()),
+            other => other,
+        };
+        if let Some(v) = size(&self.task_cpu, parse_vcpu) {
+            root.insert("cpu".into(), as_text(v));
+        }
+        if let Some(v) = size(&self.task_memory, parse_gb) {
+            root.insert("memory".into(), as_text(v));
+        }
+        let containers = self
+            .containers
+            .iter()
+            .map(|c| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(c.name.trim()));
+                o.insert("image".into(), json!(c.image.trim()));
+                o.insert("essential".into(), json!(checked(&c.essential)));
+                if let Some(v) = size(&c.cpu, parse_vcpu) {
+                    o.insert("cpu".into(), v);
+                }
+                if let Some(v) = size(&c.memory, parse_gb) {
+                    o.insert("memory".into(), v);
+                }
+                let env: Vec<Value> = c
+                    .env
+                    .iter()
+                    .filter(|e| !(e.key.trim().is_empty() && e.value.is_empty()))
+                    .map(|e| json!({"name": e.key.trim(), "value": e.value}))
+                    .collect();
+                if !env.is_empty() {
+                    o.insert("environment".into(), Value::Array(env));
+                }
+                if checked(&c.auto_logs) {
+                    o.insert(
+                        "logConfiguration".into(),
+                        json!({
+                            "logDriver": "awslogs",
+                            "options": {
+                                "awslogs-group": c.log_group.trim(),
+                                "awslogs-region": region,
+                                "awslogs-stream-prefix": LOG_STREAM_PREFIX,
+                                "awslogs-create-group": "true",
+                            }
+                        }),
+                    );
+                }
+                Value::Object(o)
+            })
+            .collect();
+        root.insert("containerDefinitions".into(), Value::Array(containers));
+        Value::Object(root)
+    }
+
+}
+
+impl TaskDefinitionSpec {
     /// The form prefilled with this definition (for "Create new revision").
     pub fn to_form(&self) -> TaskDefinitionForm {
         TaskDefinitionForm {
@@ -618,6 +717,24 @@ mod tests {
         assert!(f.parse().unwrap_err().get("json").unwrap().contains("at most"));
         f.json = r#"{"family":"x","containerDefinitions":[],"volumes":[]}"#.into();
         assert!(f.parse().unwrap_err().get("json").unwrap().contains("volumes"));
+    }
+
+    #[test]
+    fn half_filled_forms_move_between_json_and_form() {
+        let mut f = cwagent_form();
+        f.containers[0].cpu = "lots".into();
+        f.containers[0].image = "".into();
+        let v = f.to_json_lenient();
+        assert_eq!(v["containerDefinitions"][0]["cpu"], "lots");
+        let back = TaskDefinitionForm::from_json_value(&v).unwrap_err();
+        assert!(back.contains("cpu"), "{back}");
+        f.containers[0].cpu = "".into();
+        let back = TaskDefinitionForm::from_json_value(&f.to_json_lenient()).unwrap();
+        assert_eq!(back.containers[0].image, "");
+        assert_eq!(back.containers[0].name, "cwagent");
+        assert_eq!(back.containers[0].env.len(), 1);
+        // A valid form gives exactly the registered JSON.
+        assert_eq!(cwagent_form().to_json_lenient(), cwagent_form().parse().unwrap().to_json());
     }
 
     #[test]

@@ -1,3 +1,4 @@
 pub mod home;
 pub mod not_found;
 pub mod placeholder;
+pub mod task_definitions;

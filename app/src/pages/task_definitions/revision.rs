@@ -1,0 +1,351 @@
+//! `/task-definitions/:family/:revision`: one revision, the daemons using it, its actions and
+//! a diff against another revision.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::Form,
+    hooks::{use_params_map, use_query_map},
+};
+
+use super::{diff::JsonDiff, list::encode, revision_href};
+use crate::api::task_definitions::{
+    get_task_definition, get_task_definition_spec, DeleteTaskDefinition, TaskDefinitionDetail,
+};
+use crate::components::{ErrorAlert, StatusBadge};
+use crate::domain::sizes::{format_gb, format_vcpu};
+use crate::layout::{Crumb, PageHeader};
+
+#[component]
+pub fn RevisionPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let family = move || params.read().get("family").unwrap_or_default();
+    let revision = move || params.read().get("revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
+    let detail = Resource::new(move || (family(), revision()), |(f, r)| get_task_definition(f, r));
+    let delete = ServerAction::<DeleteTaskDefinition>::new();
+
+    view! {
+        <Transition fallback=|| view! { <p class="empty-state">"Loading the revision…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(e) => {
+                        let title = format!("{}:{}", family(), revision());
+                        view! {
+                            <PageHeader
+                                title
+                                crumbs=vec![Crumb::link("Daemon task definitions", "/task-definitions")]
+                            />
+                            <ErrorAlert error=Signal::derive(move || Some(e.clone())) />
+                        }
+                            .into_any()
+                    }
+                    Ok(d) => view! { <RevisionView d query delete /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RevisionView(
+    d: TaskDefinitionDetail,
+    query: Memo<leptos_router::params::ParamsMap>,
+    delete: ServerAction<DeleteTaskDefinition>,
+) -> impl IntoView {
+    let r = d.record.clone();
+    let name = format!("{}:{}", r.family, r.revision);
+    let active = r.status == "ACTIVE";
+    let deployed = if d.usage_error.is_some() {
+        "Unknown"
+    } else if d.daemons.is_empty() {
+        "Not deployed"
+    } else {
+        "Deployed"
+    };
+    let confirming = RwSignal::new(query.with_untracked(|q| q.get("delete").is_some()));
+    let deploy_href = format!("/daemons/new?family={}&revision={}", encode(&r.family), r.revision);
+    let new_revision_href = format!("{}/new-revision", revision_href(&r.family, r.revision));
+    let spec = r.spec.clone();
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
+
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    let confirm_name = name.clone();
+    let daemon_count = d.daemons.len();
+    let (confirm_family, confirm_revision) = (r.family.clone(), r.revision);
+    let confirm = move || {
+        let confirm_name = confirm_name.clone();
+        let family = confirm_family.clone();
+        confirming.get().then(move || {
+            let keep = if daemon_count == 0 {
+                "No daemon uses it now.".to_string()
+            } else {
+                format!(
+                    "{daemon_count} daemon{} use it and keep running it until you update them.",
+                    if daemon_count == 1 { "" } else { "s" }
+                )
+            };
+            view! {
+                <section class="alert warning td-confirm" role="alertdialog" aria-labelledby="td-confirm-title">
+                    <h2 id="td-confirm-title">{format!("Delete revision {confirm_name}?")}</h2>
+                    <p>
+                        {format!(
+                            "Deleting {confirm_name} stops new deployments from using it. Daemons already running it keep running. {keep}",
+                        )}
+                    </p>
+                    <ErrorAlert error=delete_error />
+                    <ActionForm action=delete>
+                        <input type="hidden" name="family" value=family.clone() />
+                        <input type="hidden" name="revision" value=confirm_revision.to_string() />
+                        <div class="form-actions">
+                            <a
+                                class="btn link"
+                                href=revision_href(&family, confirm_revision)
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    confirming.set(false);
+                                }
+                            >
+                                "Cancel"
+                            </a>
+                            <button type="submit" class="btn danger" disabled=move || delete.pending().get()>
+                                {format!("Delete {confirm_name}")}
+                            </button>
+                        </div>
+                    </ActionForm>
+                </section>
+            }
+        })
+    };
+
+    let other_revisions: Vec<u32> =
+        d.revisions.iter().map(|x| x.revision).filter(|x| *x != r.revision).collect();
+    let default_compare = other_revisions.iter().copied().filter(|x| *x < r.revision).max();
+
+    view! {
+        <PageHeader
+            title=name.clone()
+            crumbs=vec![Crumb::link("Daemon task definitions", "/task-definitions")]
+        >
+            {active.then(|| view! {
+                <a class="btn primary" role="button" href=deploy_href.clone()>"Deploy"</a>
+            })}
+            <a class="btn" role="button" href=new_revision_href.clone()>"Create new revision"</a>
+            {active.then(|| view! {
+                <form method="get" class="inline-form">
+                    <input type="hidden" name="delete" value="1" />
+                    <button
+                        type="submit"
+                        class="btn danger"
+                        aria-expanded=move || if confirming.get() { "true" } else { "false" }
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            confirming.set(true);
+                        }
+                    >
+                        "Delete revision"
+                    </button>
+                </form>
+            })}
+        </PageHeader>
+        {confirm}
+        <section class="panel" aria-labelledby="td-overview">
+            <h2 id="td-overview">"Overview"</h2>
+            <dl class="kv">
+                <div><dt>"ARN"</dt><dd class="td-arn">{r.arn.clone()}</dd></div>
+                <div><dt>"Status"</dt><dd><StatusBadge status=r.status.clone() /></dd></div>
+                <div><dt>"Deployment"</dt><dd><StatusBadge status=deployed /></dd></div>
+                <div><dt>"Registered"</dt><dd>{opt(r.registered_at.clone())}</dd></div>
+                <div><dt>"Task role"</dt><dd>{opt(spec.task_role_arn.clone())}</dd></div>
+                <div><dt>"Task execution role"</dt><dd>{opt(spec.execution_role_arn.clone())}</dd></div>
+                <div><dt>"Task CPU"</dt><dd>{opt(spec.cpu.map(|c| format!("{} vCPU", format_vcpu(c))))}</dd></div>
+                <div><dt>"Task memory"</dt><dd>{opt(spec.memory.map(|m| format!("{} GB", format_gb(m))))}</dd></div>
+            </dl>
+            {d.usage_error.clone().map(|e| view! {
+                <p class="help">{format!("Could not list the daemons: {e}")}</p>
+            })}
+        </section>
+        <section class="panel" aria-labelledby="td-containers">
+            <h2 id="td-containers">"Containers"</h2>
+            <table class="data" aria-labelledby="td-containers">
+                <thead>
+                    <tr>
+                        <th scope="col">"Container name"</th>
+                        <th scope="col">"Image"</th>
+                        <th scope="col">"Essential"</th>
+                        <th scope="col">"CPU"</th>
+                        <th scope="col">"Memory"</th>
+                        <th scope="col">"Environment variables"</th>
+                        <th scope="col">"Logging"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {spec
+                        .containers
+                        .iter()
+                        .map(|c| {
+                            let logs = match &c.logs {
+                                Some(l) => format!("CloudWatch Logs: {} ({}, prefix {})", l.group, l.region, l.stream_prefix),
+                                None => "None".to_string(),
+                            };
+                            view! {
+                                <tr>
+                                    <td>{c.name.clone()}</td>
+                                    <td class="mono">{c.image.clone()}</td>
+                                    <td>{if c.essential { "Yes" } else { "No" }}</td>
+                                    <td>{format!("{} vCPU", format_vcpu(c.cpu))}</td>
+                                    <td>{format!("{} GB", format_gb(c.memory))}</td>
+                                    <td>
+                                        {if c.environment.is_empty() {
+                                            view! { <span>"None"</span> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ul class="td-env-list">
+                                                    {c.environment
+                                                        .iter()
+                                                        .map(|(k, v)| view! {
+                                                            <li><code>{k.clone()}</code>" = "<span class="td-env-value">{v.clone()}</span></li>
+                                                        })
+                                                        .collect_view()}
+                                                </ul>
+                                            }
+                                                .into_any()
+                                        }}
+                                    </td>
+                                    <td>{logs}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="panel" aria-labelledby="td-daemons">
+            <h2 id="td-daemons">"Daemons using this revision"</h2>
+            {if d.daemons.is_empty() {
+                view! { <p class="empty-state">"No daemon runs this revision."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" aria-labelledby="td-daemons">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Daemon"</th>
+                                <th scope="col">"Cluster"</th>
+                                <th scope="col">"Status"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {d.daemons
+                                .iter()
+                                .map(|u| view! {
+                                    <tr>
+                                        <td><a href=format!("/daemons/{}/{}", u.cluster, u.daemon_name)>{u.daemon_name.clone()}</a></td>
+                                        <td>{u.cluster.clone()}</td>
+                                        <td><StatusBadge status=u.status.clone() /></td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </section>
+        <section class="panel" aria-labelledby="td-json-title">
+            <h2 id="td-json-title">"JSON"</h2>
+            <pre class="td-json-view" tabindex="0">{d.json.clone()}</pre>
+        </section>
+        <CompareSection
+            family=r.family.clone()
+            revision=r.revision
+            json=d.json.clone()
+            others=other_revisions
+            default_compare
+            query
+        />
+    }
+}
+
+#[component]
+fn CompareSection(
+    family: String,
+    revision: u32,
+    json: String,
+    others: Vec<u32>,
+    default_compare: Option<u32>,
+    query: Memo<leptos_router::params::ParamsMap>,
+) -> impl IntoView {
+    if others.is_empty() {
+        return view! {
+            <section class="panel" aria-labelledby="td-compare">
+                <h2 id="td-compare">"Compare revisions"</h2>
+                <p class="empty-state">"This is the only revision of the family."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let compare = Memo::new(move |_| {
+        query.with(|q| q.get("compare").and_then(|c| c.parse::<u32>().ok())).or(default_compare)
+    });
+    let fam = family.clone();
+    let other = Resource::new(
+        move || compare.get(),
+        move |c| {
+            let fam = fam.clone();
+            async move {
+                match c {
+                    Some(c) => get_task_definition_spec(fam, c).await.map(|s| Some((c, s.to_json_pretty()))),
+                    None => Ok(None),
+                }
+            }
+        },
+    );
+    let here = format!("{family}:{revision}");
+    let action = revision_href(&family, revision);
+    view! {
+        <section class="panel" aria-labelledby="td-compare">
+            <h2 id="td-compare">"Compare revisions"</h2>
+            <Form method="GET" action=action>
+                <div class="filter-bar">
+                    <label for="td-compare-with">"Compare with revision"</label>
+                    <select id="td-compare-with" name="compare">
+                        {others
+                            .iter()
+                            .map(|o| {
+                                let o = *o;
+                                view! {
+                                    <option value=o.to_string() selected=move || compare.get() == Some(o)>
+                                        {format!("{family}:{o}")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <button type="submit" class="btn">"Compare"</button>
+                </div>
+            </Form>
+            <Transition fallback=|| view! { <p class="empty-state">"Loading the other revision…"</p> }>
+                {move || {
+                    let here = here.clone();
+                    let json = json.clone();
+                    Suspend::new(async move {
+                        match other.await {
+                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Ok(None) => view! { <p class="help">"Choose a revision to compare with."</p> }.into_any(),
+                            Ok(Some((c, other_json))) => {
+                                let other_label = format!("{}:{c}", here.rsplit_once(':').map(|x| x.0).unwrap_or(""));
+                                // Older revision on the left.
+                                let (ol, oj, nl, nj) = if c < revision {
+                                    (other_label, other_json, here, json)
+                                } else {
+                                    (here, json, other_label, other_json)
+                                };
+                                view! { <JsonDiff old_label=ol new_label=nl old=oj new=nj /> }.into_any()
+                            }
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
