@@ -402,3 +402,32 @@ async fn the_family_list_pages_with_the_api_token() {
     assert_eq!(rest, vec!["family-25", "family-26"]);
     assert!(second["next_token"].is_null());
 }
+
+#[tokio::test]
+async fn plain_form_posts_without_javascript_are_redirected() {
+    let app = spawn_app().await;
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let send = |form: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        no_redirects
+            .post(format!("{}/api/create-task-definition", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{}/task-definitions/new", app.address))
+            .body(body(&pairs))
+            .send()
+    };
+    // Success: to the new revision's page.
+    let res = send(cwagent("plain-post", "busybox")).await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], "/task-definitions/plain-post/1");
+    // A mistake: back to the form, the error in the URL for the page to show.
+    let res = send(with(cwagent("x", "busybox"), "form[family]", "bad name!")).await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("/task-definitions/new?") && location.contains("__err="), "{location}");
+    let page = app.http.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Fix the 1 highlighted field"), "the form shows the error");
+    assert!(page.contains("can contain only letters, digits"), "next to the family field");
+}

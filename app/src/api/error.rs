@@ -67,16 +67,28 @@ impl PortalError {
     }
 
     /// Sets the response status from this error and passes it on; for `?`/`map_err` in
-    /// server functions.
+    /// server functions. A form posted by a browser without JavaScript (it accepts HTML) is
+    /// left alone: server functions answer it with a redirect back to the form, carrying the
+    /// error, which browsers only follow on a 3xx status.
     pub fn respond(self) -> Self {
         #[cfg(feature = "ssr")]
-        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(opts) =
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post())
+        {
             if let Ok(code) = http::StatusCode::from_u16(self.status()) {
                 opts.set_status(code);
             }
         }
         self
     }
+}
+
+/// A browser's plain form post (no JavaScript): it asks for HTML.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false)
 }
 
 impl FromServerFnError for PortalError {

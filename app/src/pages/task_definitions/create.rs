@@ -682,11 +682,8 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors)
 
 #[component]
 fn JsonView(state: FormState, errors: Errors, switch_error: RwSignal<Option<String>>) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        copy_text(&state.json.get_untracked());
-        copied.set(true);
-    };
+    let copied = RwSignal::new(None::<bool>);
+    let copy = move |_| copy_text(&state.json.get_untracked(), copied);
     let json_error = Signal::derive(move || switch_error.get().or_else(|| errors.get("json".into()).get()));
     view! {
         <div class="field td-json">
@@ -707,7 +704,7 @@ fn JsonView(state: FormState, errors: Errors, switch_error: RwSignal<Option<Stri
                     prop:value=move || state.json.get()
                     on:input=move |ev| {
                         state.json.set(event_target_value(&ev));
-                        copied.set(false);
+                        copied.set(None);
                     }
                 >
                     {state.json.get_untracked()}
@@ -716,26 +713,44 @@ fn JsonView(state: FormState, errors: Errors, switch_error: RwSignal<Option<Stri
             <div class="error" id="td-json-error" aria-live="polite">{move || json_error.get()}</div>
             <div class="td-json-actions">
                 <button type="button" class="btn" on:click=copy>"Copy JSON"</button>
-                <span role="status" class="help">{move || copied.get().then_some("Copied to the clipboard.")}</span>
+                <span role="status" class="help">
+                    {move || match copied.get() {
+                        Some(true) => "Copied to the clipboard.",
+                        Some(false) => "The browser did not allow copying; select the text and copy it.",
+                        None => "",
+                    }}
+                </span>
             </div>
         </div>
     }
 }
 
-/// `navigator.clipboard.writeText(text)`, where the browser offers it.
-fn copy_text(text: &str) {
+/// `navigator.clipboard.writeText(text)`, where the browser offers it; `done` gets the outcome.
+fn copy_text(text: &str, done: RwSignal<Option<bool>>) {
     #[cfg(feature = "hydrate")]
     {
+        use leptos::__reexports::wasm_bindgen_futures::JsFuture;
         use leptos::wasm_bindgen::{JsCast, JsValue};
-        use leptos::web_sys::js_sys::{Function, Reflect};
+        use leptos::web_sys::js_sys::{Function, Promise, Reflect};
         let get = |o: &JsValue, k: &str| Reflect::get(o, &JsValue::from_str(k)).ok();
         let window: JsValue = window().into();
-        if let Some(clipboard) = get(&window, "navigator").and_then(|n| get(&n, "clipboard")) {
-            if let Some(write) = get(&clipboard, "writeText").and_then(|f| f.dyn_into::<Function>().ok()) {
-                let _ = write.call1(&clipboard, &JsValue::from_str(text));
-            }
+        let promise = get(&window, "navigator")
+            .and_then(|n| get(&n, "clipboard"))
+            .filter(|c| !c.is_undefined())
+            .and_then(|clipboard| {
+                let write = get(&clipboard, "writeText")?.dyn_into::<Function>().ok()?;
+                write.call1(&clipboard, &JsValue::from_str(text)).ok()?.dyn_into::<Promise>().ok()
+            });
+        match promise {
+            Some(p) => leptos::task::spawn_local(async move {
+                done.set(Some(JsFuture::from(p).await.is_ok()));
+            }),
+            None => done.set(Some(false)),
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = text;
+    {
+        let _ = text;
+        done.set(Some(false));
+    }
 }
