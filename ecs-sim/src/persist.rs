@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 pub fn load(path: &Path) -> Result<Option<State>, SimError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
+        Ok(text) => serde_json::from_str::<State>(&text)
+            .map(|mut st| {
+                st.rebuild_counts();
+                Some(st)
+            })
             .map_err(|e| SimError::StateFile { path: path.display().to_string(), message: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),

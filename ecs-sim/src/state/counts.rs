@@ -10,11 +10,57 @@ pub struct ProviderCounts {
     pub running: u32,
     pub without: u32,
     pub draining: u32,
+    /// Provisioning instances: not reported, but they keep a revision listed.
+    pub registering: u32,
 }
 
 impl ProviderCounts {
     pub fn total(&self) -> u32 {
         self.running + self.without + self.draining
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total() + self.registering == 0
+    }
+
+    fn add(&mut self, status: InstanceStatus, state: SlotState, sign: i32) {
+        let field = match status {
+            InstanceStatus::Registering => &mut self.registering,
+            InstanceStatus::Draining => &mut self.draining,
+            InstanceStatus::Active if state == SlotState::Running => &mut self.running,
+            InstanceStatus::Active => &mut self.without,
+        };
+        *field = field.saturating_add_signed(sign);
+    }
+}
+
+/// daemon ARN → revision → provider → counts, kept up to date on every
+/// change so DescribeDaemon doesn't scan the fleet.
+pub type CountIndex = HashMap<String, RevisionCounts>;
+
+/// Adds (`sign` 1) or removes (-1) an instance's contribution to the index.
+pub(crate) fn apply(index: &mut CountIndex, inst: &Instance, sign: i32) {
+    for s in &inst.slots {
+        // Look up before inserting so the steady state clones no strings.
+        if !index.contains_key(&s.daemon) {
+            index.insert(s.daemon.clone(), BTreeMap::new());
+        }
+        let per_daemon = index.get_mut(&s.daemon).expect("inserted");
+        if !per_daemon.contains_key(&s.revision) {
+            per_daemon.insert(s.revision.clone(), BTreeMap::new());
+        }
+        let per_rev = per_daemon.get_mut(&s.revision).expect("inserted");
+        if !per_rev.contains_key(&inst.provider) {
+            per_rev.insert(inst.provider.clone(), ProviderCounts::default());
+        }
+        let c = per_rev.get_mut(&inst.provider).expect("inserted");
+        c.add(inst.status, s.state, sign);
+        if c.is_empty() {
+            per_rev.remove(&inst.provider);
+            if per_rev.is_empty() {
+                per_daemon.remove(&s.revision);
+            }
+        }
     }
 }
 
@@ -36,34 +82,53 @@ impl State {
         out
     }
 
+    /// Counts of `daemon` restricted to `providers`, from the index.
     pub fn daemon_counts(&self, daemon: &str, providers: &[String]) -> RevisionCounts {
-        let mut out: RevisionCounts = BTreeMap::new();
+        let Some(per_daemon) = self.counts.get(daemon) else {
+            return BTreeMap::new();
+        };
+        per_daemon
+            .iter()
+            .filter_map(|(rev, per)| {
+                let f: BTreeMap<String, ProviderCounts> =
+                    per.iter().filter(|(p, _)| providers.contains(p)).map(|(p, c)| (p.clone(), *c)).collect();
+                (!f.is_empty()).then(|| (rev.clone(), f))
+            })
+            .collect()
+    }
+
+    /// Rebuilds the count index from the instances (after loading a state file).
+    pub fn rebuild_counts(&mut self) {
+        let mut index = CountIndex::new();
+        for inst in self.instances.values() {
+            apply(&mut index, inst, 1);
+        }
+        self.counts = index;
+    }
+
+    /// Runs `f` on an instance, keeping the count index in step.
+    pub(crate) fn edit_instance<R>(&mut self, id: &str, f: impl FnOnce(&mut Instance) -> R) -> Option<R> {
+        let inst = self.instances.get_mut(id)?;
+        apply(&mut self.counts, inst, -1);
+        let r = f(inst);
+        apply(&mut self.counts, inst, 1);
+        Some(r)
+    }
+
+    /// The same counts by scanning every instance: the reference the index is
+    /// checked against.
+    pub fn recount_daemon(&self, daemon: &str, providers: &[String]) -> RevisionCounts {
+        let mut index = CountIndex::new();
         for p in providers {
-            let Some(provider) = self.providers.get(p) else {
-                continue;
-            };
-            for id in &provider.instances {
-                let Some(inst) = self.instances.get(id) else {
-                    continue;
-                };
-                let Some(slot) = inst.slot(daemon) else {
-                    continue;
-                };
-                let c = out.entry(slot.revision.clone()).or_default().entry(p.clone()).or_default();
-                match inst.status {
-                    InstanceStatus::Registering => {}
-                    InstanceStatus::Draining => c.draining += 1,
-                    InstanceStatus::Active => {
-                        if slot.state == SlotState::Running {
-                            c.running += 1
-                        } else {
-                            c.without += 1
-                        }
-                    }
+            for id in self.providers.get(p).into_iter().flat_map(|p| p.instances.iter()) {
+                if let Some(inst) = self.instances.get(id) {
+                    let mut only = inst.clone();
+                    only.slots.retain(|s| s.daemon == daemon);
+                    apply(&mut index, &only, 1);
                 }
             }
         }
-        out
+        index.remove(daemon).unwrap_or_default()
     }
 
     /// Checks the invariants the emulator promises; returns a description of
@@ -115,6 +180,10 @@ impl State {
         for d in self.daemons.values() {
             let scope = self.daemon_scope(d);
             let counts = self.daemon_counts(&d.arn, &scope);
+            let recounted = self.recount_daemon(&d.arn, &scope);
+            if counts != recounted {
+                return Err(format!("daemon {} count index {counts:?} != recount {recounted:?}", d.name));
+            }
             let counted: u32 = counts.values().flat_map(|m| m.values()).map(|c| c.total()).sum();
             let expected = scope
                 .iter()

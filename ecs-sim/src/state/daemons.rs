@@ -223,10 +223,9 @@ impl State {
         }
         let ids: Vec<String> = self.instances.keys().cloned().collect();
         for id in ids {
-            if let Some(inst) = self.instances.get_mut(&id) {
-                inst.remove_slot(daemon_arn);
-            }
+            self.edit_instance(&id, |inst| inst.remove_slot(daemon_arn));
         }
+        self.counts.remove(daemon_arn);
         self.client_tokens.retain(|_, r| r.daemon_arn != daemon_arn);
         self.settle_deleted_task_definitions();
     }

@@ -148,7 +148,7 @@ impl State {
                 reason: Some(reason),
                 changed_at: now,
             };
-            self.instances.get_mut(inst_id).expect("checked").set_slot(slot);
+            self.edit_instance(inst_id, |i| i.set_slot(slot));
             self.record_launch_failure(inst_id, daemon);
             return;
         }
@@ -184,16 +184,17 @@ impl State {
             version: 1,
         };
         self.add_task(task);
-        let inst = self.instances.get_mut(inst_id).expect("checked");
-        inst.set_slot(Slot {
-            daemon: daemon.to_string(),
-            revision: revision.to_string(),
-            state: SlotState::Pending,
-            task: Some(task_id.clone()),
-            reason: None,
-            changed_at: now,
+        self.edit_instance(inst_id, |inst| {
+            inst.set_slot(Slot {
+                daemon: daemon.to_string(),
+                revision: revision.to_string(),
+                state: SlotState::Pending,
+                task: Some(task_id.clone()),
+                reason: None,
+                changed_at: now,
+            });
+            inst.version += 1;
         });
-        inst.version += 1;
         self.schedule(timing::DAEMON_START, Event::DaemonTaskUp(task_id));
     }
 
@@ -291,11 +292,13 @@ impl State {
                 "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: not found"
             );
             self.finish_stop(task_id, &reason, "TaskFailedToStart");
-            if let Some(slot) = self.instances.get_mut(&inst_id).and_then(|i| i.slot_mut(&daemon)) {
-                slot.state = SlotState::Failed;
-                slot.reason = Some(reason);
-                slot.changed_at = now;
-            }
+            self.edit_instance(&inst_id, |i| {
+                if let Some(slot) = i.slot_mut(&daemon) {
+                    slot.state = SlotState::Failed;
+                    slot.reason = Some(reason);
+                    slot.changed_at = now;
+                }
+            });
             self.record_launch_failure(&inst_id, &daemon);
             return;
         }
@@ -303,7 +306,7 @@ impl State {
         task.last_status = "RUNNING".into();
         task.started_at = Some(now);
         task.version += 1;
-        if let Some(inst) = self.instances.get_mut(&inst_id) {
+        self.edit_instance(&inst_id, |inst| {
             if let Some(slot) = inst.slot_mut(&daemon) {
                 if slot.task.as_deref() == Some(task_id) {
                     slot.state = SlotState::Running;
@@ -312,7 +315,7 @@ impl State {
                 }
             }
             inst.version += 1;
-        }
+        });
         self.check_instance_ready(&inst_id);
     }
 
@@ -337,10 +340,13 @@ impl State {
             return;
         }
         let now = self.now;
-        let inst = self.instances.get_mut(id).expect("checked");
-        inst.status = InstanceStatus::Active;
-        inst.version += 1;
-        let (provider, replaces) = (inst.provider.clone(), inst.replaces.clone());
+        let (provider, replaces) = self
+            .edit_instance(id, |inst| {
+                inst.status = InstanceStatus::Active;
+                inst.version += 1;
+                (inst.provider.clone(), inst.replaces.clone())
+            })
+            .expect("checked");
         let services = self.providers.get(&provider).map(|p| p.services.clone()).unwrap_or_default();
         for svc in services {
             self.start_app_task(id, &svc, now);
@@ -417,12 +423,14 @@ impl State {
         task.version += 1;
         if let TaskKind::Daemon { daemon, .. } = task.kind.clone() {
             let inst = task.instance.clone();
-            if let Some(slot) = self.instances.get_mut(&inst).and_then(|i| i.slot_mut(&daemon)) {
-                if slot.task.as_deref() == Some(task_id) {
-                    slot.state = SlotState::Stopping;
-                    slot.changed_at = now;
+            self.edit_instance(&inst, |i| {
+                if let Some(slot) = i.slot_mut(&daemon) {
+                    if slot.task.as_deref() == Some(task_id) {
+                        slot.state = SlotState::Stopping;
+                        slot.changed_at = now;
+                    }
                 }
-            }
+            });
         }
         self.schedule(delay, Event::TaskStopped(task_id.to_string()));
     }
@@ -446,7 +454,7 @@ impl State {
         let inst_id = task.instance.clone();
         let kind = task.kind.clone();
         self.stopped_tasks.push_back((now, task_id.to_string()));
-        if let Some(inst) = self.instances.get_mut(&inst_id) {
+        self.edit_instance(&inst_id, |inst| {
             inst.version += 1;
             match kind {
                 TaskKind::App { .. } => inst.app_tasks.retain(|t| t != task_id),
@@ -461,7 +469,7 @@ impl State {
                     }
                 }
             }
-        }
+        });
     }
 
     pub(crate) fn on_task_stopped(&mut self, task_id: &str) {
@@ -486,9 +494,7 @@ impl State {
             }
             (SlotState::Stopping, _) => {}
             _ => {
-                if let Some(i) = self.instances.get_mut(inst_id) {
-                    i.remove_slot(daemon);
-                }
+                self.edit_instance(inst_id, |i| i.remove_slot(daemon));
             }
         }
     }
@@ -496,16 +502,21 @@ impl State {
     /// Drains an instance: status DRAINING; with `replace`, a replacement is
     /// provisioned first and the app tasks only stop once it is ACTIVE.
     pub fn start_drain(&mut self, id: &str, reason: &str, replace: bool) {
-        let Some(inst) = self.instances.get_mut(id) else {
+        let Some(inst) = self.instances.get(id) else {
             return;
         };
         if inst.status == InstanceStatus::Draining {
             return;
         }
-        inst.status = InstanceStatus::Draining;
-        inst.status_reason = Some(reason.to_string());
-        inst.version += 1;
-        let provider = inst.provider.clone();
+        let provider = self
+            .edit_instance(id, |inst| {
+                inst.status = InstanceStatus::Draining;
+                inst.status_reason = Some(reason.to_string());
+                inst.version += 1;
+                inst.provider.clone()
+            })
+            .expect("checked");
+        let inst = self.instances.get_mut(id).expect("checked");
         if replace {
             inst.drain = Some(DrainPhase::AwaitReplacement);
             let new = self.launch_instance(&provider, Some(id.to_string()));
@@ -610,6 +621,7 @@ impl State {
         let Some(inst) = self.instances.remove(id) else {
             return;
         };
+        counts::apply(&mut self.counts, &inst, -1);
         // Tasks still live on a vanished instance would break accounting.
         for t in inst.tasks.iter() {
             self.finish_stop(t, "Container instance deregistered", "ServiceSchedulerInitiated");
@@ -642,11 +654,13 @@ impl State {
         if let TaskKind::Daemon { daemon, .. } = kind {
             let now = self.now;
             let critical = self.slot_is_critical(&inst_id, &daemon);
-            if let Some(slot) = self.instances.get_mut(&inst_id).and_then(|i| i.slot_mut(&daemon)) {
-                slot.state = SlotState::Stopped;
-                slot.reason = Some(reason.to_string());
-                slot.changed_at = now;
-            }
+            self.edit_instance(&inst_id, |i| {
+                if let Some(slot) = i.slot_mut(&daemon) {
+                    slot.state = SlotState::Stopped;
+                    slot.reason = Some(reason.to_string());
+                    slot.changed_at = now;
+                }
+            });
             let status = self.instances.get(&inst_id).map(|i| i.status);
             if critical && status == Some(InstanceStatus::Active) {
                 self.start_drain(&inst_id, "Auto-repair: a critical daemon task stopped", true);

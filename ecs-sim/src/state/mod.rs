@@ -15,7 +15,7 @@ pub mod instances;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-pub use counts::RevisionCounts;
+pub use counts::{ProviderCounts, RevisionCounts};
 
 pub type Ms = i64;
 
@@ -447,6 +447,9 @@ pub struct State {
     #[serde(with = "timer_serde")]
     pub timers: BTreeMap<(Ms, u64), Event>,
     pub stopped_tasks: VecDeque<(Ms, String)>,
+    /// Derived from `instances`; rebuilt after loading.
+    #[serde(skip)]
+    pub counts: counts::CountIndex,
 }
 
 mod timer_serde {

@@ -235,6 +235,8 @@ fn state_round_trips_through_json() {
     run(&mut st, 3);
     let json = serde_json::to_string(&st).unwrap();
     let mut back: State = serde_json::from_str(&json).unwrap();
+    back.rebuild_counts();
+    assert_eq!(back.counts, st.counts);
     assert_eq!(back.timers.len(), st.timers.len());
     run(&mut back, 30);
     assert!(back.deployments.values().all(|d| d.status == DeploymentStatus::Successful));
