@@ -11,5 +11,7 @@ export DATABASE_URL="sqlite://${tmp}/portal.db"
 export LEPTOS_SITE_ROOT="${root}/target/site"
 export PORTAL_SIM_STATE_FILE="memory"
 export PORTAL_ECS_MODE="embedded"
+# Quick rollouts: simulated seconds per real second.
+export PORTAL_SIM_SPEED="${PORTAL_SIM_SPEED:-30}"
 export RUST_LOG="${RUST_LOG:-warn}"
 exec "${root}/target/debug/server"

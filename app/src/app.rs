@@ -8,6 +8,8 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::clusters::{ClusterPage, ClustersPage};
+use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
 use crate::pages::task_definitions::{
     CreateTaskDefinitionPage, NewRevisionPage, RevisionPage, TaskDefinitionsPage,
 };
@@ -22,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="data:," />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -52,14 +55,12 @@ pub fn App() -> impl IntoView {
                         path=path!("task-definitions/:family/:revision/new-revision")
                         view=NewRevisionPage
                     />
-                    <Route
-                        path=path!("daemons")
-                        view=|| view! { <SectionPlaceholder title="Daemons" /> }
-                    />
-                    <Route
-                        path=path!("clusters")
-                        view=|| view! { <SectionPlaceholder title="Clusters" /> }
-                    />
+                    <Route path=path!("daemons") view=DaemonsPage />
+                    <Route path=path!("daemons/new") view=CreateDaemonPage />
+                    <Route path=path!("daemons/:cluster/:name") view=DaemonPage />
+                    <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage />
+                    <Route path=path!("clusters") view=ClustersPage />
+                    <Route path=path!("clusters/:name") view=ClusterPage />
                     <Route
                         path=path!("approvals")
                         view=|| view! { <SectionPlaceholder title="Approvals" /> }

@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "PORTAL_ROLES", value_delimiter = ',')]
     pub roles: Vec<String>,
 
+    /// Embedded mode only: the emulator's clock moves only through its control API
+    /// (`POST /_sim/clock/advance`); for deterministic tests.
+    #[arg(long, env = "PORTAL_SIM_MANUAL_CLOCK")]
+    pub sim_manual_clock: bool,
+
     /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

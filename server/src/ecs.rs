@@ -46,6 +46,7 @@ impl Ecs {
                 if !matches!(config.sim_state_file.as_str(), "" | "memory") {
                     opts.state_file = Some(config.sim_state_file.clone().into());
                 }
+                opts.manual_clock = config.sim_manual_clock;
                 if let Some(speed) = config.sim_speed {
                     opts.speed = speed;
                 }

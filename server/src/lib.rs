@@ -7,6 +7,7 @@ pub mod ecs;
 pub mod ecs_error;
 pub mod error;
 pub mod health;
+pub mod sim_proxy;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -35,7 +35,14 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let state = AppState { leptos_options, db, ecs, roles };
+        let state = AppState {
+            leptos_options,
+            db,
+            ecs,
+            roles,
+            reservations: Default::default(),
+            http: reqwest::Client::new(),
+        };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
     }
@@ -62,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
         .leptos_routes_with_context(
             &state,
             routes,

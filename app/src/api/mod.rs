@@ -1,5 +1,7 @@
 //! Server functions and the types they exchange with the browser, one module per area.
 
+pub mod clusters;
+pub mod daemons;
 mod error;
 pub mod task_definitions;
 

@@ -4,8 +4,15 @@ mod alert;
 mod badge;
 mod field;
 mod progress;
+pub mod time;
 
 pub use alert::{Alert, ErrorAlert};
 pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
 pub use progress::ProgressBar;
+
+/// `4 vCPU, 16 GB` from CPU units and MiB.
+pub fn sizes_label(cpu_units: u32, mib: u32) -> String {
+    use crate::domain::sizes::{format_gb, format_vcpu};
+    format!("{} vCPU, {} GB", format_vcpu(cpu_units), format_gb(mib))
+}

@@ -1,6 +1,8 @@
 //! Domain types that parse user input. Compiled into both the browser (for immediate, inline
 //! validation) and the server (which validates again): the rules live only here.
 
+pub mod capacity;
+pub mod deployment;
 pub mod diff;
 pub mod errors;
 pub mod names;

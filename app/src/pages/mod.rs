@@ -1,3 +1,5 @@
+pub mod clusters;
+pub mod daemons;
 pub mod home;
 pub mod not_found;
 pub mod placeholder;

@@ -1,6 +1,27 @@
-use app::backend::ClustersBackend;
+use app::{
+    api::{clusters::*, PortalError},
+    backend::ClustersBackend,
+};
 
 use crate::state::AppState;
 
 #[async_trait::async_trait]
-impl ClustersBackend for AppState {}
+impl ClustersBackend for AppState {
+    async fn list_clusters(&self) -> Result<Vec<ClusterSummary>, PortalError> {
+        self.cluster_summaries(None).await
+    }
+
+    async fn cluster_detail(&self, cluster: &str) -> Result<ClusterDetail, PortalError> {
+        let summary = self.cluster_summary(cluster).await?;
+        let (providers, instances) =
+            tokio::try_join!(self.providers(&summary), self.instances(cluster, None))?;
+        let providers = providers
+            .into_iter()
+            .map(|mut p| {
+                p.instances = instances.iter().filter(|i| i.capacity_provider == p.name).count() as u32;
+                p
+            })
+            .collect();
+        Ok(ClusterDetail { summary, providers, instances })
+    }
+}

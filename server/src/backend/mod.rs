@@ -3,4 +3,5 @@
 
 mod clusters;
 mod daemons;
+mod ecs_queries;
 mod task_definitions;

@@ -59,3 +59,86 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::for_tests(&fresh_sqlite_url())).await
 }
+
+impl TestApp {
+    /// Calls a server function the way a browser form does (urlencoded POST); returns the
+    /// status and the JSON body.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded(form))
+            .send()
+            .await
+            .expect("request reaches the portal");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, body)
+    }
+
+    pub fn sim(&self) -> String {
+        self.state.ecs.sim_endpoint.clone().expect("embedded mode")
+    }
+
+    /// Moves the emulator's clock forward (the app runs it in manual-clock mode).
+    pub async fn advance(&self, seconds: f64) {
+        let res = self
+            .http
+            .post(format!("{}/_sim/clock/advance", self.sim()))
+            .json(&serde_json::json!({ "seconds": seconds }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "advance: {}", res.text().await.unwrap());
+    }
+
+    pub async fn sim_post(&self, path: &str, body: serde_json::Value) {
+        let res = self.http.post(format!("{}{path}", self.sim())).json(&body).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.text().await.unwrap());
+    }
+
+    /// Registers a small daemon task definition through the portal; returns its ARN.
+    pub async fn register(&self, family: &str, image: &str, vcpu: &str, gb: &str) -> String {
+        let (status, body) = self
+            .call(
+                "create-task-definition",
+                &[
+                    ("form[family]", family),
+                    ("form[execution_role]", "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"),
+                    ("form[containers][0][name]", "agent"),
+                    ("form[containers][0][image]", image),
+                    ("form[containers][0][essential]", "on"),
+                    ("form[containers][0][cpu]", vcpu),
+                    ("form[containers][0][memory]", gb),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "register {family}: {body}");
+        body.as_str().expect("ARN").to_string()
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of pairs.
+pub fn serde_urlencoded(pairs: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The portal on a fresh SQLite database with the emulator's clock under the test's control.
+pub async fn spawn_app_manual_clock() -> TestApp {
+    let mut config = Config::for_tests(&fresh_sqlite_url());
+    config.sim_manual_clock = true;
+    spawn_app_with(config).await
+}

@@ -1,0 +1,167 @@
+//! Daemons: view models and server functions.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    clusters::{CapacityProviderInfo, InstanceRow},
+    PortalError,
+};
+use crate::domain::deployment::{DeployForm, DeploySpec};
+
+/// A row of the daemon list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DaemonRow {
+    pub name: String,
+    pub arn: String,
+    pub cluster: String,
+    pub status: String,
+    /// `family:revision` of each current revision.
+    pub revisions: Vec<String>,
+    pub capacity_providers: Vec<String>,
+    pub running: i32,
+    pub without_daemon: i32,
+    pub latest_deployment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProviderCount {
+    pub name: String,
+    pub running: i32,
+    pub without_daemon: i32,
+    pub draining: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub arn: String,
+    /// `family:revision`.
+    pub definition: String,
+    pub providers: Vec<ProviderCount>,
+    pub total_running: i32,
+    pub total_without_daemon: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentView {
+    pub arn: String,
+    pub id: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// `family:revision` the deployment moves to.
+    pub target: String,
+    /// `family:revision` it moves from.
+    pub sources: Vec<String>,
+    pub on_target: i32,
+    pub total_instances: i32,
+    pub draining: i32,
+    pub percent: u32,
+    pub rollback_reason: Option<String>,
+    pub circuit_breaker: Option<(i32, i32)>,
+    pub triggered_alarms: Vec<String>,
+    pub drain_percent: Option<f64>,
+    pub bake_time_minutes: Option<i32>,
+    pub created_at: Option<f64>,
+    pub finished_at: Option<f64>,
+}
+
+impl DeploymentView {
+    pub fn is_active(&self) -> bool {
+        matches!(self.status.as_str(), "PENDING" | "IN_PROGRESS" | "STOP_REQUESTED" | "ROLLBACK_IN_PROGRESS")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DaemonDetail {
+    pub name: String,
+    pub arn: String,
+    pub cluster: String,
+    pub status: String,
+    pub created_at: Option<f64>,
+    pub updated_at: Option<f64>,
+    pub current_revisions: Vec<RevisionView>,
+    pub deployment: Option<DeploymentView>,
+    pub past_deployments: Vec<DeploymentView>,
+    pub instances: Vec<InstanceRow>,
+    /// The daemon's current settings, to prefill Update.
+    pub settings: DeploySpec,
+}
+
+impl DaemonDetail {
+    pub fn is_changing(&self) -> bool {
+        self.status == "DELETE_IN_PROGRESS" || self.deployment.as_ref().is_some_and(DeploymentView::is_active)
+    }
+}
+
+/// The capacity a provider has and what daemons already reserve on each of its instances.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProviderCapacity {
+    pub provider: CapacityProviderInfo,
+    /// (daemon name, CPU units, MiB) of each daemon already on this provider.
+    pub daemons: Vec<(String, u32, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FamilyRevisions {
+    pub family: String,
+    /// ACTIVE revisions, newest first, with (CPU units, MiB) one copy reserves.
+    pub revisions: Vec<(u32, u32, u32)>,
+}
+
+/// Everything the deploy form offers for a cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeployOptions {
+    pub clusters: Vec<String>,
+    pub cluster: String,
+    pub providers: Vec<ProviderCapacity>,
+    pub families: Vec<FamilyRevisions>,
+    pub alarms: Vec<String>,
+}
+
+#[server(prefix = "/api", endpoint = "list-daemons")]
+pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError> {
+    let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster)
+        .map_err(|e| PortalError::invalid("cluster", e).respond())?;
+    let backend = crate::backend::backend()?;
+    backend.list_daemons(cluster.as_str()).await.map_err(PortalError::respond)
+}
+
+#[server(prefix = "/api", endpoint = "get-daemon")]
+pub async fn get_daemon(cluster: String, name: String) -> Result<DaemonDetail, PortalError> {
+    use crate::domain::names::ResourceName;
+    let cluster =
+        ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
+    let name =
+        ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
+    let backend = crate::backend::backend()?;
+    backend.daemon_detail(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)
+}
+
+#[server(prefix = "/api", endpoint = "deploy-options")]
+pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, PortalError> {
+    let backend = crate::backend::backend()?;
+    backend.deploy_options(cluster.trim()).await.map_err(PortalError::respond)
+}
+
+/// Creates a daemon (or, with `daemon_arn` set, updates one) and redirects to its page.
+#[server(prefix = "/api", endpoint = "deploy-daemon")]
+pub async fn deploy_daemon(form: DeployForm) -> Result<String, PortalError> {
+    let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
+    let backend = crate::backend::backend()?;
+    let arn = backend.deploy(spec.clone()).await.map_err(PortalError::respond)?;
+    leptos_axum::redirect(&format!("/daemons/{}/{}", spec.cluster, spec.daemon_name));
+    Ok(arn)
+}
+
+#[server(prefix = "/api", endpoint = "delete-daemon")]
+pub async fn delete_daemon(cluster: String, name: String) -> Result<(), PortalError> {
+    use crate::domain::names::ResourceName;
+    let cluster =
+        ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
+    let name =
+        ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
+    let backend = crate::backend::backend()?;
+    backend.delete_daemon(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)?;
+    leptos_axum::redirect(&format!("/daemons/{cluster}/{name}"));
+    Ok(())
+}

@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+
+use crate::api::clusters::list_clusters;
+use crate::components::{ErrorAlert, StatusBadge};
+use crate::layout::{Crumb, PageHeader};
+
+#[component]
+pub fn ClustersPage() -> impl IntoView {
+    let clusters = Resource::new(|| (), |_| list_clusters());
+    view! {
+        <PageHeader title="Clusters" crumbs=vec![Crumb::here("Clusters")] />
+        <div class="panel">
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading clusters…"</p> }>
+                {move || {
+                    clusters
+                        .get()
+                        .map(|r| match r {
+                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Ok(list) if list.is_empty() => {
+                                view! { <p class="empty-state">"No clusters in this account and region."</p> }.into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <table class="data" aria-label="Clusters">
+                                        <thead>
+                                            <tr>
+                                                <th>"Name"</th>
+                                                <th>"Status"</th>
+                                                <th>"Capacity providers"</th>
+                                                <th>"Container instances"</th>
+                                                <th>"Running tasks"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list
+                                                .into_iter()
+                                                .map(|c| {
+                                                    view! {
+                                                        <tr>
+                                                            <td><a href=format!("/clusters/{}", c.name)>{c.name.clone()}</a></td>
+                                                            <td><StatusBadge status=c.status.clone() /></td>
+                                                            <td>{c.capacity_providers.join(", ")}</td>
+                                                            <td>{c.instances}</td>
+                                                            <td>{c.running_tasks}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! The Clusters area: list of clusters and a cluster page with tabs.
+
+mod detail;
+mod list;
+
+pub use detail::ClusterPage;
+pub use list::ClustersPage;

@@ -1,0 +1,252 @@
+//! The daemon page: status, revisions with counts, the active deployment with progress, every
+//! instance, past deployments; Update and Delete. Refreshes itself while a deployment runs.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::tables::InstancesTable;
+use crate::api::daemons::{get_daemon, DaemonDetail, DeleteDaemon, DeploymentView};
+use crate::components::{
+    time::{format_duration, format_opt_epoch},
+    Alert, ErrorAlert, ProgressBar, StatusBadge,
+};
+use crate::layout::{Crumb, PageHeader};
+
+/// Polling delays while a deployment runs: quick at first, then backing off.
+const POLL_MS: [u64; 6] = [700, 1000, 1500, 2000, 3000, 4000];
+
+#[component]
+pub fn DaemonPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
+    };
+    let tick = RwSignal::new(0u32);
+    let polls = StoredValue::new(0usize);
+    let daemon = Resource::new(move || (key(), tick.get()), |((c, n), _)| get_daemon(c, n));
+
+    // While something is changing, fetch again after a delay; stop when it settles.
+    Effect::new(move |_| {
+        let changing =
+            daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing));
+        match changing {
+            Some(true) => {
+                let n = polls.get_value();
+                polls.set_value(n + 1);
+                let delay = POLL_MS[n.min(POLL_MS.len() - 1)];
+                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(delay));
+            }
+            Some(false) => polls.set_value(0),
+            None => {}
+        }
+    });
+
+    let (cluster, name) = key();
+    view! {
+        <PageHeader
+            title=name.clone()
+            crumbs=vec![
+                Crumb::link("Daemons", format!("/daemons?cluster={cluster}")),
+                Crumb::here(name.clone()),
+            ]
+        >
+            <form method="get" action=format!("/daemons/{cluster}/{name}/update")>
+                <button type="submit" class="btn primary">"Update"</button>
+            </form>
+            <DeleteButton cluster=cluster.clone() name=name.clone() />
+        </PageHeader>
+        <Transition fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
+            {move || {
+                daemon
+                    .get()
+                    .map(|r| match r {
+                        Ok(d) => view! { <DaemonBody d=d /> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeleteButton(cluster: String, name: String) -> impl IntoView {
+    let action = ServerAction::<DeleteDaemon>::new();
+    let confirming = RwSignal::new(false);
+    let n = name.clone();
+    view! {
+        <button type="button" class="btn danger" on:click=move |_| confirming.set(true)>
+            "Delete"
+        </button>
+        <div class="confirm-overlay" role="dialog" aria-modal="true" aria-labelledby="delete-title" hidden=move || !confirming.get()>
+            <div class="panel confirm">
+                <h2 id="delete-title">{format!("Delete daemon {n}?")}</h2>
+                <p>
+                    "ECS drains the daemon from every instance and then removes it. Application tasks keep running."
+                </p>
+                <ErrorAlert error=Signal::derive(move || action.value().get().and_then(|r| r.err())) />
+                <ActionForm action=action>
+                    <input type="hidden" name="cluster" value=cluster.clone() />
+                    <input type="hidden" name="name" value=name.clone() />
+                    <div class="form-actions">
+                        <button type="button" class="btn link" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="submit" class="btn danger">"Delete daemon"</button>
+                    </div>
+                </ActionForm>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn DaemonBody(d: DaemonDetail) -> impl IntoView {
+    let deployment = d.deployment.clone();
+    let total_running: i32 = d.current_revisions.iter().map(|r| r.total_running).sum();
+    let total_without: i32 = d.current_revisions.iter().map(|r| r.total_without_daemon).sum();
+    view! {
+        <div class="panel">
+            <h2>"Overview"</h2>
+            <dl class="kv">
+                <div><dt>"Status"</dt><dd><StatusBadge status=d.status.clone() /></dd></div>
+                <div><dt>"Cluster"</dt><dd><a href=format!("/clusters/{}", d.cluster)>{d.cluster.clone()}</a></dd></div>
+                <div><dt>"Capacity providers"</dt><dd>{d.settings.capacity_providers.join(", ")}</dd></div>
+                <div><dt>"Running"</dt><dd>{format!("{total_running} instances")}</dd></div>
+                <div><dt>"Without daemon"</dt><dd>{format!("{total_without} instances")}</dd></div>
+                <div><dt>"Critical"</dt><dd>{if d.settings.critical { "Yes" } else { "No" }}</dd></div>
+                <div><dt>"ARN"</dt><dd class="mono">{d.arn.clone()}</dd></div>
+                <div><dt>"Created"</dt><dd>{format_opt_epoch(d.created_at)}</dd></div>
+            </dl>
+        </div>
+        {deployment.map(|dep| view! { <ActiveDeployment dep=dep /> })}
+        <div class="panel">
+            <h2>"Current revisions"</h2>
+            {if d.current_revisions.is_empty() {
+                view! { <p class="empty-state">"No revision runs yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" aria-label="Current revisions">
+                        <thead>
+                            <tr>
+                                <th>"Revision"</th>
+                                <th>"Capacity provider"</th>
+                                <th>"Running"</th>
+                                <th>"Without daemon"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {d.current_revisions
+                                .iter()
+                                .flat_map(|r| {
+                                    let def = r.definition.clone();
+                                    r.providers.iter().map(move |p| {
+                                        let (fam, rev) = def.rsplit_once(':').unwrap_or((&def, ""));
+                                        let href = format!("/task-definitions/{fam}/{rev}");
+                                        view! {
+                                            <tr>
+                                                <td class="mono"><a href=href>{def.clone()}</a></td>
+                                                <td>{p.name.clone()}</td>
+                                                <td>{p.running}</td>
+                                                <td>{p.without_daemon}</td>
+                                            </tr>
+                                        }
+                                    })
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </div>
+        <div class="panel">
+            <h2>"Managed instances"</h2>
+            <InstancesTable instances=d.instances.clone() daemon=d.name.clone() />
+        </div>
+        <div class="panel">
+            <h2>"Deployments"</h2>
+            <DeploymentsTable deployments=d.past_deployments.clone() />
+        </div>
+    }
+}
+
+#[component]
+fn ActiveDeployment(dep: DeploymentView) -> impl IntoView {
+    let title = if dep.is_active() { "Deployment in progress" } else { "Latest deployment" };
+    let detail = format!("{} of {} instances on {}", dep.on_target, dep.total_instances, dep.target);
+    let from = if dep.sources.is_empty() { "—".to_string() } else { dep.sources.join(", ") };
+    let reason = dep.rollback_reason.clone().or(dep.status_reason.clone());
+    let failed = matches!(
+        dep.status.as_str(),
+        "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED" | "ROLLBACK_IN_PROGRESS" | "STOP_REQUESTED"
+    );
+    let duration = match (dep.created_at, dep.finished_at) {
+        (Some(a), Some(b)) => Some(format_duration(b - a)),
+        _ => None,
+    };
+    view! {
+        <div class="panel deployment" aria-live="polite">
+            <header>
+                <h2>{title}</h2>
+                <StatusBadge status=dep.status.clone() />
+            </header>
+            <ProgressBar percent=dep.percent label="Deployment progress" detail=detail />
+            {(failed && reason.is_some()).then(|| view! {
+                <Alert kind="warning">
+                    <strong>{format!("{}: ", dep.status.replace('_', " "))}</strong>
+                    <span class="reason">{reason.clone()}</span>
+                </Alert>
+            })}
+            <dl class="kv">
+                <div><dt>"Deployment"</dt><dd class="mono">{dep.id.clone()}</dd></div>
+                <div><dt>"From"</dt><dd class="mono">{from}</dd></div>
+                <div><dt>"To"</dt><dd class="mono">{dep.target.clone()}</dd></div>
+                <div><dt>"Draining"</dt><dd>{dep.draining}</dd></div>
+                <div><dt>"Drain percentage"</dt><dd>{dep.drain_percent.map(|p| format!("{p}%")).unwrap_or_default()}</dd></div>
+                <div><dt>"Bake time"</dt><dd>{dep.bake_time_minutes.map(|b| format!("{b} min")).unwrap_or_default()}</dd></div>
+                <div><dt>"Circuit breaker"</dt><dd>{dep.circuit_breaker.map(|(f, t)| format!("{f} of {t} failures")).unwrap_or_default()}</dd></div>
+                <div><dt>"Triggered alarms"</dt><dd>{if dep.triggered_alarms.is_empty() { "None".to_string() } else { dep.triggered_alarms.join(", ") }}</dd></div>
+                <div><dt>"Started"</dt><dd>{format_opt_epoch(dep.created_at)}</dd></div>
+                <div><dt>"Duration"</dt><dd>{duration.unwrap_or_else(|| "—".into())}</dd></div>
+            </dl>
+        </div>
+    }
+}
+
+#[component]
+fn DeploymentsTable(deployments: Vec<DeploymentView>) -> impl IntoView {
+    if deployments.is_empty() {
+        return view! { <p class="empty-state">"No earlier deployments."</p> }.into_any();
+    }
+    view! {
+        <table class="data" aria-label="Past deployments">
+            <thead>
+                <tr>
+                    <th>"Deployment"</th>
+                    <th>"Status"</th>
+                    <th>"From"</th>
+                    <th>"To"</th>
+                    <th>"Started"</th>
+                    <th>"Reason"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {deployments
+                    .into_iter()
+                    .map(|d| {
+                        view! {
+                            <tr>
+                                <td class="mono">{d.id.clone()}</td>
+                                <td><StatusBadge status=d.status.clone() /></td>
+                                <td class="mono">{d.sources.join(", ")}</td>
+                                <td class="mono">{d.target.clone()}</td>
+                                <td>{format_opt_epoch(d.created_at)}</td>
+                                <td>{d.rollback_reason.clone().or(d.status_reason.clone()).unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

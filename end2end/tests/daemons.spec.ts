@@ -1,0 +1,129 @@
+import { APIRequestContext, Page } from '@playwright/test';
+import { test, expect, hydrated } from './fixtures';
+
+const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+
+async function register(request: APIRequestContext, family: string, image: string) {
+  const res = await request.post('/api/create-task-definition', {
+    form: {
+      'form[family]': family,
+      'form[execution_role]': ROLE,
+      'form[containers][0][name]': 'agent',
+      'form[containers][0][image]': image,
+      'form[containers][0][essential]': 'on',
+      'form[containers][0][cpu]': '0.25',
+      'form[containers][0][memory]': '0.25',
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+async function waitForDeployment(page: Page, status: RegExp) {
+  const deployment = page.locator('.panel.deployment');
+  await expect(deployment.locator('.badge').first()).toHaveText(status, { timeout: 90_000 });
+}
+
+test('create a daemon, verify it on every instance, update it to revision 2', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  await register(request, 'e2e-agent', 'example/e2e-agent:1');
+
+  await page.goto('/daemons?cluster=default');
+  await page.getByRole('button', { name: 'Create daemon' }).click();
+  await expect(page).toHaveURL(/\/daemons\/new/);
+  await hydrated(page);
+  await page.getByLabel('Daemon name').fill('e2e-agent');
+  await page.getByLabel('Daemon task definition family').selectOption('e2e-agent');
+  await page.getByLabel('mi-general').check();
+  await page.getByLabel('mi-canary').check();
+  await expect(page.getByLabel('Drain percentage')).toHaveValue('25');
+  await expect(page.getByLabel('Bake time (minutes)')).toHaveValue('0');
+  // The resource guard shows what the daemons reserve on each chosen provider.
+  await expect(page.getByRole('table', { name: 'Reserved per instance after this deployment' })).toContainText('mi-canary');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+
+  await expect(page).toHaveURL(/\/daemons\/default\/e2e-agent$/);
+  const progress = page.getByRole('progressbar', { name: 'Deployment progress' });
+  await expect(progress).toHaveAttribute('aria-valuenow', '100', { timeout: 90_000 });
+  await waitForDeployment(page, /^SUCCESSFUL$/);
+  const instances = page.getByRole('table', { name: 'Managed instances' });
+  await expect(instances.locator('tbody tr')).toHaveCount(5);
+  for (const row of await instances.locator('tbody tr').all()) {
+    await expect(row).toContainText('RUNNING');
+    await expect(row).toContainText('e2e-agent:1');
+  }
+
+  // The cluster's instance view: pick an instance, see its daemon and application tasks.
+  await page.goto('/clusters/default');
+  await page.getByRole('link', { name: 'Managed instances' }).click();
+  await page.getByRole('table', { name: 'Managed instances' }).locator('tbody tr a').first().click();
+  const daemonTasks = page.getByRole('table', { name: 'daemon tasks' });
+  await expect(daemonTasks).toContainText('e2e-agent');
+  await expect(daemonTasks).toContainText('RUNNING');
+  await expect(page.getByRole('table', { name: 'application tasks' }).locator('tbody tr').first()).toContainText('RUNNING');
+
+  // Revision 2, then Update.
+  await register(request, 'e2e-agent', 'example/e2e-agent:2');
+  await page.goto('/daemons/default/e2e-agent');
+  await page.getByRole('button', { name: 'Update' }).click();
+  await expect(page).toHaveURL(/\/daemons\/default\/e2e-agent\/update\??$/);
+  await hydrated(page);
+  await page.getByLabel('Revision').selectOption('2');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await expect(page).toHaveURL(/\/daemons\/default\/e2e-agent$/);
+  await expect(page.locator('.panel.deployment')).toContainText('e2e-agent:2');
+  await expect(progress).toHaveAttribute('aria-valuenow', '100', { timeout: 120_000 });
+  await waitForDeployment(page, /^SUCCESSFUL$/);
+  for (const row of await instances.locator('tbody tr').all()) {
+    await expect(row).toContainText('e2e-agent:2');
+  }
+});
+
+test('an alarm rolls a deployment back and the page says why', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  await register(request, 'e2e-alarmed', 'example/alarmed:1');
+  const created = await request.post('/api/deploy-daemon', {
+    form: {
+      'form[cluster]': 'default',
+      'form[daemon_name]': 'e2e-alarmed',
+      'form[family]': 'e2e-alarmed',
+      'form[capacity_providers][0]': 'mi-general',
+      'form[drain_percent]': '25',
+      'form[critical]': 'on',
+    },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  await page.goto('/daemons/default/e2e-alarmed');
+  await waitForDeployment(page, /^SUCCESSFUL$/);
+
+  await register(request, 'e2e-alarmed', 'example/alarmed:2');
+  await page.getByRole('button', { name: 'Update' }).click();
+  await hydrated(page);
+  await page.getByLabel('Revision').selectOption('2');
+  await page.getByLabel('daemon-errors').check();
+  await page.getByLabel('Roll back on alarm').check();
+  await page.getByLabel('Bake time (minutes)').fill('10');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await expect(page).toHaveURL(/\/daemons\/default\/e2e-alarmed$/);
+  await expect(page.locator('.panel.deployment')).toContainText('e2e-alarmed:2');
+
+  const alarm = await request.post('/_sim/alarms/daemon-errors', { data: { state: 'ALARM' } });
+  expect(alarm.status(), await alarm.text()).toBe(200);
+  await waitForDeployment(page, /ROLLBACK SUCCESSFUL/);
+  await expect(page.locator('.panel.deployment .reason')).toContainText('daemon-errors');
+  const reset = await request.post('/_sim/alarms/daemon-errors', { data: { state: 'OK' } });
+  expect(reset.status()).toBe(200);
+});
+
+test('the deploy form validates next to the field', async ({ page }) => {
+  await page.goto('/daemons/new?cluster=default');
+  await hydrated(page);
+  const drain = page.getByLabel('Drain percentage');
+  await drain.fill('101');
+  await expect(page.locator('#deploy-drain-error')).toContainText('from 1 to 100');
+  await expect(drain).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Daemon name').fill('bad name!');
+  await expect(page.locator('#deploy-name-error')).toContainText('letters, digits');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await expect(page.locator('#deploy-providers-error')).toContainText('Choose at least one capacity provider');
+  await expect(page).toHaveURL(/\/daemons\/new/);
+});

@@ -1,0 +1,242 @@
+//! Reads from ECS shared by the areas: clusters, providers, instances and tasks, batched so a
+//! page costs a few calls whatever the number of rows (Describe* take up to 100 or 20 ARNs).
+
+use std::collections::HashMap;
+
+use app::api::{
+    clusters::{CapacityProviderInfo, ClusterSummary, InstanceRow, TaskRow},
+    PortalError,
+};
+use aws_sdk_ecs::types::{ContainerInstanceField, Task};
+
+use crate::{ecs_error::ecs_error, state::AppState};
+
+/// `arn:…:daemon-task-definition/FAMILY:REV` (or any ARN) → `FAMILY:REV`, the last path part.
+pub fn short_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+fn not_found_cluster(cluster: &str) -> PortalError {
+    PortalError::NotFound(format!("There is no cluster named {cluster}."))
+}
+
+impl AppState {
+    pub async fn cluster_summaries(
+        &self,
+        names: Option<Vec<String>>,
+    ) -> Result<Vec<ClusterSummary>, PortalError> {
+        let names = match names {
+            Some(n) => n,
+            None => {
+                let mut arns = Vec::new();
+                let mut token = None;
+                loop {
+                    let out = self
+                        .ecs
+                        .client
+                        .list_clusters()
+                        .set_next_token(token)
+                        .max_results(100)
+                        .send()
+                        .await
+                        .map_err(ecs_error)?;
+                    arns.extend(out.cluster_arns.unwrap_or_default());
+                    token = out.next_token;
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                arns
+            }
+        };
+        let mut clusters = Vec::new();
+        for chunk in names.chunks(100) {
+            let out = self
+                .ecs
+                .client
+                .describe_clusters()
+                .set_clusters(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(ecs_error)?;
+            clusters.extend(out.clusters.unwrap_or_default().into_iter().map(|c| ClusterSummary {
+                name: c.cluster_name.unwrap_or_default(),
+                arn: c.cluster_arn.unwrap_or_default(),
+                status: c.status.unwrap_or_default(),
+                instances: c.registered_container_instances_count,
+                running_tasks: c.running_tasks_count,
+                capacity_providers: c.capacity_providers.unwrap_or_default(),
+            }));
+        }
+        clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(clusters)
+    }
+
+    pub async fn cluster_summary(&self, cluster: &str) -> Result<ClusterSummary, PortalError> {
+        self.cluster_summaries(Some(vec![cluster.to_string()]))
+            .await?
+            .into_iter()
+            .find(|c| c.status != "INACTIVE")
+            .ok_or_else(|| not_found_cluster(cluster))
+    }
+
+    /// The cluster's Managed Instances capacity providers, with instance sizes.
+    pub async fn providers(
+        &self,
+        cluster: &ClusterSummary,
+    ) -> Result<Vec<CapacityProviderInfo>, PortalError> {
+        if cluster.capacity_providers.is_empty() {
+            return Ok(vec![]);
+        }
+        let out = self
+            .ecs
+            .client
+            .describe_capacity_providers()
+            .set_capacity_providers(Some(cluster.capacity_providers.clone()))
+            .send()
+            .await
+            .map_err(ecs_error)?;
+        let mut providers: Vec<CapacityProviderInfo> = out
+            .capacity_providers
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| {
+                let mi = p.managed_instances_provider.as_ref()?;
+                let req = mi.instance_launch_template.as_ref()?.instance_requirements.as_ref()?;
+                // The minimum is what every instance is guaranteed to have.
+                let vcpu = req.v_cpu_count.as_ref().map(|r| r.min).unwrap_or(0);
+                let mem = req.memory_mib.as_ref().map(|r| r.min).unwrap_or(0);
+                Some(CapacityProviderInfo {
+                    name: p.name.clone().unwrap_or_default(),
+                    arn: p.capacity_provider_arn.clone().unwrap_or_default(),
+                    status: p.status.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    instance_cpu: (vcpu.max(0) as u32) * 1024,
+                    instance_memory: mem.max(0) as u32,
+                    instances: 0,
+                })
+            })
+            .collect();
+        providers.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(providers)
+    }
+
+    /// Every container instance of the cluster with its tasks. `daemon`: only that daemon's tasks.
+    pub async fn instances(
+        &self,
+        cluster: &str,
+        daemon: Option<&str>,
+    ) -> Result<Vec<InstanceRow>, PortalError> {
+        let client = &self.ecs.client;
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let out = client
+                .list_container_instances()
+                .cluster(cluster)
+                .set_next_token(token)
+                .max_results(100)
+                .send()
+                .await
+                .map_err(ecs_error)?;
+            arns.extend(out.container_instance_arns.unwrap_or_default());
+            token = out.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut rows = Vec::new();
+        for chunk in arns.chunks(100) {
+            let out = client
+                .describe_container_instances()
+                .cluster(cluster)
+                .set_container_instances(Some(chunk.to_vec()))
+                .include(ContainerInstanceField::ContainerInstanceHealth)
+                .send()
+                .await
+                .map_err(ecs_error)?;
+            rows.extend(out.container_instances.unwrap_or_default().into_iter().map(|ci| {
+                let arn = ci.container_instance_arn.unwrap_or_default();
+                InstanceRow {
+                    id: short_name(&arn),
+                    arn,
+                    capacity_provider: ci.capacity_provider_name.unwrap_or_default(),
+                    status: ci.status.unwrap_or_default(),
+                    health: ci
+                        .health_status
+                        .and_then(|h| h.overall_status)
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_else(|| "UNKNOWN".into()),
+                    daemon_tasks: vec![],
+                    app_tasks: vec![],
+                }
+            }));
+        }
+        let tasks = self.tasks(cluster, daemon).await?;
+        let mut by_instance: HashMap<String, Vec<TaskRow>> = HashMap::new();
+        for t in tasks {
+            let instance = t.container_instance_arn.clone().unwrap_or_default();
+            by_instance.entry(instance).or_default().push(task_row(t));
+        }
+        for row in &mut rows {
+            for t in by_instance.remove(&row.arn).unwrap_or_default() {
+                if t.is_daemon {
+                    row.daemon_tasks.push(t);
+                } else {
+                    row.app_tasks.push(t);
+                }
+            }
+        }
+        rows.sort_by(|a, b| a.capacity_provider.cmp(&b.capacity_provider).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    }
+
+    async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, PortalError> {
+        let client = &self.ecs.client;
+        let mut arns = Vec::new();
+        let mut token = None;
+        loop {
+            let out = client
+                .list_tasks()
+                .cluster(cluster)
+                .set_daemon_name(daemon.map(str::to_string))
+                .set_next_token(token)
+                .max_results(100)
+                .send()
+                .await
+                .map_err(ecs_error)?;
+            arns.extend(out.task_arns.unwrap_or_default());
+            token = out.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut tasks = Vec::new();
+        for chunk in arns.chunks(100) {
+            let out = client
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(ecs_error)?;
+            tasks.extend(out.tasks.unwrap_or_default());
+        }
+        Ok(tasks)
+    }
+}
+
+fn task_row(t: Task) -> TaskRow {
+    let group = t.group.unwrap_or_default();
+    let (is_daemon, name) = match group.split_once(':') {
+        Some(("daemon", n)) => (true, n.to_string()),
+        Some((_, n)) => (false, n.to_string()),
+        None => (false, group.clone()),
+    };
+    TaskRow {
+        arn: t.task_arn.unwrap_or_default(),
+        group: name,
+        is_daemon,
+        status: t.last_status.unwrap_or_default(),
+        definition: short_name(&t.task_definition_arn.unwrap_or_default()),
+    }
+}

@@ -1,0 +1,249 @@
+//! The Daemons area's server functions against the embedded emulator, over real HTTP through
+//! aws-sdk-ecs, with the emulator's clock advanced by the test.
+mod common;
+
+use common::{spawn_app_manual_clock, TestApp};
+use serde_json::Value;
+
+fn deploy_form<'a>(name: &'a str, family: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("form[cluster]", "default"),
+        ("form[daemon_name]", name),
+        ("form[family]", family),
+        ("form[capacity_providers][0]", "mi-general"),
+        ("form[capacity_providers][1]", "mi-canary"),
+        ("form[drain_percent]", "25"),
+        ("form[bake_time]", "0"),
+        ("form[critical]", "on"),
+        ("form[propagate_tags]", "NONE"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(fk, _)| fk != k);
+        f.push((k, v));
+    }
+    f
+}
+
+async fn daemon(app: &TestApp, name: &str) -> Value {
+    let (status, body) = app.call("get-daemon", &[("cluster", "default"), ("name", name)]).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Advances the clock in small steps until the daemon's deployment ends; returns every
+/// progress percentage seen on the way.
+async fn run_deployment(app: &TestApp, name: &str) -> (Value, Vec<u64>) {
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        let d = daemon(app, name).await;
+        let dep = &d["deployment"];
+        seen.push(dep["percent"].as_u64().unwrap_or(0));
+        let status = dep["status"].as_str().unwrap_or("");
+        if !["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_IN_PROGRESS"].contains(&status) {
+            return (d, seen);
+        }
+        app.advance(5.0).await;
+    }
+    panic!("deployment of {name} did not end");
+}
+
+fn instances_running(d: &Value, definition: &str) -> usize {
+    d["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["daemon_tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["status"] == "RUNNING" && t["definition"] == definition)
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn deploy_runs_the_daemon_on_every_instance_then_update_rolls_to_revision_2() {
+    let app = spawn_app_manual_clock().await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+
+    let (status, body) = app.call("deploy-daemon", &deploy_form("cwagent", "cw-agent", &[])).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.as_str().unwrap().contains(":daemon-deployment/default/cwagent/"), "{body}");
+
+    let (d, _) = run_deployment(&app, "cwagent").await;
+    assert_eq!(d["status"], "ACTIVE");
+    assert_eq!(d["deployment"]["status"], "SUCCESSFUL", "{}", d["deployment"]);
+    assert_eq!(d["deployment"]["percent"], 100);
+    let instances = d["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 5, "4 in mi-general + 1 in mi-canary");
+    assert_eq!(instances_running(&d, "cw-agent:1"), 5);
+
+    // The list page shows it with counts.
+    let (status, rows) = app.call("list-daemons", &[("cluster", "default")]).await;
+    assert_eq!(status, 200);
+    let row = &rows.as_array().unwrap()[0];
+    assert_eq!(row["name"], "cwagent");
+    assert_eq!(row["running"], 5);
+    assert_eq!(row["revisions"], serde_json::json!(["cw-agent:1"]));
+    assert_eq!(row["latest_deployment"], "SUCCESSFUL");
+
+    // Revision 2, then Update with the same settings.
+    app.register("cw-agent", "amazon/cloudwatch-agent:1.300", "1", "0.5").await;
+    let arn = d["arn"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .call(
+            "deploy-daemon",
+            &deploy_form("cwagent", "cw-agent", &[("form[daemon_arn]", &arn), ("form[revision]", "2")]),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (d, seen) = run_deployment(&app, "cwagent").await;
+    assert_eq!(d["deployment"]["status"], "SUCCESSFUL", "{}", d["deployment"]);
+    assert_eq!(d["deployment"]["target"], "cw-agent:2");
+    assert_eq!(d["deployment"]["sources"], serde_json::json!(["cw-agent:1"]));
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {seen:?}");
+    assert!(seen.iter().any(|p| *p > 0 && *p < 100), "progress was seen mid-way: {seen:?}");
+    assert_eq!(instances_running(&d, "cw-agent:2"), 5);
+    // Application tasks kept running through the replacement (the cluster view lists them).
+    let (_, cluster) = app.call("get-cluster", &[("name", "default")]).await;
+    for i in cluster["instances"].as_array().unwrap() {
+        let apps = i["app_tasks"].as_array().unwrap();
+        assert!(!apps.is_empty() && apps.iter().all(|t| t["status"] == "RUNNING"), "{i}");
+    }
+    assert_eq!(d["past_deployments"].as_array().unwrap().len(), 1);
+    assert_eq!(d["settings"]["revision"], 2);
+}
+
+#[tokio::test]
+async fn an_alarm_rolls_the_update_back_and_says_why() {
+    let app = spawn_app_manual_clock().await;
+    app.register("alarm-agent", "example/agent:1", "0.25", "0.25").await;
+    let (status, body) = app.call("deploy-daemon", &deploy_form("alarmed", "alarm-agent", &[])).await;
+    assert_eq!(status, 200, "{body}");
+    let (d, _) = run_deployment(&app, "alarmed").await;
+    assert_eq!(d["deployment"]["status"], "SUCCESSFUL");
+
+    app.register("alarm-agent", "example/agent:2", "0.25", "0.25").await;
+    let arn = d["arn"].as_str().unwrap().to_string();
+    let form = deploy_form(
+        "alarmed",
+        "alarm-agent",
+        &[
+            ("form[daemon_arn]", &arn),
+            ("form[revision]", "2"),
+            ("form[alarms][0]", "daemon-errors"),
+            ("form[rollback_on_alarm]", "on"),
+            ("form[bake_time]", "5"),
+        ],
+    );
+    let (status, body) = app.call("deploy-daemon", &form).await;
+    assert_eq!(status, 200, "{body}");
+    app.advance(10.0).await;
+    app.sim_post("/_sim/alarms/daemon-errors", serde_json::json!({ "state": "ALARM" })).await;
+    let (d, _) = run_deployment(&app, "alarmed").await;
+    let dep = &d["deployment"];
+    assert_eq!(dep["status"], "ROLLBACK_SUCCESSFUL", "{dep}");
+    let reason = dep["rollback_reason"].as_str().or(dep["status_reason"].as_str()).unwrap_or("");
+    assert!(reason.contains("daemon-errors"), "reason names the alarm: {dep}");
+    assert_eq!(instances_running(&d, "alarm-agent:1"), 5, "back on revision 1");
+}
+
+#[tokio::test]
+async fn bad_deploy_input_is_refused_per_field_and_creates_nothing() {
+    let app = spawn_app_manual_clock().await;
+    app.register("guarded", "example/agent:1", "1", "1").await;
+    let long = "n".repeat(256);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (deploy_form("", "guarded", &[]), "daemon_name"),
+        (deploy_form(&long, "guarded", &[]), "daemon_name"),
+        (deploy_form("bad name!", "guarded", &[]), "daemon_name"),
+        (deploy_form("d", "guarded", &[("form[drain_percent]", "0")]), "drain_percent"),
+        (deploy_form("d", "guarded", &[("form[drain_percent]", "101")]), "drain_percent"),
+        (deploy_form("d", "guarded", &[("form[bake_time]", "-1")]), "bake_time"),
+        (deploy_form("d", "guarded", &[("form[cluster]", "no-such-cluster")]), "cluster"),
+        (deploy_form("d", "no-such-family", &[]), "family"),
+        (deploy_form("d", "guarded", &[("form[capacity_providers][0]", "mi-prod-a")]), "capacity_providers"),
+    ];
+    for (form, field) in cases {
+        let (status, body) = app.call("deploy-daemon", &form).await;
+        assert_eq!(status, 422, "{field}: {body}");
+        let msg = body["Invalid"][field].as_str().unwrap_or_else(|| panic!("no message for {field}: {body}"));
+        assert!(!msg.is_empty());
+    }
+    let (_, rows) = app.call("list-daemons", &[("cluster", "default")]).await;
+    assert_eq!(rows, serde_json::json!([]), "nothing was created");
+}
+
+#[tokio::test]
+async fn the_resource_guard_refuses_a_daemon_that_does_not_fit_naming_the_numbers() {
+    let app = spawn_app_manual_clock().await;
+    // mi-canary instances are smaller than 64 vCPU.
+    app.register("huge", "example/huge:1", "64", "1").await;
+    let (status, body) = app.call("deploy-daemon", &deploy_form("huge", "huge", &[])).await;
+    assert_eq!(status, 422, "{body}");
+    let msg = body["Invalid"]["capacity_providers"].as_str().unwrap();
+    assert!(msg.contains("64 vCPU") && msg.contains("instances have"), "{msg}");
+    let (_, rows) = app.call("list-daemons", &[("cluster", "default")]).await;
+    assert_eq!(rows, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn ecs_errors_come_back_readable() {
+    let app = spawn_app_manual_clock().await;
+    // Unknown daemon → 404 with a sentence.
+    let (status, body) = app.call("get-daemon", &[("cluster", "default"), ("name", "ghost")]).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["NotFound"].as_str().unwrap().contains("ghost"));
+    // Throttling on every call → 429 saying so.
+    app.sim_post("/_sim/faults", serde_json::json!({ "throttleRate": 1.0 })).await;
+    let (status, body) = app.call("list-daemons", &[("cluster", "default")]).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["Ecs"]["code"], "ThrottlingException");
+    assert!(body["Ecs"]["message"].as_str().unwrap().contains("throttling"));
+    app.sim_post("/_sim/faults", serde_json::json!({ "throttleRate": 0.0 })).await;
+}
+
+#[tokio::test]
+async fn delete_drains_the_daemon_and_removes_it() {
+    let app = spawn_app_manual_clock().await;
+    app.register("gone", "example/agent:1", "0.25", "0.25").await;
+    assert_eq!(app.call("deploy-daemon", &deploy_form("gone", "gone", &[])).await.0, 200);
+    run_deployment(&app, "gone").await;
+    let (status, body) = app.call("delete-daemon", &[("cluster", "default"), ("name", "gone")]).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = app.call("get-daemon", &[("cluster", "default"), ("name", "gone")]).await;
+    assert_eq!(body["status"], "DELETE_IN_PROGRESS", "{body}");
+    for _ in 0..200 {
+        let (status, _) = app.call("get-daemon", &[("cluster", "default"), ("name", "gone")]).await;
+        if status == 404 {
+            return;
+        }
+        app.advance(5.0).await;
+    }
+    panic!("the daemon was never removed");
+}
+
+#[tokio::test]
+async fn clusters_list_and_instance_view_show_daemon_and_app_tasks() {
+    let app = spawn_app_manual_clock().await;
+    app.register("viewed", "example/agent:1", "0.25", "0.25").await;
+    assert_eq!(app.call("deploy-daemon", &deploy_form("viewed", "viewed", &[])).await.0, 200);
+    run_deployment(&app, "viewed").await;
+    let (status, clusters) = app.call("list-clusters", &[]).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = clusters.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["default", "prod"]);
+    let (status, c) = app.call("get-cluster", &[("name", "default")]).await;
+    assert_eq!(status, 200, "{c}");
+    let providers: Vec<&str> =
+        c["providers"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(providers, vec!["mi-canary", "mi-general"]);
+    for i in c["instances"].as_array().unwrap() {
+        let daemons = i["daemon_tasks"].as_array().unwrap();
+        assert!(daemons.iter().any(|t| t["group"] == "viewed" && t["status"] == "RUNNING"), "{i}");
+        assert!(!i["app_tasks"].as_array().unwrap().is_empty(), "{i}");
+    }
+    let (status, body) = app.call("get-cluster", &[("name", "nope")]).await;
+    assert_eq!(status, 404, "{body}");
+}
