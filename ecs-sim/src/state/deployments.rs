@@ -290,85 +290,93 @@ impl State {
     /// Takes the actions the deployment needs now; true when every instance is
     /// where the deployment wants it.
     fn reconcile(&mut self, id: &str) -> bool {
-        let dep = self.deployments[id].clone();
-        let Some(daemon) = self.daemons.get(&dep.daemon_arn).cloned() else {
+        let dep = &self.deployments[id];
+        let Some(daemon) = self.daemons.get(&dep.daemon_arn) else {
             return true;
         };
-        let target = Self::effective_target(&dep);
+        let (daemon_arn, daemon_providers) = (daemon.arn.clone(), daemon.providers.clone());
+        let target = Self::effective_target(dep);
+        let providers = dep.providers.clone();
+        let pct = dep.config.drain_percent.clamp(0.0, 100.0);
+        let mut in_flight = std::mem::take(&mut self.deployments.get_mut(id).expect("checked").in_flight);
+        in_flight.retain(|i| self.instances.contains_key(i));
         let mut done = true;
-        let mut in_flight: Vec<String> =
-            dep.in_flight.iter().filter(|i| self.instances.contains_key(*i)).cloned().collect();
-        for pname in &dep.providers {
+        for pname in &providers {
             let Some(provider) = self.providers.get(pname) else {
                 continue;
             };
-            let keep = target.is_some() && daemon.providers.contains(pname);
-            let ids: Vec<String> = provider.instances.iter().cloned().collect();
+            let keep = target.is_some() && daemon_providers.contains(pname);
+            let busy = in_flight
+                .iter()
+                .filter(|i| self.instances.get(*i).is_some_and(|x| &x.provider == pname))
+                .count();
+            // Look first (no cloning on this hot path: it runs every simulated
+            // second over every instance), act afterwards.
+            let mut remove = Vec::new();
+            let mut start = Vec::new();
             let mut candidates = Vec::new();
+            let mut outdated = 0usize;
             let mut counted = 0usize;
-            for iid in &ids {
+            for iid in &provider.instances {
                 let inst = &self.instances[iid];
                 if inst.status != InstanceStatus::Registering && inst.replaces.is_none() {
                     counted += 1;
                 }
-                let slot = inst.slot(&daemon.arn).cloned();
+                let slot = inst.slot(&daemon_arn);
                 if !keep {
                     if slot.is_some() {
-                        done = false;
-                        self.remove_daemon_from_instance(iid, &daemon.arn);
+                        remove.push(iid.clone());
                     }
                     continue;
                 }
                 let target = target.as_deref().expect("keep implies target");
-                match inst.status {
-                    InstanceStatus::Registering => {
-                        // Registration starts its daemons. Only replacements
-                        // hold the deployment back (through `in_flight`); a
-                        // scale-out instance must not block it.
+                let critical = || self.slot_is_critical(iid, &daemon_arn);
+                match (inst.status, slot) {
+                    // Registration starts its daemons. Only replacements hold
+                    // the deployment back (through `in_flight`); a scale-out
+                    // instance must not block it.
+                    (InstanceStatus::Registering, _) => {}
+                    (InstanceStatus::Draining, _) => done = false,
+                    (InstanceStatus::Active, None) => start.push(iid.clone()),
+                    (InstanceStatus::Active, Some(s))
+                        if matches!(s.state, SlotState::Failed | SlotState::Stopped)
+                            && (s.revision != target
+                                || (s.state == SlotState::Failed
+                                    && critical()
+                                    && self.now - s.changed_at >= timing::RETRY)) =>
+                    {
+                        // Nothing runs there, so there is no need to replace
+                        // the instance: launch the target in place.
+                        start.push(iid.clone());
                     }
-                    InstanceStatus::Draining => done = false,
-                    InstanceStatus::Active => match slot {
-                        None => {
-                            done = false;
-                            self.start_slot(iid, &daemon.arn, target);
-                        }
-                        Some(s)
-                            if matches!(s.state, SlotState::Failed | SlotState::Stopped)
-                                && (s.revision != target
-                                    || (s.state == SlotState::Failed
-                                        && self.slot_is_critical(iid, &daemon.arn)
-                                        && self.now - s.changed_at >= timing::RETRY)) =>
+                    (InstanceStatus::Active, Some(s)) if s.revision != target => {
+                        outdated += 1;
+                        candidates.push(iid);
+                    }
+                    (InstanceStatus::Active, Some(s)) => {
+                        if matches!(s.state, SlotState::Pending | SlotState::Stopping)
+                            || (s.state == SlotState::Failed && critical())
                         {
-                            // Nothing runs there, so no need to replace the
-                            // instance: launch the target in place.
                             done = false;
-                            self.start_slot(iid, &daemon.arn, target);
                         }
-                        Some(s) if s.revision != target => {
-                            done = false;
-                            candidates.push(iid.clone());
-                        }
-                        Some(s) => {
-                            if matches!(s.state, SlotState::Pending | SlotState::Stopping) {
-                                done = false;
-                            }
-                            if s.state == SlotState::Failed && self.slot_is_critical(iid, &daemon.arn) {
-                                done = false;
-                            }
-                        }
-                    },
+                    }
                 }
             }
-            if candidates.is_empty() {
-                continue;
-            }
-            let pct = dep.config.drain_percent.clamp(0.0, 100.0);
             let batch = ((counted as f64 * pct / 100.0).ceil() as usize).max(1);
-            let busy = in_flight
-                .iter()
-                .filter(|i| self.instances.get(*i).map(|x| &x.provider == pname).unwrap_or(false))
-                .count();
-            for iid in candidates.into_iter().take(batch.saturating_sub(busy)) {
+            let drain: Vec<String> =
+                candidates.into_iter().take(batch.saturating_sub(busy)).cloned().collect();
+            if !remove.is_empty() || !start.is_empty() || outdated > 0 {
+                done = false;
+            }
+            for iid in &remove {
+                self.remove_daemon_from_instance(iid, &daemon_arn);
+            }
+            if let Some(target) = target.as_deref() {
+                for iid in &start {
+                    self.start_slot(iid, &daemon_arn, target);
+                }
+            }
+            for iid in drain {
                 self.start_drain(&iid, "Daemon deployment: replacing instance", true);
                 in_flight.push(iid);
             }
