@@ -8,7 +8,7 @@ SECS="${1:-5}"
 CONC="${2:-8}"
 SIM_PORT=4599
 MOTO_PORT=5599
-VENV=bench/ecs-sim/.venv
+VENV="${MOTO_VENV:-bench/ecs-sim/.venv}"
 
 cargo build --release -q -p ecs-sim --bin ecs-sim --example bench_ops --example large_world
 if [ ! -x "$VENV/bin/moto_server" ]; then
