@@ -55,6 +55,23 @@ async fn main() {
     };
     println!("endpoint: {}", handle.endpoint());
     println!("ecs-sim ready on {}", handle.endpoint());
-    let _ = tokio::signal::ctrl_c().await;
+    wait_for_stop().await;
+    // Saves the state file, if any.
     handle.shutdown().await;
+}
+
+/// Ctrl-C or SIGTERM (what `kill` and process supervisors send).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
