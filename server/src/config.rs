@@ -46,10 +46,30 @@ pub struct Config {
     #[arg(long, env = "PORTAL_ROLES", value_delimiter = ',')]
     pub roles: Vec<String>,
 
+    /// How long live ECS reads (daemons, deployments, instances) are reused, in milliseconds;
+    /// 0 turns that caching off.
+    #[arg(long, env = "PORTAL_ECS_CACHE_MS", default_value_t = 2000)]
+    pub ecs_cache_ms: u64,
+
     /// Embedded mode only: the emulator's clock moves only through its control API
     /// (`POST /_sim/clock/advance`); for deterministic tests.
     #[arg(long, env = "PORTAL_SIM_MANUAL_CLOCK")]
     pub sim_manual_clock: bool,
+
+    /// Embedded mode only: create the demo accounts (admin, alice, bob, carol; password
+    /// `demo-password`) on first start with no users. `off` disables them.
+    #[arg(long, env = "PORTAL_DEMO_USERS", value_enum, default_value_t = Toggle::On)]
+    pub demo_users: Toggle,
+
+    /// Password of the `admin` account created on first start when there are no demo accounts;
+    /// generated and printed once to stderr if unset.
+    #[arg(long, env = "PORTAL_ADMIN_PASSWORD", hide_env_values = true, value_parser = Secret::parse)]
+    pub admin_password: Option<Secret>,
+
+    /// Always mark the session cookie `Secure` (otherwise only requests that arrive with
+    /// `X-Forwarded-Proto: https` get it).
+    #[arg(long, env = "PORTAL_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 
     /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
@@ -60,6 +80,32 @@ pub struct Config {
 pub enum LogFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Toggle {
+    On,
+    Off,
+}
+
+/// A setting that must not appear in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Ok(Self(s.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +217,11 @@ impl Config {
         vec!["arn:aws:iam::123456789012:role/ecsTaskExecutionRole".to_string()]
     }
 
+    /// Whether first start creates the demo accounts (embedded mode, not switched off).
+    pub fn demo_users_enabled(&self) -> bool {
+        self.ecs_mode == EcsMode::Embedded && self.demo_users == Toggle::On
+    }
+
     /// Checks that need more than one field or the environment; a failure names the setting.
     pub fn validate(&self) -> Result<(), String> {
         for role in &self.roles {
@@ -198,12 +249,19 @@ impl Config {
         );
     }
 
+    /// The configuration from the environment only (no command-line flags), for tools.
+    pub fn try_parse_from_env_and<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
+        Config::parse_from(args)
+    }
+
     /// A configuration for tests: everything default except what they override.
     pub fn for_tests(database_url: &str) -> Self {
         let mut c = Config::parse_from(["server"]);
         c.listen = "127.0.0.1:0".parse().expect("static address");
         c.database_url = DatabaseUrl::parse(database_url).expect("test database URL");
         c.sim_state_file = "memory".to_string();
+        // Tests move the emulator's clock and read at once: no stale reads.
+        c.ecs_cache_ms = 0;
         c
     }
 }
@@ -263,6 +321,16 @@ mod tests {
     fn non_positive_sim_speed_is_refused() {
         let c = parse(&["--sim-speed", "0"]).unwrap();
         assert!(c.validate().unwrap_err().contains("PORTAL_SIM_SPEED"));
+    }
+
+    #[test]
+    fn demo_users_only_in_embedded_mode_and_admin_password_is_hidden() {
+        assert!(parse(&[]).unwrap().demo_users_enabled());
+        assert!(!parse(&["--demo-users", "off"]).unwrap().demo_users_enabled());
+        assert!(!parse(&["--ecs-mode", "aws"]).unwrap().demo_users_enabled());
+        let c = parse(&["--admin-password", "hunter2"]).unwrap();
+        assert_eq!(c.admin_password.as_ref().map(Secret::expose), Some("hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"));
     }
 
     #[test]

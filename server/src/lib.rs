@@ -1,6 +1,8 @@
 //! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
 
+pub mod auth;
 pub mod backend;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod ecs;

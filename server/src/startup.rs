@@ -27,6 +27,12 @@ impl Application {
             .map_err(|e| format!("PORTAL_LISTEN (--listen) {}: {e}", config.listen))?;
         let address = listener.local_addr().map_err(|e| format!("PORTAL_LISTEN: {e}"))?;
         let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+        crate::auth::demo::ensure_initial_users(
+            &db,
+            config.demo_users_enabled(),
+            config.admin_password.as_ref().map(|p| p.expose()),
+        )
+        .await?;
         let ecs = Ecs::connect(&config).await.map_err(|e| e.to_string())?;
         let roles = config.effective_roles();
         let leptos_options = LeptosOptions::builder()
@@ -40,8 +46,14 @@ impl Application {
             db,
             ecs,
             roles,
-            reservations: Default::default(),
+            cache: Arc::new(crate::cache::EcsCaches::new(std::time::Duration::from_millis(
+                config.ecs_cache_ms,
+            ))),
             http: reqwest::Client::new(),
+            auth: crate::auth::AuthSettings {
+                demo_users: config.demo_users_enabled(),
+                secure_cookies: config.secure_cookies,
+            },
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
@@ -56,7 +68,10 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        // The peer address is the client address recorded for sessions, rate limits and audit.
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 }
 
@@ -77,6 +92,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Outermost last: the origin check runs first, then the session is resolved.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::resolve_user))
+        .layer(axum::middleware::from_fn(crate::auth::middleware::same_origin))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {

@@ -1,15 +1,12 @@
 //! Application state shared by every request handler (crates.io style: one struct, parts
 //! extracted with `FromRef`).
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use crate::{db::Db, ecs::Ecs};
+use crate::{cache::EcsCaches, db::Db, ecs::Ecs};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -18,8 +15,10 @@ pub struct AppState {
     pub ecs: Ecs,
     /// IAM role ARNs the forms offer (configured; see `PORTAL_ROLES`).
     pub roles: Vec<String>,
-    /// Daemon task definition ARN → (CPU units, MiB) per copy; definitions are immutable.
-    pub reservations: Arc<Mutex<HashMap<String, (u32, u32)>>>,
+    /// Short-lived caches in front of ECS reads.
+    pub cache: Arc<EcsCaches>,
     /// For the embedded emulator's control API (alarm names).
     pub http: reqwest::Client,
+    /// Sign-in settings (demo accounts, cookie flags).
+    pub auth: crate::auth::AuthSettings,
 }

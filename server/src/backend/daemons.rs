@@ -34,7 +34,16 @@ impl AppState {
         unique.sort();
         unique.dedup();
         let mut out = HashMap::new();
-        for chunk in unique.chunks(20) {
+        let mut missing = Vec::new();
+        for arn in unique {
+            match self.cache.revisions.get(&arn) {
+                Some(r) => {
+                    out.insert(arn, r);
+                }
+                None => missing.push(arn),
+            }
+        }
+        for chunk in missing.chunks(20) {
             let res = self
                 .ecs
                 .client
@@ -45,6 +54,8 @@ impl AppState {
                 .map_err(ecs_error)?;
             for r in res.daemon_revisions.unwrap_or_default() {
                 if let Some(arn) = r.daemon_revision_arn.clone() {
+                    // Revisions never change.
+                    self.cache.revisions.insert(arn.clone(), r.clone(), None);
                     out.insert(arn, r);
                 }
             }
@@ -55,8 +66,8 @@ impl AppState {
     /// Daemon task definition ARN → (CPU units, MiB) one copy reserves. Definitions are
     /// immutable, so the answer is cached for the life of the process.
     pub async fn reservation(&self, td_arn: &str) -> Result<(u32, u32), PortalError> {
-        if let Some(r) = self.reservations.lock().expect("cache lock").get(td_arn) {
-            return Ok(*r);
+        if let Some(r) = self.cache.reservations.get(&td_arn.to_string()) {
+            return Ok(r);
         }
         let out = self
             .ecs
@@ -73,11 +84,14 @@ impl AppState {
         let task_cpu = td.cpu.and_then(|c| c.parse::<u32>().ok()).unwrap_or(0);
         let task_mem = td.memory.and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
         let r = (cpu.max(task_cpu), mem.max(task_mem));
-        self.reservations.lock().expect("cache lock").insert(td_arn.to_string(), r);
+        self.cache.reservations.insert(td_arn.to_string(), r, None);
         Ok(r)
     }
 
     async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, PortalError> {
+        if let Some(hit) = self.cache.daemon_arns.get(&cluster.to_string()) {
+            return Ok(hit);
+        }
         let mut arns = Vec::new();
         let mut token = None;
         loop {
@@ -99,12 +113,26 @@ impl AppState {
                 break;
             }
         }
+        if let Some(ttl) = self.cache.live() {
+            self.cache.daemon_arns.insert(cluster.to_string(), arns.clone(), ttl);
+        }
         Ok(arns)
     }
 
     async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, PortalError> {
-        let mut out = Vec::new();
-        for chunk in arns.chunks(20) {
+        let mut found: HashMap<String, DaemonDeployment> = HashMap::new();
+        let missing: Vec<String> = arns
+            .iter()
+            .filter(|a| match self.cache.deployments.get(a) {
+                Some(d) => {
+                    found.insert((*a).clone(), d);
+                    false
+                }
+                None => true,
+            })
+            .cloned()
+            .collect();
+        for chunk in missing.chunks(20) {
             let res = self
                 .ecs
                 .client
@@ -113,9 +141,39 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            out.extend(res.daemon_deployments.unwrap_or_default());
+            for d in res.daemon_deployments.unwrap_or_default() {
+                let Some(arn) = d.daemon_deployment_arn.clone() else { continue };
+                let finished = d.finished_at.is_some() || d.stopped_at.is_some();
+                // A finished deployment never changes again.
+                match (finished, self.cache.live()) {
+                    (true, _) => self.cache.deployments.insert(arn.clone(), d.clone(), None),
+                    (false, Some(ttl)) => self.cache.deployments.insert(arn.clone(), d.clone(), ttl),
+                    (false, None) => {}
+                }
+                found.insert(arn, d);
+            }
         }
-        Ok(out)
+        Ok(arns.iter().filter_map(|a| found.remove(a)).collect())
+    }
+
+    /// DescribeDaemon, cached briefly; `None` when ECS says there is no such daemon.
+    async fn describe_daemon(
+        &self,
+        arn: &str,
+    ) -> Result<Option<aws_sdk_ecs::types::DaemonDetail>, PortalError> {
+        if let Some(hit) = self.cache.daemons.get(&arn.to_string()) {
+            return Ok(Some(hit));
+        }
+        match self.ecs.client.describe_daemon().daemon_arn(arn).send().await.map_err(ecs_error) {
+            Ok(o) => {
+                if let (Some(d), Some(ttl)) = (&o.daemon, self.cache.live()) {
+                    self.cache.daemons.insert(arn.to_string(), d.clone(), ttl);
+                }
+                Ok(o.daemon)
+            }
+            Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn task_definition_arn(&self, family: &str, revision: Option<u32>) -> Result<String, PortalError> {
@@ -214,11 +272,9 @@ impl DaemonsBackend for AppState {
         let mut details = Vec::new();
         // DescribeDaemon takes one ARN; run them concurrently, a few at a time.
         for chunk in arns.chunks(10) {
-            let calls = chunk.iter().map(|arn| self.ecs.client.describe_daemon().daemon_arn(arn).send());
+            let calls = chunk.iter().map(|arn| self.describe_daemon(arn));
             for res in futures::future::join_all(calls).await {
-                if let Some(d) = res.map_err(ecs_error)?.daemon {
-                    details.push(d);
-                }
+                details.extend(res?);
             }
         }
         let revision_arns: Vec<String> = details
@@ -278,14 +334,7 @@ impl DaemonsBackend for AppState {
     async fn daemon_detail(&self, cluster: &str, name: &str) -> Result<DaemonDetail, PortalError> {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
-        let described = self.ecs.client.describe_daemon().daemon_arn(&arn).send().await.map_err(ecs_error);
-        let d = match described {
-            Ok(o) => o.daemon.ok_or_else(|| not_found_daemon(cluster, name))?,
-            Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => {
-                return Err(not_found_daemon(cluster, name))
-            }
-            Err(e) => return Err(e),
-        };
+        let d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
         let listed = self
             .ecs
             .client
@@ -539,6 +588,7 @@ impl DaemonsBackend for AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
+            self.cache.invalidate_cluster(&spec.cluster);
             return Ok(out.deployment_arn.unwrap_or_default());
         }
         let tags = spec.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Vec<_>>();
@@ -566,6 +616,7 @@ impl DaemonsBackend for AppState {
                 }
                 other => other,
             })?;
+        self.cache.invalidate_cluster(&spec.cluster);
         Ok(out.deployment_arn.unwrap_or_default())
     }
 
@@ -573,6 +624,7 @@ impl DaemonsBackend for AppState {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
         let out = self.ecs.client.delete_daemon().daemon_arn(&arn).send().await.map_err(ecs_error)?;
+        self.cache.invalidate_cluster(cluster);
         Ok(out.deployment_arn.unwrap_or_default())
     }
 }

@@ -9,7 +9,7 @@ use app::api::{
 };
 use aws_sdk_ecs::types::{ContainerInstanceField, Task};
 
-use crate::{ecs_error::ecs_error, state::AppState};
+use crate::{cache::SLOW_TTL, ecs_error::ecs_error, state::AppState};
 
 /// `arn:…:daemon-task-definition/FAMILY:REV` (or any ARN) → `FAMILY:REV`, the last path part.
 pub fn short_name(arn: &str) -> String {
@@ -25,6 +25,10 @@ impl AppState {
         &self,
         names: Option<Vec<String>>,
     ) -> Result<Vec<ClusterSummary>, PortalError> {
+        let key = names.as_ref().map(|n| n.join(","));
+        if let Some(hit) = self.cache.clusters.get(&key) {
+            return Ok(hit);
+        }
         let names = match names {
             Some(n) => n,
             None => {
@@ -69,6 +73,7 @@ impl AppState {
             }));
         }
         clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        self.cache.clusters.insert(key, clusters.clone(), Some(SLOW_TTL));
         Ok(clusters)
     }
 
@@ -87,6 +92,9 @@ impl AppState {
     ) -> Result<Vec<CapacityProviderInfo>, PortalError> {
         if cluster.capacity_providers.is_empty() {
             return Ok(vec![]);
+        }
+        if let Some(hit) = self.cache.providers.get(&cluster.name) {
+            return Ok(hit);
         }
         let out = self
             .ecs
@@ -117,6 +125,7 @@ impl AppState {
             })
             .collect();
         providers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.cache.providers.insert(cluster.name.clone(), providers.clone(), Some(SLOW_TTL));
         Ok(providers)
     }
 
@@ -126,6 +135,10 @@ impl AppState {
         cluster: &str,
         daemon: Option<&str>,
     ) -> Result<Vec<InstanceRow>, PortalError> {
+        let key = (cluster.to_string(), daemon.map(str::to_string));
+        if let Some(hit) = self.cache.instances.get(&key) {
+            return Ok(hit);
+        }
         let client = &self.ecs.client;
         let mut arns = Vec::new();
         let mut token = None;
@@ -187,6 +200,9 @@ impl AppState {
             }
         }
         rows.sort_by(|a, b| a.capacity_provider.cmp(&b.capacity_provider).then(a.id.cmp(&b.id)));
+        if let Some(ttl) = self.cache.live() {
+            self.cache.instances.insert(key, rows.clone(), ttl);
+        }
         Ok(rows)
     }
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Issue 4's page benchmarks: ECS calls per page view (from the emulator's request log) and
+# server-side render latency on loopback, plus the release hydrate bundle size.
+#   bench/portal/run.sh            # release build (representative latencies)
+#   PROFILE=debug bench/portal/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+profile="${PROFILE:-release}"
+flag=""; [ "$profile" = release ] && flag="--release"
+export RUST_LOG=warn DATABASE_URL="sqlite://$(mktemp -d)/bench.db" PORTAL_SIM_STATE_FILE=memory
+cargo run -q $flag -p server --example bench_pages
+
+if [ "${BUNDLE:-1}" = 1 ]; then
+  scripts/setup.sh release >/dev/null
+  PATH="$PWD/.tools/node_modules/.bin:$PATH" cargo leptos build --release --frontend-only >/dev/null 2>&1
+  wasm=target/site/pkg/daemon-portal.wasm; js=target/site/pkg/daemon-portal.js
+  w=$(gzip -9c "$wasm" | wc -c); j=$(gzip -9c "$js" | wc -c)
+  echo "hydrate bundle (release, gzip -9): wasm $((w / 1024)) KiB + js $((j / 1024)) KiB = $(((w + j) / 1024)) KiB (budget 350 KB)"
+fi
