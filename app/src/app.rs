@@ -13,7 +13,7 @@ use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDae
 use crate::pages::task_definitions::{
     CreateTaskDefinitionPage, NewRevisionPage, RevisionPage, TaskDefinitionsPage,
 };
-use crate::pages::{home::HomePage, not_found::NotFound, placeholder::SectionPlaceholder};
+use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound, placeholder::SectionPlaceholder};
 
 /// The document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
             <ConsoleLayout>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage />
+                    <Route path=path!("login") view=LoginPage ssr=leptos_router::SsrMode::Async />
                     <Route path=path!("task-definitions") view=TaskDefinitionsPage />
                     <Route path=path!("task-definitions/new") view=CreateTaskDefinitionPage />
                     <Route path=path!("task-definitions/:family/:revision") view=RevisionPage />

@@ -82,7 +82,17 @@ pub struct DaemonDetail {
     pub current_revisions: Vec<RevisionView>,
     pub deployment: Option<DeploymentView>,
     pub past_deployments: Vec<DeploymentView>,
+    /// One page of the daemon's instances (see `instances_page`).
     pub instances: Vec<InstanceRow>,
+    /// Instances in the daemon's capacity providers, all pages.
+    #[serde(default)]
+    pub instances_total: usize,
+    /// Of those, instances whose daemon task is RUNNING.
+    #[serde(default)]
+    pub instances_running: usize,
+    /// 1-based page of `instances`.
+    #[serde(default)]
+    pub instances_page: usize,
     /// The daemon's current settings, to prefill Update.
     pub settings: DeploySpec,
 }
@@ -120,6 +130,7 @@ pub struct DeployOptions {
 
 #[server(prefix = "/api", endpoint = "list-daemons")]
 pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError> {
+    let _user = crate::auth::require_user()?;
     let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster)
         .map_err(|e| PortalError::invalid("cluster", e).respond())?;
     let backend = crate::backend::backend()?;
@@ -127,18 +138,41 @@ pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError
 }
 
 #[server(prefix = "/api", endpoint = "get-daemon")]
-pub async fn get_daemon(cluster: String, name: String) -> Result<DaemonDetail, PortalError> {
+pub async fn get_daemon(
+    cluster: String,
+    name: String,
+    #[server(default)] page: u32,
+) -> Result<DaemonDetail, PortalError> {
+    let _user = crate::auth::require_user()?;
     use crate::domain::names::ResourceName;
     let cluster =
         ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
     let name =
         ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
     let backend = crate::backend::backend()?;
-    backend.daemon_detail(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)
+    let mut d = backend.daemon_detail(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)?;
+    d.instances_total = d.instances.len();
+    d.instances_running = d
+        .instances
+        .iter()
+        .filter(|i| i.daemon_tasks.iter().any(|t| t.group == d.name && t.status == "RUNNING"))
+        .count();
+    let pages = d.instances_total.div_ceil(INSTANCES_PER_PAGE).max(1);
+    d.instances_page = (page.max(1) as usize).min(pages);
+    d.instances = std::mem::take(&mut d.instances)
+        .into_iter()
+        .skip((d.instances_page - 1) * INSTANCES_PER_PAGE)
+        .take(INSTANCES_PER_PAGE)
+        .collect();
+    Ok(d)
 }
+
+/// Rows of the daemon page's Managed instances table per page.
+pub const INSTANCES_PER_PAGE: usize = 100;
 
 #[server(prefix = "/api", endpoint = "deploy-options")]
 pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, PortalError> {
+    let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
     backend.deploy_options(cluster.trim()).await.map_err(PortalError::respond)
 }
@@ -146,15 +180,22 @@ pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, Porta
 /// Creates a daemon (or, with `daemon_arn` set, updates one) and redirects to its page.
 #[server(prefix = "/api", endpoint = "deploy-daemon")]
 pub async fn deploy_daemon(form: DeployForm) -> Result<String, PortalError> {
+    let user = crate::auth::require_user()?;
+    user.require_deployer()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
     let backend = crate::backend::backend()?;
     let arn = backend.deploy(spec.clone()).await.map_err(PortalError::respond)?;
+    let action = if spec.daemon_arn.is_some() { "daemon.update" } else { "daemon.deploy" };
+    let detail = serde_json::json!({"cluster": spec.cluster, "daemon": spec.daemon_name, "family": spec.family, "revision": spec.revision});
+    crate::auth::audit(&user, action, &arn, detail).await;
     leptos_axum::redirect(&format!("/daemons/{}/{}", spec.cluster, spec.daemon_name));
     Ok(arn)
 }
 
 #[server(prefix = "/api", endpoint = "delete-daemon")]
 pub async fn delete_daemon(cluster: String, name: String) -> Result<(), PortalError> {
+    let user = crate::auth::require_user()?;
+    user.require_deployer()?;
     use crate::domain::names::ResourceName;
     let cluster =
         ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
@@ -162,6 +203,8 @@ pub async fn delete_daemon(cluster: String, name: String) -> Result<(), PortalEr
         ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
     let backend = crate::backend::backend()?;
     backend.delete_daemon(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)?;
+    let detail = serde_json::json!({"cluster": cluster.as_str(), "daemon": name.as_str()});
+    crate::auth::audit(&user, "daemon.delete", &format!("{cluster}/{name}"), detail).await;
     leptos_axum::redirect(&format!("/daemons/{cluster}/{name}"));
     Ok(())
 }

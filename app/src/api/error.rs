@@ -25,6 +25,12 @@ pub enum PortalError {
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
+    /// A login with a wrong username or password.
+    #[error("Wrong username or password.")]
+    WrongCredentials,
+    /// Too many failed logins; the message says when to try again.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The request itself was malformed (undecodable arguments, too large, …).
     #[error("{0}")]
     BadRequest(String),
@@ -54,6 +60,8 @@ impl PortalError {
             PortalError::Conflict(_) => 409,
             PortalError::Unauthenticated => 401,
             PortalError::Forbidden(_) => 403,
+            PortalError::WrongCredentials => 401,
+            PortalError::TooManyAttempts(_) => 429,
             PortalError::Internal(_) => 500,
         }
     }

@@ -84,6 +84,7 @@ pub const FAMILY_PAGE_SIZE: i32 = 25;
 
 #[server(prefix = "/api", endpoint = "task-definition-form-options")]
 pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
+    let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
     Ok(TaskDefinitionFormOptions { roles: backend.configured_roles(), region: backend.region() })
 }
@@ -92,9 +93,12 @@ pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOpt
 /// On success, plain form posts are redirected to the revision's page; the ARN is returned.
 #[server(prefix = "/api", endpoint = "create-task-definition")]
 pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, PortalError> {
+    let user = crate::auth::require_user()?;
+    user.require_deployer()?;
     let backend = crate::backend::backend()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
     let arn = backend.register_task_definition(spec).await.map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "task_definition.create", &arn, serde_json::json!({})).await;
     if let Some((family, revision)) = family_and_revision(&arn) {
         leptos_axum::redirect(&format!("/task-definitions/{family}/{revision}"));
     }
@@ -142,6 +146,7 @@ pub async fn list_task_definitions(
     #[server(default)] filter: String,
     #[server(default)] token: String,
 ) -> Result<FamilyPage, PortalError> {
+    let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
     let prefix = parse_family_filter(&filter).map_err(|e| PortalError::invalid("filter", e).respond())?;
     if token.len() > 4096 {
@@ -190,6 +195,7 @@ pub async fn list_task_definitions(
 /// A revision, its family's revisions and the daemons using it.
 #[server(prefix = "/api", endpoint = "get-task-definition")]
 pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
+    let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
@@ -212,6 +218,7 @@ pub async fn get_task_definition_spec(
     family: String,
     revision: u32,
 ) -> Result<TaskDefinitionSpec, PortalError> {
+    let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
@@ -223,10 +230,14 @@ pub async fn get_task_definition_spec(
 /// Plain form posts are redirected to the list.
 #[server(prefix = "/api", endpoint = "delete-task-definition")]
 pub async fn delete_task_definition(family: String, revision: u32) -> Result<String, PortalError> {
+    let user = crate::auth::require_user()?;
+    user.require_deployer()?;
     let backend = crate::backend::backend()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
     let arn = backend.delete_task_definition(&family, revision).await.map_err(PortalError::respond)?;
+    let detail = serde_json::json!({"family": family, "revision": revision});
+    crate::auth::audit(&user, "task_definition.delete", &arn, detail).await;
     leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
     Ok(arn)
 }

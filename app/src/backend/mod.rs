@@ -2,12 +2,16 @@
 //! (implemented in `server/`). Server functions take a [`BackendHandle`] from the Leptos
 //! context. One trait per area, so each area's server side lives in its own file.
 
+mod audit;
+mod auth;
 mod clusters;
 mod daemons;
 mod task_definitions;
 
 use std::sync::Arc;
 
+pub use audit::AuditBackend;
+pub use auth::AuthBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use task_definitions::TaskDefinitionsBackend;
@@ -15,8 +19,22 @@ pub use task_definitions::TaskDefinitionsBackend;
 use crate::api::PortalError;
 
 /// Everything the UI's server functions need from storage and ECS.
-pub trait Backend: TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + Send + Sync + 'static {}
-impl<T: TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + Send + Sync + 'static> Backend for T {}
+pub trait Backend:
+    TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + AuthBackend + AuditBackend + Send + Sync + 'static
+{
+}
+impl<
+        T: TaskDefinitionsBackend
+            + DaemonsBackend
+            + ClustersBackend
+            + AuthBackend
+            + AuditBackend
+            + Send
+            + Sync
+            + 'static,
+    > Backend for T
+{
+}
 
 pub type BackendHandle = Arc<dyn Backend>;
 

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::nav::SideNav;
+use crate::api::auth::{current_user, Logout};
 use crate::VERSION;
 
 /// Top bar, collapsible side navigation, main area and footer.
@@ -36,6 +37,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 </button>
                 <a class="brand" href="/">"Daemon Portal"</a>
                 <span class="brand-sub">"for Amazon ECS Managed Daemons"</span>
+                <span class="spacer"></span>
+                <UserMenu />
             </header>
             <SideNav open=nav_open />
             <main id="main-content" class="content" tabindex="-1">
@@ -46,5 +49,33 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 <span class="version">{format!("v{VERSION}")}</span>
             </footer>
         </div>
+    }
+}
+
+/// The signed-in user and a **Sign out** button (a plain form POST, works without JavaScript).
+#[component]
+fn UserMenu() -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().map(|u| {
+                    let role = if u.is_admin {
+                        "admin".to_string()
+                    } else {
+                        u.teams.iter().map(|(t, r)| format!("{t}: {}", r.as_str())).collect::<Vec<_>>().join(", ")
+                    };
+                    view! {
+                        <span class="user-menu">
+                            <span class="user-name" title=role>{u.username.clone()}</span>
+                            <form method="post" action=Logout::url() class="sign-out">
+                                <button type="submit" class="btn link sign-out-button">"Sign out"</button>
+                            </form>
+                        </span>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }

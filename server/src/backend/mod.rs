@@ -1,6 +1,8 @@
 //! The server's implementation of `app::backend::Backend`: what server functions call.
 //! One file per area, mirroring `app/src/backend/`.
 
+mod audit;
+mod auth;
 mod clusters;
 mod daemons;
 mod ecs_queries;

@@ -45,15 +45,53 @@ pub async fn fresh_url(backend: Backend) -> Option<String> {
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
+    /// Signed in as `admin` (its requests carry the session cookie).
     pub http: reqwest::Client,
+    /// `portal_session=…` of that session.
+    pub cookie: String,
 }
 
+/// The password of the demo accounts (tests run in embedded mode, where they exist).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// Starts the portal and signs in as `admin`.
 pub async fn spawn_app_with(config: Config) -> TestApp {
     let app = Application::build(config).await.expect("application builds");
     let address = format!("http://{}", app.address());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, state, http: reqwest::Client::new() }
+    let cookie = login(&address, "admin", DEMO_PASSWORD).await.expect("admin signs in");
+    TestApp { address, state, http: client_with_cookie(&cookie), cookie }
+}
+
+/// A client whose every request carries this `Cookie` header.
+pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().expect("cookie header"));
+    reqwest::Client::builder().default_headers(headers).build().expect("client")
+}
+
+/// Signs in through `POST /api/login`; the `portal_session=…` pair on success, else the status.
+pub async fn login(address: &str, username: &str, password: &str) -> Result<String, u16> {
+    let res = reqwest::Client::new()
+        .post(format!("{address}/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(serde_urlencoded(&[("username", username), ("password", password)]))
+        .send()
+        .await
+        .expect("request reaches the portal");
+    if !res.status().is_success() {
+        return Err(res.status().as_u16());
+    }
+    let set_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("portal_session="))
+        .expect("login sets the session cookie");
+    Ok(set_cookie.split(';').next().unwrap().to_string())
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -64,8 +102,17 @@ impl TestApp {
     /// Calls a server function the way a browser form does (urlencoded POST); returns the
     /// status and the JSON body.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-        let res = self
-            .http
+        self.call_with(&self.http, endpoint, form).await
+    }
+
+    /// [`TestApp::call`] with another client (anonymous, or signed in as someone else).
+    pub async fn call_with(
+        &self,
+        http: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let res = http
             .post(format!("{}/api/{endpoint}", self.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(serde_urlencoded(form))

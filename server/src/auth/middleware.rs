@@ -1,0 +1,156 @@
+//! Request middleware: who is asking (session cookie → `CurrentUser` in the request
+//! extensions, which Leptos hands to server functions and SSR through `Parts`), the login
+//! redirect for anonymous page views, and the cross-origin check for state-changing requests.
+
+use std::net::SocketAddr;
+
+use app::auth::{cookie_value, ClientIp, SESSION_COOKIE};
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+    Json,
+};
+use serde_json::json;
+
+use super::sessions;
+use crate::state::AppState;
+
+/// Resolves the session cookie and the client address into request extensions; sends
+/// anonymous page views to `/login?next=…`.
+pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip =
+        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    req.extensions_mut().insert(ClientIp(ip));
+
+    let token = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
+    let mut signed_in = false;
+    if let Some(token) = token {
+        match sessions::resolve(&state.db, &token).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user);
+                signed_in = true;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(
+                        json!({"error": {"code": "unavailable", "message": "The database did not answer."}}),
+                    ),
+                )
+                    .into_response();
+            }
+        }
+    }
+
+    if !signed_in
+        && (req.method() == Method::GET || req.method() == Method::HEAD)
+        && needs_login(req.uri().path())
+    {
+        let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = if path_and_query == "/" {
+            "/login".to_string()
+        } else {
+            format!("/login?next={}", encode_component(path_and_query))
+        };
+        return Redirect::to(&target).into_response();
+    }
+    next.run(req).await
+}
+
+/// Page paths that need a signed-in user; API, static files, health and the emulator's
+/// control API answer for themselves.
+fn needs_login(path: &str) -> bool {
+    const OPEN: [&str; 5] = ["/api/", "/pkg/", "/_sim/", "/healthz", "/readyz"];
+    !(path == "/login" || OPEN.iter().any(|p| path.starts_with(p)) || path == "/favicon.ico")
+}
+
+/// Percent-encoding for a query value.
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Refuses a state-changing request whose `Origin` (or, without one, `Referer`) names another
+/// host than the request's `Host`. Requests with neither header (curl, API clients) pass.
+pub async fn same_origin(req: Request, next: Next) -> Response {
+    let changes_state = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    if !changes_state {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .map(|v| v.to_str().unwrap_or(""));
+    let Some(source) = source else {
+        return next.run(req).await;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let allowed = match (origin_host(source), host) {
+        (Some(from), Some(host)) => from.eq_ignore_ascii_case(&host),
+        _ => false,
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(origin = source, "cross-origin request refused");
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": {
+                "code": "cross_origin",
+                "message": "This request came from another site and was refused. Use the portal's own pages."
+            }})),
+        )
+            .into_response()
+    }
+}
+
+/// `host[:port]` of an `Origin` or `Referer` value; `None` for `null` or anything unparsable.
+fn origin_host(value: &str) -> Option<String> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    (!authority.is_empty()).then(|| authority.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_hosts_are_parsed() {
+        assert_eq!(origin_host("http://127.0.0.1:3000").as_deref(), Some("127.0.0.1:3000"));
+        assert_eq!(origin_host("https://portal.example/daemons?x=1").as_deref(), Some("portal.example"));
+        assert_eq!(origin_host("null"), None);
+        assert_eq!(origin_host("http://"), None);
+    }
+
+    #[test]
+    fn only_pages_need_login() {
+        assert!(needs_login("/"));
+        assert!(needs_login("/daemons"));
+        for open in ["/login", "/api/login", "/pkg/daemon-portal.js", "/healthz", "/readyz", "/_sim/clock"] {
+            assert!(!needs_login(open), "{open}");
+        }
+        assert_eq!(encode_component("/daemons?cluster=a&b"), "/daemons%3Fcluster%3Da%26b");
+    }
+}
