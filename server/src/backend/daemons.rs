@@ -477,6 +477,9 @@ impl DaemonsBackend for AppState {
             deployment,
             past_deployments,
             instances,
+            instances_total: 0,
+            instances_running: 0,
+            instances_page: 1,
             settings,
         })
     }

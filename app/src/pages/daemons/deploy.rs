@@ -42,7 +42,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
         let p = params.read();
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
-    let daemon = Resource::new(key, |(c, n)| get_daemon(c, n));
+    let daemon = Resource::new(key, |(c, n)| get_daemon(c, n, 1));
     let (cluster, name) = key();
     let title = format!("Update {name}");
     view! {

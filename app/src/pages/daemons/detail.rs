@@ -2,7 +2,7 @@
 //! instance, past deployments; Update and Delete. Refreshes itself while a deployment runs.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::tables::InstancesTable;
 use crate::api::daemons::{get_daemon, DaemonDetail, DeleteDaemon, DeploymentView};
@@ -18,13 +18,16 @@ const POLL_MS: [u64; 6] = [700, 1000, 1500, 2000, 3000, 4000];
 #[component]
 pub fn DaemonPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let key = move || {
         let p = params.read();
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
     let tick = RwSignal::new(0u32);
     let polls = StoredValue::new(0usize);
-    let daemon = Resource::new(move || (key(), tick.get()), |((c, n), _)| get_daemon(c, n));
+    let daemon =
+        Resource::new(move || (key(), page(), tick.get()), |((c, n), page, _)| get_daemon(c, n, page));
 
     // While something is changing, fetch again after a delay; stop when it settles.
     Effect::new(move |_| {
@@ -159,14 +162,40 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
             }}
         </div>
         <div class="panel">
-            <h2>"Managed instances"</h2>
+            <header>
+                <h2>"Managed instances"</h2>
+                <span class="help">
+                    {format!("{} of {} instances run the daemon", d.instances_running, d.instances_total)}
+                </span>
+            </header>
             <InstancesTable instances=d.instances.clone() daemon=d.name.clone() />
+            <InstancePager d=d.clone() />
         </div>
         <div class="panel">
             <h2>"Deployments"</h2>
             <DeploymentsTable deployments=d.past_deployments.clone() />
         </div>
     }
+}
+
+/// Previous/next links when the instances do not fit on one page.
+#[component]
+fn InstancePager(d: DaemonDetail) -> impl IntoView {
+    let per = crate::api::daemons::INSTANCES_PER_PAGE;
+    let pages = d.instances_total.div_ceil(per).max(1);
+    let page = d.instances_page.max(1);
+    let base = format!("/daemons/{}/{}", d.cluster, d.name);
+    (pages > 1).then(|| {
+        let first = (page - 1) * per + 1;
+        let last = (page * per).min(d.instances_total);
+        view! {
+            <nav class="pagination" aria-label="Instance pages">
+                <span>{format!("Instances {first}–{last} of {}", d.instances_total)}</span>
+                {(page > 1).then(|| view! { <a class="btn" href=format!("{base}?page={}", page - 1)>"Previous page"</a> })}
+                {(page < pages).then(|| view! { <a class="btn" href=format!("{base}?page={}", page + 1)>"Next page"</a> })}
+            </nav>
+        }
+    })
 }
 
 #[component]
