@@ -261,6 +261,9 @@ async fn plain_form_login_redirects_to_next_and_errors_come_back() {
     assert!(page.contains("Wrong username or password."), "the login page shows the error");
 }
 
+/// (endpoint, arguments, is a write)
+type Endpoint = (&'static str, Vec<(&'static str, &'static str)>, bool);
+
 /// Every server function as anonymous, viewer, approver, deployer and admin.
 #[tokio::test]
 async fn authorisation_matrix() {
@@ -270,7 +273,7 @@ async fn authorisation_matrix() {
         clients.push((user, client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap())));
     }
     // (endpoint, arguments, is a write)
-    let endpoints: Vec<(&str, Vec<(&str, &str)>, bool)> = vec![
+    let endpoints: Vec<Endpoint> = vec![
         ("list-clusters", vec![], false),
         ("get-cluster", vec![("name", "default")], false),
         ("list-daemons", vec![("cluster", "default")], false),
