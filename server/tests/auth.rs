@@ -208,6 +208,17 @@ async fn cross_origin_posts_are_refused() {
     let own: &'static str = Box::leak(app.address.clone().into_boxed_str());
     assert_eq!(post(Some(own), None).await.unwrap().status(), 200);
     assert_eq!(post(None, None).await.unwrap().status(), 200);
+    // Behind a reverse proxy that rewrote Host, the forwarded host counts.
+    let res = app
+        .http
+        .post(format!("{}/api/list-clusters", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://portal.example")
+        .header("x-forwarded-host", "portal.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     // Also a login from another site.
     let res = raw_login(&app, "alice", DEMO_PASSWORD, &[("origin", "https://evil.example")]).await;
     assert_eq!(res.status(), 403);

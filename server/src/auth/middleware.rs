@@ -31,6 +31,8 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
     let mut signed_in = false;
+    // Static files need no user: no database round trip for them.
+    let token = token.filter(|_| !req.uri().path().starts_with("/pkg/"));
     if let Some(token) = token {
         match sessions::resolve(&state.db, &token).await {
             Ok(Some(user)) => {
@@ -100,15 +102,16 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     let Some(source) = source else {
         return next.run(req).await;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
-    let allowed = match (origin_host(source), host) {
-        (Some(from), Some(host)) => from.eq_ignore_ascii_case(&host),
-        _ => false,
-    };
+    // The request's own host, and the one a reverse proxy says the browser used (a browser
+    // cannot set `X-Forwarded-Host` on a cross-site form post, so accepting it is safe).
+    let hosts: Vec<String> = [headers.get(header::HOST), headers.get("x-forwarded-host")]
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.to_str().ok())
+        .map(|h| h.split(',').next().unwrap_or("").trim().to_string())
+        .chain(req.uri().authority().map(|a| a.to_string()))
+        .collect();
+    let allowed = origin_host(source).is_some_and(|from| hosts.iter().any(|h| from.eq_ignore_ascii_case(h)));
     if allowed {
         next.run(req).await
     } else {

@@ -53,3 +53,12 @@ pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(db.pool()).await?;
     Ok(())
 }
+
+/// Forgets windows that have ended (called at each successful login).
+pub async fn purge_expired(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+        .bind(now - WINDOW_MS)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

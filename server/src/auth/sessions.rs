@@ -42,6 +42,17 @@ pub async fn create(db: &Db, user_id: &str, ip: &str) -> Result<String, sqlx::Er
     Ok(token)
 }
 
+/// Removes sessions past their idle or absolute expiry (called at each login).
+pub async fn purge_expired(db: &Db) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(now - IDLE_MS)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 /// The user a live session token belongs to; expired sessions are removed and give `None`.
 pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
     if !well_formed(token) {

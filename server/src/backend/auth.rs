@@ -75,6 +75,13 @@ impl AuthBackend for AppState {
         };
 
         rate_limit::clear(db, &account).await.map_err(db_error)?;
+        // Housekeeping; a failure here must not stop the login.
+        if let Err(e) = sessions::purge_expired(db).await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+        if let Err(e) = rate_limit::purge_expired(db, now).await {
+            tracing::warn!(error = %e, "purging old login attempts failed");
+        }
         let token = sessions::create(db, &record.id, ip).await.map_err(db_error)?;
         let user = users::current_user(db, &record.id)
             .await
