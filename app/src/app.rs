@@ -49,12 +49,27 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("login") view=LoginPage ssr=leptos_router::SsrMode::Async />
-                    <Route path=path!("task-definitions") view=TaskDefinitionsPage />
-                    <Route path=path!("task-definitions/new") view=CreateTaskDefinitionPage />
-                    <Route path=path!("task-definitions/:family/:revision") view=RevisionPage />
+                    // Async SSR: the whole page, data included, in the first response, so the
+                    // forms and pages work without JavaScript.
+                    <Route
+                        path=path!("task-definitions")
+                        view=TaskDefinitionsPage
+                        ssr=leptos_router::SsrMode::Async
+                    />
+                    <Route
+                        path=path!("task-definitions/new")
+                        view=CreateTaskDefinitionPage
+                        ssr=leptos_router::SsrMode::Async
+                    />
+                    <Route
+                        path=path!("task-definitions/:family/:revision")
+                        view=RevisionPage
+                        ssr=leptos_router::SsrMode::Async
+                    />
                     <Route
                         path=path!("task-definitions/:family/:revision/new-revision")
                         view=NewRevisionPage
+                        ssr=leptos_router::SsrMode::Async
                     />
                     <Route path=path!("daemons") view=DaemonsPage />
                     <Route path=path!("daemons/new") view=CreateDaemonPage />

@@ -406,8 +406,13 @@ async fn the_family_list_pages_with_the_api_token() {
 #[tokio::test]
 async fn plain_form_posts_without_javascript_are_redirected() {
     let app = spawn_app().await;
-    let no_redirects =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, app.cookie.parse().unwrap());
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
     let send = |form: Vec<(String, String)>| {
         let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         no_redirects

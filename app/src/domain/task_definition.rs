@@ -584,7 +584,6 @@ impl TaskDefinitionForm {
         root.insert("containerDefinitions".into(), Value::Array(containers));
         Value::Object(root)
     }
-
 }
 
 impl TaskDefinitionSpec {

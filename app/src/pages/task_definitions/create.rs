@@ -164,6 +164,9 @@ struct FormState {
     /// "form" or "json".
     mode: RwSignal<String>,
     json: RwSignal<String>,
+    /// The editor's owner: rows and containers added later (in event handlers) get their
+    /// signals from it, so they live as long as the form rather than the render that made them.
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl FormState {
@@ -178,9 +181,18 @@ impl FormState {
             region: RwSignal::new(String::new()),
             mode: RwSignal::new("form".into()),
             json: RwSignal::new(String::new()),
+            owner: StoredValue::new(Owner::current()),
         };
         s.load(f);
         s
+    }
+
+    /// Runs `f` (which creates signals) under the editor's owner.
+    fn owned<T>(&self, f: impl FnOnce() -> T) -> T {
+        match self.owner.get_value() {
+            Some(o) => o.with(f),
+            None => f(),
+        }
     }
 
     fn load(&self, f: &TaskDefinitionForm) {
@@ -189,12 +201,18 @@ impl FormState {
         self.execution_role.set(f.execution_role.clone());
         self.task_cpu.set(f.task_cpu.clone());
         self.task_memory.set(f.task_memory.clone());
-        let mut containers: Vec<ContainerState> = f.containers.iter().map(ContainerState::new).collect();
-        for c in &mut containers {
-            if c.env.with_untracked(Vec::is_empty) {
-                c.env.set(vec![EnvRow::new(&EnvForm::default())]);
-            }
-        }
+        let containers: Vec<ContainerState> = self.owned(|| {
+            f.containers
+                .iter()
+                .map(|c| {
+                    let c = ContainerState::new(c);
+                    if c.env.with_untracked(Vec::is_empty) {
+                        c.env.set(vec![EnvRow::new(&EnvForm::default())]);
+                    }
+                    c
+                })
+                .collect()
+        });
         self.containers.set(containers);
         if !f.region.is_empty() {
             self.region.set(f.region.clone());
@@ -294,10 +312,25 @@ fn TaskDefinitionEditor(
         }
         Err(e) => switch_error.set(Some(format!("The JSON cannot be shown as a form: {e}"))),
     };
-    let on_create = move |_| {
+    // The browser checks first: a form it already knows is wrong is not sent.
+    let blocked = RwSignal::new(false);
+    let on_create = move |ev: leptos::ev::MouseEvent| {
         errors.submitted.set(true);
         errors.edited_since_submit.set(HashSet::new());
+        let wrong = !errors.client.with_untracked(FieldErrors::is_empty);
+        blocked.set(wrong);
+        if wrong {
+            ev.prevent_default();
+        }
     };
+    let top_error = Signal::derive(move || {
+        let client = errors.client.get();
+        if blocked.get() && !client.is_empty() {
+            Some(PortalError::Invalid(client))
+        } else {
+            server_error.get()
+        }
+    });
 
     let roles_list = roles.clone();
     let role_help = match roles.first() {
@@ -306,7 +339,7 @@ fn TaskDefinitionEditor(
     };
 
     view! {
-        <ErrorAlert error=server_error />
+        <ErrorAlert error=top_error />
         <ActionForm action>
             <input type="hidden" name="form[region]" value=move || state.region.get() />
             <input type="hidden" name="form[mode]" value=move || state.mode.get() />
@@ -398,8 +431,9 @@ fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: 
     let add_container = move |_| {
         state.containers.update(|c| {
             if c.len() < MAX_CONTAINERS {
-                let mut new = ContainerState::blank();
-                new.essential = RwSignal::new(c.is_empty());
+                let first = c.is_empty();
+                let new = state.owned(ContainerState::blank);
+                new.essential.set(first);
                 c.push(new)
             }
         })
@@ -414,7 +448,6 @@ fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: 
                     label="Daemon task definition family"
                     value=state.family
                     error=e("family")
-                    required=true
                     help=if family_locked {
                         "The family of the new revision. Change it to start a new family instead."
                     } else {
@@ -511,7 +544,10 @@ fn ContainerFields(
             }
         })
     };
-    let add_env = move |_| c.env.update(|rows| rows.push(EnvRow::new(&EnvForm::default())));
+    let add_env = move |_| {
+        let row = state.owned(|| EnvRow::new(&EnvForm::default()));
+        c.env.update(|rows| rows.push(row))
+    };
     let auto_logs_changed = move |_| {
         // Checking the box suggests a log group named after the family.
         if c.auto_logs.get_untracked() && c.log_group.get_untracked().trim().is_empty() {
@@ -552,7 +588,6 @@ fn ContainerFields(
                         label="Container name"
                         value=c.name
                         error=e("name")
-                        required=true
                         help="Letters, digits, - and _."
                     />
                 </Touch>
@@ -563,7 +598,6 @@ fn ContainerFields(
                         label="Image"
                         value=c.image
                         error=e("image")
-                        required=true
                         help="e.g. amazon/cloudwatch-agent:latest"
                     />
                 </Touch>
