@@ -18,6 +18,9 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// Form fields as the browser posts them.
+type Form = Vec<(String, String)>;
+
 fn body(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
@@ -174,7 +177,7 @@ async fn bad_inputs_get_a_4xx_with_field_messages_and_create_nothing() {
     let app = spawn_app().await;
     let ok = cwagent("valid-family", "amazon/cloudwatch-agent:latest");
     let long = "a".repeat(256);
-    let cases: Vec<(&str, Vec<(String, String)>, &str)> = vec![
+    let cases: Vec<(&str, Form, &str)> = vec![
         ("empty family", with(ok.clone(), "form[family]", ""), "family"),
         ("256-character family", with(ok.clone(), "form[family]", &long), "family"),
         ("bad characters", with(ok.clone(), "form[family]", "bad name!"), "family"),
