@@ -439,3 +439,51 @@ async fn plain_form_posts_without_javascript_are_redirected() {
     assert!(page.contains("Fix the 1 highlighted field"), "the form shows the error");
     assert!(page.contains("can contain only letters, digits"), "next to the family field");
 }
+
+/// ECS operations the emulator answered since the last call (and clears its log).
+async fn ecs_calls(app: &TestApp) -> Vec<String> {
+    let sim = app.state.ecs.sim_endpoint.clone().unwrap();
+    let log: Value = app.http.get(format!("{sim}/_sim/requests")).send().await.unwrap().json().await.unwrap();
+    app.http.delete(format!("{sim}/_sim/requests")).send().await.unwrap();
+    let mut ops: Vec<String> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap().to_string())
+        .collect();
+    ops.sort();
+    ops
+}
+
+#[tokio::test]
+async fn the_list_costs_a_few_ecs_calls_whatever_the_number_of_daemons() {
+    let app = spawn_app().await;
+    let (_, arn) = create(&app, &cwagent("many-daemons", "busybox:1")).await;
+    let arn = arn.as_str().unwrap().to_string();
+    for i in 0..6 {
+        app.state
+            .ecs
+            .client
+            .create_daemon()
+            .cluster_arn("default")
+            .daemon_name(format!("d{i}"))
+            .daemon_task_definition_arn(&arn)
+            .capacity_provider_arns("mi-general")
+            .send()
+            .await
+            .unwrap();
+    }
+    ecs_calls(&app).await;
+    let (status, _) = post(&app, "list-task-definitions", body(&[])).await;
+    assert_eq!(status, 200);
+    let first = ecs_calls(&app).await;
+    // Revisions are described in batches of 20; each daemon once.
+    assert_eq!(first.iter().filter(|o| *o == "DescribeDaemonRevisions").count(), 1, "{first:?}");
+    // A second view reuses what did not change: no call per daemon.
+    let (status, page) = post(&app, "list-task-definitions", body(&[])).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["rows"][0]["deployed"], true);
+    let second = ecs_calls(&app).await;
+    assert!(!second.iter().any(|o| o == "DescribeDaemon" || o == "DescribeDaemonRevisions"), "{second:?}");
+    assert!(second.len() <= 5, "{second:?}");
+}
