@@ -16,6 +16,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
+  // Per run, so that two runs at once (two engineers, one machine) do not clobber each other.
+  outputDir: `test-results/run-${port}`,
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

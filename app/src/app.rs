@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
+    SsrMode,
     path,
 };
 
@@ -71,12 +72,12 @@ pub fn App() -> impl IntoView {
                         view=NewRevisionPage
                         ssr=leptos_router::SsrMode::Async
                     />
-                    <Route path=path!("daemons") view=DaemonsPage />
-                    <Route path=path!("daemons/new") view=CreateDaemonPage />
-                    <Route path=path!("daemons/:cluster/:name") view=DaemonPage />
-                    <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage />
-                    <Route path=path!("clusters") view=ClustersPage />
-                    <Route path=path!("clusters/:name") view=ClusterPage />
+                    <Route path=path!("daemons") view=DaemonsPage ssr=SsrMode::Async />
+                    <Route path=path!("daemons/new") view=CreateDaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("daemons/:cluster/:name") view=DaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("clusters") view=ClustersPage ssr=SsrMode::Async />
+                    <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
                     <Route
                         path=path!("approvals")
                         view=|| view! { <SectionPlaceholder title="Approvals" /> }

@@ -127,3 +127,29 @@ test('the deploy form validates next to the field', async ({ page }) => {
   await expect(page.locator('#deploy-providers-error')).toContainText('Choose at least one capacity provider');
   await expect(page).toHaveURL(/\/daemons\/new/);
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the deploy form works as a plain HTML form', async ({ page, request }) => {
+    test.setTimeout(120_000);
+    await register(request, 'e2e-nojs', 'example/nojs:1');
+    await page.goto('/daemons/new?cluster=default&family=e2e-nojs');
+    await page.getByLabel('Daemon name').fill('e2e-nojs');
+    await expect(page.getByLabel('Daemon task definition family')).toHaveValue('e2e-nojs');
+    await page.getByLabel('mi-canary').check();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect(page).toHaveURL(/\/daemons\/default\/e2e-nojs$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e-nojs');
+    await expect(page.locator('.panel.deployment')).toContainText('e2e-nojs:1');
+
+    // A bad value comes back next to the field, not as raw JSON.
+    await page.goto('/daemons/new?cluster=default&family=e2e-nojs');
+    await page.getByLabel('Daemon name').fill('e2e-nojs-2');
+    await page.getByLabel('mi-canary').check();
+    await page.getByLabel('Drain percentage').fill('101');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect(page).toHaveURL(/\/daemons\/new/);
+    await expect(page.locator('#deploy-drain-error')).toContainText('from 1 to 100');
+  });
+});
