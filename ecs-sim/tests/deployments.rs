@@ -579,3 +579,24 @@ async fn update_can_move_a_daemon_between_providers() {
     assert_eq!(rev.capacity_providers().len(), 1);
     assert_eq!(rev.capacity_providers()[0].arn(), Some(cp("mi-prod-b").as_str()));
 }
+
+#[tokio::test]
+async fn rollback_that_also_fails_ends_rollback_failed() {
+    let sim = start().await;
+    let (daemon, _, v2) = two_revisions(&sim, "doomed", true).await;
+    // Every image fails from now on, so restoring the source revision fails too.
+    sim.control("POST", "/_sim/images/fail", json!({ "pattern": "*" })).await;
+    let dep = update(&sim, &daemon, &v2, &["mi-prod-a"], None).await;
+    let seen = run_until_done(&sim, &dep, 1800).await;
+    assert_eq!(seen.last(), Some(&S::RollbackFailed), "{seen:?}");
+    assert!(seen.contains(&S::RollbackInProgress));
+    let d = deployment(&sim.ecs, &dep).await;
+    assert!(d.status_reason().unwrap().contains("Rollback failed"));
+    assert!(d.finished_at.is_some());
+    // Fixing the images lets the blocked replacements come up.
+    sim.control("DELETE", "/_sim/images/fail", json!({})).await;
+    sim.advance(120);
+    let detail = sim.ecs.describe_daemon().daemon_arn(&daemon).send().await.unwrap().daemon.unwrap();
+    let total: i32 = detail.current_revisions().iter().map(|r| r.total_running_count).sum();
+    assert!(total >= 4, "{detail:?}");
+}

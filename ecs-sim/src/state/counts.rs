@@ -36,7 +36,7 @@ impl ProviderCounts {
 
 /// daemon ARN → revision → provider → counts, kept up to date on every
 /// change so DescribeDaemon doesn't scan the fleet.
-pub type CountIndex = HashMap<String, RevisionCounts>;
+pub type CountIndex = FastMap<String, RevisionCounts>;
 
 /// Adds (`sign` 1) or removes (-1) an instance's contribution to the index.
 pub(crate) fn apply(index: &mut CountIndex, inst: &Instance, sign: i32) {
@@ -99,7 +99,11 @@ impl State {
 
     /// Rebuilds the count index from the instances (after loading a state file).
     pub fn rebuild_counts(&mut self) {
-        let mut index = CountIndex::new();
+        for inst in self.instances.values_mut() {
+            // Older files may have kept slots in another order.
+            inst.slots.sort_by(|a, b| slot_order(&a.daemon, &b.daemon));
+        }
+        let mut index = CountIndex::default();
         for inst in self.instances.values() {
             apply(&mut index, inst, 1);
         }
@@ -118,7 +122,7 @@ impl State {
     /// The same counts by scanning every instance: the reference the index is
     /// checked against.
     pub fn recount_daemon(&self, daemon: &str, providers: &[String]) -> RevisionCounts {
-        let mut index = CountIndex::new();
+        let mut index = CountIndex::default();
         for p in providers {
             for id in self.providers.get(p).into_iter().flat_map(|p| p.instances.iter()) {
                 if let Some(inst) = self.instances.get(id) {
@@ -135,6 +139,9 @@ impl State {
     /// the first violation. Used by tests and the property test.
     pub fn check_invariants(&self) -> Result<(), String> {
         for inst in self.instances.values() {
+            if !inst.slots.windows(2).all(|w| slot_order(&w[0].daemon, &w[1].daemon).is_lt()) {
+                return Err(format!("instance {} has unsorted slots", inst.id));
+            }
             let mut seen = std::collections::HashSet::new();
             for s in &inst.slots {
                 if !seen.insert(&s.daemon) {

@@ -301,15 +301,20 @@ impl State {
         let mut in_flight = std::mem::take(&mut self.deployments.get_mut(id).expect("checked").in_flight);
         in_flight.retain(|i| self.instances.contains_key(i));
         let mut done = true;
+        let mut busy_by_provider: HashMap<&str, usize> = HashMap::new();
+        for i in &in_flight {
+            if let Some(x) = self.instances.get(i) {
+                *busy_by_provider.entry(x.provider.as_str()).or_default() += 1;
+            }
+        }
+        let busy_by_provider: HashMap<String, usize> =
+            busy_by_provider.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         for pname in &providers {
             let Some(provider) = self.providers.get(pname) else {
                 continue;
             };
             let keep = target.is_some() && daemon_providers.contains(pname);
-            let busy = in_flight
-                .iter()
-                .filter(|i| self.instances.get(*i).is_some_and(|x| &x.provider == pname))
-                .count();
+            let busy = busy_by_provider.get(pname).copied().unwrap_or(0);
             // Look first (no cloning on this hot path: it runs every simulated
             // second over every instance), act afterwards.
             let mut remove = Vec::new();

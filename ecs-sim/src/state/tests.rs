@@ -241,3 +241,34 @@ fn state_round_trips_through_json() {
     run(&mut back, 30);
     assert!(back.deployments.values().all(|d| d.status == DeploymentStatus::Successful));
 }
+
+#[test]
+fn two_daemons_on_one_provider() {
+    let mut st = world();
+    let v1 = td(&mut st, "f", "img:1", 256);
+    let (_, d1) = st.create_daemon(
+        "prod",
+        "beta",
+        &spec(&v1, false),
+        vec!["mi-prod-a".into()],
+        DeployConfig::default(),
+        vec![],
+    );
+    let (_, d2) = st.create_daemon(
+        "prod",
+        "alpha",
+        &spec(&v1, false),
+        vec!["mi-prod-a".into()],
+        DeployConfig::default(),
+        vec![],
+    );
+    run(&mut st, 30);
+    for i in st.providers["mi-prod-a"].instances.iter() {
+        let inst = &st.instances[i];
+        let names: Vec<_> =
+            inst.slots.iter().map(|s| (s.daemon.rsplit('/').next().unwrap().to_string(), s.state)).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+    assert_eq!(status(&st, &d1), DeploymentStatus::Successful);
+    assert_eq!(status(&st, &d2), DeploymentStatus::Successful);
+}
