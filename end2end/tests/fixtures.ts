@@ -1,7 +1,39 @@
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, Page, APIRequestContext } from '@playwright/test';
 
+/** The password of the embedded mode's demo accounts (admin, alice, bob, carol). */
+export const DEMO_PASSWORD = 'demo-password';
+
+type StorageState = Awaited<ReturnType<APIRequestContext['storageState']>>;
+
+/** Signs in through the API (`POST /api/login`); the context keeps the session cookie. */
+export async function apiLogin(request: APIRequestContext, user: string, password = DEMO_PASSWORD) {
+  const res = await request.post('/api/login', {
+    form: { username: user, password },
+    headers: { accept: 'application/json' },
+  });
+  expect(res.status(), `sign in as ${user}: ${await res.text()}`).toBe(200);
+}
+
+// Pages and `request` start signed in as `admin` (one login per worker); a spec that needs
+// another user or none calls `login(page, user)` or `test.use({ storageState: ANONYMOUS })`.
 // Every test fails on a console error or an uncaught page error.
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[] }, { adminState: StorageState }>({
+  adminState: [
+    async ({ playwright }, use, workerInfo) => {
+      const request = await playwright.request.newContext({ baseURL: workerInfo.project.use.baseURL });
+      await apiLogin(request, 'admin');
+      const state = await request.storageState();
+      await request.dispose();
+      await use(state);
+    },
+    { scope: 'worker' },
+  ],
+  storageState: async ({ adminState }, use) => use(adminState),
+  request: async ({ playwright, baseURL, storageState }, use) => {
+    const request = await playwright.request.newContext({ baseURL, storageState });
+    await use(request);
+    await request.dispose();
+  },
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -17,6 +49,18 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 });
 
 export { expect };
+
+/** No cookies: for `test.use({ storageState: ANONYMOUS })`. */
+export const ANONYMOUS: StorageState = { cookies: [], origins: [] };
+
+/** Signs in through the login page as `user` (a demo account by default password). */
+export async function login(page: Page, user: string, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
 
 /** Waits until the wasm bundle has hydrated the page. */
 export async function hydrated(page: Page) {
