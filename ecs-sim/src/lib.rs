@@ -262,7 +262,8 @@ pub fn router(state: SimState) -> axum::Router {
         .with_state(state)
 }
 
-/// A running emulator.
+/// A running emulator. Keep it alive as long as the endpoint is needed:
+/// dropping it (or `shutdown`) stops serving and saves the state file.
 pub struct SimHandle {
     endpoint: String,
     state: SimState,
@@ -282,15 +283,24 @@ impl SimHandle {
     }
 
     /// Stops serving, saves the state file if any, and waits for the tasks.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        for mut t in self.tasks {
+        for mut t in std::mem::take(&mut self.tasks) {
             // Graceful shutdown waits for keep-alive connections that clients
             // may hold forever; give them a moment, then cut them.
             if tokio::time::timeout(Duration::from_secs(2), &mut t).await.is_err() {
                 t.abort();
             }
         }
+    }
+}
+
+impl Drop for SimHandle {
+    /// An embedding server may never call `shutdown`; still persist the last
+    /// changes (the background saver runs only once a second).
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        self.state.save_if_dirty();
     }
 }
 
