@@ -166,3 +166,61 @@ async fn state_file_survives_restart() {
     sim.handle.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn real_time_clock_runs_deployments_by_itself() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let handle =
+        ecs_sim::serve(listener, ecs_sim::SimOptions { speed: 200.0, ..Default::default() }).await.unwrap();
+    // A client with the ordinary (real) sleep.
+    let conf = aws_sdk_ecs::config::Builder::new()
+        .behavior_version(aws_sdk_ecs::config::BehaviorVersion::latest())
+        .region(aws_sdk_ecs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new("AKID", "secret", None, None, "test"))
+        .endpoint_url(handle.endpoint())
+        .build();
+    let ecs = aws_sdk_ecs::Client::from_conf(conf);
+    let td = register(&ecs, "rt", "img:1").await;
+    let (_, dep) = create(&ecs, "default", "rt", &td, &["mi-canary"]).await;
+    let started = std::time::Instant::now();
+    loop {
+        let d = deployment(&ecs, &dep).await;
+        if d.status == Some(aws_sdk_ecs::types::DaemonDeploymentStatus::Successful) {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 10, "the ticker should finish it: {:?}", d.status);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, clock) = raw_http(handle.endpoint(), "GET", "/_sim/clock", &[], "").await;
+    assert_eq!(clock["manual"], false);
+    assert_eq!(clock["speed"], 200.0);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_api_rejects_bad_input() {
+    let sim = start().await;
+    for (method, path, body) in [
+        ("POST", "/_sim/tasks/stop", json!({})),
+        (
+            "POST",
+            "/_sim/tasks/stop",
+            json!({ "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/default/nope" }),
+        ),
+        ("POST", "/_sim/clock/advance", json!({ "seconds": -5 })),
+        ("POST", "/_sim/images/fail", json!({})),
+        ("POST", "/_sim/providers/default/mi-general/scale", json!({})),
+        ("POST", "/_sim/faults", json!({ "latencyMs": 999_999 })),
+    ] {
+        let (status, v) = sim.control(method, path, body.clone()).await;
+        assert_eq!(status, 400, "{path} {body}: {v}");
+        assert!(v["error"].is_string());
+    }
+    let (status, _) = raw_http(sim.handle.endpoint(), "POST", "/_sim/clock/advance", &[], "{oops").await;
+    assert_eq!(status, 400);
+    let (status, v) = sim.control("POST", "/_sim/images/fail", json!({ "pattern": "a*" })).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["patterns"], json!(["a*"]));
+    let (_, v) = sim.control("POST", "/_sim/images/fail", json!({ "pattern": "a*", "fail": false })).await;
+    assert_eq!(v["patterns"], json!([]));
+}
