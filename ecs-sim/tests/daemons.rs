@@ -402,6 +402,36 @@ async fn update_and_delete_rules() {
         .await
         .unwrap();
     assert!(none.daemon_deployments().is_empty());
+    // createdAt filters: everything is after the epoch, nothing before it.
+    let after = sim
+        .ecs
+        .list_daemon_deployments()
+        .daemon_arn(&daemon)
+        .created_at(
+            aws_sdk_ecs::types::CreatedAt::builder()
+                .after(aws_sdk_ecs::primitives::DateTime::from_secs(0))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.daemon_deployments().len(), 3);
+    let before = sim
+        .ecs
+        .list_daemon_deployments()
+        .daemon_arn(&daemon)
+        .created_at(
+            aws_sdk_ecs::types::CreatedAt::builder()
+                .before(aws_sdk_ecs::primitives::DateTime::from_secs(0))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(before.daemon_deployments().is_empty());
+    // Task definitions resolve by full ARN too.
+    let by_arn = sim.ecs.describe_daemon_task_definition().daemon_task_definition(&v2).send().await.unwrap();
+    assert_eq!(by_arn.daemon_task_definition.unwrap().revision, 2);
     let err = sim.ecs.list_daemon_deployments().send().await.unwrap_err();
     assert_eq!(error_code(&err), "InvalidParameterException");
 

@@ -464,6 +464,15 @@ async fn newer_deployment_supersedes_older() {
     let d = deployment(&sim.ecs, &first).await;
     assert_eq!(d.status, Some(S::Stopped));
     assert!(d.status_reason().unwrap().contains("Superseded"));
+    {
+        use aws_sdk_ecs::client::Waiters;
+        sim.ecs
+            .wait_until_daemon_deployment_stopped()
+            .daemon_deployment_arns(&first)
+            .wait(std::time::Duration::from_secs(60))
+            .await
+            .expect("the stopped waiter sees STOPPED");
+    }
     assert!(d.stopped_at.is_some());
     assert_eq!(run_until_done(&sim, &second, 900).await.last(), Some(&S::Successful));
     let detail = sim.ecs.describe_daemon().daemon_arn(&daemon).send().await.unwrap().daemon.unwrap();
