@@ -58,6 +58,13 @@ impl State {
     }
 
     pub fn settle_deleted_task_definitions(&mut self) {
+        // Runs after every deployment; the fleet scan below is only worth it
+        // when a deletion is actually waiting.
+        let waiting =
+            self.task_definitions.values().any(|revs| revs.iter().any(|t| t.status == "DELETE_IN_PROGRESS"));
+        if !waiting {
+            return;
+        }
         let mut in_use = std::collections::HashSet::new();
         for d in self.daemons.values() {
             if let Some(r) = self.revisions.get(&d.target_revision) {
