@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode,
-    path,
+    path, SsrMode,
 };
 
 use crate::layout::ConsoleLayout;
