@@ -1,7 +1,7 @@
 //! Requests per second of read operations against any ECS endpoint (ecs-sim
 //! or moto's server), with the same `aws-sdk-ecs` client for both.
 //!
-//! cargo run --release -p ecs-sim --example bench_ops -- http://127.0.0.1:4599 [seconds] [concurrency]
+//! cargo run --release -p ecs-sim --example bench_ops -- http://127.0.0.1:4599 [seconds] [concurrency] [operation]
 
 use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_ecs::Client;
@@ -34,6 +34,7 @@ async fn main() {
     let endpoint = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:4599".into());
     let seconds: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5.0);
     let concurrency: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(8);
+    let only = args.get(4).cloned();
     let conf = aws_sdk_ecs::config::Builder::new()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -43,6 +44,9 @@ async fn main() {
         .build();
     let client = Client::from_conf(conf);
     for op in OPS {
+        if only.as_deref().is_some_and(|o| o != op) {
+            continue;
+        }
         // Warm up connections and check the op works at all.
         if !one(&client, op).await {
             println!("{{\"op\":\"{op}\",\"error\":\"request failed\"}}");
