@@ -143,7 +143,11 @@ impl AppState {
                 .map_err(ecs_error)?;
             for d in res.daemon_deployments.unwrap_or_default() {
                 let Some(arn) = d.daemon_deployment_arn.clone() else { continue };
-                let finished = d.finished_at.is_some() || d.stopped_at.is_some();
+                // Only a terminal status is final: ECS may set stoppedAt when a stop is
+                // requested, well before the rollback that follows ends.
+                let finished = d.status.as_ref().is_some_and(|s| {
+                    matches!(s.as_str(), "SUCCESSFUL" | "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED")
+                });
                 // A finished deployment never changes again.
                 match (finished, self.cache.live()) {
                     (true, _) => self.cache.deployments.insert(arn.clone(), d.clone(), None),
