@@ -49,8 +49,11 @@ async fn readyz_names_a_dead_ecs_endpoint() {
     std::env::set_var("AWS_REGION", "us-east-1");
     let mut config = server::config::Config::for_tests(&common::fresh_sqlite_url());
     config.ecs_mode = server::config::EcsMode::Aws;
-    let app = common::spawn_app_with(config).await;
-    let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    // No demo accounts in aws mode: no sign-in, and /readyz needs none.
+    let app = server::startup::Application::build(config).await.expect("application builds");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+    let res = reqwest::get(format!("{address}/readyz")).await.unwrap();
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["failing"], serde_json::json!(["ecs"]));

@@ -31,8 +31,11 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
     let mut signed_in = false;
-    // Static files need no user: no database round trip for them.
-    let token = token.filter(|_| !req.uri().path().starts_with("/pkg/"));
+    // Static files and health checks need no user: no database round trip for them (and
+    // /readyz must answer for itself when the database is down).
+    let path = req.uri().path();
+    let anonymous_path = path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz";
+    let token = token.filter(|_| !anonymous_path);
     if let Some(token) = token {
         match sessions::resolve(&state.db, &token).await {
             Ok(Some(user)) => {
