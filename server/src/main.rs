@@ -3,7 +3,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::{config::Config, startup::Application, telemetry};
 
-#[tokio::main]
+// More workers than the 2 cores: the embedded emulator shares this runtime, and a request that
+// waits on its state lock must not leave the portal without a free worker.
+#[tokio::main(flavor = "multi_thread", worker_threads = 8)]
 async fn main() -> ExitCode {
     let config = match Config::try_parse() {
         Ok(c) => c,
