@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod deployment;
 pub mod diff;
 pub mod errors;
+pub mod history;
 pub mod names;
 pub mod role_arn;
 pub mod sizes;
