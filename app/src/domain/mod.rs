@@ -7,6 +7,7 @@ pub mod deployment;
 pub mod diff;
 pub mod errors;
 pub mod freeze;
+pub mod history;
 pub mod names;
 pub mod policy;
 pub mod role_arn;
