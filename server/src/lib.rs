@@ -1,8 +1,10 @@
 //! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
 
+pub mod admin;
 pub mod auth;
 pub mod backend;
 pub mod cache;
+pub mod changes;
 pub mod config;
 pub mod db;
 pub mod ecs;

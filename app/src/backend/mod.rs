@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod changes;
 mod clusters;
 mod daemons;
 mod task_definitions;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 pub use audit::AuditBackend;
 pub use auth::AuthBackend;
+pub use changes::ChangesBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use task_definitions::TaskDefinitionsBackend;
@@ -20,13 +22,22 @@ use crate::api::PortalError;
 
 /// Everything the UI's server functions need from storage and ECS.
 pub trait Backend:
-    TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + AuthBackend + AuditBackend + Send + Sync + 'static
+    TaskDefinitionsBackend
+    + DaemonsBackend
+    + ClustersBackend
+    + ChangesBackend
+    + AuthBackend
+    + AuditBackend
+    + Send
+    + Sync
+    + 'static
 {
 }
 impl<
         T: TaskDefinitionsBackend
             + DaemonsBackend
             + ClustersBackend
+            + ChangesBackend
             + AuthBackend
             + AuditBackend
             + Send

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod capacity;
+pub mod change;
 pub mod deployment;
 pub mod diff;
 pub mod errors;

@@ -1,3 +1,4 @@
+pub mod approvals;
 pub mod clusters;
 pub mod daemons;
 pub mod home;
