@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::admin::{FreezeWindowsPage, PoliciesPage, TeamsPage, UsersPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
 use crate::pages::task_definitions::{
@@ -77,6 +78,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("clusters") view=ClustersPage ssr=SsrMode::Async />
                     <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
+                    <Route path=path!("admin") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/teams") view=TeamsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/policies") view=PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("approvals")
                         view=|| view! { <SectionPlaceholder title="Approvals" /> }

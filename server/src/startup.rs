@@ -33,6 +33,8 @@ impl Application {
             config.admin_password.as_ref().map(|p| p.expose()),
         )
         .await?;
+        crate::admin::seed::ensure_default_policies(&db, config.ecs_mode == crate::config::EcsMode::Embedded)
+            .await?;
         let ecs = Ecs::connect(&config).await.map_err(|e| e.to_string())?;
         let roles = config.effective_roles();
         let leptos_options = LeptosOptions::builder()

@@ -2,6 +2,7 @@
 //! (implemented in `server/`). Server functions take a [`BackendHandle`] from the Leptos
 //! context. One trait per area, so each area's server side lives in its own file.
 
+mod admin;
 mod audit;
 mod auth;
 mod clusters;
@@ -10,6 +11,7 @@ mod task_definitions;
 
 use std::sync::Arc;
 
+pub use admin::AdminBackend;
 pub use audit::AuditBackend;
 pub use auth::AuthBackend;
 pub use clusters::ClustersBackend;
@@ -20,7 +22,15 @@ use crate::api::PortalError;
 
 /// Everything the UI's server functions need from storage and ECS.
 pub trait Backend:
-    TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + AuthBackend + AuditBackend + Send + Sync + 'static
+    TaskDefinitionsBackend
+    + DaemonsBackend
+    + ClustersBackend
+    + AuthBackend
+    + AuditBackend
+    + AdminBackend
+    + Send
+    + Sync
+    + 'static
 {
 }
 impl<
@@ -29,6 +39,7 @@ impl<
             + ClustersBackend
             + AuthBackend
             + AuditBackend
+            + AdminBackend
             + Send
             + Sync
             + 'static,

@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod clusters;
 pub mod daemons;
 pub mod home;
