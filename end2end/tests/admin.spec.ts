@@ -77,3 +77,46 @@ test('carol sees no Administration link and gets 403 on /admin', async ({ page, 
   const rest = consoleErrors.filter((e) => !/status of 403/.test(e));
   consoleErrors.splice(0, consoleErrors.length, ...rest);
 });
+
+test('a weekly freeze window is listed with its reason shown as text', async ({ page }) => {
+  await page.goto('/admin/freezes');
+  await hydrated(page);
+  await page.getByLabel('Kind').selectOption('weekly');
+  // Once hydrated, only the chosen kind's fields show.
+  await expect(page.getByLabel('Starts at (UTC)')).toBeHidden();
+  await page.getByLabel('Cluster').fill('prod');
+  await page.getByLabel('Friday').check();
+  await page.getByLabel('From (UTC)').fill('22:00');
+  await page.getByLabel('Until (UTC)').fill('06:00');
+  const reason = '<img src=x onerror=alert(1)> Friday night freeze';
+  await page.getByLabel('Reason').fill(reason);
+  await page.getByRole('button', { name: 'Create freeze window' }).click();
+  const row = page.getByRole('table', { name: 'Freeze windows' }).getByRole('row').nth(1);
+  await expect(row).toContainText('Weekly on Fri 22:00–06:00 UTC (ends the next day)');
+  await expect(row.locator('td.reason')).toHaveText(reason);
+  await expect(row.locator('img')).toHaveCount(0);
+
+  // A missing reason is refused next to the field before anything is sent.
+  await page.getByLabel('Friday').check();
+  await page.getByLabel('Reason').fill('');
+  await page.getByRole('button', { name: 'Create freeze window' }).click();
+  await expect(page.locator('#freeze-reason-error')).toContainText('Enter a reason');
+  await expect(page.getByRole('table', { name: 'Freeze windows' }).getByRole('row')).toHaveCount(2);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('teams are created by a plain form post, and a bad name comes back next to the field', async ({ page }) => {
+    await page.goto('/admin/teams');
+    await page.getByLabel('Team name').fill('observability');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await expect(page).toHaveURL(/\/admin\/teams$/);
+    await expect(page.locator('tr[data-team="observability"]')).toBeVisible();
+
+    await page.getByLabel('Team name').fill('bad name!');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await expect(page).toHaveURL(/\/admin\/teams\?/);
+    await expect(page.locator('#team-name-error')).toContainText('is not allowed');
+  });
+});
