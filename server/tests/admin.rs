@@ -488,6 +488,18 @@ async fn admin_pages_are_for_admins() {
     let html =
         app.http.get(format!("{}/admin/policies", app.address)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"data-policy="prod""#) && html.contains("Approvals required"));
+    // An Edit link opens the form on that policy.
+    let html = app
+        .http
+        .get(format!("{}/admin/policies?cluster=prod&provider=", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Edit policy"), "the edit form");
+    assert!(html.contains(r#"value="platform""#), "prefilled approver teams");
     // The navigation shows Administration to admins only.
     let home = |http: &reqwest::Client| {
         let http = http.clone();
