@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::admin::{FreezeWindowsPage, PoliciesPage, TeamsPage, UsersPage};
 use crate::pages::approvals::{ApprovalsPage, RequestPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
@@ -80,6 +81,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
                     <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
                     <Route path=path!("approvals/:id") view=RequestPage ssr=SsrMode::Async />
+                    <Route path=path!("admin") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/teams") view=TeamsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/policies") view=PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("history")
                         view=|| view! { <SectionPlaceholder title="History" /> }

@@ -8,7 +8,7 @@ test('home page loads with the console shell', async ({ page }) => {
   await expect(page.locator('footer')).toContainText(/v\d+\.\d+\.\d+/);
 });
 
-test('navigation has the five sections, in order', async ({ page }) => {
+test('navigation has the five sections, in order (and Administration for admins)', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText([
@@ -17,6 +17,7 @@ test('navigation has the five sections, in order', async ({ page }) => {
     'Clusters',
     'Approvals',
     'History',
+    'Administration',
   ]);
   await nav.getByRole('link', { name: 'Clusters' }).click();
   await expect(page).toHaveURL(/\/clusters$/);

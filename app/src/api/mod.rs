@@ -1,5 +1,6 @@
 //! Server functions and the types they exchange with the browser, one module per area.
 
+pub mod admin;
 pub mod auth;
 pub mod changes;
 pub mod clusters;

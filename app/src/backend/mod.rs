@@ -2,6 +2,7 @@
 //! (implemented in `server/`). Server functions take a [`BackendHandle`] from the Leptos
 //! context. One trait per area, so each area's server side lives in its own file.
 
+mod admin;
 mod audit;
 mod auth;
 mod changes;
@@ -11,6 +12,7 @@ mod task_definitions;
 
 use std::sync::Arc;
 
+pub use admin::AdminBackend;
 pub use audit::AuditBackend;
 pub use auth::AuthBackend;
 pub use changes::ChangesBackend;
@@ -28,6 +30,7 @@ pub trait Backend:
     + ChangesBackend
     + AuthBackend
     + AuditBackend
+    + AdminBackend
     + Send
     + Sync
     + 'static
@@ -40,6 +43,7 @@ impl<
             + ChangesBackend
             + AuthBackend
             + AuditBackend
+            + AdminBackend
             + Send
             + Sync
             + 'static,

@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod approvals;
 pub mod clusters;
 pub mod daemons;

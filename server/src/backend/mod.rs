@@ -1,6 +1,7 @@
 //! The server's implementation of `app::backend::Backend`: what server functions call.
 //! One file per area, mirroring `app/src/backend/`.
 
+mod admin;
 mod audit;
 mod auth;
 mod changes;

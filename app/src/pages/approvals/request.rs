@@ -36,7 +36,8 @@ pub fn RequestPage() -> impl IntoView {
         unfreeze: ServerAction::<OverrideFreeze>::new(),
     };
     // The forms post back to this page: read the request again after each of them.
-    let request = Resource::new(move || (id(), tick.get(), actions.versions()), |(id, _, _)| get_change_request(id));
+    let request =
+        Resource::new(move || (id(), tick.get(), actions.versions()), |(id, _, _)| get_change_request(id));
     Effect::new(move |_| {
         let open = request.with(|r| {
             r.as_ref()
@@ -81,7 +82,12 @@ struct Actions {
 
 impl Actions {
     fn versions(&self) -> [usize; 4] {
-        [self.review.version().get(), self.cancel.version().get(), self.edit.version().get(), self.unfreeze.version().get()]
+        [
+            self.review.version().get(),
+            self.cancel.version().get(),
+            self.edit.version().get(),
+            self.unfreeze.version().get(),
+        ]
     }
 }
 
