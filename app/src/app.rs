@@ -10,6 +10,7 @@ use leptos_router::{
 use crate::layout::ConsoleLayout;
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
+use crate::pages::history::{AuditPage, HistoryPage};
 use crate::pages::task_definitions::{
     CreateTaskDefinitionPage, NewRevisionPage, RevisionPage, TaskDefinitionsPage,
 };
@@ -81,10 +82,8 @@ pub fn App() -> impl IntoView {
                         path=path!("approvals")
                         view=|| view! { <SectionPlaceholder title="Approvals" /> }
                     />
-                    <Route
-                        path=path!("history")
-                        view=|| view! { <SectionPlaceholder title="History" /> }
-                    />
+                    <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </ConsoleLayout>
         </Router>

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clusters;
 pub mod daemons;
 mod error;
+pub mod history;
 pub mod task_definitions;
 
 pub use error::PortalError;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod clusters;
 mod daemons;
+mod history;
 mod task_definitions;
 
 use std::sync::Arc;
@@ -14,13 +15,22 @@ pub use audit::AuditBackend;
 pub use auth::AuthBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
+pub use history::HistoryBackend;
 pub use task_definitions::TaskDefinitionsBackend;
 
 use crate::api::PortalError;
 
 /// Everything the UI's server functions need from storage and ECS.
 pub trait Backend:
-    TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + AuthBackend + AuditBackend + Send + Sync + 'static
+    TaskDefinitionsBackend
+    + DaemonsBackend
+    + ClustersBackend
+    + AuthBackend
+    + AuditBackend
+    + HistoryBackend
+    + Send
+    + Sync
+    + 'static
 {
 }
 impl<
@@ -29,6 +39,7 @@ impl<
             + ClustersBackend
             + AuthBackend
             + AuditBackend
+            + HistoryBackend
             + Send
             + Sync
             + 'static,

@@ -36,7 +36,25 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <AuditNavLink />
             </ul>
         </nav>
+    }
+}
+
+/// "Audit log", shown to admins only (the page itself refuses everyone else).
+#[component]
+fn AuditNavLink() -> impl IntoView {
+    let user = Resource::new(|| (), |_| crate::api::auth::current_user());
+    let pathname = use_location().pathname;
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().filter(|u| u.is_admin).map(|_| {
+                    let current = move || (pathname.get() == "/audit").then_some("page");
+                    view! { <li><a href="/audit" aria-current=current>"Audit log"</a></li> }
+                })
+            })}
+        </Suspense>
     }
 }

@@ -1,5 +1,6 @@
 pub mod clusters;
 pub mod daemons;
+pub mod history;
 pub mod home;
 pub mod login;
 pub mod not_found;

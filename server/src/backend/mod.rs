@@ -6,4 +6,5 @@ mod auth;
 mod clusters;
 mod daemons;
 mod ecs_queries;
+pub mod history;
 mod task_definitions;
