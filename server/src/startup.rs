@@ -109,6 +109,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
+        .route("/history/export.csv", get(crate::history::export::history_csv))
+        .route("/history/export.json", get(crate::history::export::history_json))
+        .route("/audit/export.csv", get(crate::history::export::audit_csv))
+        .route("/audit/export.json", get(crate::history::export::audit_json))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod clusters;
 pub mod daemons;
 mod error;
+pub mod history;
 pub mod task_definitions;
 
 pub use error::PortalError;

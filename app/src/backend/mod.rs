@@ -8,6 +8,7 @@ mod auth;
 mod changes;
 mod clusters;
 mod daemons;
+mod history;
 mod task_definitions;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use auth::AuthBackend;
 pub use changes::ChangesBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
+pub use history::HistoryBackend;
 pub use task_definitions::TaskDefinitionsBackend;
 
 use crate::api::PortalError;
@@ -31,6 +33,7 @@ pub trait Backend:
     + AuthBackend
     + AuditBackend
     + AdminBackend
+    + HistoryBackend
     + Send
     + Sync
     + 'static
@@ -44,6 +47,7 @@ impl<
             + AuthBackend
             + AuditBackend
             + AdminBackend
+            + HistoryBackend
             + Send
             + Sync
             + 'static,

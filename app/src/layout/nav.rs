@@ -48,15 +48,16 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
                         }
                     })
                     .collect_view()}
-                <AdminEntry is_current />
+                <AdminEntries is_current />
             </ul>
         </nav>
     }
 }
 
-/// "Administration", for admins only (the pages and server functions check again).
+/// "Administration" and "Audit log", for admins only (the pages and server functions check
+/// again).
 #[component]
-fn AdminEntry(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
+fn AdminEntries(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
     let user = Resource::new(|| (), |_| crate::api::auth::current_user());
     view! {
         <Suspense fallback=|| ()>
@@ -66,6 +67,11 @@ fn AdminEntry(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + '
                         <li>
                             <a href="/admin" aria-current=move || is_current("/admin").then_some("page")>
                                 "Administration"
+                            </a>
+                        </li>
+                        <li>
+                            <a href="/audit" aria-current=move || is_current("/audit").then_some("page")>
+                                "Audit log"
                             </a>
                         </li>
                     }

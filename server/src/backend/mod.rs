@@ -8,4 +8,5 @@ mod changes;
 mod clusters;
 pub(crate) mod daemons;
 pub(crate) mod ecs_queries;
+pub mod history;
 mod task_definitions;

@@ -58,6 +58,7 @@ pub fn DaemonPage() -> impl IntoView {
                 <button type="submit" class="btn primary">"Update"</button>
             </form>
             <DeleteButton cluster=cluster.clone() name=name.clone() />
+            <a class="btn" href=format!("/history?cluster={cluster}&daemon={name}")>"Rollout history"</a>
         </PageHeader>
         <Transition fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
             {move || {
