@@ -244,6 +244,16 @@ async fn bad_input(backend: Backend) {
             "not allowed",
         ),
         (
+            "admin-save-policy",
+            vec![
+                ("form[cluster]", "prod"),
+                ("form[approvals_required]", "1"),
+                ("form[approver_teams]", "platform, platfrom"),
+            ],
+            "approver_teams",
+            "no team platfrom",
+        ),
+        (
             "admin-save-freeze",
             vec![
                 ("form[kind]", "once"),
@@ -423,6 +433,7 @@ async fn accounts_take_effect(backend: Backend) {
     let clusters: Vec<&str> =
         list.as_array().unwrap().iter().map(|p| p["policy"]["cluster"].as_str().unwrap()).collect();
     assert_eq!(clusters, ["*", "default", "prod"]);
+    assert_eq!(app.call("admin-create-team", &[("name", "sre")]).await.0, 200);
     let save = |n: &'static str| async move {
         app.call(
             "admin-save-policy",

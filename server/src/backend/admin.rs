@@ -150,6 +150,20 @@ impl AdminBackend for AppState {
     }
 
     async fn admin_save_policy(&self, policy: &Policy, actor: &str) -> Result<(), PortalError> {
+        // A misspelt team would make the policy impossible to satisfy: nobody could approve.
+        let teams = accounts::list_teams(&self.db).await.map_err(db_error)?;
+        let missing: Vec<&str> = policy
+            .approver_teams
+            .iter()
+            .filter(|t| !teams.iter().any(|known| &known.name == *t))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(PortalError::invalid(
+                "approver_teams",
+                format!("There is no team {}; create it under Teams first.", missing.join(", ")),
+            ));
+        }
         policies::upsert(&self.db, policy, actor).await.map_err(db_error)
     }
 
