@@ -9,11 +9,9 @@ use crate::api::changes::{
     get_change_request, CancelChangeRequest, ChangeRequestDetail, EditChangeRequest, OverrideFreeze,
     ReviewChangeRequest,
 };
-use crate::components::{time::format_epoch, Alert, ErrorAlert, ProgressBar};
+use crate::components::{poll::poll_while, time::format_epoch, Alert, ErrorAlert, ProgressBar};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
-
-const POLL_MS: [u64; 5] = [800, 1200, 2000, 3000, 4000];
 
 fn when(ms: i64) -> String {
     if ms <= 0 {
@@ -28,7 +26,6 @@ pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let tick = RwSignal::new(0u32);
-    let polls = StoredValue::new(0usize);
     let actions = Actions {
         review: ServerAction::<ReviewChangeRequest>::new(),
         cancel: ServerAction::<CancelChangeRequest>::new(),
@@ -38,22 +35,13 @@ pub fn RequestPage() -> impl IntoView {
     // The forms post back to this page: read the request again after each of them.
     let request =
         Resource::new(move || (id(), tick.get(), actions.versions()), |(id, _, _)| get_change_request(id));
-    Effect::new(move |_| {
-        let open = request.with(|r| {
+    // While it is approved or executing, read it again after a delay.
+    poll_while(tick, move || {
+        request.with(|r| {
             r.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|d| matches!(d.row.state, ChangeState::Approved | ChangeState::Executing))
-        });
-        match open {
-            Some(true) => {
-                let n = polls.get_value();
-                polls.set_value(n + 1);
-                let delay = POLL_MS[n.min(POLL_MS.len() - 1)];
-                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(delay));
-            }
-            Some(false) => polls.set_value(0),
-            None => {}
-        }
+        })
     });
     view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading the request…"</p> }>
