@@ -405,6 +405,18 @@ async fn page_and_exports(backend: Backend) {
     let (status, body) = app.call("list-history", &[("query[from]", "2026-13-01")]).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["Invalid"]["from"].as_str().unwrap().contains("YYYY-MM-DD"), "{body}");
+    // The page with a bad filter: 422, the message next to the field.
+    let res = app
+        .http
+        .get(format!("{}/history?from=2026-02-30", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let error_div = html.split("id=\"f-from-error\"").nth(1).expect("the From field's error slot");
+    assert!(error_div[..200.min(error_div.len())].contains("YYYY-MM-DD"), "{error_div:.200}");
     let res = app.http.get(format!("{}/history/export.csv?status=DONE", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -446,6 +458,10 @@ async fn anonymous_and_non_admin_are_refused() {
         let res = carol.get(format!("{}{path}", app.address)).send().await.unwrap();
         assert_eq!(res.status(), 403, "{path}");
     }
+    // As a browser asks for it, too (HTML accepted).
+    let res = carol.get(format!("{}/audit", app.address)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Only administrators may read the audit log."));
     let (status, body) = app.call_with(&carol, "list-audit", &[]).await;
     assert_eq!(status, 403, "{body}");
 
