@@ -11,12 +11,14 @@ test('home page loads with the console shell', async ({ page }) => {
 test('navigation has the five sections, in order', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
+  // Signed in as admin: the admin-only Audit log comes last.
   await expect(nav.getByRole('link')).toHaveText([
     'Daemon task definitions',
     'Daemons',
     'Clusters',
     'Approvals',
     'History',
+    'Audit log',
   ]);
   await nav.getByRole('link', { name: 'Clusters' }).click();
   await expect(page).toHaveURL(/\/clusters$/);
