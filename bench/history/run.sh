@@ -30,7 +30,7 @@ fi
 handoff="$(mktemp)"; rm -f "$handoff"
 BENCH_HANDOFF="$handoff" "$bin" &
 pid=$!
-trap 'kill -INT $pid 2>/dev/null || true' EXIT
+trap 'kill $pid 2>/dev/null || true' EXIT
 while [ ! -s "$handoff" ]; do
   kill -0 $pid 2>/dev/null || { echo "benchmark exited early" >&2; exit 1; }
   sleep 1

@@ -1,6 +1,6 @@
 //! Rollout history benchmark (issue 5; run through `bench/history/run.sh`):
-//! seeds 100,000 rollouts over 1,000 daemons in 10 clusters, 10,000 of them on one daemon
-//! (`prod/hot`), then measures, warm, the first page (50 rows) of the fleet-wide history and
+//! seeds 100,000 rollouts: 10,000 on one daemon (`prod/hot`), the rest over 900 daemons in 9
+//! clusters; then measures, warm, the first page (50 rows) of the fleet-wide history and
 //! of that daemon's history: the storage query alone, the server function over HTTP, and the
 //! SSR page; p50/p95/p99 of sequential requests on loopback. Also prints the query plans.
 //! With `wrk` on the PATH, `bench/history/run.sh` then drives the same URLs with it.
@@ -41,7 +41,7 @@ async fn seed(db: &Db) {
         let mut binds: Vec<BindValue> = Vec::new();
         for k in 0..BATCH.min(TOTAL - i) {
             let j = i + k;
-            // Every 10th row is the hot daemon; the rest spread over 1,000 daemons.
+            // Every 10th row is the hot daemon; the rest spread over 900 daemons.
             let (cluster, daemon) = if j % 10 == 0 {
                 ("prod".to_string(), "hot".to_string())
             } else {
@@ -254,7 +254,7 @@ async fn main() {
     // For wrk (bench/history/run.sh): the address and a session, then keep serving.
     if let Ok(file) = std::env::var("BENCH_HANDOFF") {
         std::fs::write(&file, format!("{base}\n{cookie}\n")).unwrap();
-        println!("serving on {base} for wrk; stop with SIGINT");
-        tokio::signal::ctrl_c().await.ok();
+        println!("serving on {base} for wrk until killed");
+        std::future::pending::<()>().await;
     }
 }

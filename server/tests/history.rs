@@ -405,6 +405,18 @@ async fn page_and_exports(backend: Backend) {
     let (status, body) = app.call("list-history", &[("query[from]", "2026-13-01")]).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["Invalid"]["from"].as_str().unwrap().contains("YYYY-MM-DD"), "{body}");
+    // The page with a bad filter: 422, the message next to the field.
+    let res = app
+        .http
+        .get(format!("{}/history?from=2026-02-30", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let error_div = html.split("id=\"f-from-error\"").nth(1).expect("the From field's error slot");
+    assert!(error_div[..200.min(error_div.len())].contains("YYYY-MM-DD"), "{error_div:.200}");
     let res = app.http.get(format!("{}/history/export.csv?status=DONE", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -446,6 +458,10 @@ async fn anonymous_and_non_admin_are_refused() {
         let res = carol.get(format!("{}{path}", app.address)).send().await.unwrap();
         assert_eq!(res.status(), 403, "{path}");
     }
+    // As a browser asks for it, too (HTML accepted).
+    let res = carol.get(format!("{}/audit", app.address)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Only administrators may read the audit log."));
     let (status, body) = app.call_with(&carol, "list-audit", &[]).await;
     assert_eq!(status, 403, "{body}");
 
@@ -512,4 +528,44 @@ async fn audit_keyset_on_sqlite() {
 #[tokio::test]
 async fn audit_keyset_on_postgres() {
     audit_keyset(Backend::Postgres).await;
+}
+
+/// Exports stream page by page (1,000 rows a query): every row exactly once across pages.
+async fn large_exports_stream_every_row(backend: Backend) {
+    let Some(app) = app_on(backend).await else { return };
+    let n = 2_345_i64;
+    for i in 0..n {
+        // Pairs of rows share a timestamp, so page boundaries fall inside ties.
+        history::insert_rollout(&app.state.db, &rollout("prod", "agent", 1_000 + i / 2)).await.unwrap();
+    }
+    let res = app.http.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let rows: Vec<serde_json::Value> = res.json().await.unwrap();
+    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len() as i64, n);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len() as i64, n, "no row twice");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
+
+    let text = app
+        .http
+        .get(format!("{}/history/export.csv", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csv = parse_csv(&text);
+    assert_eq!(csv.len() as i64, n + 1, "header + every row");
+    assert_eq!(csv[1..].iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>(), ids);
+}
+
+#[tokio::test]
+async fn large_exports_stream_every_row_on_sqlite() {
+    large_exports_stream_every_row(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn large_exports_stream_every_row_on_postgres() {
+    large_exports_stream_every_row(Backend::Postgres).await;
 }

@@ -1,20 +1,25 @@
 //! `GET /history/export.{csv,json}` and `GET /audit/export.{csv,json}`: the rows the page's
-//! filters select (every page, newest first), as a download. Plain axum routes, so they check
+//! filters select (every page, newest first), as a download streamed page by page. Plain axum routes, so they check
 //! the session themselves: anonymous → 401, audit by a non-admin → 403, bad filters → 422,
 //! each with the same JSON error body as server functions.
+
+use std::sync::Arc;
 
 use app::{
     api::PortalError,
     auth::CurrentUser,
     components::time::format_epoch,
-    domain::history::{AuditQuery, HistoryQuery, PageAt},
+    domain::history::{AuditQuery, Cursor, HistoryQuery, PageAt},
 };
 use axum::{
+    body::Body,
     extract::{Query, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Extension,
 };
+
+use futures::future::BoxFuture;
 
 use super::{audit, query};
 use crate::{
@@ -22,10 +27,7 @@ use crate::{
     state::AppState,
 };
 
-/// The most rows one export holds; past it the download is cut and says so in the
-/// `X-Export-Truncated` header.
-pub const MAX_EXPORT_ROWS: usize = 100_000;
-/// Rows read per query while exporting.
+/// Rows read per query while exporting; also the rows per chunk of the response body.
 const CHUNK: i64 = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,10 +39,6 @@ pub enum Format {
 fn error(e: PortalError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(e)).into_response()
-}
-
-fn db_failed(e: sqlx::Error) -> Response {
-    error(crate::auth::db_error(e))
 }
 
 /// One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180), with
@@ -67,24 +65,71 @@ fn time(ms: i64) -> String {
     }
 }
 
-fn download(format: Format, name: &str, body: String, truncated: bool) -> Response {
+/// One page of rows and the cursor of the next (older) page.
+type Page<T> = (Vec<T>, Option<Cursor>);
+type Fetch<T> = Arc<dyn Fn(PageAt) -> BoxFuture<'static, Result<Page<T>, sqlx::Error>> + Send + Sync>;
+
+/// Streams every row `fetch` yields, page by page (so memory stays at one page however many
+/// rows match): CSV with `header`, or a JSON array. The first page is read before answering,
+/// so a database that does not answer is a 500; a failure later cuts the download short.
+async fn download<T: Send + 'static>(
+    format: Format,
+    name: &str,
+    header: &[&str],
+    fetch: Fetch<T>,
+    render: fn(T, Format) -> String,
+) -> Response {
+    let first = match fetch(PageAt::First).await {
+        Ok(page) => page,
+        Err(e) => return error(crate::auth::db_error(e)),
+    };
+    let opening = match format {
+        Format::Csv => csv_line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>()),
+        Format::Json => "[".to_string(),
+    };
+    // State: the page to send next, whether a row was sent already, the text to put first.
+    let body = futures::stream::unfold(Some((first, false, opening)), move |state| {
+        let fetch = fetch.clone();
+        async move {
+            let ((rows, older), mut any, mut out) = state?;
+            for row in rows {
+                if format == Format::Json && any {
+                    out.push(',');
+                }
+                out.push_str(&render(row, format));
+                any = true;
+            }
+            let next = match older {
+                Some(c) => match fetch(PageAt::Older(c)).await {
+                    Ok(page) => Some((page, any, String::new())),
+                    Err(e) => {
+                        tracing::error!(error = %e, "export cut short: database error");
+                        return Some((Err(std::io::Error::other("database error")), None));
+                    }
+                },
+                None => {
+                    if format == Format::Json {
+                        out.push(']');
+                    }
+                    None
+                }
+            };
+            Some((Ok::<_, std::io::Error>(out), next))
+        }
+    });
     let (content_type, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json => ("application/json", "json"),
     };
-    let mut res = (
+    (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        body,
+        Body::from_stream(body),
     )
-        .into_response();
-    if truncated {
-        res.headers_mut().insert("x-export-truncated", header::HeaderValue::from_static("true"));
-    }
-    res
+        .into_response()
 }
 
 const HISTORY_HEADER: [&str; 19] = [
@@ -109,26 +154,50 @@ const HISTORY_HEADER: [&str; 19] = [
     "diff",
 ];
 
-/// Every row the filters select, newest first (at most [`MAX_EXPORT_ROWS`]); and whether it
-/// was cut.
-async fn all_rollouts(
-    state: &AppState,
-    filter: &query::RolloutFilter,
-) -> Result<(Vec<query::RolloutRow>, bool), sqlx::Error> {
-    let mut rows = Vec::new();
-    let mut at = PageAt::First;
-    loop {
-        let page = query::list_rollouts(&state.db, filter, at, CHUNK).await?;
-        rows.extend(page.rows);
-        if rows.len() >= MAX_EXPORT_ROWS {
-            let truncated = rows.len() > MAX_EXPORT_ROWS || page.older.is_some();
-            rows.truncate(MAX_EXPORT_ROWS);
-            return Ok((rows, truncated));
+fn rollout_text(r: query::RolloutRow, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string(&rollout_view(r)).unwrap_or_default(),
+        Format::Csv => {
+            let duration =
+                if r.ended_at > 0 { (r.ended_at - r.started_at).to_string() } else { String::new() };
+            csv_line(&[
+                r.id.to_string(),
+                time(r.started_at),
+                time(r.ended_at),
+                duration,
+                r.cluster,
+                r.daemon,
+                r.source,
+                r.kind,
+                r.team,
+                r.requester,
+                r.approvers.join(" "),
+                r.from_revision,
+                r.to_revision,
+                r.status,
+                r.reason,
+                r.deployment_arn,
+                r.request_id,
+                r.started_at.to_string(),
+                r.diff,
+            ])
         }
-        match page.older {
-            Some(c) => at = PageAt::Older(c),
-            None => return Ok((rows, false)),
-        }
+    }
+}
+
+fn audit_text(r: audit::AuditRow, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string(&audit_view(r)).unwrap_or_default(),
+        Format::Csv => csv_line(&[
+            r.id.to_string(),
+            time(r.at),
+            r.actor,
+            r.ip,
+            r.action,
+            r.target,
+            r.detail,
+            r.at.to_string(),
+        ]),
     }
 }
 
@@ -141,50 +210,19 @@ pub async fn history(
     if user.is_none() {
         return error(PortalError::Unauthenticated);
     }
-    let (filter, _) = match q.parse() {
-        Ok(v) => v,
+    let filter = match q.parse() {
+        Ok((f, _)) => rollout_filter(&f),
         Err(e) => return error(PortalError::Invalid(e)),
     };
-    let (rows, truncated) = match all_rollouts(state, &rollout_filter(&filter)).await {
-        Ok(v) => v,
-        Err(e) => return db_failed(e),
-    };
-    let body = match format {
-        Format::Json => {
-            let views: Vec<_> = rows.into_iter().map(rollout_view).collect();
-            serde_json::to_string(&views).unwrap_or_else(|_| "[]".into())
-        }
-        Format::Csv => {
-            let mut out = csv_line(&HISTORY_HEADER.map(String::from));
-            for r in rows {
-                let duration =
-                    if r.ended_at > 0 { (r.ended_at - r.started_at).to_string() } else { String::new() };
-                out.push_str(&csv_line(&[
-                    r.id.to_string(),
-                    time(r.started_at),
-                    time(r.ended_at),
-                    duration,
-                    r.cluster,
-                    r.daemon,
-                    r.source,
-                    r.kind,
-                    r.team,
-                    r.requester,
-                    r.approvers.join(" "),
-                    r.from_revision,
-                    r.to_revision,
-                    r.status,
-                    r.reason,
-                    r.deployment_arn,
-                    r.request_id,
-                    r.started_at.to_string(),
-                    r.diff,
-                ]));
-            }
-            out
-        }
-    };
-    download(format, "rollout-history", body, truncated)
+    let db = state.db.clone();
+    let fetch: Fetch<query::RolloutRow> = Arc::new(move |at| {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move {
+            let page = query::list_rollouts(&db, &filter, at, CHUNK).await?;
+            Ok((page.rows, page.older))
+        })
+    });
+    download(format, "rollout-history", &HISTORY_HEADER, fetch, rollout_text).await
 }
 
 pub async fn audit_log(
@@ -199,52 +237,20 @@ pub async fn audit_log(
     if !user.is_admin() {
         return error(PortalError::Forbidden("Only administrators may read the audit log.".into()));
     }
-    let (filter, _) = match q.parse() {
-        Ok(v) => v,
+    let filter = match q.parse() {
+        Ok((f, _)) => audit_filter(&f),
         Err(e) => return error(PortalError::Invalid(e)),
     };
-    let filter = audit_filter(&filter);
-    let mut rows = Vec::new();
-    let mut at = PageAt::First;
-    let mut truncated = false;
-    loop {
-        let page = match audit::list_audit(&state.db, &filter, at, CHUNK).await {
-            Ok(p) => p,
-            Err(e) => return db_failed(e),
-        };
-        rows.extend(page.rows.into_iter().map(audit_view));
-        if rows.len() >= MAX_EXPORT_ROWS {
-            truncated = rows.len() > MAX_EXPORT_ROWS || page.older.is_some();
-            rows.truncate(MAX_EXPORT_ROWS);
-            break;
-        }
-        match page.older {
-            Some(c) => at = PageAt::Older(c),
-            None => break,
-        }
-    }
-    let body = match format {
-        Format::Json => serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into()),
-        Format::Csv => {
-            let mut out = csv_line(
-                &["id", "at", "actor", "ip", "action", "target", "detail", "at_ms"].map(String::from),
-            );
-            for r in rows {
-                out.push_str(&csv_line(&[
-                    r.id.to_string(),
-                    time(r.at),
-                    r.actor,
-                    r.ip,
-                    r.action,
-                    r.target,
-                    r.detail,
-                    r.at.to_string(),
-                ]));
-            }
-            out
-        }
-    };
-    download(format, "audit-log", body, truncated)
+    let db = state.db.clone();
+    let fetch: Fetch<audit::AuditRow> = Arc::new(move |at| {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move {
+            let page = audit::list_audit(&db, &filter, at, CHUNK).await?;
+            Ok((page.rows, page.older))
+        })
+    });
+    let header = ["id", "at", "actor", "ip", "action", "target", "detail", "at_ms"];
+    download(format, "audit-log", &header, fetch, audit_text).await
 }
 
 pub async fn history_csv(

@@ -37,10 +37,19 @@ pub fn AuditPage() -> impl IntoView {
             {move || {
                 let q = query.get();
                 let errors = q.parse().err().unwrap_or_default();
-                view! { <AuditFilters query=q errors=errors /> }
+                view! { <AuditFilters query=q errors=errors /> }.into_any()
             }}
         </div>
-        <div class="panel">
+        // Type-erased parts keep the hydrate build under the compiler's query depth limit.
+        <div class="panel">{results(page, filters)}</div>
+    }
+}
+
+fn results(
+    page: Resource<Result<crate::api::history::AuditPage, crate::api::PortalError>>,
+    filters: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> AnyView {
+    view! {
             <Transition fallback=|| view! { <p class="empty-state">"Loading the audit log…"</p> }>
                 {move || {
                     page.get().map(|res| match res {
@@ -60,8 +69,8 @@ pub fn AuditPage() -> impl IntoView {
                     })
                 }}
             </Transition>
-        </div>
     }
+    .into_any()
 }
 
 #[component]

@@ -60,15 +60,26 @@ pub fn HistoryPage() -> impl IntoView {
                     <ExportLinks base="/history" filters=filters() />
                 </PageHeader>
             }
+            .into_any()
         }}
         <div class="panel">
             {move || {
                 let q = query.get();
                 let errors = q.parse().err().unwrap_or_default();
-                view! { <HistoryFilters query=q errors=errors /> }
+                view! { <HistoryFilters query=q errors=errors /> }.into_any()
             }}
         </div>
-        <div class="panel">
+        // Each part is type-erased (`into_any`): nested as one type, the page's view overflows
+        // the compiler's query depth in the hydrate build.
+        <div class="panel">{results(page, filters)}</div>
+    }
+}
+
+fn results(
+    page: Resource<Result<crate::api::history::HistoryPage, crate::api::PortalError>>,
+    filters: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> AnyView {
+    view! {
             <Transition fallback=|| view! { <p class="empty-state">"Loading the history…"</p> }>
                 {move || {
                     page.get().map(|res| match res {
@@ -98,6 +109,6 @@ pub fn HistoryPage() -> impl IntoView {
                     })
                 }}
             </Transition>
-        </div>
     }
+    .into_any()
 }

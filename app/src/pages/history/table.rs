@@ -8,11 +8,24 @@ use crate::components::{
     StatusBadge,
 };
 
-fn when(ms: i64) -> String {
-    if ms > 0 {
-        format_epoch(ms as f64 / 1000.0)
+/// `(date, time)` of an epoch-ms instant, UTC; dashes for 0 (not yet).
+fn split_time(ms: i64) -> (String, String) {
+    if ms <= 0 {
+        return ("—".into(), "—".into());
+    }
+    let full = format_epoch(ms as f64 / 1000.0);
+    let (date, time) = full.split_once(' ').unwrap_or((&full, ""));
+    (date.to_string(), time.to_string())
+}
+
+/// The end time, with its date only when it differs from the start's.
+fn end_label(started: i64, ended: i64) -> String {
+    let (d0, _) = split_time(started);
+    let (d1, t1) = split_time(ended);
+    if ended <= 0 || d0 == d1 {
+        t1
     } else {
-        "—".into()
+        format!("{d1} {t1}")
     }
 }
 
@@ -61,9 +74,11 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
     let diff = (!r.diff.is_empty()).then(|| r.diff.clone());
     let reason = (!r.reason.is_empty()).then(|| r.reason.clone());
     let out_of_band = r.out_of_band();
+    let (date, start) = split_time(r.started_at);
+    let end = end_label(r.started_at, r.ended_at);
     view! {
         <tr data-rollout-id=r.id.to_string()>
-            <td class="nowrap">{when(r.started_at)}<div class="help">{r.kind.clone()}</div></td>
+            <td class="nowrap">{date}<div class="help">{r.kind.clone()}</div></td>
             <td><a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a></td>
             <td>{or_dash(&r.requester)}</td>
             <td>{approvers}</td>
@@ -82,8 +97,8 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
                 {reason.map(|x| view! { <div class="reason">{x}</div> })}
             </td>
             <td class="mono arn">{or_dash(&r.deployment_arn)}</td>
-            <td class="nowrap">{when(r.started_at)}</td>
-            <td class="nowrap">{when(r.ended_at)}</td>
+            <td class="nowrap">{start}</td>
+            <td class="nowrap">{end}</td>
             <td class="nowrap">{duration}</td>
             <td>{rollback.map(|h| view! { <a class="btn" href=h>"Roll back to this revision"</a> })}</td>
         </tr>
