@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use server::{config::Config, db::Db, startup::Application};
 use sqlx::Row;
-use timing::{signed_in, time_async};
+use timing::{sign_in, time_async};
 
 const TOTAL: i64 = 100_000;
 const PENDING_EVERY: i64 = 333;
@@ -77,8 +77,8 @@ async fn main() {
         db.kind()
     );
     seed(&db).await;
-    let bob = signed_in(&base, "bob").await;
-    let alice = signed_in(&base, "alice").await;
+    let (bob, _) = sign_in(&base, "bob").await;
+    let (alice, _) = sign_in(&base, "alice").await;
     let n = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let cases: [(&str, &reqwest::Client, &str, &str); 5] = [
         ("server fn, Waiting for me (bob)", &bob, "list-change-requests", "filter[inbox]=waiting"),

@@ -5,6 +5,9 @@
 //! SSR page; p50/p95/p99 of sequential requests on loopback. Also prints the query plans.
 //! With `wrk` on the PATH, `bench/history/run.sh` then drives the same URLs with it.
 
+#[path = "support/timing.rs"]
+mod timing;
+
 use std::time::Instant;
 
 use server::{
@@ -14,6 +17,7 @@ use server::{
     startup::Application,
 };
 use sqlx::Row;
+use timing::{sign_in, time_async};
 
 const TOTAL: i64 = 100_000;
 const HOT: i64 = 10_000;
@@ -123,29 +127,6 @@ async fn plan(db: &Db, label: &str, f: &RolloutFilter, at: PageAt) {
     }
 }
 
-fn percentiles(mut ms: Vec<f64>) -> String {
-    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
-    format!("p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms", pct(0.5), pct(0.95), pct(0.99))
-}
-
-async fn time_async<F, Fut>(n: usize, mut f: F) -> String
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for _ in 0..20 {
-        f().await; // warm up
-    }
-    let mut ms = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        f().await;
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    percentiles(ms)
-}
-
 #[tokio::main]
 async fn main() {
     let mut config = Config::try_parse_from_env_and(["server"]);
@@ -173,25 +154,7 @@ async fn main() {
     plan(&db, "fleet-wide, an older page", &fleet, PageAt::Older(deep)).await;
     plan(&db, "person filter", &person, PageAt::First).await;
 
-    let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{base}/api/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("username=admin&password=demo-password")
-        .send()
-        .await
-        .unwrap();
-    let cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("portal_session="))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
-        .expect("admin signs in");
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
-    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let (http, cookie) = sign_in(&base, "admin").await;
 
     let n = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     for (label, f) in [

@@ -1,4 +1,6 @@
 //! Timing helpers shared by the benchmark examples (`#[path]`-included).
+// Each example uses some of these.
+#![allow(dead_code)]
 
 use std::time::Instant;
 
@@ -27,8 +29,9 @@ where
     percentiles(ms)
 }
 
-/// Signs in through `POST /api/login`; a client whose requests carry the session cookie.
-pub async fn signed_in(base: &str, user: &str) -> reqwest::Client {
+/// Signs in through `POST /api/login` (demo password); a client whose requests carry the
+/// session cookie, and the cookie (`portal_session=…`) for other tools.
+pub async fn sign_in(base: &str, user: &str) -> (reqwest::Client, String) {
     let login = reqwest::Client::new()
         .post(format!("{base}/api/login"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -46,5 +49,5 @@ pub async fn signed_in(base: &str, user: &str) -> reqwest::Client {
         .expect("signs in");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
-    reqwest::Client::builder().default_headers(headers).build().unwrap()
+    (reqwest::Client::builder().default_headers(headers).build().unwrap(), cookie)
 }
