@@ -210,6 +210,10 @@ async fn prod_needs_one_approval_from_someone_else(backend: Backend) {
     let audit = server::auth::audit::recent(&app.state.db, 200).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "change.request" && e.actor == "alice" && e.target == id));
     assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
+    assert!(audit.iter().any(|e| e.action == "change.execute" && e.target == id));
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "change.end" && e.target == id && e.detail.contains("succeeded")));
     // Cluster default needs no approval: the daemon starts at once.
     let (status, body) = app
         .call_with(

@@ -16,7 +16,7 @@ use super::{
     store::StoredRequest,
 };
 use crate::{
-    auth::{db_error, now_ms},
+    auth::{audit, db_error, now_ms},
     state::AppState,
 };
 
@@ -126,6 +126,8 @@ impl AppState {
         store::add_event(&self.db, id, "portal", "executing", &format!("on replica {}", self.instance))
             .await
             .map_err(db_error)?;
+        let detail = serde_json::json!({"replica": self.instance, "summary": r.row.summary});
+        audit::record(&self.db, "portal", "", "change.execute", id, &detail).await.map_err(db_error)?;
         let r = store::get(&self.db, id)
             .await
             .map_err(db_error)?
@@ -259,6 +261,8 @@ impl AppState {
         let id = &r.row.id;
         if store::finish(&self.db, id, to, outcome).await.map_err(db_error)? {
             store::add_event(&self.db, id, "portal", to.as_str(), outcome).await.map_err(db_error)?;
+            let detail = serde_json::json!({"state": to.as_str(), "outcome": outcome});
+            audit::record(&self.db, "portal", "", "change.end", id, &detail).await.map_err(db_error)?;
             notify::enqueue(self, "request_ended", id).await;
         }
         self.cache.invalidate_cluster(&r.row.cluster);
