@@ -140,7 +140,20 @@ impl AppState {
         let id = &r.row.id;
         let call = EcsCall::from_json(&r.input)?;
         let adopted = if resuming {
-            call::find_started(self, &call, r.executed_at as f64 / 1000.0).await.ok().flatten()
+            match call::find_started(self, &call, r.executed_at as f64 / 1000.0).await {
+                Ok(found) => found,
+                // Not knowing whether the first attempt started something, do not repeat it:
+                // look again later.
+                Err(e) if transient(&e) => {
+                    store::add_event(&self.db, id, "portal", "retrying", &e.to_string())
+                        .await
+                        .map_err(db_error)?;
+                    store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+                    return Ok(());
+                }
+                // Anything else (the daemon is gone, …): the call below answers it properly.
+                Err(_) => None,
+            }
         } else {
             None
         };
