@@ -658,3 +658,30 @@ async fn the_webhook_hears_about_requests_that_need_approval_and_end() {
     assert_eq!(first["request"]["requester"], "alice");
     assert_eq!(first["request"]["path"], format!("/approvals/{id}"));
 }
+
+/// While ECS throttles every call, an approved request waits and retries; it is not failed,
+/// and once ECS answers again the worker starts it exactly once.
+#[tokio::test]
+async fn throttled_executions_are_retried_not_failed() {
+    let app = common::spawn_app_with(test_config(&common::fresh_sqlite_url())).await;
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "patient").await;
+    app.sim_post("/_sim/faults", serde_json::json!({ "throttleRate": 1.0 })).await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing", "{r}");
+    assert_eq!(r["deployment_arn"], "");
+    assert!(r["events"].as_array().unwrap().iter().any(|e| e["kind"] == "retrying"), "{r}");
+    app.sim_post("/_sim/faults", serde_json::json!({ "throttleRate": 0.0 })).await;
+    let mut started = Value::Null;
+    for _ in 0..100 {
+        started = request(&app, &id).await;
+        if started["deployment_arn"] != "" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(started["deployment_arn"].as_str().unwrap().contains("/prod/patient/"), "{started}");
+    assert_eq!(deployments_of(&app, "patient").await, 1);
+}
