@@ -21,6 +21,14 @@ fn when(ms: i64) -> String {
     }
 }
 
+fn dash(s: &str) -> String {
+    if s.is_empty() {
+        "—".into()
+    } else {
+        s.to_string()
+    }
+}
+
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
@@ -103,8 +111,8 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                     <dt>"Daemon"</dt>
                     <dd>{daemon_link.clone().map(|href| view! { <a href=href>{r.daemon.clone()}</a> })}</dd>
                 </div>
-                <div><dt>"From revision"</dt><dd class="mono">{r.from_revision.clone()}</dd></div>
-                <div><dt>"To revision"</dt><dd class="mono">{r.to_revision.clone()}</dd></div>
+                <div><dt>"From revision"</dt><dd class="mono">{dash(&r.from_revision)}</dd></div>
+                <div><dt>"To revision"</dt><dd class="mono">{dash(&r.to_revision)}</dd></div>
                 <div><dt>"Created"</dt><dd>{when(r.created_at)}</dd></div>
                 <div><dt>"Expires"</dt><dd>{if r.state == ChangeState::Pending { when(r.expires_at) } else { "—".into() }}</dd></div>
                 <div><dt>"Request ID"</dt><dd class="mono">{r.id.clone()}</dd></div>
