@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::account::TokensPage;
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
 use crate::pages::task_definitions::{
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("clusters") view=ClustersPage ssr=SsrMode::Async />
                     <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
+                    <Route path=path!("account/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route
                         path=path!("approvals")
                         view=|| view! { <SectionPlaceholder title="Approvals" /> }

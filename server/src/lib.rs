@@ -1,5 +1,6 @@
 //! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
 
+pub mod api_v1;
 pub mod auth;
 pub mod backend;
 pub mod cache;

@@ -53,6 +53,7 @@ impl Application {
             auth: crate::auth::AuthSettings {
                 demo_users: config.demo_users_enabled(),
                 secure_cookies: config.secure_cookies,
+                proxy: config.proxy_settings()?,
             },
         };
         let router = router(state.clone());
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
+        .nest("/api/v1", crate::api_v1::router())
         .leptos_routes_with_context(
             &state,
             routes,

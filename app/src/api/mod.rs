@@ -5,5 +5,6 @@ pub mod clusters;
 pub mod daemons;
 mod error;
 pub mod task_definitions;
+pub mod tokens;
 
 pub use error::PortalError;

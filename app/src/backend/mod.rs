@@ -7,6 +7,7 @@ mod auth;
 mod clusters;
 mod daemons;
 mod task_definitions;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -15,12 +16,21 @@ pub use auth::AuthBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use task_definitions::TaskDefinitionsBackend;
+pub use tokens::TokensBackend;
 
 use crate::api::PortalError;
 
 /// Everything the UI's server functions need from storage and ECS.
 pub trait Backend:
-    TaskDefinitionsBackend + DaemonsBackend + ClustersBackend + AuthBackend + AuditBackend + Send + Sync + 'static
+    TaskDefinitionsBackend
+    + DaemonsBackend
+    + ClustersBackend
+    + AuthBackend
+    + AuditBackend
+    + TokensBackend
+    + Send
+    + Sync
+    + 'static
 {
 }
 impl<
@@ -29,6 +39,7 @@ impl<
             + ClustersBackend
             + AuthBackend
             + AuditBackend
+            + TokensBackend
             + Send
             + Sync
             + 'static,

@@ -1,6 +1,7 @@
 //! Domain types that parse user input. Compiled into both the browser (for immediate, inline
 //! validation) and the server (which validates again): the rules live only here.
 
+pub mod api_token;
 pub mod capacity;
 pub mod deployment;
 pub mod diff;

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod clusters;
 pub mod daemons;
 pub mod home;

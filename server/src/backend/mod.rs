@@ -7,3 +7,4 @@ mod clusters;
 mod daemons;
 mod ecs_queries;
 mod task_definitions;
+mod tokens;

@@ -1,0 +1,124 @@
+//! `/api/v1`: every endpoint as anonymous, viewer, deployer, approver and admin (through API
+//! tokens), the error body, the OpenAPI document against the router, and bad bodies.
+
+mod common;
+
+use common::{client_with_cookie, login, TestApp, DEMO_PASSWORD};
+use serde_json::Value;
+
+/// An API token for `user` with all of their roles.
+async fn token_for(app: &TestApp, user: &str) -> reqwest::Client {
+    let http = client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap());
+    let (_, page) = app.call_with(&http, "list-api-tokens", &[]).await;
+    let options: Vec<String> =
+        page["scope_options"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let keys: Vec<String> = (0..options.len()).map(|i| format!("form[scope][{i}]")).collect();
+    let mut form = vec![("form[name]", "matrix"), ("form[expires_days]", "1")];
+    form.extend(keys.iter().map(String::as_str).zip(options.iter().map(String::as_str)));
+    let (status, body) = app.call_with(&http, "create-api-token", &form).await;
+    assert_eq!(status, 200, "{user}: {body}");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {}", body["secret"].as_str().unwrap()).parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+async fn send(http: &reqwest::Client, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    let mut req = http.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+#[tokio::test]
+async fn every_endpoint_by_role() {
+    let app = common::spawn_app().await;
+    let base = format!("{}/api/v1", app.address);
+    let mut callers = vec![("anonymous", reqwest::Client::new())];
+    for user in ["carol", "alice", "bob", "admin"] {
+        callers.push((user, token_for(&app, user).await));
+    }
+    for (who, http) in &callers {
+        // /me: 401 for anonymous, the caller's own view otherwise.
+        let (status, body) = send(http, "GET", &format!("{base}/me"), None).await;
+        if *who == "anonymous" {
+            assert_error(status, &body, 401, "unauthenticated");
+        } else {
+            assert_eq!(status, 200, "{who}: {body}");
+            assert_eq!(body["username"], *who);
+            assert_eq!(body["is_admin"], *who == "admin");
+            let expected = match *who {
+                "carol" => serde_json::json!([{"team": "platform", "role": "viewer"}]),
+                "alice" => serde_json::json!([{"team": "platform", "role": "deployer"}]),
+                "bob" => serde_json::json!([{"team": "platform", "role": "approver"}]),
+                _ => serde_json::json!([]),
+            };
+            assert_eq!(body["teams"], expected, "{who}");
+        }
+        // The document is public.
+        let (status, body) = send(http, "GET", &format!("{base}/openapi.json"), None).await;
+        assert_eq!(status, 200, "{who}");
+        assert_eq!(body["openapi"], "3.0.3");
+    }
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_stable_code() {
+    let app = common::spawn_app().await;
+    let base = format!("{}/api/v1", app.address);
+    let (status, body) = send(&app.http, "GET", &format!("{base}/nope"), None).await;
+    assert_error(status, &body, 404, "not_found");
+    let (status, body) = send(&app.http, "DELETE", &format!("{base}/me"), None).await;
+    assert_error(status, &body, 405, "method_not_allowed");
+
+    // A 1 MB body is refused before it is read.
+    let big = format!("{{\"comment\": \"{}\"}}", "x".repeat(1024 * 1024));
+    let token = token_for(&app, "admin").await;
+    let (status, body) = send(&token, "POST", &format!("{base}/me"), Some(&big)).await;
+    assert_error(status, &body, 413, "payload_too_large");
+
+    // With a cookie, a cross-site POST is refused in the same format.
+    let res =
+        app.http.post(format!("{base}/me")).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "cross_origin");
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    let app = common::spawn_app().await;
+    let doc = server::api_v1::document();
+    let routes = server::api_v1::routes();
+    assert!(!routes.is_empty());
+    for (method, path) in &routes {
+        let op = &doc["paths"][*path][method.as_str().to_lowercase()];
+        assert!(op["responses"].is_object(), "{method} {path} missing from the document");
+        // …and the route answers something other than "no such endpoint".
+        let url = format!("{}/api/v1{}", app.address, path.replace("{id}", "0"));
+        let (status, body) = send(&app.http, method.as_str(), &url, Some("{}")).await;
+        assert!(
+            !(status == 404 && body["error"]["code"] == "not_found" && !path.contains("{id}")),
+            "{method} {path}: {body}"
+        );
+    }
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap();
+        assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+    }
+    // The served document is the same.
+    let (_, served) =
+        send(&reqwest::Client::new(), "GET", &format!("{}/api/v1/openapi.json", app.address), None).await;
+    assert_eq!(served, doc);
+}
