@@ -10,6 +10,7 @@ pub mod ecs;
 pub mod ecs_error;
 pub mod error;
 pub mod health;
+pub mod history;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;

@@ -1,14 +1,19 @@
 //! Domain types that parse user input. Compiled into both the browser (for immediate, inline
 //! validation) and the server (which validates again): the rules live only here.
 
+pub mod account;
 pub mod api_token;
 pub mod capacity;
 pub mod deployment;
 pub mod diff;
 pub mod errors;
+pub mod freeze;
+pub mod history;
 pub mod names;
+pub mod policy;
 pub mod role_arn;
 pub mod sizes;
 pub mod task_definition;
+pub mod utc;
 
 pub use errors::FieldErrors;
