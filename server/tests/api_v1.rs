@@ -64,6 +64,14 @@ async fn every_endpoint_by_role() {
             };
             assert_eq!(body["teams"], expected, "{who}");
         }
+        // History: every signed-in caller may read it.
+        let (status, body) = send(http, "GET", &format!("{base}/history"), None).await;
+        if *who == "anonymous" {
+            assert_error(status, &body, 401, "unauthenticated");
+        } else {
+            assert_eq!(status, 200, "{who}: {body}");
+            assert!(body["rows"].is_array());
+        }
         // The document is public.
         let (status, body) = send(http, "GET", &format!("{base}/openapi.json"), None).await;
         assert_eq!(status, 200, "{who}");
@@ -121,4 +129,60 @@ async fn the_openapi_document_covers_every_route() {
     let (_, served) =
         send(&reqwest::Client::new(), "GET", &format!("{}/api/v1/openapi.json", app.address), None).await;
     assert_eq!(served, doc);
+}
+
+async fn history_reads(backend: common::Backend) {
+    let Some(url) = common::fresh_url(backend).await else { return };
+    let app = common::spawn_app_with(server::config::Config::for_tests(&url)).await;
+    for (i, cluster) in ["prod", "prod", "default"].iter().enumerate() {
+        let r = server::history::NewRollout {
+            request_id: format!("req-{i}"),
+            source: "portal".into(),
+            kind: "update".into(),
+            cluster: cluster.to_string(),
+            daemon: "cwagent".into(),
+            team: "platform".into(),
+            requester: "alice".into(),
+            approvers: vec!["bob".into()],
+            from_revision: "cwagent:1".into(),
+            to_revision: "cwagent:2".into(),
+            diff: String::new(),
+            deployment_arn: String::new(),
+            status: "SUCCESSFUL".into(),
+            reason: String::new(),
+            started_at: 1_700_000_000_000 + i as i64,
+        };
+        server::history::insert_rollout(&app.state.db, &r).await.unwrap();
+    }
+    let base = format!("{}/api/v1/history", app.address);
+    let (status, body) = send(&reqwest::Client::new(), "GET", &base, None).await;
+    assert_error(status, &body, 401, "unauthenticated");
+
+    let carol = token_for(&app, "carol").await;
+    let (status, body) = send(&carol, "GET", &format!("{base}?cluster=prod&limit=1"), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(body["rows"][0]["request_id"], "req-1", "newest first");
+    assert_eq!(body["rows"][0]["approvers"], serde_json::json!(["bob"]));
+    let older = body["older"].as_str().expect("a next page").to_string();
+    let (_, body) = send(&carol, "GET", &format!("{base}?cluster=prod&limit=1&older={older}"), None).await;
+    assert_eq!(body["rows"][0]["request_id"], "req-0");
+    assert!(body["older"].is_null());
+
+    let (status, body) =
+        send(&carol, "GET", &format!("{base}?status=nope&limit=0&from=2026-13-01"), None).await;
+    assert_error(status, &body, 422, "invalid");
+    for field in ["status", "limit", "from"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn history_reads_sqlite() {
+    history_reads(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn history_reads_postgres() {
+    history_reads(common::Backend::Postgres).await;
 }

@@ -6,6 +6,7 @@
 
 mod error;
 mod extract;
+mod history;
 mod me;
 mod openapi;
 
@@ -42,11 +43,10 @@ impl Routes {
 }
 
 fn build() -> Routes {
-    Routes { router: Router::new(), listed: Vec::new() }.add("/me", &[Method::GET], get(me::me)).add(
-        "/openapi.json",
-        &[Method::GET],
-        get(openapi::serve),
-    )
+    let routes = Routes { router: Router::new(), listed: Vec::new() };
+    let routes = routes.add("/me", &[Method::GET], get(me::me));
+    let routes = routes.add("/openapi.json", &[Method::GET], get(openapi::serve));
+    routes.add("/history", &[Method::GET], get(history::history))
 }
 
 /// (method, path relative to `/api/v1`) of every route.

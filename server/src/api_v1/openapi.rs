@@ -41,6 +41,9 @@ fn ok(description: &str, schema: &str) -> Value {
 pub fn document() -> Value {
     let mut me_responses = error_responses(&[401]);
     me_responses["200"] = ok("The caller.", "Me");
+    let mut history_responses = error_responses(&[400, 401, 422]);
+    history_responses["200"] = ok("One page of rollouts, newest first.", "RolloutPage");
+    let query = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": description});
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -59,6 +62,25 @@ pub fn document() -> Value {
                     "operationId": "getMe",
                     "summary": "Who the credentials stand for (narrowed to the token's scope).",
                     "responses": me_responses
+                }
+            },
+            "/history": {
+                "get": {
+                    "operationId": "listHistory",
+                    "summary": "Rollout history across the fleet, newest first (keyset pagination).",
+                    "parameters": [
+                        query("cluster", "Cluster name."),
+                        query("daemon", "Daemon name."),
+                        query("team", "Owning team."),
+                        query("person", "Requester or approver."),
+                        query("status", "Final ECS deployment status, e.g. SUCCESSFUL, ROLLBACK_SUCCESSFUL."),
+                        query("from", "First day, YYYY-MM-DD (UTC), inclusive."),
+                        query("to", "Last day, YYYY-MM-DD (UTC), inclusive."),
+                        query("older", "Cursor from `older` of the previous page."),
+                        query("newer", "Cursor from `newer` of the previous page."),
+                        {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
+                    ],
+                    "responses": history_responses
                 }
             },
             "/openapi.json": {
@@ -100,6 +122,38 @@ pub fn document() -> Value {
                         "teams": {"type": "array", "items": {"$ref": "#/components/schemas/TeamRole"}},
                         "auth": {"type": "string", "enum": ["token", "session"]},
                         "token_id": {"type": "string", "nullable": true}
+                    }
+                },
+                "Rollout": {
+                    "type": "object",
+                    "required": ["id", "cluster", "daemon", "requester", "status", "started_at"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "request_id": {"type": "string", "description": "The change request, empty for out-of-band changes."},
+                        "source": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "cluster": {"type": "string"},
+                        "daemon": {"type": "string"},
+                        "team": {"type": "string"},
+                        "requester": {"type": "string"},
+                        "approvers": {"type": "array", "items": {"type": "string"}},
+                        "from_revision": {"type": "string"},
+                        "to_revision": {"type": "string"},
+                        "diff": {"type": "string"},
+                        "deployment_arn": {"type": "string"},
+                        "status": {"type": "string"},
+                        "reason": {"type": "string"},
+                        "started_at": {"type": "integer", "description": "Epoch milliseconds."},
+                        "ended_at": {"type": "integer", "nullable": true}
+                    }
+                },
+                "RolloutPage": {
+                    "type": "object",
+                    "required": ["rows"],
+                    "properties": {
+                        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Rollout"}},
+                        "older": {"type": "string", "nullable": true},
+                        "newer": {"type": "string", "nullable": true}
                     }
                 },
                 "TeamRole": {
