@@ -19,7 +19,7 @@ pub fn TokensPage() -> impl IntoView {
     let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
     view! {
         <PageHeader title="API tokens" crumbs=vec![Crumb::here("API tokens")] />
-        <Suspense fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
+        <Transition fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
@@ -34,7 +34,7 @@ pub fn TokensPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
