@@ -9,6 +9,7 @@ use leptos_router::{
 
 use crate::layout::ConsoleLayout;
 use crate::pages::account::TokensPage;
+use crate::pages::approvals::{ApprovalsPage, RequestPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
 use crate::pages::task_definitions::{
@@ -79,10 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clusters") view=ClustersPage ssr=SsrMode::Async />
                     <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
                     <Route path=path!("account/tokens") view=TokensPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("approvals")
-                        view=|| view! { <SectionPlaceholder title="Approvals" /> }
-                    />
+                    <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
+                    <Route path=path!("approvals/:id") view=RequestPage ssr=SsrMode::Async />
                     <Route
                         path=path!("history")
                         view=|| view! { <SectionPlaceholder title="History" /> }

@@ -81,6 +81,22 @@ impl CurrentUser {
     }
 }
 
+impl CurrentUser {
+    /// Approver in some team, or admin: who may review change requests at all (each request's
+    /// policy narrows it further).
+    pub fn require_approver(&self) -> Result<(), PortalError> {
+        if self.is_admin || self.teams.iter().any(|(_, r)| *r == Role::Approver) {
+            Ok(())
+        } else {
+            Err(PortalError::Forbidden(format!(
+                "{} may not review change requests: that needs the approver role in a team.",
+                self.username
+            ))
+            .respond())
+        }
+    }
+}
+
 /// The client's address, as the server saw it; put into request extensions by the server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientIp(pub String);

@@ -51,6 +51,21 @@ pub struct Config {
     #[arg(long, env = "PORTAL_ECS_CACHE_MS", default_value_t = 2000)]
     pub ecs_cache_ms: u64,
 
+    /// Webhook that receives a JSON message when a change request needs approval and when it
+    /// ends (POST, `content-type: application/json`). Unset: no messages.
+    #[arg(long, env = "PORTAL_WEBHOOK_URL", value_parser = parse_webhook_url)]
+    pub webhook_url: Option<String>,
+
+    /// How often the background worker runs (starts approved requests, follows rollouts,
+    /// expires requests, sends webhook messages), in milliseconds.
+    #[arg(long, env = "PORTAL_WORKER_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub worker_interval_ms: u64,
+
+    /// How often one replica looks for daemon changes made outside the portal, in
+    /// milliseconds; 0 turns the check off.
+    #[arg(long, env = "PORTAL_DRIFT_INTERVAL_MS", default_value_t = 30_000)]
+    pub drift_interval_ms: u64,
+
     /// Embedded mode only: the emulator's clock moves only through its control API
     /// (`POST /_sim/clock/advance`); for deterministic tests.
     #[arg(long, env = "PORTAL_SIM_MANUAL_CLOCK")]
@@ -304,6 +319,18 @@ impl Config {
         // Tests move the emulator's clock and read at once: no stale reads.
         c.ecs_cache_ms = 0;
         c
+    }
+}
+
+/// An `http://` or `https://` URL.
+fn parse_webhook_url(s: &str) -> Result<String, String> {
+    let ok = (s.starts_with("http://") || s.starts_with("https://"))
+        && s.len() > 8
+        && !s.contains(char::is_whitespace);
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not an http:// or https:// URL"))
     }
 }
 

@@ -22,6 +22,12 @@ pub struct Application {
 impl Application {
     /// Binds the listen address first, so a port in use fails before any other work.
     pub async fn build(config: Config) -> Result<Self, String> {
+        Self::build_with(config, None).await
+    }
+
+    /// [`Application::build`], reusing an ECS client instead of connecting one: another
+    /// replica on the same ECS endpoint (tests run two against one emulator).
+    pub async fn build_with(config: Config, ecs: Option<Ecs>) -> Result<Self, String> {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| format!("PORTAL_LISTEN (--listen) {}: {e}", config.listen))?;
@@ -33,7 +39,12 @@ impl Application {
             config.admin_password.as_ref().map(|p| p.expose()),
         )
         .await?;
-        let ecs = Ecs::connect(&config).await.map_err(|e| e.to_string())?;
+        crate::admin::seed::ensure_default_policies(&db, config.ecs_mode == crate::config::EcsMode::Embedded)
+            .await?;
+        let ecs = match ecs {
+            Some(ecs) => ecs,
+            None => Ecs::connect(&config).await.map_err(|e| e.to_string())?,
+        };
         let roles = config.effective_roles();
         let leptos_options = LeptosOptions::builder()
             .output_name("daemon-portal")
@@ -55,6 +66,13 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 proxy: config.proxy_settings()?,
             },
+            instance: crate::auth::random_hex(8),
+            webhook_url: config.webhook_url.clone(),
+            working: Arc::default(),
+            worker: crate::state::WorkerSettings {
+                interval: std::time::Duration::from_millis(config.worker_interval_ms),
+                drift_interval: std::time::Duration::from_millis(config.drift_interval_ms),
+            },
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
@@ -68,11 +86,17 @@ impl Application {
         &self.state
     }
 
+    /// Serves requests and runs the background worker (every replica runs one; leases keep
+    /// them from doing the same work).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let worker = crate::changes::worker::spawn(self.state.clone(), self.state.worker.interval);
         // The peer address is the client address recorded for sessions, rate limits and audit.
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let served =
+            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await;
+        worker.abort();
+        served
     }
 }
 

@@ -272,42 +272,70 @@ async fn plain_form_login_redirects_to_next_and_errors_come_back() {
     assert!(page.contains("Wrong username or password."), "the login page shows the error");
 }
 
-/// (endpoint, arguments, is a write)
-type Endpoint = (&'static str, Vec<(&'static str, &'static str)>, bool);
+/// Who may call an endpoint (past the authorisation check).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Access {
+    /// Anyone; anonymous callers get `null` (the navigation's counts on the login page).
+    Open,
+    /// Any signed-in user.
+    Read,
+    /// Deployers and admins.
+    Deploy,
+    /// Approvers and admins.
+    Approve,
+    Admin,
+}
+
+/// (endpoint, arguments, who may call it)
+type Endpoint = (&'static str, Vec<(&'static str, &'static str)>, Access);
 
 /// Every server function as anonymous, viewer, approver, deployer and admin.
 #[tokio::test]
 async fn authorisation_matrix() {
+    use Access::*;
     let app = common::spawn_app().await;
     let mut clients = vec![("anonymous", reqwest::Client::new())];
     for user in ["carol", "bob", "alice", "admin"] {
         clients.push((user, client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap())));
     }
-    // (endpoint, arguments, is a write)
     let endpoints: Vec<Endpoint> = vec![
-        ("list-clusters", vec![], false),
-        ("get-cluster", vec![("name", "default")], false),
-        ("list-daemons", vec![("cluster", "default")], false),
-        ("get-daemon", vec![("cluster", "default"), ("name", "nope")], false),
-        ("deploy-options", vec![("cluster", "default")], false),
-        ("task-definition-form-options", vec![], false),
-        ("list-task-definitions", vec![], false),
-        ("get-task-definition", vec![("family", "nope"), ("revision", "1")], false),
-        ("get-task-definition-spec", vec![("family", "nope"), ("revision", "1")], false),
-        ("create-task-definition", vec![("form[family]", "")], true),
-        ("delete-task-definition", vec![("family", "nope"), ("revision", "1")], true),
-        ("deploy-daemon", vec![("form[cluster]", "")], true),
-        ("delete-daemon", vec![("cluster", "default"), ("name", "nope")], true),
+        ("list-clusters", vec![], Read),
+        ("get-cluster", vec![("name", "default")], Read),
+        ("list-daemons", vec![("cluster", "default")], Read),
+        ("get-daemon", vec![("cluster", "default"), ("name", "nope")], Read),
+        ("deploy-options", vec![("cluster", "default")], Read),
+        ("task-definition-form-options", vec![], Read),
+        ("list-task-definitions", vec![], Read),
+        ("get-task-definition", vec![("family", "nope"), ("revision", "1")], Read),
+        ("get-task-definition-spec", vec![("family", "nope"), ("revision", "1")], Read),
+        ("create-task-definition", vec![("form[family]", "")], Deploy),
+        ("delete-task-definition", vec![("family", "nope"), ("revision", "1")], Deploy),
+        ("deploy-daemon", vec![("form[cluster]", "")], Deploy),
+        ("delete-daemon", vec![("cluster", "default"), ("name", "nope")], Deploy),
+        ("list-change-requests", vec![("filter[inbox]", "all")], Read),
+        ("get-change-request", vec![("id", "nope")], Read),
+        ("approval-counts", vec![], Open),
+        ("review-change-request", vec![("id", "nope"), ("decision", "approve"), ("comment", "")], Approve),
+        ("cancel-change-request", vec![("id", "nope")], Deploy),
+        ("edit-change-request", vec![("id", "nope"), ("form[cluster]", "")], Deploy),
+        ("override-freeze", vec![("id", "nope"), ("reason", "an override reason")], Admin),
     ];
     let mut failures = vec![];
-    for (endpoint, args, write) in &endpoints {
+    for (endpoint, args, access) in &endpoints {
         for (who, http) in &clients {
             let (status, body) = app.call_with(http, endpoint, args).await;
-            let may_write = matches!(*who, "alice" | "admin");
-            let expected_ok = match (*who, write) {
+            if *access == Open {
+                if status != 200 || (*who == "anonymous") != body.is_null() {
+                    failures.push(format!("{endpoint} as {who}: {status} {body}"));
+                }
+                continue;
+            }
+            let expected_ok = match (*who, access) {
                 ("anonymous", _) => false,
-                (_, false) => true,
-                (_, true) => may_write,
+                (_, Read | Open) => true,
+                (who, Deploy) => matches!(who, "alice" | "admin"),
+                (who, Approve) => matches!(who, "bob" | "admin"),
+                (who, Admin) => who == "admin",
             };
             let ok = match (expected_ok, *who) {
                 (false, "anonymous") => status == 401,
@@ -334,9 +362,13 @@ async fn writes_are_audited() {
         (create.actor.as_str(), create.target.as_str(), create.ip.as_str()),
         ("admin", arn.as_str(), "127.0.0.1")
     );
-    let delete = log.iter().find(|e| e.action == "task_definition.delete").expect("delete audited");
+    // Deleting a revision is a change request (executed at once: no approval needed).
+    let delete = log.iter().find(|e| e.action == "change.request").expect("delete audited");
     let detail: Value = serde_json::from_str(&delete.detail).unwrap();
-    assert_eq!(detail["family"], "audited");
+    assert_eq!(
+        (detail["kind"].as_str(), detail["family"].as_str()),
+        (Some("delete_revision"), Some("audited"))
+    );
 }
 
 #[tokio::test]

@@ -69,7 +69,15 @@ async fn deploy_runs_the_daemon_on_every_instance_then_update_rolls_to_revision_
 
     let (status, body) = app.call("deploy-daemon", &deploy_form("cwagent", "cw-agent", &[])).await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.as_str().unwrap().contains(":daemon-deployment/default/cwagent/"), "{body}");
+    // Cluster default needs no approval: the change request executes at once.
+    assert_eq!(body["request"]["state"], "executing", "{body}");
+    assert_eq!(body["next"], "/daemons/default/cwagent");
+    let (_, request) =
+        app.call("get-change-request", &[("id", body["request"]["id"].as_str().unwrap())]).await;
+    assert!(
+        request["deployment_arn"].as_str().unwrap().contains(":daemon-deployment/default/cwagent/"),
+        "{request}"
+    );
 
     let (d, _) = run_deployment(&app, "cwagent").await;
     assert_eq!(d["status"], "ACTIVE");

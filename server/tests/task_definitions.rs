@@ -329,10 +329,13 @@ async fn deleting_a_revision_keeps_the_family_and_reports_its_status() {
         let (status, _) = create(&app, &cwagent("to-delete", "busybox:1")).await;
         assert!(status < 400);
     }
-    let (status, arn) =
+    // A change request, executed at once (no approval needed outside a cluster in embedded mode).
+    let (status, request) =
         post(&app, "delete-task-definition", body(&[("family", "to-delete"), ("revision", "1")])).await;
-    assert!(status < 400, "{status} {arn}");
-    assert!(arn.as_str().unwrap().ends_with("to-delete:1"));
+    assert!(status < 400, "{status} {request}");
+    assert_eq!(request["kind"], "delete_revision", "{request}");
+    assert_eq!(request["state"], "succeeded", "{request}");
+    assert_eq!(request["from_revision"], "to-delete:1");
 
     let (_, detail) =
         post(&app, "get-task-definition", body(&[("family", "to-delete"), ("revision", "1")])).await;

@@ -177,23 +177,52 @@ pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, Porta
     backend.deploy_options(cluster.trim()).await.map_err(PortalError::respond)
 }
 
-/// Creates a daemon (or, with `daemon_arn` set, updates one) and redirects to its page.
+/// What submitting a change gives back: the change request, and where the browser goes next.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Submitted {
+    pub request: super::changes::ChangeRequestRow,
+    /// The daemon page when the change started at once (no approval needed), else the request page.
+    pub next: String,
+}
+
+/// Where to go after submitting `row`: the daemon while it changes, otherwise the request.
+#[cfg(feature = "ssr")]
+fn submitted(row: super::changes::ChangeRequestRow) -> Submitted {
+    use crate::domain::change::{ChangeKind, ChangeState};
+    let started = matches!(row.state, ChangeState::Executing | ChangeState::Succeeded);
+    let next = if started && row.kind != ChangeKind::DeleteRevision {
+        format!("/daemons/{}/{}", row.cluster, row.daemon)
+    } else {
+        format!("/approvals/{}", row.id)
+    };
+    leptos_axum::redirect(&next);
+    Submitted { request: row, next }
+}
+
+/// Requests a new daemon (or, with `daemon_arn` set, an update; with `rollback` set, a rollback
+/// to an earlier revision). Under a policy needing no approval it starts at once and the
+/// browser goes to the daemon's page; otherwise to the change request's page.
 #[server(prefix = "/api", endpoint = "deploy-daemon")]
-pub async fn deploy_daemon(form: DeployForm) -> Result<String, PortalError> {
+pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
+    let rollback = form.rollback == "1";
     let backend = crate::backend::backend()?;
-    let arn = backend.deploy(spec.clone()).await.map_err(PortalError::respond)?;
-    let action = if spec.daemon_arn.is_some() { "daemon.update" } else { "daemon.deploy" };
-    let detail = serde_json::json!({"cluster": spec.cluster, "daemon": spec.daemon_name, "family": spec.family, "revision": spec.revision});
-    crate::auth::audit(&user, action, &arn, detail).await;
-    leptos_axum::redirect(&format!("/daemons/{}/{}", spec.cluster, spec.daemon_name));
-    Ok(arn)
+    let row = backend
+        .submit_change(
+            &user,
+            &crate::auth::client_ip(),
+            super::changes::ChangeInput::Deploy { spec, rollback },
+        )
+        .await
+        .map_err(PortalError::respond)?;
+    Ok(submitted(row))
 }
 
+/// Requests the deletion of a daemon (its tasks drain off every instance).
 #[server(prefix = "/api", endpoint = "delete-daemon")]
-pub async fn delete_daemon(cluster: String, name: String) -> Result<(), PortalError> {
+pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     use crate::domain::names::ResourceName;
@@ -202,9 +231,11 @@ pub async fn delete_daemon(cluster: String, name: String) -> Result<(), PortalEr
     let name =
         ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
     let backend = crate::backend::backend()?;
-    backend.delete_daemon(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)?;
-    let detail = serde_json::json!({"cluster": cluster.as_str(), "daemon": name.as_str()});
-    crate::auth::audit(&user, "daemon.delete", &format!("{cluster}/{name}"), detail).await;
-    leptos_axum::redirect(&format!("/daemons/{cluster}/{name}"));
-    Ok(())
+    let input = super::changes::ChangeInput::DeleteDaemon {
+        cluster: cluster.as_str().to_string(),
+        daemon: name.as_str().to_string(),
+    };
+    let row =
+        backend.submit_change(&user, &crate::auth::client_ip(), input).await.map_err(PortalError::respond)?;
+    Ok(submitted(row))
 }

@@ -1,6 +1,7 @@
 //! Server functions and the types they exchange with the browser, one module per area.
 
 pub mod auth;
+pub mod changes;
 pub mod clusters;
 pub mod daemons;
 mod error;

@@ -97,6 +97,7 @@ pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, 
     user.require_deployer()?;
     let backend = crate::backend::backend()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
+    backend.claim_family(&user, &spec.family).await.map_err(PortalError::respond)?;
     let arn = backend.register_task_definition(spec).await.map_err(PortalError::respond)?;
     crate::auth::audit(&user, "task_definition.create", &arn, serde_json::json!({})).await;
     if let Some((family, revision)) = family_and_revision(&arn) {
@@ -226,18 +227,31 @@ pub async fn get_task_definition_spec(
     Ok(record.spec)
 }
 
-/// Deletes one revision (DeleteDaemonTaskDefinition). Daemons running it keep running.
-/// Plain form posts are redirected to the list.
+/// Requests the deletion of one revision (DeleteDaemonTaskDefinition); daemons running it keep
+/// running. Executed at once under a policy needing no approval (the list then says so),
+/// otherwise the browser goes to the change request.
 #[server(prefix = "/api", endpoint = "delete-task-definition")]
-pub async fn delete_task_definition(family: String, revision: u32) -> Result<String, PortalError> {
+pub async fn delete_task_definition(
+    family: String,
+    revision: u32,
+) -> Result<super::changes::ChangeRequestRow, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let backend = crate::backend::backend()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
-    let arn = backend.delete_task_definition(&family, revision).await.map_err(PortalError::respond)?;
-    let detail = serde_json::json!({"family": family, "revision": revision});
-    crate::auth::audit(&user, "task_definition.delete", &arn, detail).await;
-    leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
-    Ok(arn)
+    let row = backend
+        .submit_change(
+            &user,
+            &crate::auth::client_ip(),
+            super::changes::ChangeInput::DeleteRevision { family: family.clone(), revision },
+        )
+        .await
+        .map_err(PortalError::respond)?;
+    if row.state == crate::domain::change::ChangeState::Succeeded {
+        leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
+    } else {
+        leptos_axum::redirect(&format!("/approvals/{}", row.id));
+    }
+    Ok(row)
 }

@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod changes;
 mod clusters;
 mod daemons;
 mod task_definitions;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub use audit::AuditBackend;
 pub use auth::AuthBackend;
+pub use changes::ChangesBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use task_definitions::TaskDefinitionsBackend;
@@ -25,6 +27,7 @@ pub trait Backend:
     TaskDefinitionsBackend
     + DaemonsBackend
     + ClustersBackend
+    + ChangesBackend
     + AuthBackend
     + AuditBackend
     + TokensBackend
@@ -37,6 +40,7 @@ impl<
         T: TaskDefinitionsBackend
             + DaemonsBackend
             + ClustersBackend
+            + ChangesBackend
             + AuthBackend
             + AuditBackend
             + TokensBackend

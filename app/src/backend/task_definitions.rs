@@ -38,9 +38,6 @@ pub trait TaskDefinitionsBackend {
         revision: u32,
     ) -> Result<TaskDefinitionRecord, PortalError>;
 
-    /// DeleteDaemonTaskDefinition; returns the ARN.
-    async fn delete_task_definition(&self, family: &str, revision: u32) -> Result<String, PortalError>;
-
     /// Every daemon's revisions (target and still running), keyed by daemon task definition ARN.
     async fn task_definition_usage(&self) -> Result<HashMap<String, Vec<DaemonUse>>, PortalError>;
 }

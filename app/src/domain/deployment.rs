@@ -51,6 +51,9 @@ pub struct DeployForm {
     pub ecs_managed_tags: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execute_command: Option<String>,
+    /// "1" when the update goes back to an earlier revision (started from the history).
+    #[serde(default)]
+    pub rollback: String,
 }
 
 /// A validated deployment request.
@@ -241,6 +244,7 @@ impl DeploySpec {
             propagate_tags: if self.propagate_tags { "DAEMON".into() } else { "NONE".into() },
             ecs_managed_tags: on(self.ecs_managed_tags),
             execute_command: on(self.execute_command),
+            rollback: String::new(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod api_token;
 pub mod capacity;
+pub mod change;
 pub mod deployment;
 pub mod diff;
 pub mod errors;

@@ -18,6 +18,17 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
         current == path || current.starts_with(&format!("{path}/"))
     };
 
+    // Re-read on every navigation, so the count follows approvals made on other pages.
+    let counts =
+        Resource::new(move || location.pathname.get(), |_| crate::api::changes::get_approval_counts());
+    let count_badge = move || {
+        counts.get().and_then(|r| r.ok().flatten()).filter(|c| c.waiting > 0).map(|c| {
+            view! {
+                <span class="nav-count" title="Requests waiting for your approval">{c.waiting}</span>
+            }
+        })
+    };
+
     view! {
         <nav id="side-nav" class="side-nav" aria-label="Main" hidden=move || !open.get()>
             <ul>
@@ -31,6 +42,7 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
                                     aria-current=move || is_current(path).then_some("page")
                                 >
                                     {label}
+                                    {(path == "/approvals").then(|| view! { <Transition>{count_badge}</Transition> })}
                                 </a>
                             </li>
                         }

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod approvals;
 pub mod clusters;
 pub mod daemons;
 pub mod home;

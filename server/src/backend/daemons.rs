@@ -6,12 +6,18 @@ use app::{
     domain::deployment::DeploySpec,
 };
 use aws_sdk_ecs::types::{
-    DaemonAlarmConfiguration, DaemonDeployment, DaemonDeploymentConfiguration,
-    DaemonDeploymentRevisionDetail, DaemonPropagateTags, DaemonRevision, Tag,
+    DaemonDeployment, DaemonDeploymentRevisionDetail, DaemonPropagateTags, DaemonRevision,
 };
 
 use super::ecs_queries::short_name;
-use crate::{ecs_error::ecs_error, state::AppState};
+use crate::{
+    changes::call::{
+        Alarms, CreateDaemon, DaemonSettings, DeleteDaemon, DeploymentConfiguration, EcsCall, KeyValue,
+        UpdateDaemon,
+    },
+    ecs_error::ecs_error,
+    state::AppState,
+};
 
 /// `arn:aws:ecs:R:A:cluster/C` → `arn:aws:ecs:R:A:daemon/C/NAME`.
 fn daemon_arn(cluster_arn: &str, cluster: &str, name: &str) -> String {
@@ -29,7 +35,10 @@ fn secs(t: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
 
 impl AppState {
     /// Daemon revision ARN → the revision (task definition, flags). Batches of 20.
-    async fn revisions(&self, arns: Vec<String>) -> Result<HashMap<String, DaemonRevision>, PortalError> {
+    pub(crate) async fn revisions(
+        &self,
+        arns: Vec<String>,
+    ) -> Result<HashMap<String, DaemonRevision>, PortalError> {
         let mut unique: Vec<String> = arns;
         unique.sort();
         unique.dedup();
@@ -88,7 +97,7 @@ impl AppState {
         Ok(r)
     }
 
-    async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, PortalError> {
+    pub(crate) async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, PortalError> {
         if let Some(hit) = self.cache.daemon_arns.get(&cluster.to_string()) {
             return Ok(hit);
         }
@@ -119,7 +128,7 @@ impl AppState {
         Ok(arns)
     }
 
-    async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, PortalError> {
+    pub(crate) async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, PortalError> {
         let mut found: HashMap<String, DaemonDeployment> = HashMap::new();
         let missing: Vec<String> = arns
             .iter()
@@ -161,7 +170,7 @@ impl AppState {
     }
 
     /// DescribeDaemon, cached briefly; `None` when ECS says there is no such daemon.
-    async fn describe_daemon(
+    pub(crate) async fn describe_daemon(
         &self,
         arn: &str,
     ) -> Result<Option<aws_sdk_ecs::types::DaemonDetail>, PortalError> {
@@ -226,7 +235,10 @@ fn revision_names(
         .unwrap_or_default()
 }
 
-fn deployment_view(d: &DaemonDeployment, revisions: &HashMap<String, DaemonRevision>) -> DeploymentView {
+pub(crate) fn deployment_view(
+    d: &DaemonDeployment,
+    revisions: &HashMap<String, DaemonRevision>,
+) -> DeploymentView {
     let arn = d.daemon_deployment_arn.clone().unwrap_or_default();
     let count = |r: &DaemonDeploymentRevisionDetail| {
         r.total_running_instance_count.unwrap_or(0)
@@ -543,8 +555,30 @@ impl DaemonsBackend for AppState {
             alarms,
         })
     }
+}
 
-    async fn deploy(&self, spec: DeploySpec) -> Result<String, PortalError> {
+/// A deploy or update checked against ECS, ready to be recorded as a change request.
+pub struct PreparedDeploy {
+    pub call: EcsCall,
+    /// The daemon's ARN (existing, or the one CreateDaemon will give it).
+    pub daemon_arn: String,
+    /// `family:revision` the daemon moves to.
+    pub to_revision: String,
+    /// ARN of that revision's task definition.
+    pub to_task_definition: String,
+    /// `family:revision` of what runs now (empty for a new daemon), and its ARN.
+    pub from_revision: String,
+    pub from_task_definition: String,
+}
+
+impl AppState {
+    /// Checks a deployment against ECS (cluster, revision, capacity providers, the resource
+    /// guard) and builds the exact call that will carry it out.
+    pub async fn prepare_deploy(
+        &self,
+        spec: &DeploySpec,
+        client_token: &str,
+    ) -> Result<PreparedDeploy, PortalError> {
         let summary = self.cluster_summary(&spec.cluster).await.map_err(|e| match e {
             PortalError::NotFound(m) => PortalError::invalid("cluster", m),
             other => other,
@@ -564,75 +598,96 @@ impl DaemonsBackend for AppState {
             })?;
             provider_arns.push(p.arn.clone());
         }
-        self.check_fits(&spec, &td_arn, &providers).await?;
+        self.check_fits(spec, &td_arn, &providers).await?;
 
-        let config = DaemonDeploymentConfiguration::builder()
-            .drain_percent(spec.drain_percent)
-            .bake_time_in_minutes(spec.bake_time_minutes as i32)
-            .set_alarms((!spec.alarms.is_empty()).then(|| {
-                DaemonAlarmConfiguration::builder()
-                    .set_alarm_names(Some(spec.alarms.clone()))
-                    .enable(spec.rollback_on_alarm)
-                    .build()
-            }))
-            .build();
-        let propagate =
-            if spec.propagate_tags { DaemonPropagateTags::Daemon } else { DaemonPropagateTags::None };
-        let existing = daemon_arn(&summary.arn, &spec.cluster, &spec.daemon_name);
-        if spec.daemon_arn.is_some() {
-            let out = self
-                .ecs
-                .client
-                .update_daemon()
-                .daemon_arn(&existing)
-                .daemon_task_definition_arn(&td_arn)
-                .set_capacity_provider_arns(Some(provider_arns))
-                .deployment_configuration(config)
-                .propagate_tags(propagate)
-                .enable_ecs_managed_tags(spec.ecs_managed_tags)
-                .enable_execute_command(spec.execute_command)
-                .critical(spec.critical)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            self.cache.invalidate_cluster(&spec.cluster);
-            return Ok(out.deployment_arn.unwrap_or_default());
-        }
-        let tags = spec.tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect::<Vec<_>>();
-        let out = self
-            .ecs
-            .client
-            .create_daemon()
-            .cluster_arn(&spec.cluster)
-            .daemon_name(&spec.daemon_name)
-            .daemon_task_definition_arn(&td_arn)
-            .set_capacity_provider_arns(Some(provider_arns))
-            .deployment_configuration(config)
-            .set_tags((!tags.is_empty()).then_some(tags))
-            .propagate_tags(propagate)
-            .enable_ecs_managed_tags(spec.ecs_managed_tags)
-            .enable_execute_command(spec.execute_command)
-            .critical(spec.critical)
-            .send()
-            .await
-            .map_err(|e| match ecs_error(e) {
-                PortalError::Ecs { code, message }
-                    if code == "InvalidParameterException" && message.contains("exists") =>
-                {
-                    PortalError::invalid("daemon_name", message)
-                }
-                other => other,
-            })?;
-        self.cache.invalidate_cluster(&spec.cluster);
-        Ok(out.deployment_arn.unwrap_or_default())
+        let settings = DaemonSettings {
+            daemon_task_definition_arn: td_arn.clone(),
+            capacity_provider_arns: provider_arns,
+            deployment_configuration: DeploymentConfiguration {
+                drain_percent: spec.drain_percent,
+                bake_time_in_minutes: spec.bake_time_minutes as i32,
+                alarms: (!spec.alarms.is_empty())
+                    .then(|| Alarms { alarm_names: spec.alarms.clone(), enable: spec.rollback_on_alarm }),
+            },
+            propagate_tags: if spec.propagate_tags { "DAEMON" } else { "NONE" }.to_string(),
+            enable_ecs_managed_tags: spec.ecs_managed_tags,
+            enable_execute_command: spec.execute_command,
+            critical: spec.critical,
+        };
+        let daemon_arn = daemon_arn(&summary.arn, &spec.cluster, &spec.daemon_name);
+        let existing = self.describe_daemon(&daemon_arn).await?;
+        let (from_revision, from_task_definition) = match &existing {
+            Some(d) => {
+                let revs: Vec<String> = d
+                    .current_revisions
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|r| r.arn)
+                    .collect();
+                let revisions = self.revisions(revs.clone()).await?;
+                let td = revs
+                    .iter()
+                    .filter_map(|r| revisions.get(r).and_then(|r| r.daemon_task_definition_arn.clone()))
+                    .find(|td| *td != td_arn)
+                    .or_else(|| {
+                        revs.first().and_then(|r| revisions.get(r)?.daemon_task_definition_arn.clone())
+                    })
+                    .unwrap_or_default();
+                (short_name(&td), td)
+            }
+            None => (String::new(), String::new()),
+        };
+        let call = match (&spec.daemon_arn, &existing) {
+            (Some(_), Some(_)) => {
+                EcsCall::UpdateDaemon(UpdateDaemon { daemon_arn: daemon_arn.clone(), settings })
+            }
+            (Some(_), None) => return Err(not_found_daemon(&spec.cluster, &spec.daemon_name)),
+            (None, Some(_)) => {
+                return Err(PortalError::invalid(
+                    "daemon_name",
+                    format!(
+                        "A daemon named {} already exists in cluster {}; update it instead.",
+                        spec.daemon_name, spec.cluster
+                    ),
+                ))
+            }
+            (None, None) => EcsCall::CreateDaemon(CreateDaemon {
+                cluster_arn: spec.cluster.clone(),
+                daemon_name: spec.daemon_name.clone(),
+                settings,
+                tags: spec.tags.iter().map(|(k, v)| KeyValue { key: k.clone(), value: v.clone() }).collect(),
+                client_token: client_token.to_string(),
+            }),
+        };
+        Ok(PreparedDeploy {
+            call,
+            daemon_arn,
+            to_revision: short_name(&td_arn),
+            to_task_definition: td_arn,
+            from_revision,
+            from_task_definition,
+        })
     }
 
-    async fn delete_daemon(&self, cluster: &str, name: &str) -> Result<String, PortalError> {
+    /// Checks that the daemon exists and builds its DeleteDaemon call; also returns
+    /// `family:revision` and the task definition ARN of what it runs now.
+    pub async fn prepare_delete_daemon(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<(EcsCall, String, String), PortalError> {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
-        let out = self.ecs.client.delete_daemon().daemon_arn(&arn).send().await.map_err(ecs_error)?;
-        self.cache.invalidate_cluster(cluster);
-        Ok(out.deployment_arn.unwrap_or_default())
+        let d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
+        let revs: Vec<String> =
+            d.current_revisions.unwrap_or_default().into_iter().filter_map(|r| r.arn).collect();
+        let revisions = self.revisions(revs.clone()).await?;
+        let td = revs
+            .first()
+            .and_then(|r| revisions.get(r)?.daemon_task_definition_arn.clone())
+            .unwrap_or_default();
+        Ok((EcsCall::DeleteDaemon(DeleteDaemon { daemon_arn: arn }), short_name(&td), td))
     }
 }
 

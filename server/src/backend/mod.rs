@@ -3,8 +3,9 @@
 
 mod audit;
 mod auth;
+mod changes;
 mod clusters;
-mod daemons;
-mod ecs_queries;
+pub(crate) mod daemons;
+pub(crate) mod ecs_queries;
 mod task_definitions;
 mod tokens;

@@ -238,21 +238,6 @@ impl TaskDefinitionsBackend for AppState {
         })
     }
 
-    async fn delete_task_definition(&self, family: &str, revision: u32) -> Result<String, PortalError> {
-        let out = self
-            .ecs
-            .client
-            .delete_daemon_task_definition()
-            .daemon_task_definition(format!("{family}:{revision}"))
-            .send()
-            .await
-            .map_err(ecs_error)?;
-        Ok(out
-            .daemon_task_definition_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("{family}:{revision}")))
-    }
-
     /// ListClusters, ListDaemons per cluster, DescribeDaemon per daemon whose `updatedAt`
     /// changed (answers reused for a few seconds), DescribeDaemonRevisions 20 at a time for
     /// revisions not seen before (they never change).

@@ -43,8 +43,12 @@ pub fn UpdateDaemonPage() -> impl IntoView {
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
     let daemon = Resource::new(key, |(c, n)| get_daemon(c, n, 1));
+    // "Roll back to this revision" on the History page links here with the revision to go to.
+    let query = use_query_map();
+    let wanted_revision = query.read_untracked().get("revision").unwrap_or_default();
+    let rollback = query.read_untracked().get("rollback").is_some_and(|r| r == "1");
     let (cluster, name) = key();
-    let title = format!("Update {name}");
+    let title = if rollback { format!("Roll back {name}") } else { format!("Update {name}") };
     view! {
         <PageHeader
             title=title
@@ -61,9 +65,16 @@ pub fn UpdateDaemonPage() -> impl IntoView {
                     .map(|r| match r {
                         Ok(d) => {
                             let mut form = d.settings.to_form();
-                            // The user picks the new revision; default to the family's latest.
-                            form.revision = String::new();
+                            // The user picks the new revision; default to the family's latest
+                            // (or the one a rollback goes back to).
+                            form.revision = wanted_revision.clone();
+                            form.rollback = if rollback { "1".into() } else { String::new() };
                             view! {
+                                {rollback.then(|| view! {
+                                    <Alert kind="warn">
+                                        {format!("Rolling back to revision {}: this requests an update back to it, under the cluster's approval policy.", wanted_revision)}
+                                    </Alert>
+                                })}
                                 <Alert kind="info">
                                     "Deploying a new revision replaces the instances of the chosen capacity providers in batches of the drain percentage. Application tasks move to the replacement instances; their services are not changed."
                                 </Alert>
@@ -168,6 +179,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                     server_error().filter(|e| !matches!(e, PortalError::Invalid(_)) || attempted.get())
                 }) />
                 <input type="hidden" name="form[daemon_arn]" value=init.daemon_arn.clone() />
+                <input type="hidden" name="form[rollback]" value=init.rollback.clone() />
                 <div class="panel">
                     <h2>"Daemon"</h2>
                     <div class="field">

@@ -1,0 +1,305 @@
+//! `/approvals/:id`: one change request — summary, policy and who may approve, the review form,
+//! the diff and the exact ECS input, the timeline. Refreshes itself while it executes.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::StateBadge;
+use crate::api::changes::{
+    get_change_request, CancelChangeRequest, ChangeRequestDetail, EditChangeRequest, OverrideFreeze,
+    ReviewChangeRequest,
+};
+use crate::components::{time::format_epoch, Alert, ErrorAlert, ProgressBar};
+use crate::domain::change::ChangeState;
+use crate::layout::{Crumb, PageHeader};
+
+const POLL_MS: [u64; 5] = [800, 1200, 2000, 3000, 4000];
+
+fn when(ms: i64) -> String {
+    if ms <= 0 {
+        "—".into()
+    } else {
+        format_epoch(ms as f64 / 1000.0)
+    }
+}
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let tick = RwSignal::new(0u32);
+    let polls = StoredValue::new(0usize);
+    let request = Resource::new(move || (id(), tick.get()), |(id, _)| get_change_request(id));
+    Effect::new(move |_| {
+        let open = request.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|d| matches!(d.row.state, ChangeState::Approved | ChangeState::Executing))
+        });
+        match open {
+            Some(true) => {
+                let n = polls.get_value();
+                polls.set_value(n + 1);
+                let delay = POLL_MS[n.min(POLL_MS.len() - 1)];
+                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(delay));
+            }
+            Some(false) => polls.set_value(0),
+            None => {}
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="empty-state">"Loading the request…"</p> }>
+            {move || {
+                request.get().map(|r| match r {
+                    Ok(d) => view! { <RequestBody d=d /> }.into_any(),
+                    Err(e) => view! {
+                        <PageHeader title="Change request" crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] />
+                        <ErrorAlert error=Signal::derive(move || Some(e.clone())) />
+                    }
+                    .into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn RequestBody(d: ChangeRequestDetail) -> impl IntoView {
+    let r = d.row.clone();
+    let approvals = d.reviews.iter().filter(|v| v.current && v.approve).count();
+    let approver_teams = if d.policy.approver_teams.is_empty() {
+        "approvers of any team".to_string()
+    } else {
+        d.policy.approver_teams.join(", ")
+    };
+    let daemon_link = (!r.daemon.is_empty()).then(|| format!("/daemons/{}/{}", r.cluster, r.daemon));
+    view! {
+        <PageHeader title=r.summary.clone() crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] />
+        <div class="panel">
+            <h2>"Request"</h2>
+            <dl class="kv">
+                <div><dt>"State"</dt><dd><StateBadge state=r.state /></dd></div>
+                <div><dt>"Kind"</dt><dd>{r.kind.label()}</dd></div>
+                <div><dt>"Requester"</dt><dd class="requester">{r.requester.clone()}</dd></div>
+                <div><dt>"Team"</dt><dd>{if r.team.is_empty() { "—".to_string() } else { r.team.clone() }}</dd></div>
+                <div><dt>"Cluster"</dt><dd>{if r.cluster.is_empty() { "—".to_string() } else { r.cluster.clone() }}</dd></div>
+                <div>
+                    <dt>"Daemon"</dt>
+                    <dd>{daemon_link.clone().map(|href| view! { <a href=href>{r.daemon.clone()}</a> })}</dd>
+                </div>
+                <div><dt>"From revision"</dt><dd class="mono">{r.from_revision.clone()}</dd></div>
+                <div><dt>"To revision"</dt><dd class="mono">{r.to_revision.clone()}</dd></div>
+                <div><dt>"Created"</dt><dd>{when(r.created_at)}</dd></div>
+                <div><dt>"Expires"</dt><dd>{if r.state == ChangeState::Pending { when(r.expires_at) } else { "—".into() }}</dd></div>
+                <div><dt>"Request ID"</dt><dd class="mono">{r.id.clone()}</dd></div>
+            </dl>
+            {(!d.outcome.is_empty()).then(|| view! { <p class="reason">"Outcome: "{d.outcome.clone()}</p> })}
+            {(!d.override_reason.is_empty())
+                .then(|| view! { <p class="reason">"Freeze overridden: "{d.override_reason.clone()}</p> })}
+        </div>
+        {(r.state == ChangeState::Executing || (!d.deployment_arn.is_empty() && r.state != ChangeState::Pending)).then(|| {
+            let pct = r.progress;
+            view! {
+                <div class="panel">
+                    <h2>"Rollout"</h2>
+                    <ProgressBar percent=Signal::derive(move || pct) label="Rollout progress" />
+                    <p class="mono">{d.deployment_arn.clone()}</p>
+                    {daemon_link.clone().map(|href| view! { <p><a href=href>"Follow it on the daemon page"</a></p> })}
+                </div>
+            }
+        })}
+        {(!d.frozen_by.is_empty()).then(|| view! {
+            <Alert kind="warn">
+                {format!("Approved, waiting for a freeze window to end: {}", d.frozen_by.join("; "))}
+            </Alert>
+        })}
+        <div class="panel">
+            <h2>{format!("Approvals ({approvals} of {})", d.policy.approvals_required)}</h2>
+            <p class="help">
+                {format!(
+                    "Policy ({}): {} approval(s) from {}; the requester {} approve; pending requests expire after {} h.",
+                    d.policy.source,
+                    d.policy.approvals_required,
+                    approver_teams,
+                    if d.policy.allow_self_approval { "may" } else { "may not" },
+                    d.policy.expiry_hours
+                )}
+            </p>
+            {if d.reviews.is_empty() {
+                view! { <p class="empty-state">"No reviews yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" aria-label="Reviews">
+                        <thead><tr><th>"Reviewer"</th><th>"Decision"</th><th>"Comment"</th><th>"When"</th></tr></thead>
+                        <tbody>
+                            {d.reviews.iter().map(|v| view! {
+                                <tr class=if v.current { "" } else { "void" }>
+                                    <td>{v.reviewer.clone()}</td>
+                                    <td>
+                                        {if v.approve { "Approved" } else { "Rejected" }}
+                                        {(!v.current).then_some(" (void: the request was edited)")}
+                                    </td>
+                                    <td class="comment">{v.comment.clone()}</td>
+                                    <td>{when(v.at)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+            {match d.review_refusal.clone() {
+                None => view! { <ReviewForm id=r.id.clone() /> }.into_any(),
+                Some(why) if r.state == ChangeState::Pending => {
+                    view! { <p class="help review-refusal">{format!("You cannot review this request: {why}")}</p> }.into_any()
+                }
+                Some(_) => ().into_any(),
+            }}
+        </div>
+        {d.can_override_freeze.then(|| view! { <OverrideForm id=r.id.clone() /> })}
+        {d.can_edit.then(|| view! { <EditForm d=d.clone() /> })}
+        {d.can_cancel.then(|| view! { <CancelForm id=r.id.clone() /> })}
+        <div class="panel">
+            <h2>"Changes"</h2>
+            <pre class="diff">{d.diff.clone()}</pre>
+        </div>
+        <div class="panel">
+            <h2>"ECS input"</h2>
+            <p class="help">"The exact call the portal sends to ECS when the request executes."</p>
+            <pre class="json">{d.ecs_input.clone()}</pre>
+        </div>
+        <div class="panel">
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {d.events.iter().map(|e| view! {
+                    <li>
+                        <span class="when">{when(e.at)}</span>" "
+                        <strong>{e.kind.replace('_', " ")}</strong>" "
+                        <span class="actor">{e.actor.clone()}</span>
+                        {(!e.detail.is_empty()).then(|| view! { <span class="detail">{format!(" — {}", e.detail)}</span> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
+#[component]
+fn ReviewForm(id: String) -> impl IntoView {
+    let action = ServerAction::<ReviewChangeRequest>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let field_error =
+        move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
+    view! {
+        <ActionForm action=action attr:class="review-form">
+            <input type="hidden" name="id" value=id />
+            <div class="field">
+                <label for="review-comment">"Comment"</label>
+                <p class="help" id="review-comment-help">"Optional when approving; required when rejecting."</p>
+                <textarea
+                    id="review-comment"
+                    name="comment"
+                    rows="3"
+                    maxlength="2000"
+                    aria-describedby="review-comment-help review-comment-error"
+                ></textarea>
+                <div class="error" id="review-comment-error" aria-live="polite">{field_error}</div>
+            </div>
+            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> })}
+            <div class="form-actions">
+                <button type="submit" name="decision" value="reject" class="btn danger">"Reject"</button>
+                <button type="submit" name="decision" value="approve" class="btn primary">"Approve"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn CancelForm(id: String) -> impl IntoView {
+    let action = ServerAction::<CancelChangeRequest>::new();
+    view! {
+        <div class="panel">
+            <h2>"Withdraw"</h2>
+            <ErrorAlert error=Signal::derive(move || action.value().get().and_then(|r| r.err())) />
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id />
+                <button type="submit" class="btn">"Cancel request"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn OverrideForm(id: String) -> impl IntoView {
+    let action = ServerAction::<OverrideFreeze>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <div class="panel">
+            <h2>"Override the freeze"</h2>
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id />
+                <div class="field">
+                    <label for="override-reason">"Reason"</label>
+                    <p class="help">"Recorded on the request and in the audit log."</p>
+                    <textarea id="override-reason" name="reason" rows="2" required></textarea>
+                    <div class="error" aria-live="polite">
+                        {move || error.get().and_then(|e| e.fields().and_then(|f| f.get("reason").map(str::to_string)))}
+                    </div>
+                </div>
+                <button type="submit" class="btn danger">"Execute despite the freeze"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The requester changes revision, drain and bake time; approvals so far become void.
+#[component]
+fn EditForm(d: ChangeRequestDetail) -> impl IntoView {
+    let action = ServerAction::<EditChangeRequest>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let field = move |name: &'static str| {
+        move || error.get().and_then(|e| e.fields().and_then(|f| f.get(name).map(str::to_string)))
+    };
+    let Some(spec) = d.spec.clone() else { return ().into_any() };
+    let revision = spec.revision.map(|r| r.to_string()).unwrap_or_default();
+    view! {
+        <div class="panel">
+            <h2>"Edit request"</h2>
+            <p class="help">"Saving voids the approvals given so far."</p>
+            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> })}
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=d.row.id.clone() />
+                {spec.daemon_arn.clone().map(|a| view! { <input type="hidden" name="form[daemon_arn]" value=a /> })}
+                <input type="hidden" name="form[cluster]" value=spec.cluster.clone() />
+                <input type="hidden" name="form[daemon_name]" value=spec.daemon_name.clone() />
+                <input type="hidden" name="form[family]" value=spec.family.clone() />
+                {spec.capacity_providers.iter().enumerate().map(|(i, p)| view! {
+                    <input type="hidden" name=format!("form[capacity_providers][{i}]") value=p.clone() />
+                }).collect_view()}
+                {spec.alarms.iter().enumerate().map(|(i, a)| view! {
+                    <input type="hidden" name=format!("form[alarms][{i}]") value=a.clone() />
+                }).collect_view()}
+                {spec.rollback_on_alarm.then(|| view! { <input type="hidden" name="form[rollback_on_alarm]" value="on" /> })}
+                {spec.critical.then(|| view! { <input type="hidden" name="form[critical]" value="on" /> })}
+                <input type="hidden" name="form[propagate_tags]" value=if spec.propagate_tags { "DAEMON" } else { "NONE" } />
+                <div class="field">
+                    <label for="edit-revision">"Revision"</label>
+                    <input id="edit-revision" name="form[revision]" value=revision inputmode="numeric" />
+                    <div class="error" aria-live="polite">{field("revision")}</div>
+                </div>
+                <div class="field">
+                    <label for="edit-drain">"Drain percentage"</label>
+                    <input id="edit-drain" name="form[drain_percent]" value=spec.drain_percent.to_string() />
+                    <div class="error" aria-live="polite">{field("drain_percent")}</div>
+                </div>
+                <div class="field">
+                    <label for="edit-bake">"Bake time (minutes)"</label>
+                    <input id="edit-bake" name="form[bake_time]" value=spec.bake_time_minutes.to_string() />
+                    <div class="error" aria-live="polite">{field("bake_time")}</div>
+                </div>
+                <button type="submit" class="btn">"Save changes"</button>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,105 @@
+import { Browser, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, hydrated, login } from './fixtures';
+
+const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+
+async function register(request: APIRequestContext, family: string, image: string) {
+  const res = await request.post('/api/create-task-definition', {
+    form: {
+      'form[family]': family,
+      'form[execution_role]': ROLE,
+      'form[containers][0][name]': 'cwagent',
+      'form[containers][0][image]': image,
+      'form[containers][0][essential]': 'on',
+      'form[containers][0][cpu]': '0.25',
+      'form[containers][0][memory]': '0.25',
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/** A page in a browser context of its own, signed in as `user`. */
+async function as(browser: Browser, baseURL: string, user: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await login(page, user);
+  return page;
+}
+
+/** alice asks for a deployment of `family` on cluster prod; returns the request page URL. */
+async function requestProdDeploy(alice: Page, daemon: string, family: string) {
+  await alice.goto('/daemons/new?cluster=prod');
+  await hydrated(alice);
+  await alice.getByLabel('Daemon name').fill(daemon);
+  await alice.getByLabel('Daemon task definition family').selectOption(family);
+  await alice.getByLabel('mi-prod-a').check();
+  await alice.getByLabel('mi-prod-b').check();
+  await alice.getByRole('button', { name: 'Deploy' }).click();
+  await expect(alice).toHaveURL(/\/approvals\/[0-9a-f]{32}$/);
+  await expect(alice.locator('[data-state]').first()).toHaveText('Pending approval');
+  return alice.url();
+}
+
+async function waitForState(page: Page, label: string, timeout = 180_000) {
+  await expect(page.locator('.panel [data-state]').first()).toHaveText(label, { timeout });
+}
+
+test('alice requests a prod deploy, bob approves it, the rollout succeeds', async ({ browser, request, baseURL }) => {
+  test.setTimeout(300_000);
+  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:latest');
+  const alice = await as(browser, baseURL!, 'alice');
+  const bob = await as(browser, baseURL!, 'bob');
+
+  const url = await requestProdDeploy(alice, 'cloudwatch-agent', 'cloudwatch-agent');
+  // The request shows what ECS will receive and who may approve.
+  await expect(alice.locator('pre.json')).toContainText('"operation": "CreateDaemon"');
+  await expect(alice.getByText('1 approval(s) from platform')).toBeVisible();
+  // alice cannot approve her own request.
+  await expect(alice.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  await expect(alice.locator('.review-refusal')).toContainText('someone else');
+
+  // bob sees it waiting for him, with a count in the navigation.
+  await bob.goto('/approvals');
+  await expect(bob.locator('.side-nav .nav-count')).toHaveText('1');
+  const row = bob.getByRole('table', { name: 'Change requests' }).locator('tbody tr');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('alice');
+  await row.getByRole('link').click();
+  await expect(bob).toHaveURL(url);
+  await hydrated(bob);
+  await bob.getByLabel('Comment').fill('Agent config reviewed <b>ok</b>');
+  await bob.getByRole('button', { name: 'Approve' }).click();
+  await expect(bob.locator('.panel [data-state]').first()).not.toHaveText('Pending approval');
+  await expect(bob.getByRole('table', { name: 'Reviews' })).toContainText('Agent config reviewed <b>ok</b>');
+
+  await waitForState(bob, 'Succeeded');
+  await expect(bob.getByRole('progressbar', { name: 'Rollout progress' })).toHaveAttribute('aria-valuenow', '100');
+  // The daemon runs on every prod instance.
+  await bob.goto('/daemons/prod/cloudwatch-agent');
+  const instances = bob.getByRole('table', { name: 'Managed instances' });
+  await expect(instances.locator('tbody tr')).toHaveCount(12);
+  await expect(instances.locator('tbody tr', { hasText: 'RUNNING' })).toHaveCount(12);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('bob rejects a request with a comment and nothing is deployed', async ({ browser, request, baseURL }) => {
+  await register(request, 'reject-agent', 'example/reject-agent:1');
+  const alice = await as(browser, baseURL!, 'alice');
+  const bob = await as(browser, baseURL!, 'bob');
+  const url = await requestProdDeploy(alice, 'reject-agent', 'reject-agent');
+  await bob.goto(url);
+  await hydrated(bob);
+  // A rejection needs a comment: the message shows next to the field.
+  await bob.getByRole('button', { name: 'Reject' }).click();
+  await expect(bob.locator('#review-comment-error')).toContainText('needs a comment');
+  await bob.getByLabel('Comment').fill('Wrong image tag for prod');
+  await bob.getByRole('button', { name: 'Reject' }).click();
+  await waitForState(bob, 'Rejected', 15_000);
+  await alice.reload();
+  await expect(alice.getByRole('table', { name: 'Reviews' })).toContainText('Wrong image tag for prod');
+  const res = await request.post('/api/get-daemon', { form: { cluster: 'prod', name: 'reject-agent' } });
+  expect(res.status()).toBe(404);
+  await alice.context().close();
+  await bob.context().close();
+});

@@ -1,0 +1,200 @@
+//! `ChangesBackend`: what the Approvals pages and /api/v1 call. The rules live in
+//! `crate::changes::engine`; this file shapes what they show.
+
+use app::{
+    api::{changes::*, PortalError},
+    auth::CurrentUser,
+    backend::ChangesBackend,
+    domain::{
+        change::{review_refusal, ChangeKind, ChangeState},
+        deployment::DeploySpec,
+    },
+};
+
+use crate::{
+    auth::{db_error, now_ms},
+    changes::{
+        call::EcsCall,
+        store::{self, StoredRequest},
+    },
+    state::AppState,
+};
+
+fn may_review(user: &CurrentUser, r: &StoredRequest) -> bool {
+    review_refusal(user, &r.row.requester, &r.policy.approver_teams, r.policy.allow_self_approval).is_none()
+}
+
+/// The deploy settings a deploy/update/rollback request carries, for its edit form.
+fn spec_of(r: &StoredRequest) -> Option<DeploySpec> {
+    let (family, revision) = r.row.to_revision.rsplit_once(':')?;
+    let (settings, tags, daemon_arn) = match EcsCall::from_json(&r.input).ok()? {
+        EcsCall::CreateDaemon(c) => (c.settings, c.tags, None),
+        EcsCall::UpdateDaemon(u) => (u.settings, vec![], Some(u.daemon_arn)),
+        _ => return None,
+    };
+    let config = settings.deployment_configuration;
+    Some(DeploySpec {
+        daemon_arn,
+        cluster: r.row.cluster.clone(),
+        daemon_name: r.row.daemon.clone(),
+        family: family.to_string(),
+        revision: revision.parse().ok(),
+        capacity_providers: r.capacity_providers.clone(),
+        drain_percent: config.drain_percent,
+        bake_time_minutes: config.bake_time_in_minutes.max(0) as u32,
+        alarms: config.alarms.as_ref().map(|a| a.alarm_names.clone()).unwrap_or_default(),
+        rollback_on_alarm: config.alarms.as_ref().is_some_and(|a| a.enable),
+        critical: settings.critical,
+        tags: tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        propagate_tags: settings.propagate_tags == "DAEMON",
+        ecs_managed_tags: settings.enable_ecs_managed_tags,
+        execute_command: settings.enable_execute_command,
+    })
+}
+
+#[async_trait::async_trait]
+impl ChangesBackend for AppState {
+    async fn submit_change(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        input: ChangeInput,
+    ) -> Result<ChangeRequestRow, PortalError> {
+        self.submit(user, ip, input).await
+    }
+
+    async fn list_changes(
+        &self,
+        user: &CurrentUser,
+        filter: RequestFilter,
+    ) -> Result<RequestPage, PortalError> {
+        let per_page = REQUESTS_PER_PAGE;
+        let requester = (filter.inbox == Inbox::Mine).then_some(user.username.as_str());
+        let mut rows = Vec::new();
+        let mut next = None;
+        let mut page_filter = filter.clone();
+        // "Waiting for me" filters after the query; read on until a page is full.
+        for _ in 0..20 {
+            let batch = store::list(&self.db, &page_filter, requester, per_page as i64 + 1)
+                .await
+                .map_err(db_error)?;
+            let more = batch.len() > per_page;
+            for r in batch.into_iter().take(per_page) {
+                page_filter.after = store::cursor_of(&r.row);
+                if filter.inbox != Inbox::Waiting || may_review(user, &r) {
+                    rows.push(r.row);
+                }
+                if rows.len() == per_page {
+                    break;
+                }
+            }
+            if rows.len() == per_page {
+                next = more.then(|| page_filter.after.clone()).or(Some(page_filter.after.clone()));
+                break;
+            }
+            if !more {
+                break;
+            }
+        }
+        Ok(RequestPage { rows, next })
+    }
+
+    async fn get_change(&self, user: &CurrentUser, id: &str) -> Result<ChangeRequestDetail, PortalError> {
+        let r = store::get(&self.db, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))?;
+        let reviews = store::reviews(&self.db, id, r.version).await.map_err(db_error)?;
+        let events = store::events(&self.db, id).await.map_err(db_error)?;
+        let pending = r.row.state == ChangeState::Pending;
+        let refusal = if pending {
+            review_refusal(user, &r.row.requester, &r.policy.approver_teams, r.policy.allow_self_approval)
+        } else {
+            Some(format!("This request is {}.", r.row.state.label().to_lowercase()))
+        };
+        let frozen_by = if r.row.state == ChangeState::Approved && r.override_reason.is_empty() {
+            let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
+            crate::admin::freezes::freezes_for(&self.db, cluster, &r.capacity_providers, now_ms())
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|f| f.reason)
+                .collect()
+        } else {
+            vec![]
+        };
+        let is_requester = r.row.requester == user.username;
+        let ecs_input = serde_json::from_str::<serde_json::Value>(&r.input)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| r.input.clone());
+        Ok(ChangeRequestDetail {
+            can_cancel: is_requester && matches!(r.row.state, ChangeState::Pending | ChangeState::Approved),
+            can_edit: is_requester
+                && pending
+                && matches!(r.row.kind, ChangeKind::Deploy | ChangeKind::Update | ChangeKind::Rollback),
+            can_override_freeze: user.is_admin() && !frozen_by.is_empty(),
+            frozen_by,
+            review_refusal: refusal,
+            spec: spec_of(&r),
+            version: r.version as u32,
+            policy: r.policy,
+            ecs_input,
+            diff: r.diff,
+            deployment_arn: r.deployment_arn,
+            outcome: r.outcome,
+            override_reason: r.override_reason,
+            executed_at: r.executed_at,
+            finished_at: r.finished_at,
+            reviews,
+            events,
+            row: r.row,
+        })
+    }
+
+    async fn approval_counts(&self, user: &CurrentUser) -> Result<ApprovalCounts, PortalError> {
+        let pending = store::pending(&self.db, 500).await.map_err(db_error)?;
+        let waiting = pending.iter().filter(|r| may_review(user, r)).count() as u32;
+        let mine_open = store::open_count(&self.db, &user.username).await.map_err(db_error)? as u32;
+        Ok(ApprovalCounts { waiting, mine_open })
+    }
+
+    async fn review_change(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        approve: bool,
+        comment: &str,
+    ) -> Result<ChangeRequestRow, PortalError> {
+        self.review(user, ip, id, approve, comment).await
+    }
+
+    async fn cancel_change(&self, user: &CurrentUser, ip: &str, id: &str) -> Result<(), PortalError> {
+        self.cancel(user, ip, id).await
+    }
+
+    async fn edit_change(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        spec: DeploySpec,
+    ) -> Result<(), PortalError> {
+        self.edit(user, ip, id, spec).await
+    }
+
+    async fn override_freeze(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), PortalError> {
+        AppState::override_freeze(self, user, ip, id, reason).await
+    }
+
+    async fn claim_family(&self, user: &CurrentUser, family: &str) -> Result<(), PortalError> {
+        crate::changes::ownership::claim_family(&self.db, user, family).await
+    }
+}

@@ -1,0 +1,464 @@
+//! The approval workflow: a change becomes a request under the matching policy; reviews move it
+//! on; the approval that completes the policy (or a policy needing none) hands it to the
+//! executor at once. Every rule is checked here, whoever calls (UI or /api/v1).
+
+use app::{
+    api::{
+        changes::{ChangeInput, ChangeRequestRow, PolicySnapshot},
+        PortalError,
+    },
+    auth::CurrentUser,
+    backend::TaskDefinitionsBackend,
+    domain::{
+        change::{review_refusal, ChangeKind, ChangeState},
+        deployment::DeploySpec,
+        diff::{line_diff, DiffLine},
+    },
+};
+use serde_json::json;
+
+use super::{
+    call::{DeleteTaskDefinition, EcsCall},
+    notify, ownership, store,
+    store::NewRequest,
+};
+use crate::{
+    auth::{audit, db_error, random_hex},
+    state::AppState,
+};
+
+/// What a change turns into before it is stored.
+struct Prepared {
+    kind: ChangeKind,
+    cluster: String,
+    daemon: String,
+    family: String,
+    from_revision: String,
+    to_revision: String,
+    providers: Vec<String>,
+    summary: String,
+    call: EcsCall,
+    diff: String,
+}
+
+/// `- old` / `+ new` lines of what differs (unchanged lines left out).
+pub fn diff_text(old: &str, new: &str) -> String {
+    line_diff(old, new)
+        .into_iter()
+        .filter_map(|l| match l {
+            DiffLine::Same(_) => None,
+            DiffLine::Removed(s) => Some(format!("- {s}")),
+            DiffLine::Added(s) => Some(format!("+ {s}")),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn settings_text(spec: &DeploySpec) -> String {
+    format!(
+        "capacity providers: {}\ndrain percent: {}\nbake time (minutes): {}\nalarms: {}\nroll back on alarm: {}\ncritical: {}",
+        spec.capacity_providers.join(", "),
+        spec.drain_percent,
+        spec.bake_time_minutes,
+        spec.alarms.join(", "),
+        spec.rollback_on_alarm,
+        spec.critical
+    )
+}
+
+impl AppState {
+    /// The definition of `family:rev` as pretty JSON ("" when it cannot be read).
+    async fn definition_text(&self, family_rev: &str) -> String {
+        let Some((family, rev)) = family_rev.rsplit_once(':') else { return String::new() };
+        let Ok(rev) = rev.parse::<u32>() else { return String::new() };
+        match self.describe_task_definition(family, rev).await {
+            Ok(r) => r.spec.to_json_pretty(),
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn prepare(&self, id: &str, input: &ChangeInput) -> Result<Prepared, PortalError> {
+        match input {
+            ChangeInput::Deploy { spec, rollback } => {
+                let p = self.prepare_deploy(spec, id).await?;
+                let kind = match (&spec.daemon_arn, rollback) {
+                    (None, _) => ChangeKind::Deploy,
+                    (Some(_), true) => ChangeKind::Rollback,
+                    (Some(_), false) => ChangeKind::Update,
+                };
+                let old = if p.from_revision.is_empty() {
+                    String::new()
+                } else {
+                    self.definition_text(&p.from_revision).await
+                };
+                let new = self.definition_text(&p.to_revision).await;
+                let mut diff = diff_text(&old, &new);
+                if diff.is_empty() {
+                    diff = format!("(same definition {})", p.to_revision);
+                }
+                diff.push_str("\n\nsettings:\n");
+                diff.push_str(&settings_text(spec));
+                let summary = match kind {
+                    ChangeKind::Deploy => format!(
+                        "Deploy {} as daemon {} on cluster {} ({})",
+                        p.to_revision,
+                        spec.daemon_name,
+                        spec.cluster,
+                        spec.capacity_providers.join(", ")
+                    ),
+                    ChangeKind::Rollback => format!(
+                        "Roll back daemon {} on cluster {} from {} to {}",
+                        spec.daemon_name, spec.cluster, p.from_revision, p.to_revision
+                    ),
+                    _ => format!(
+                        "Update daemon {} on cluster {} from {} to {}",
+                        spec.daemon_name, spec.cluster, p.from_revision, p.to_revision
+                    ),
+                };
+                Ok(Prepared {
+                    kind,
+                    cluster: spec.cluster.clone(),
+                    daemon: spec.daemon_name.clone(),
+                    family: spec.family.clone(),
+                    from_revision: p.from_revision,
+                    to_revision: p.to_revision,
+                    providers: spec.capacity_providers.clone(),
+                    summary,
+                    call: p.call,
+                    diff,
+                })
+            }
+            ChangeInput::DeleteDaemon { cluster, daemon } => {
+                let (call, from, _) = self.prepare_delete_daemon(cluster, daemon).await?;
+                let old = self.definition_text(&from).await;
+                Ok(Prepared {
+                    kind: ChangeKind::DeleteDaemon,
+                    cluster: cluster.clone(),
+                    daemon: daemon.clone(),
+                    family: from.rsplit_once(':').map(|(f, _)| f.to_string()).unwrap_or_default(),
+                    from_revision: from.clone(),
+                    to_revision: String::new(),
+                    providers: vec![],
+                    summary: format!("Delete daemon {daemon} on cluster {cluster} (runs {from})"),
+                    call,
+                    diff: diff_text(&old, ""),
+                })
+            }
+            ChangeInput::DeleteRevision { family, revision } => {
+                let record = self.describe_task_definition(family, *revision).await?;
+                if record.status != "ACTIVE" {
+                    return Err(PortalError::Conflict(format!(
+                        "{family}:{revision} is {}; only ACTIVE revisions can be deleted.",
+                        record.status
+                    )));
+                }
+                Ok(Prepared {
+                    kind: ChangeKind::DeleteRevision,
+                    cluster: String::new(),
+                    daemon: String::new(),
+                    family: family.clone(),
+                    from_revision: format!("{family}:{revision}"),
+                    to_revision: String::new(),
+                    providers: vec![],
+                    summary: format!(
+                        "Delete daemon task definition revision {family}:{revision} (daemons running it keep running)"
+                    ),
+                    call: EcsCall::DeleteDaemonTaskDefinition(DeleteTaskDefinition {
+                        daemon_task_definition: format!("{family}:{revision}"),
+                    }),
+                    diff: diff_text(&record.spec.to_json_pretty(), ""),
+                })
+            }
+        }
+    }
+
+    /// The policy for a request on `cluster` ("" = no cluster) touching `providers`.
+    async fn policy_snapshot(
+        &self,
+        cluster: &str,
+        providers: &[String],
+    ) -> Result<PolicySnapshot, PortalError> {
+        let lookup = if cluster.is_empty() { "*" } else { cluster };
+        let p = crate::admin::policies::policy_for(&self.db, lookup, providers).await.map_err(db_error)?;
+        let source = if p.cluster == "*" {
+            "all clusters".to_string()
+        } else if p.capacity_provider.is_empty() {
+            format!("cluster {}", p.cluster)
+        } else {
+            format!("cluster {}, capacity provider {}", p.cluster, p.capacity_provider)
+        };
+        Ok(PolicySnapshot {
+            approvals_required: p.approvals_required,
+            approver_teams: p.approver_teams,
+            allow_self_approval: p.allow_self_approval,
+            expiry_hours: p.expiry_hours,
+            source,
+        })
+    }
+
+    pub async fn submit(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        input: ChangeInput,
+    ) -> Result<ChangeRequestRow, PortalError> {
+        user.require_deployer()?;
+        let id = random_hex(16);
+        let p = self.prepare(&id, &input).await?;
+        let team =
+            ownership::team_for_change(&self.db, user, p.kind, &p.cluster, &p.daemon, &p.family).await?;
+        let policy = self.policy_snapshot(&p.cluster, &p.providers).await?;
+        let immediate = policy.approvals_required == 0;
+        let new = NewRequest {
+            id: id.clone(),
+            kind: p.kind,
+            cluster: p.cluster,
+            daemon: p.daemon,
+            family: p.family,
+            from_revision: p.from_revision,
+            to_revision: p.to_revision,
+            capacity_providers: p.providers,
+            team,
+            requester: user.username.clone(),
+            summary: p.summary,
+            input: p.call.to_json(),
+            diff: p.diff,
+            policy,
+        };
+        let state = if immediate { ChangeState::Approved } else { ChangeState::Pending };
+        store::insert(&self.db, &new, state).await.map_err(db_error)?;
+        store::add_event(&self.db, &id, &user.username, "created", &new.summary).await.map_err(db_error)?;
+        audit::record(
+            &self.db,
+            &user.username,
+            ip,
+            "change.request",
+            &id,
+            &json!({"kind": new.kind.as_str(), "cluster": new.cluster, "daemon": new.daemon, "family": new.family,
+                    "to": new.to_revision, "summary": new.summary}),
+        )
+        .await
+        .map_err(db_error)?;
+        if immediate {
+            store::add_event(&self.db, &id, "portal", "approved", "the policy needs no approval")
+                .await
+                .map_err(db_error)?;
+            self.execute_now(&id).await;
+        } else {
+            notify::enqueue(self, "approval_needed", &id).await;
+        }
+        self.request_row(&id).await
+    }
+
+    pub async fn request_row(&self, id: &str) -> Result<ChangeRequestRow, PortalError> {
+        store::get(&self.db, id)
+            .await
+            .map_err(db_error)?
+            .map(|r| r.row)
+            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))
+    }
+
+    async fn stored(&self, id: &str) -> Result<store::StoredRequest, PortalError> {
+        store::get(&self.db, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))
+    }
+
+    /// A pending request past its expiry becomes expired (the worker also sweeps these).
+    async fn check_expiry(&self, r: &store::StoredRequest) -> Result<(), PortalError> {
+        if r.row.state == ChangeState::Pending && r.row.expires_at <= crate::auth::now_ms() {
+            if store::transition(&self.db, &r.row.id, ChangeState::Pending, ChangeState::Expired)
+                .await
+                .map_err(db_error)?
+            {
+                store::add_event(&self.db, &r.row.id, "portal", "expired", "nobody approved it in time")
+                    .await
+                    .map_err(db_error)?;
+                notify::enqueue(self, "request_ended", &r.row.id).await;
+            }
+            return Err(PortalError::Conflict("This request has expired; submit a new one.".into()));
+        }
+        Ok(())
+    }
+
+    pub async fn review(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        approve: bool,
+        comment: &str,
+    ) -> Result<ChangeRequestRow, PortalError> {
+        let comment = app::domain::change::parse_comment(comment, !approve)
+            .map_err(|e| PortalError::invalid("comment", e))?;
+        let r = self.stored(id).await?;
+        if r.row.state != ChangeState::Pending {
+            return Err(PortalError::Conflict(format!(
+                "This request is {}; only requests pending approval can be reviewed.",
+                r.row.state.label().to_lowercase()
+            )));
+        }
+        self.check_expiry(&r).await?;
+        if let Some(why) =
+            review_refusal(user, &r.row.requester, &r.policy.approver_teams, r.policy.allow_self_approval)
+        {
+            return Err(PortalError::Forbidden(why));
+        }
+        store::add_review(&self.db, id, &user.username, r.version, approve, &comment)
+            .await
+            .map_err(db_error)?;
+        let action = if approve { "change.approve" } else { "change.reject" };
+        audit::record(
+            &self.db,
+            &user.username,
+            ip,
+            action,
+            id,
+            &json!({"version": r.version, "comment": comment}),
+        )
+        .await
+        .map_err(db_error)?;
+        if !approve {
+            store::add_event(&self.db, id, &user.username, "rejected", &comment).await.map_err(db_error)?;
+            if store::transition(&self.db, id, ChangeState::Pending, ChangeState::Rejected)
+                .await
+                .map_err(db_error)?
+            {
+                notify::enqueue(self, "request_ended", id).await;
+            }
+            return self.request_row(id).await;
+        }
+        store::add_event(&self.db, id, &user.username, "approved", &comment).await.map_err(db_error)?;
+        let approvers = store::approvers(&self.db, id, r.version).await.map_err(db_error)?;
+        if approvers.len() as u32 >= r.policy.approvals_required
+            && store::approve_version(&self.db, id, r.version).await.map_err(db_error)?
+        {
+            // Only the reviewer whose update moved the request runs it.
+            store::add_event(
+                &self.db,
+                id,
+                "portal",
+                "approved",
+                &format!(
+                    "{} of {} approvals: {}",
+                    approvers.len(),
+                    r.policy.approvals_required,
+                    approvers.join(", ")
+                ),
+            )
+            .await
+            .map_err(db_error)?;
+            self.execute_now(id).await;
+        }
+        self.request_row(id).await
+    }
+
+    pub async fn cancel(&self, user: &CurrentUser, ip: &str, id: &str) -> Result<(), PortalError> {
+        let r = self.stored(id).await?;
+        if r.row.requester != user.username {
+            return Err(PortalError::Forbidden("Only the requester may cancel a request.".into()));
+        }
+        let mut done = false;
+        for from in [ChangeState::Pending, ChangeState::Approved] {
+            if r.row.state == from {
+                done =
+                    store::transition(&self.db, id, from, ChangeState::Cancelled).await.map_err(db_error)?;
+            }
+        }
+        if !done {
+            return Err(PortalError::Conflict(
+                "This request can no longer be cancelled: it has started executing or has ended.".into(),
+            ));
+        }
+        store::add_event(&self.db, id, &user.username, "cancelled", "").await.map_err(db_error)?;
+        audit::record(&self.db, &user.username, ip, "change.cancel", id, &json!({}))
+            .await
+            .map_err(db_error)?;
+        notify::enqueue(self, "request_ended", id).await;
+        Ok(())
+    }
+
+    pub async fn edit(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        mut spec: DeploySpec,
+    ) -> Result<(), PortalError> {
+        let r = self.stored(id).await?;
+        if r.row.requester != user.username {
+            return Err(PortalError::Forbidden("Only the requester may edit a request.".into()));
+        }
+        if r.row.state != ChangeState::Pending
+            || !matches!(r.row.kind, ChangeKind::Deploy | ChangeKind::Update | ChangeKind::Rollback)
+        {
+            return Err(PortalError::Conflict(
+                "Only pending deploy, update and rollback requests can be edited.".into(),
+            ));
+        }
+        if spec.cluster != r.row.cluster || spec.daemon_name != r.row.daemon {
+            return Err(PortalError::invalid(
+                "daemon_name",
+                "An edit cannot move the request to another daemon.",
+            ));
+        }
+        // The kind stays what it was: an update stays an update.
+        let existing = EcsCall::from_json(&r.input)?;
+        spec.daemon_arn = match existing {
+            EcsCall::UpdateDaemon(u) => Some(u.daemon_arn),
+            _ => None,
+        };
+        let input = ChangeInput::Deploy { spec, rollback: r.row.kind == ChangeKind::Rollback };
+        let p = self.prepare(id, &input).await?;
+        let edited = store::edit(
+            &self.db,
+            id,
+            r.version,
+            &p.to_revision,
+            &p.providers,
+            &p.summary,
+            &p.call.to_json(),
+            &p.diff,
+        )
+        .await
+        .map_err(db_error)?;
+        if !edited {
+            return Err(PortalError::Conflict("The request changed meanwhile; reload it.".into()));
+        }
+        store::add_event(&self.db, id, &user.username, "edited", "approvals given so far are void")
+            .await
+            .map_err(db_error)?;
+        audit::record(&self.db, &user.username, ip, "change.edit", id, &json!({"to": p.to_revision}))
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    pub async fn override_freeze(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), PortalError> {
+        if !user.is_admin() {
+            return Err(PortalError::Forbidden("Only admins may override a freeze window.".into()));
+        }
+        let reason = app::domain::change::parse_override_reason(reason)
+            .map_err(|e| PortalError::invalid("reason", e))?;
+        if !store::set_override(&self.db, id, &reason).await.map_err(db_error)? {
+            return Err(PortalError::Conflict(
+                "Only approved requests waiting for a freeze to end can be overridden.".into(),
+            ));
+        }
+        store::add_event(&self.db, id, &user.username, "freeze_overridden", &reason)
+            .await
+            .map_err(db_error)?;
+        audit::record(&self.db, &user.username, ip, "change.override_freeze", id, &json!({"reason": reason}))
+            .await
+            .map_err(db_error)?;
+        self.execute_now(id).await;
+        Ok(())
+    }
+}

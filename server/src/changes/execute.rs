@@ -1,0 +1,251 @@
+//! Executing approved requests, under a lease so that one replica at a time works each.
+//!
+//! The order of writes makes a crash harmless: the request is marked `executing` BEFORE the ECS
+//! call and the deployment ARN is written AFTER it. A request found executing with no ARN is
+//! resumed by first looking for what the earlier attempt started (CreateDaemon carries the
+//! request id as clientToken, so repeating it is safe too).
+
+use app::{
+    api::PortalError,
+    domain::change::{ChangeKind, ChangeState},
+};
+
+use super::{
+    call::{self, EcsCall},
+    history, notify, store,
+    store::StoredRequest,
+};
+use crate::{
+    auth::{db_error, now_ms},
+    state::AppState,
+};
+
+/// How long a replica holds a request between steps before another may take it over.
+pub const LEASE_MS: i64 = 30_000;
+
+/// ECS errors worth trying again later rather than failing the request.
+fn transient(e: &PortalError) -> bool {
+    matches!(e, PortalError::Ecs { code, .. }
+        if matches!(code.as_str(), "ThrottlingException" | "ServerException" | "EndpointUnreachable" | "Timeout" | "Request"))
+}
+
+/// This process's claim on a request while one of its tasks steps it; dropped when done.
+struct Working<'a> {
+    state: &'a AppState,
+    id: String,
+}
+
+impl<'a> Working<'a> {
+    fn take(state: &'a AppState, id: &str) -> Option<Self> {
+        let mut set = state.working.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(id.to_string()).then(|| Working { state, id: id.to_string() })
+    }
+}
+
+impl Drop for Working<'_> {
+    fn drop(&mut self) {
+        self.state.working.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+    }
+}
+
+impl AppState {
+    /// Works the request now if this replica can take it. Failures are recorded on the request
+    /// (or retried by the worker), not returned: the caller's own action has succeeded.
+    pub async fn execute_now(&self, id: &str) {
+        if let Err(e) = self.step(id).await {
+            tracing::error!(request = id, error = %e, "executing a change request failed");
+        }
+    }
+
+    /// One step of an approved or executing request: start it, or look at its deployment.
+    pub async fn step(&self, id: &str) -> Result<(), PortalError> {
+        let Some(_working) = Working::take(self, id) else {
+            return Ok(());
+        };
+        let owner = &self.instance;
+        if !store::claim(&self.db, id, owner, LEASE_MS).await.map_err(db_error)? {
+            return Ok(());
+        }
+        let r = store::get(&self.db, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| PortalError::NotFound(id.into()))?;
+        match r.row.state {
+            ChangeState::Approved => self.start(&r).await,
+            ChangeState::Executing if r.deployment_arn.is_empty() => self.call(&r, true).await,
+            ChangeState::Executing => self.follow(&r).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn start(&self, r: &StoredRequest) -> Result<(), PortalError> {
+        let id = &r.row.id;
+        if r.override_reason.is_empty() {
+            let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
+            let freezes =
+                crate::admin::freezes::freezes_for(&self.db, cluster, &r.capacity_providers, now_ms())
+                    .await
+                    .map_err(db_error)?;
+            if !freezes.is_empty() {
+                let reasons: Vec<String> = freezes.iter().map(|f| f.reason.clone()).collect();
+                let events = store::events(&self.db, id).await.map_err(db_error)?;
+                if events.last().is_none_or(|e| e.kind != "frozen") {
+                    store::add_event(
+                        &self.db,
+                        id,
+                        "portal",
+                        "frozen",
+                        &format!("waiting for the freeze to end: {}", reasons.join("; ")),
+                    )
+                    .await
+                    .map_err(db_error)?;
+                }
+                store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+                return Ok(());
+            }
+        }
+        if !store::start_executing(&self.db, id, &self.instance).await.map_err(db_error)? {
+            return Ok(());
+        }
+        store::add_event(&self.db, id, "portal", "executing", &format!("on replica {}", self.instance))
+            .await
+            .map_err(db_error)?;
+        let r = store::get(&self.db, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| PortalError::NotFound(id.clone()))?;
+        self.call(&r, false).await
+    }
+
+    /// Sends the stored ECS call (or, resuming, adopts what an earlier attempt started).
+    async fn call(&self, r: &StoredRequest, resuming: bool) -> Result<(), PortalError> {
+        let id = &r.row.id;
+        let call = EcsCall::from_json(&r.input)?;
+        let adopted = if resuming {
+            call::find_started(self, &call, r.executed_at as f64 / 1000.0).await.ok().flatten()
+        } else {
+            None
+        };
+        let sent = match adopted {
+            Some(arn) => {
+                store::add_event(
+                    &self.db,
+                    id,
+                    "portal",
+                    "resumed",
+                    &format!("found the deployment started earlier: {arn}"),
+                )
+                .await
+                .map_err(db_error)?;
+                Ok(arn)
+            }
+            None => call::send(self, &call).await,
+        };
+        self.cache.invalidate_cluster(&r.row.cluster);
+        match sent {
+            Ok(arn) if arn.is_empty() => {
+                // DeleteDaemonTaskDefinition starts no deployment: done.
+                store::add_event(&self.db, id, "portal", "ecs_call", call.operation())
+                    .await
+                    .map_err(db_error)?;
+                self.end(r, ChangeState::Succeeded, "").await
+            }
+            Ok(arn) => {
+                store::set_deployment(&self.db, id, &arn).await.map_err(db_error)?;
+                store::add_event(
+                    &self.db,
+                    id,
+                    "portal",
+                    "ecs_call",
+                    &format!("{} started {arn}", call.operation()),
+                )
+                .await
+                .map_err(db_error)?;
+                if r.row.kind != ChangeKind::DeleteRevision {
+                    history::start(self, r, &arn, "IN_PROGRESS", "").await?;
+                }
+                Ok(())
+            }
+            Err(e)
+                if resuming
+                    && r.row.kind == ChangeKind::DeleteRevision
+                    && e.to_string().contains("ACTIVE") =>
+            {
+                // The first attempt deleted it already.
+                self.end(r, ChangeState::Succeeded, "").await
+            }
+            Err(e) if transient(&e) => {
+                store::add_event(&self.db, id, "portal", "retrying", &e.to_string())
+                    .await
+                    .map_err(db_error)?;
+                store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+                Ok(())
+            }
+            Err(e) => {
+                if r.row.kind != ChangeKind::DeleteRevision {
+                    history::start(self, r, "", "FAILED", &e.to_string()).await?;
+                }
+                self.end(r, ChangeState::Failed, &e.to_string()).await
+            }
+        }
+    }
+
+    /// Looks at the request's deployment once: records progress, and the end when it comes.
+    async fn follow(&self, r: &StoredRequest) -> Result<(), PortalError> {
+        let id = &r.row.id;
+        let deployments = self.deployments(vec![r.deployment_arn.clone()]).await?;
+        let Some(d) = deployments.first() else {
+            return Ok(());
+        };
+        let revs: Vec<String> = d
+            .target_daemon_revision
+            .iter()
+            .chain(d.source_daemon_revisions.iter().flatten())
+            .filter_map(|x| x.arn.clone())
+            .collect();
+        let revisions = self.revisions(revs).await?;
+        let view = crate::backend::daemons::deployment_view(d, &revisions);
+        // A snapshot whenever the status or the percentage moves.
+        let last = store::last_progress(&self.db, id).await.map_err(db_error)?;
+        if last.as_ref() != Some(&(view.status.clone(), i64::from(view.percent))) {
+            store::set_progress(&self.db, id, i64::from(view.percent)).await.map_err(db_error)?;
+            store::add_progress(
+                &self.db,
+                id,
+                &view.status,
+                i64::from(view.percent),
+                i64::from(view.on_target),
+                i64::from(view.total_instances),
+            )
+            .await
+            .map_err(db_error)?;
+        }
+        match ChangeState::after_deployment(&view.status) {
+            Some(end) => {
+                let reason = view.rollback_reason.clone().or(view.status_reason.clone()).unwrap_or_default();
+                history::finish(self, id, &view.status, &reason).await?;
+                self.end(
+                    r,
+                    end,
+                    &format!(
+                        "{}{}",
+                        view.status,
+                        if reason.is_empty() { String::new() } else { format!(": {reason}") }
+                    ),
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn end(&self, r: &StoredRequest, to: ChangeState, outcome: &str) -> Result<(), PortalError> {
+        let id = &r.row.id;
+        if store::finish(&self.db, id, to, outcome).await.map_err(db_error)? {
+            store::add_event(&self.db, id, "portal", to.as_str(), outcome).await.map_err(db_error)?;
+            notify::enqueue(self, "request_ended", id).await;
+        }
+        self.cache.invalidate_cluster(&r.row.cluster);
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! Change requests: every change to what runs on the fleet is requested, approved under the
+//! cluster's policy, executed once (idempotently) and followed to its end by the worker.
+//!
+//! - `store`: SQL, with atomic conditional transitions;
+//! - `engine`: submission, reviews, cancel, edit, freeze override (the policy rules);
+//! - `call`: the exact ECS call stored on a request and the code that sends it;
+//! - `execute`: leases, write-before/after around the ECS call, resuming, following;
+//! - `worker`: the background loop every replica runs; `notify`: the webhook outbox;
+//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows.
+
+pub mod call;
+pub mod drift;
+pub mod engine;
+pub mod execute;
+pub mod history;
+pub mod notify;
+pub mod ownership;
+pub mod store;
+pub mod worker;

@@ -1,0 +1,654 @@
+//! Change requests and approval policies, over HTTP against the whole portal (embedded
+//! emulator, manual clock), on SQLite and on PostgreSQL.
+mod common;
+
+use std::time::Duration;
+
+use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
+use serde_json::Value;
+use server::{config::Config, startup::Application};
+use sqlx::Row;
+
+/// Runs `$name(backend)` once per database.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+on_both!(
+    prod_needs_one_approval_from_someone_else,
+    approvals_are_counted_per_distinct_person,
+    editing_voids_approvals,
+    rejection_needs_a_comment_and_ends_the_request,
+    pending_requests_expire,
+    freeze_windows_hold_execution_until_an_admin_overrides,
+    concurrent_approvals_execute_once,
+    a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice,
+    an_interrupted_update_is_adopted_not_repeated,
+    the_requester_can_cancel_and_nobody_else_can,
+    out_of_band_changes_are_recorded_in_the_history,
+);
+
+fn test_config(url: &str) -> Config {
+    let mut c = Config::for_tests(url);
+    c.sim_manual_clock = true;
+    c.worker_interval_ms = 100;
+    c.drift_interval_ms = 0;
+    c
+}
+
+async fn spawn(backend: Backend) -> Option<TestApp> {
+    let url = fresh_url(backend).await?;
+    Some(common::spawn_app_with(test_config(&url)).await)
+}
+
+struct Users {
+    alice: reqwest::Client,
+    bob: reqwest::Client,
+    carol: reqwest::Client,
+}
+
+async fn users(app: &TestApp) -> Users {
+    let as_user = |name: &'static str| async move {
+        client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.expect("demo user signs in"))
+    };
+    Users { alice: as_user("alice").await, bob: as_user("bob").await, carol: as_user("carol").await }
+}
+
+/// Creates `name` as an approver in team `platform` and signs them in.
+async fn extra_approver(app: &TestApp, name: &str) -> reqwest::Client {
+    let hash = server::auth::password::hash(DEMO_PASSWORD).unwrap();
+    server::auth::users::create(&app.state.db, name, &hash, false).await.unwrap();
+    server::auth::users::add_membership(&app.state.db, name, "platform", app::auth::Role::Approver)
+        .await
+        .unwrap();
+    client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.unwrap())
+}
+
+fn prod_form<'a>(name: &'a str, family: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("form[cluster]", "prod"),
+        ("form[daemon_name]", name),
+        ("form[family]", family),
+        ("form[capacity_providers][0]", "mi-prod-a"),
+        ("form[capacity_providers][1]", "mi-prod-b"),
+        ("form[drain_percent]", "25"),
+        ("form[bake_time]", "0"),
+        ("form[critical]", "on"),
+        ("form[propagate_tags]", "NONE"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(fk, _)| fk != k);
+        f.push((k, v));
+    }
+    f
+}
+
+/// alice asks to deploy `name` on prod; returns the request id.
+async fn request_deploy(app: &TestApp, u: &Users, name: &str) -> String {
+    let (status, body) = app.call_with(&u.alice, "deploy-daemon", &prod_form(name, "cw-agent", &[])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["state"], "pending", "{body}");
+    assert_eq!(body["next"], format!("/approvals/{}", body["request"]["id"].as_str().unwrap()));
+    body["request"]["id"].as_str().unwrap().to_string()
+}
+
+async fn review(
+    app: &TestApp,
+    who: &reqwest::Client,
+    id: &str,
+    decision: &str,
+    comment: &str,
+) -> (u16, Value) {
+    app.call_with(who, "review-change-request", &[("id", id), ("decision", decision), ("comment", comment)])
+        .await
+}
+
+async fn request(app: &TestApp, id: &str) -> Value {
+    let (status, body) = app.call("get-change-request", &[("id", id)]).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn set_prod_approvals(app: &TestApp, n: i64) {
+    sqlx::query(
+        "UPDATE policies SET approvals_required = $1 WHERE cluster = 'prod' AND capacity_provider = ''",
+    )
+    .bind(n)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+}
+
+/// Deployments ECS has for a daemon on prod.
+async fn deployments_of(app: &TestApp, name: &str) -> usize {
+    let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
+    match app.state.ecs.client.list_daemon_deployments().daemon_arn(arn).send().await {
+        Ok(out) => out.daemon_deployments.unwrap_or_default().len(),
+        Err(_) => 0,
+    }
+}
+
+async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
+    sqlx::query(sql).bind(id).fetch_one(app.state.db.pool()).await.unwrap().try_get("n").unwrap()
+}
+
+/// Advances the emulator until the request ends (the worker follows it); returns it.
+async fn run_to_end(app: &TestApp, id: &str) -> Value {
+    for _ in 0..400 {
+        let r = request(app, id).await;
+        let state = r["row"]["state"].as_str().unwrap().to_string();
+        if !["approved", "executing"].contains(&state.as_str()) {
+            return r;
+        }
+        app.advance(5.0).await;
+        // Longer than the worker's interval: it sees every step of the rollout.
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    panic!("request {id} did not end");
+}
+
+async fn prod_needs_one_approval_from_someone_else(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "cwagent").await;
+    let r = request(&app, &id).await;
+    assert_eq!(r["policy"]["approvals_required"], 1);
+    assert_eq!(r["policy"]["approver_teams"], serde_json::json!(["platform"]));
+    assert!(r["ecs_input"].as_str().unwrap().contains("\"operation\": \"CreateDaemon\""), "{r}");
+    assert!(r["ecs_input"].as_str().unwrap().contains(&format!("\"clientToken\": \"{id}\"")), "{r}");
+    assert!(r["diff"].as_str().unwrap().contains("amazon/cloudwatch-agent:latest"), "{r}");
+    assert_eq!(deployments_of(&app, "cwagent").await, 0, "nothing runs before approval");
+
+    let (status, body) = review(&app, &u.alice, &id, "approve", "").await;
+    assert_eq!(status, 403, "self-approval refused: {body}");
+    let (status, body) = review(&app, &u.carol, &id, "approve", "").await;
+    assert_eq!(status, 403, "a viewer may not approve: {body}");
+    let (status, _) = review(&app, &common::client_with_cookie(""), &id, "approve", "").await;
+    assert_eq!(status, 401);
+    assert_eq!(request(&app, &id).await["row"]["state"], "pending");
+
+    let (status, body) = review(&app, &u.bob, &id, "approve", "looks good").await;
+    assert_eq!(status, 200, "{body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing", "{r}");
+    assert!(r["deployment_arn"].as_str().unwrap().contains(":daemon-deployment/prod/cwagent/"), "{r}");
+    assert_eq!(deployments_of(&app, "cwagent").await, 1);
+
+    let r = run_to_end(&app, &id).await;
+    assert_eq!(r["row"]["state"], "succeeded", "{r}");
+    assert_eq!(r["row"]["progress"], 100);
+    let rollout = sqlx::query(
+        "SELECT requester, approvers, status, to_revision, ended_at FROM rollouts WHERE request_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rollout.try_get::<String, _>("requester").unwrap(), "alice");
+    assert_eq!(rollout.try_get::<String, _>("approvers").unwrap(), "bob");
+    assert_eq!(rollout.try_get::<String, _>("status").unwrap(), "SUCCESSFUL");
+    assert_eq!(rollout.try_get::<String, _>("to_revision").unwrap(), "cw-agent:1");
+    assert!(rollout.try_get::<i64, _>("ended_at").unwrap() > 0);
+    assert!(count(&app, "SELECT COUNT(*) AS n FROM rollout_progress WHERE request_id = $1", &id).await >= 2);
+    let kinds: Vec<String> =
+        r["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
+    for k in ["created", "approved", "executing", "ecs_call", "succeeded"] {
+        assert!(kinds.contains(&k.to_string()), "{k} in {kinds:?}");
+    }
+    let audit = server::auth::audit::recent(&app.state.db, 200).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "change.request" && e.actor == "alice" && e.target == id));
+    assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
+    // Cluster default needs no approval: the daemon starts at once.
+    let (status, body) = app
+        .call_with(
+            &u.alice,
+            "deploy-daemon",
+            &[
+                ("form[cluster]", "default"),
+                ("form[daemon_name]", "quick"),
+                ("form[family]", "cw-agent"),
+                ("form[capacity_providers][0]", "mi-canary"),
+                ("form[critical]", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["state"], "executing", "{body}");
+    assert_eq!(body["next"], "/daemons/default/quick");
+}
+
+async fn approvals_are_counted_per_distinct_person(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let dave = extra_approver(&app, "dave").await;
+    set_prod_approvals(&app, 2).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "two").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    assert_eq!(review(&app, &u.bob, &id, "approve", "again").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "pending", "one person twice is one approval: {r}");
+    assert_eq!(r["row"]["approvals"], 1);
+    assert_eq!(review(&app, &dave, &id, "approve", "").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing", "{r}");
+    assert_eq!(r["row"]["approvals"], 2);
+}
+
+async fn editing_voids_approvals(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    set_prod_approvals(&app, 2).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "edited").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["approvals"], 1);
+
+    let mut form = prod_form("edited", "cw-agent", &[("form[revision]", "2"), ("form[bake_time]", "5")]);
+    form.push(("id", &id));
+    let (status, body) = app.call_with(&u.bob, "edit-change-request", &form).await;
+    assert_eq!(status, 403, "only the requester edits: {body}");
+    let (status, body) = app.call_with(&u.alice, "edit-change-request", &form).await;
+    assert_eq!(status, 200, "{body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["version"], 2);
+    assert_eq!(r["row"]["approvals"], 0, "approvals on version 1 are void: {r}");
+    assert_eq!(r["row"]["to_revision"], "cw-agent:2");
+    assert!(r["ecs_input"].as_str().unwrap().contains("\"bakeTimeInMinutes\": 5"), "{r}");
+    assert!(r["reviews"].as_array().unwrap().iter().all(|v| v["current"] == false));
+    // Bad input in an edit is refused with a field message, and changes nothing.
+    let mut bad = prod_form("edited", "cw-agent", &[("form[drain_percent]", "101")]);
+    bad.push(("id", &id));
+    let (status, body) = app.call_with(&u.alice, "edit-change-request", &bad).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["drain_percent"].is_string(), "{body}");
+    assert_eq!(request(&app, &id).await["version"], 2);
+}
+
+async fn rejection_needs_a_comment_and_ends_the_request(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "rejected").await;
+    let (status, body) = review(&app, &u.bob, &id, "reject", "  ").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["comment"].as_str().unwrap().contains("comment"), "{body}");
+    let (status, body) =
+        review(&app, &u.bob, &id, "reject", "<script>alert(1)</script> '; DROP TABLE users; --").await;
+    assert_eq!(status, 200, "{body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "rejected");
+    assert_eq!(
+        r["reviews"][0]["comment"], "<script>alert(1)</script> '; DROP TABLE users; --",
+        "stored literally"
+    );
+    let (status, _) = review(&app, &u.bob, &id, "approve", "").await;
+    assert_eq!(status, 409, "a rejected request cannot be approved");
+    assert_eq!(deployments_of(&app, "rejected").await, 0);
+    let (status, body) = review(&app, &u.bob, &id, "maybe", "").await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = review(&app, &u.bob, &id, "reject", &"x".repeat(2001)).await;
+    assert_eq!(status, 422, "{body}");
+}
+
+async fn pending_requests_expire(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let policy = request(&app, &request_deploy(&app, &u, "late").await).await;
+    assert_eq!(policy["policy"]["expiry_hours"], 72);
+    let id = policy["row"]["id"].as_str().unwrap().to_string();
+    let hours = (policy["row"]["expires_at"].as_i64().unwrap()
+        - policy["row"]["created_at"].as_i64().unwrap())
+        / 3_600_000;
+    assert_eq!(hours, 72);
+    sqlx::query("UPDATE change_requests SET expires_at = 1 WHERE id = $1")
+        .bind(&id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (status, body) = review(&app, &u.bob, &id, "approve", "").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(request(&app, &id).await["row"]["state"], "expired");
+    // The worker sweeps the others without anyone looking.
+    let other = request_deploy(&app, &u, "later").await;
+    sqlx::query("UPDATE change_requests SET expires_at = 1 WHERE id = $1")
+        .bind(&other)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    server::changes::worker::run_once(&app.state).await;
+    assert_eq!(request(&app, &other).await["row"]["state"], "expired");
+    assert_eq!(deployments_of(&app, "later").await, 0);
+}
+
+async fn add_freeze(app: &TestApp, cluster: &str) {
+    let now = server::auth::now_ms();
+    sqlx::query(
+        "INSERT INTO freeze_windows (id, cluster, capacity_provider, kind, starts_at, ends_at, reason, created_by, created_at) \
+         VALUES ($1, $2, '', 'once', $3, $4, 'quarter-end freeze', 'admin', $3)",
+    )
+    .bind(format!("f-{cluster}"))
+    .bind(cluster)
+    .bind(now - 3_600_000)
+    .bind(now + 3_600_000)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+}
+
+async fn freeze_windows_hold_execution_until_an_admin_overrides(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    add_freeze(&app, "prod").await;
+    let id = request_deploy(&app, &u, "frozen").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    server::changes::worker::run_once(&app.state).await;
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "approved", "{r}");
+    assert_eq!(r["frozen_by"], serde_json::json!(["quarter-end freeze"]));
+    assert_eq!(deployments_of(&app, "frozen").await, 0, "nothing runs during the freeze");
+
+    let (status, _) = app
+        .call_with(&u.bob, "override-freeze", &[("id", &id), ("reason", "incident 42 needs the fix")])
+        .await;
+    assert_eq!(status, 403, "only admins override");
+    let (status, body) = app.call("override-freeze", &[("id", &id), ("reason", "because")]).await;
+    assert_eq!(status, 422, "a reason is required: {body}");
+    let (status, body) =
+        app.call("override-freeze", &[("id", &id), ("reason", "incident 42 needs the fix")]).await;
+    assert_eq!(status, 200, "{body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing", "{r}");
+    assert_eq!(r["override_reason"], "incident 42 needs the fix");
+    assert_eq!(deployments_of(&app, "frozen").await, 1);
+    let audit = server::auth::audit::recent(&app.state.db, 200).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "change.override_freeze"
+        && e.actor == "admin"
+        && e.detail.contains("incident 42")));
+}
+
+async fn concurrent_approvals_execute_once(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let dave = extra_approver(&app, "dave").await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    for round in 0..3 {
+        let name = format!("race{round}");
+        let id = request_deploy(&app, &u, &name).await;
+        let (a, b) =
+            tokio::join!(review(&app, &u.bob, &id, "approve", ""), review(&app, &dave, &id, "approve", ""));
+        assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+        server::changes::worker::run_once(&app.state).await;
+        assert_eq!(deployments_of(&app, &name).await, 1, "exactly one execution");
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) AS n FROM request_events WHERE request_id = $1 AND kind = 'executing'",
+                &id
+            )
+            .await,
+            1
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM rollouts WHERE request_id = $1", &id).await, 1);
+    }
+}
+
+/// Marks an approved request executing and sends its ECS call, without recording the result:
+/// the database as a crash right after the call leaves it. The lease it took runs out before
+/// this returns, so any replica may then resume the request.
+async fn crash_after_call(app: &TestApp, id: &str) -> String {
+    let db = &app.state.db;
+    let mut claimed = false;
+    for _ in 0..200 {
+        if server::changes::store::claim(db, id, "crashed-replica", 400).await.unwrap() {
+            claimed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(claimed, "the crashing replica takes the request");
+    assert!(server::changes::store::start_executing(db, id, "crashed-replica").await.unwrap());
+    let r = server::changes::store::get(db, id).await.unwrap().unwrap();
+    let call = server::changes::call::EcsCall::from_json(&r.input).unwrap();
+    let arn = server::changes::call::send(&app.state, &call).await.expect("the first attempt's call");
+    assert_eq!(request(app, id).await["deployment_arn"], "", "the crash lost the write");
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    arn
+}
+
+/// Resumes the request (this replica, or the worker if it is quicker) and waits for the
+/// deployment to be recorded.
+async fn resumed(app: &TestApp, id: &str) -> Value {
+    app.state.step(id).await.unwrap();
+    for _ in 0..100 {
+        let r = request(app, id).await;
+        if r["deployment_arn"] != "" {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("request {id} was not resumed");
+}
+
+async fn a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    add_freeze(&app, "prod").await; // keeps the live worker from starting it first
+    let id = request_deploy(&app, &u, "crashy").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    let first = crash_after_call(&app, &id).await;
+    assert_eq!(request(&app, &id).await["row"]["state"], "executing");
+    // Any replica resumes it: the CreateDaemon repeat carries the same clientToken.
+    let r = resumed(&app, &id).await;
+    assert_eq!(r["deployment_arn"], first.as_str(), "{r}");
+    assert_eq!(deployments_of(&app, "crashy").await, 1, "no second daemon or deployment");
+    let daemons = app.state.ecs.client.list_daemons().cluster_arn("prod").send().await.unwrap();
+    assert_eq!(daemons.daemon_summaries_list.unwrap_or_default().len(), 1);
+    let r = run_to_end(&app, &id).await;
+    assert_eq!(r["row"]["state"], "succeeded", "{r}");
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM rollouts WHERE request_id = $1", &id).await, 1);
+}
+
+async fn an_interrupted_update_is_adopted_not_repeated(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "upd").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    run_to_end(&app, &id).await;
+    add_freeze(&app, "prod").await;
+    let arn = "arn:aws:ecs:us-east-1:123456789012:daemon/prod/upd";
+    let (status, body) = app
+        .call_with(
+            &u.alice,
+            "deploy-daemon",
+            &prod_form("upd", "cw-agent", &[("form[daemon_arn]", arn), ("form[revision]", "2")]),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["kind"], "update");
+    let id = body["request"]["id"].as_str().unwrap().to_string();
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    let first = crash_after_call(&app, &id).await;
+    let r = resumed(&app, &id).await;
+    assert_eq!(r["deployment_arn"], first.as_str(), "the earlier UpdateDaemon is adopted: {r}");
+    assert_eq!(deployments_of(&app, "upd").await, 2, "create + one update, not two");
+    assert!(r["events"].as_array().unwrap().iter().any(|e| e["kind"] == "resumed"));
+}
+
+async fn the_requester_can_cancel_and_nobody_else_can(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "cancelled").await;
+    assert_eq!(app.call_with(&u.bob, "cancel-change-request", &[("id", &id)]).await.0, 403);
+    assert_eq!(app.call_with(&u.alice, "cancel-change-request", &[("id", &id)]).await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "cancelled");
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 409);
+    assert_eq!(app.call_with(&u.alice, "cancel-change-request", &[("id", &id)]).await.0, 409);
+    // The lists: bob's inbox is empty again, alice sees hers.
+    let (_, waiting) = app.call_with(&u.bob, "list-change-requests", &[("filter[inbox]", "waiting")]).await;
+    assert_eq!(waiting["rows"].as_array().unwrap().len(), 0, "{waiting}");
+    let (_, mine) = app.call_with(&u.alice, "list-change-requests", &[("filter[inbox]", "mine")]).await;
+    assert_eq!(mine["rows"][0]["id"], id.as_str(), "{mine}");
+    let (status, _) = app.call_with(&u.alice, "list-change-requests", &[("filter[state]", "bogus")]).await;
+    assert_eq!(status, 422);
+}
+
+async fn out_of_band_changes_are_recorded_in_the_history(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "viaportal").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    // Someone uses the CLI instead.
+    let ecs = &app.state.ecs.client;
+    let td = "arn:aws:ecs:us-east-1:123456789012:daemon-task-definition/cw-agent:1";
+    let cp = ecs.describe_capacity_providers().capacity_providers("mi-prod-a").send().await.unwrap();
+    let cp_arn = cp.capacity_providers.unwrap()[0].capacity_provider_arn.clone().unwrap();
+    ecs.create_daemon()
+        .cluster_arn("prod")
+        .daemon_name("viacli")
+        .daemon_task_definition_arn(td)
+        .capacity_provider_arns(cp_arn)
+        .send()
+        .await
+        .unwrap();
+    server::changes::drift::check(&app.state).await.unwrap();
+    server::changes::drift::check(&app.state).await.unwrap();
+    let rows = sqlx::query("SELECT daemon, source FROM rollouts ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    let seen: Vec<(String, String)> =
+        rows.iter().map(|r| (r.try_get("daemon").unwrap(), r.try_get("source").unwrap())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("viaportal".to_string(), "portal".to_string()),
+            ("viacli".to_string(), "out_of_band".to_string())
+        ],
+        "the portal's own rollout is not drift, and each change is recorded once"
+    );
+}
+
+/// Two replicas on one PostgreSQL: every approved request executes exactly once.
+#[tokio::test]
+async fn two_replicas_on_one_postgres_execute_each_request_once() {
+    let Some(url) = fresh_url(Backend::Postgres).await else { return };
+    let app = common::spawn_app_with(test_config(&url)).await;
+    let replica = Application::build_with(test_config(&url), Some(app.state.ecs.clone())).await.unwrap();
+    let replica_state = replica.state().clone();
+    tokio::spawn(replica.run_until_stopped());
+    assert_ne!(app.state.instance, replica_state.instance);
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "0.25", "0.25").await;
+    add_freeze(&app, "prod").await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let id = request_deploy(&app, &u, &format!("rep{i}")).await;
+        assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+        ids.push(id);
+    }
+    // The freeze ends: both workers reach for the same requests at once.
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+    for id in &ids {
+        let mut started = false;
+        for _ in 0..200 {
+            if request(&app, id).await["deployment_arn"] != "" {
+                started = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(started, "{id} started");
+    }
+    let mut replicas = std::collections::BTreeSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(deployments_of(&app, &format!("rep{i}")).await, 1, "rep{i} deployed once");
+        let executing =
+            sqlx::query("SELECT detail FROM request_events WHERE request_id = $1 AND kind = 'executing'")
+                .bind(id)
+                .fetch_all(app.state.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(executing.len(), 1, "{id} executed once");
+        replicas.insert(executing[0].try_get::<String, _>("detail").unwrap());
+    }
+    eprintln!("requests were started by: {replicas:?}");
+}
+
+/// The webhook receives a message when a request needs approval and when it ends.
+#[tokio::test]
+async fn the_webhook_hears_about_requests_that_need_approval_and_end() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = received.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    let mut config = test_config(&common::fresh_sqlite_url());
+    config.webhook_url = Some(hook);
+    let app = common::spawn_app_with(config).await;
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "hooked").await;
+    assert_eq!(review(&app, &u.bob, &id, "reject", "not today").await.0, 200);
+    let mut events = Vec::new();
+    for _ in 0..100 {
+        events = received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["event"].as_str().unwrap().to_string(),
+                    m["request"]["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>();
+        if events.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        events,
+        vec![
+            ("approval_needed".to_string(), "pending".to_string()),
+            ("request_ended".to_string(), "rejected".to_string())
+        ]
+    );
+    let first = received.lock().unwrap()[0].clone();
+    assert_eq!(first["request"]["id"], id.as_str());
+    assert_eq!(first["request"]["requester"], "alice");
+    assert_eq!(first["request"]["path"], format!("/approvals/{id}"));
+}
