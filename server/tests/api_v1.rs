@@ -186,3 +186,163 @@ async fn history_reads_sqlite() {
 async fn history_reads_postgres() {
     history_reads(common::Backend::Postgres).await;
 }
+
+/// Sends a raw body with the given content type.
+async fn post_raw(http: &reqwest::Client, url: &str, content_type: Option<&str>, body: &str) -> (u16, Value) {
+    let mut req = http.post(url).body(body.to_string());
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+}
+
+/// The change-request endpoints as anonymous, viewer (carol), deployer (alice), approver
+/// (bob) and admin, through API tokens; the policy on `prod` needs one approval from team
+/// `platform`, not the requester's own.
+async fn change_requests_by_role(backend: common::Backend) {
+    let Some(url) = common::fresh_url(backend).await else { return };
+    let mut config = server::config::Config::for_tests(&url);
+    config.sim_manual_clock = true;
+    config.drift_interval_ms = 0;
+    let app = common::spawn_app_with(config).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let anonymous = reqwest::Client::new();
+    let carol = token_for(&app, "carol").await;
+    let alice = token_for(&app, "alice").await;
+    let bob = token_for(&app, "bob").await;
+    let admin = token_for(&app, "admin").await;
+    let base = format!("{}/api/v1/change-requests", app.address);
+    let deploy = serde_json::json!({
+        "kind": "deploy",
+        "cluster": "prod",
+        "daemon": "cwagent",
+        "family": "cw-agent",
+        "capacity_providers": ["mi-prod-a", "mi-prod-b"],
+        "tags": {"team": "platform"}
+    })
+    .to_string();
+
+    // Create: deployers only.
+    let (status, body) = send(&anonymous, "POST", &base, Some(&deploy)).await;
+    assert_error(status, &body, 401, "unauthenticated");
+    for (who, http) in [("carol", &carol), ("bob", &bob)] {
+        let (status, body) = send(http, "POST", &base, Some(&deploy)).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")), "{who}: {body}");
+    }
+    let (status, created) = send(&alice, "POST", &base, Some(&deploy)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["state"], "pending");
+    assert_eq!(created["requester"], "alice");
+    assert_eq!(created["kind"], "deploy");
+    let id = created["id"].as_str().unwrap().to_string();
+
+    // Bad bodies, each with its code.
+    let (status, body) = post_raw(&alice, &base, Some("application/json"), "{\"kind\": \"deploy\",").await;
+    assert_error(status, &body, 400, "malformed_json");
+    let (status, body) =
+        post_raw(&alice, &base, Some("application/json"), "{\"kind\": \"deploy\", \"nope\": 1}").await;
+    assert_error(status, &body, 422, "invalid_body");
+    let (status, body) = post_raw(&alice, &base, Some("application/json"), "{\"kind\": \"launch\"}").await;
+    assert_error(status, &body, 422, "invalid_body");
+    let (status, body) = post_raw(&alice, &base, None, &deploy).await;
+    assert_error(status, &body, 415, "unsupported_media_type");
+    let bad = r#"{"kind": "deploy", "cluster": "prod", "daemon": "no spaces <b>", "family": "cw-agent", "bake_time_minutes": 5000}"#;
+    let (status, body) = post_raw(&alice, &base, Some("application/json"), bad).await;
+    assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["daemon_name"].is_string(), "{body}");
+    assert!(body["error"]["fields"]["bake_time"].is_string(), "{body}");
+    let (status, body) = post_raw(
+        &alice,
+        &base,
+        Some("application/json"),
+        r#"{"kind": "delete_daemon", "cluster": "prod", "daemon": "a b"}"#,
+    )
+    .await;
+    assert_error(status, &body, 422, "invalid");
+    let big = format!("{{\"kind\": \"deploy\", \"cluster\": \"{}\"}}", "x".repeat(1024 * 1024));
+    let (status, body) = post_raw(&alice, &base, Some("application/json"), &big).await;
+    assert_error(status, &body, 413, "payload_too_large");
+
+    // List: everyone signed in; the inbox decides what they see.
+    let (status, body) = send(&anonymous, "GET", &base, None).await;
+    assert_error(status, &body, 401, "unauthenticated");
+    let (status, page) = send(&bob, "GET", &format!("{base}?inbox=waiting"), None).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(ids(&page), vec![id.clone()], "waiting for bob");
+    let (_, page) = send(&alice, "GET", &format!("{base}?inbox=waiting"), None).await;
+    assert!(ids(&page).is_empty(), "not waiting for its own requester: {page}");
+    let (_, page) = send(&alice, "GET", &format!("{base}?inbox=mine&state=pending&cluster=prod"), None).await;
+    assert_eq!(ids(&page), vec![id.clone()]);
+    let (_, page) = send(&carol, "GET", &format!("{base}?inbox=all"), None).await;
+    assert_eq!(ids(&page), vec![id.clone()]);
+    let (status, body) = send(&carol, "GET", &format!("{base}?state=bogus"), None).await;
+    assert_error(status, &body, 422, "invalid");
+    let (status, body) = send(&carol, "GET", &format!("{base}?inbox=everything"), None).await;
+    assert_error(status, &body, 422, "invalid");
+
+    // Read one.
+    let one = format!("{base}/{id}");
+    let (status, body) = send(&anonymous, "GET", &one, None).await;
+    assert_error(status, &body, 401, "unauthenticated");
+    let (status, detail) = send(&carol, "GET", &one, None).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["row"]["state"], "pending");
+    assert_eq!(detail["policy"]["approvals_required"], 1);
+    assert!(detail["ecs_input"].as_str().unwrap().contains("CreateDaemon"), "{detail}");
+    assert!(detail["events"].as_array().is_some_and(|e| !e.is_empty()));
+    let (status, body) = send(&carol, "GET", &format!("{base}/does-not-exist"), None).await;
+    assert_error(status, &body, 404, "not_found");
+
+    // Approve and reject: the policy decides who may.
+    let approve = format!("{one}/approve");
+    let (status, body) = send(&anonymous, "POST", &approve, Some("{}")).await;
+    assert_error(status, &body, 401, "unauthenticated");
+    let (status, body) = send(&alice, "POST", &approve, Some("{}")).await;
+    assert_error(status, &body, 403, "forbidden");
+    let (status, body) = send(&carol, "POST", &approve, Some("{}")).await;
+    assert_error(status, &body, 403, "forbidden");
+    let (status, body) = send(&bob, "POST", &format!("{one}/reject"), Some("{}")).await;
+    assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["comment"].is_string(), "{body}");
+    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"comment": "ok <script>"}"#)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(["approved", "executing"].contains(&body["state"].as_str().unwrap()), "{body}");
+    let (_, detail) = send(&carol, "GET", &one, None).await;
+    assert_eq!(detail["reviews"][0]["reviewer"], "bob");
+    assert_eq!(detail["reviews"][0]["comment"], "ok <script>", "stored literally");
+    let (status, body) = send(&bob, "POST", &approve, Some("{}")).await;
+    assert_error(status, &body, 409, "conflict");
+
+    // A second request, rejected by an admin with a comment.
+    let second = deploy.replace("cwagent", "cwagent2");
+    let (_, created) = send(&alice, "POST", &base, Some(&second)).await;
+    let id2 = created["id"].as_str().unwrap().to_string();
+    let (status, body) =
+        send(&admin, "POST", &format!("{base}/{id2}/reject"), Some(r#"{"comment": "not now"}"#)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "rejected");
+    let (status, page) = send(&admin, "GET", &format!("{base}?inbox=all&state=rejected"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&page), vec![id2]);
+
+    // The API's own requests are audited like the UI's, from the token's owner.
+    let audit = server::auth::audit::recent(&app.state.db, 300).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "change.request" && e.actor == "alice" && e.target == id));
+    assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
+}
+
+#[tokio::test]
+async fn change_requests_by_role_sqlite() {
+    change_requests_by_role(common::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn change_requests_by_role_postgres() {
+    change_requests_by_role(common::Backend::Postgres).await;
+}

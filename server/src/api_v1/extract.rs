@@ -15,7 +15,6 @@ use super::error::ApiError;
 /// The authenticated caller (token, session or SSO proxy), with their address.
 pub struct ApiUser {
     pub user: CurrentUser,
-    #[allow(dead_code)] // read by the change-request endpoints
     pub ip: String,
     /// The token's id when the request came with one.
     pub token_id: Option<String>,
@@ -35,7 +34,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
 }
 
 /// A JSON body, refused in the API's error format.
-#[allow(dead_code)] // used by the change-request endpoints
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -49,7 +47,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-#[allow(dead_code)]
 fn json_rejection(r: JsonRejection) -> ApiError {
     let detail = r.body_text();
     match r {

@@ -4,6 +4,7 @@
 //! Errors always come as `{"error": {"code", "message"}}` (see `error.rs`). The OpenAPI
 //! document (`openapi.rs`) describes every route registered here; a test holds them together.
 
+mod changes;
 mod error;
 mod extract;
 mod history;
@@ -15,7 +16,7 @@ use axum::{
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
-    routing::{get, MethodRouter},
+    routing::{get, post, MethodRouter},
     Router,
 };
 
@@ -46,7 +47,15 @@ fn build() -> Routes {
     let routes = Routes { router: Router::new(), listed: Vec::new() };
     let routes = routes.add("/me", &[Method::GET], get(me::me));
     let routes = routes.add("/openapi.json", &[Method::GET], get(openapi::serve));
-    routes.add("/history", &[Method::GET], get(history::history))
+    let routes = routes.add("/history", &[Method::GET], get(history::history));
+    let routes = routes.add(
+        "/change-requests",
+        &[Method::GET, Method::POST],
+        get(changes::list).post(changes::create),
+    );
+    let routes = routes.add("/change-requests/{id}", &[Method::GET], get(changes::get));
+    let routes = routes.add("/change-requests/{id}/approve", &[Method::POST], post(changes::approve));
+    routes.add("/change-requests/{id}/reject", &[Method::POST], post(changes::reject))
 }
 
 /// (method, path relative to `/api/v1`) of every route.

@@ -4,6 +4,8 @@
 use axum::Json;
 use serde_json::{json, Value};
 
+use app::domain::change::{ChangeKind, ChangeState};
+
 use super::error::CODES;
 
 /// `GET /api/v1/openapi.json` — public: it describes the API, it holds no data.
@@ -37,6 +39,18 @@ fn ok(description: &str, schema: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
 }
 
+/// One object from several (one `json!` each: a single literal this size exceeds the macro's
+/// recursion limit).
+fn merge<const N: usize>(parts: [Value; N]) -> Value {
+    let mut out = serde_json::Map::new();
+    for part in parts {
+        if let Value::Object(m) = part {
+            out.extend(m);
+        }
+    }
+    Value::Object(out)
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut me_responses = error_responses(&[401]);
@@ -44,26 +58,26 @@ pub fn document() -> Value {
     let mut history_responses = error_responses(&[400, 401, 422]);
     history_responses["200"] = ok("One page of rollouts, newest first.", "RolloutPage");
     let query = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}, "description": description});
-    json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Daemon Portal automation API",
-            "version": "1",
-            "description": "Change requests and rollout history for Amazon ECS Managed Daemons. \
-                Authenticate with an API token (created under API tokens in the portal) as \
-                `Authorization: Bearer dpt_…`; a token acts with its owner's roles narrowed to its scope. \
-                Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code."
-        },
-        "servers": [{"url": "/api/v1"}],
-        "security": [{"bearerAuth": []}],
-        "paths": {
+    let with_ok = |codes: &[u16], status: &str, description: &str, schema: &str| {
+        let mut r = error_responses(codes);
+        r[status] = ok(description, schema);
+        r
+    };
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The change request's id."});
+    let states: Vec<&str> = ChangeState::ALL.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.as_str()).collect();
+    let paths = merge([
+        json!({
             "/me": {
                 "get": {
                     "operationId": "getMe",
                     "summary": "Who the credentials stand for (narrowed to the token's scope).",
                     "responses": me_responses
                 }
-            },
+            }
+        }),
+        json!({
             "/history": {
                 "get": {
                     "operationId": "listHistory",
@@ -82,7 +96,62 @@ pub fn document() -> Value {
                     ],
                     "responses": history_responses
                 }
-            },
+            }
+        }),
+        json!({
+            "/change-requests": {
+                "get": {
+                    "operationId": "listChangeRequests",
+                    "summary": "Change requests, newest first: waiting for the caller's approval, the caller's own, or all.",
+                    "parameters": [
+                        {"name": "inbox", "in": "query", "required": false, "schema": {"type": "string", "enum": ["waiting", "mine", "all"], "default": "waiting"}},
+                        {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": states}},
+                        query("cluster", "Cluster name."),
+                        query("after", "Cursor: `next` of the previous page.")
+                    ],
+                    "responses": with_ok(&[400, 401, 422], "200", "One page of requests.", "ChangeRequestPage")
+                },
+                "post": {
+                    "operationId": "createChangeRequest",
+                    "summary": "Requests a change (deployers). Under a policy that needs no approval it starts at once.",
+                    "requestBody": body("NewChangeRequest"),
+                    "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "201", "The request as it stands.", "ChangeRequest")
+                }
+            }
+        }),
+        json!({
+            "/change-requests/{id}": {
+                "get": {
+                    "operationId": "getChangeRequest",
+                    "summary": "A request: state, policy, the exact ECS input, diff, reviews and timeline.",
+                    "parameters": [id_param.clone()],
+                    "responses": with_ok(&[401, 404], "200", "The request.", "ChangeRequestDetail")
+                }
+            }
+        }),
+        json!({
+            "/change-requests/{id}/approve": {
+                "post": {
+                    "operationId": "approveChangeRequest",
+                    "summary": "Approves a pending request (approvers the policy names; not the requester unless the policy allows it). The approval that completes the policy starts it.",
+                    "parameters": [id_param.clone()],
+                    "requestBody": body("Review"),
+                    "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "200", "The request after the review.", "ChangeRequest")
+                }
+            }
+        }),
+        json!({
+            "/change-requests/{id}/reject": {
+                "post": {
+                    "operationId": "rejectChangeRequest",
+                    "summary": "Rejects a pending request; the comment is required.",
+                    "parameters": [id_param],
+                    "requestBody": body("Review"),
+                    "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "200", "The request after the review.", "ChangeRequest")
+                }
+            }
+        }),
+        json!({
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -91,13 +160,10 @@ pub fn document() -> Value {
                     "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}}
                 }
             }
-        },
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token, `dpt_` followed by 64 hex digits."},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "portal_session"}
-            },
-            "schemas": {
+        }),
+    ]);
+    let schemas = merge([
+        json!({
                 "Error": {
                     "type": "object",
                     "required": ["error"],
@@ -112,7 +178,9 @@ pub fn document() -> Value {
                             }
                         }
                     }
-                },
+                }
+        }),
+        json!({
                 "Me": {
                     "type": "object",
                     "required": ["username", "is_admin", "teams", "auth"],
@@ -123,7 +191,137 @@ pub fn document() -> Value {
                         "auth": {"type": "string", "enum": ["token", "session"]},
                         "token_id": {"type": "string", "nullable": true}
                     }
-                },
+                }
+        }),
+        json!({
+                "NewChangeRequest": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "description": "`deploy` creates a daemon, or updates it when `daemon_arn` is given (`rollback: true` marks a roll back). \
+                        Deploy fields are validated like the deploy form (defaults: drain 25 %, bake 0 min, critical, roll back on alarm). \
+                        `delete_daemon` needs `cluster` and `daemon`; `delete_revision` needs `family` and `revision`. Unknown fields are refused.",
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["deploy", "delete_daemon", "delete_revision"]},
+                        "cluster": {"type": "string"},
+                        "daemon": {"type": "string"},
+                        "daemon_arn": {"type": "string"},
+                        "family": {"type": "string"},
+                        "revision": {"type": "integer", "minimum": 1, "description": "Deploy: omit for the latest ACTIVE revision."},
+                        "capacity_providers": {"type": "array", "items": {"type": "string"}},
+                        "drain_percent": {"type": "number"},
+                        "bake_time_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
+                        "alarms": {"type": "array", "items": {"type": "string"}},
+                        "rollback_on_alarm": {"type": "boolean"},
+                        "critical": {"type": "boolean"},
+                        "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "propagate_tags": {"type": "boolean"},
+                        "ecs_managed_tags": {"type": "boolean"},
+                        "execute_command": {"type": "boolean"},
+                        "rollback": {"type": "boolean"}
+                    }
+                }
+        }),
+        json!({
+                "Review": {
+                    "type": "object",
+                    "properties": {"comment": {"type": "string", "maxLength": 2000, "description": "Required to reject."}}
+                }
+        }),
+        json!({
+                "ChangeRequest": {
+                    "type": "object",
+                    "required": ["id", "kind", "state", "cluster", "requester", "approvals", "approvals_required"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "kind": {"type": "string", "enum": kinds},
+                        "state": {"type": "string", "enum": states},
+                        "cluster": {"type": "string"},
+                        "daemon": {"type": "string"},
+                        "family": {"type": "string"},
+                        "from_revision": {"type": "string"},
+                        "to_revision": {"type": "string"},
+                        "team": {"type": "string"},
+                        "requester": {"type": "string"},
+                        "summary": {"type": "string"},
+                        "approvals": {"type": "integer"},
+                        "approvals_required": {"type": "integer"},
+                        "created_at": {"type": "integer", "description": "Epoch milliseconds."},
+                        "updated_at": {"type": "integer"},
+                        "expires_at": {"type": "integer"},
+                        "progress": {"type": "integer", "description": "Percent of instances on the target revision while executing."}
+                    }
+                }
+        }),
+        json!({
+                "ChangeRequestPage": {
+                    "type": "object",
+                    "required": ["rows"],
+                    "properties": {
+                        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/ChangeRequest"}},
+                        "next": {"type": "string", "nullable": true}
+                    }
+                }
+        }),
+        json!({
+                "ChangeRequestDetail": {
+                    "type": "object",
+                    "required": ["row", "version", "policy", "reviews", "events"],
+                    "properties": {
+                        "row": {"$ref": "#/components/schemas/ChangeRequest"},
+                        "version": {"type": "integer", "description": "Incremented by each edit; approvals on older versions are void."},
+                        "policy": {
+                            "type": "object",
+                            "properties": {
+                                "approvals_required": {"type": "integer"},
+                                "approver_teams": {"type": "array", "items": {"type": "string"}},
+                                "allow_self_approval": {"type": "boolean"},
+                                "expiry_hours": {"type": "integer"},
+                                "source": {"type": "string"}
+                            }
+                        },
+                        "ecs_input": {"type": "string", "description": "The exact ECS call (operation and input), as pretty JSON."},
+                        "diff": {"type": "string"},
+                        "deployment_arn": {"type": "string"},
+                        "outcome": {"type": "string"},
+                        "override_reason": {"type": "string"},
+                        "executed_at": {"type": "integer"},
+                        "finished_at": {"type": "integer"},
+                        "reviews": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "reviewer": {"type": "string"},
+                                    "approve": {"type": "boolean"},
+                                    "comment": {"type": "string"},
+                                    "version": {"type": "integer"},
+                                    "at": {"type": "integer"},
+                                    "current": {"type": "boolean"}
+                                }
+                            }
+                        },
+                        "events": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "at": {"type": "integer"},
+                                    "actor": {"type": "string"},
+                                    "kind": {"type": "string"},
+                                    "detail": {"type": "string"}
+                                }
+                            }
+                        },
+                        "review_refusal": {"type": "string", "nullable": true, "description": "Why the caller may not review it; null if they may."},
+                        "can_cancel": {"type": "boolean"},
+                        "can_edit": {"type": "boolean"},
+                        "can_override_freeze": {"type": "boolean"},
+                        "frozen_by": {"type": "array", "items": {"type": "string"}},
+                        "spec": {"type": "object", "nullable": true, "description": "The deploy settings (deploy, update, roll back)."}
+                    }
+                }
+        }),
+        json!({
                 "Rollout": {
                     "type": "object",
                     "required": ["id", "cluster", "daemon", "requester", "status", "started_at"],
@@ -146,7 +344,9 @@ pub fn document() -> Value {
                         "started_at": {"type": "integer", "description": "Epoch milliseconds."},
                         "ended_at": {"type": "integer", "nullable": true}
                     }
-                },
+                }
+        }),
+        json!({
                 "RolloutPage": {
                     "type": "object",
                     "required": ["rows"],
@@ -155,7 +355,9 @@ pub fn document() -> Value {
                         "older": {"type": "string", "nullable": true},
                         "newer": {"type": "string", "nullable": true}
                     }
-                },
+                }
+        }),
+        json!({
                 "TeamRole": {
                     "type": "object",
                     "required": ["team", "role"],
@@ -164,7 +366,27 @@ pub fn document() -> Value {
                         "role": {"type": "string", "enum": ["viewer", "deployer", "approver"]}
                     }
                 }
-            }
+        }),
+    ]);
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Daemon Portal automation API",
+            "version": "1",
+            "description": "Change requests and rollout history for Amazon ECS Managed Daemons. \
+                Authenticate with an API token (created under API tokens in the portal) as \
+                `Authorization: Bearer dpt_…`; a token acts with its owner's roles narrowed to its scope. \
+                Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token, `dpt_` followed by 64 hex digits."},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "portal_session"}
+            },
+            "schemas": schemas
         }
     })
 }
