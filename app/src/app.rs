@@ -9,13 +9,15 @@ use leptos_router::{
 
 use crate::layout::ConsoleLayout;
 use crate::pages::account::TokensPage;
+use crate::pages::admin::{FreezeWindowsPage, PoliciesPage, TeamsPage, UsersPage};
 use crate::pages::approvals::{ApprovalsPage, RequestPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
+use crate::pages::history::{AuditPage, HistoryPage};
 use crate::pages::task_definitions::{
     CreateTaskDefinitionPage, NewRevisionPage, RevisionPage, TaskDefinitionsPage,
 };
-use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound, placeholder::SectionPlaceholder};
+use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
 
 /// The document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -82,10 +84,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
                     <Route path=path!("approvals/:id") view=RequestPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("history")
-                        view=|| view! { <SectionPlaceholder title="History" /> }
-                    />
+                    <Route path=path!("admin") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/teams") view=TeamsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/policies") view=PoliciesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
+                    <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </ConsoleLayout>
         </Router>

@@ -40,12 +40,22 @@ async function requestProdDeploy(alice: Page, daemon: string, family: string) {
   return alice.url();
 }
 
+/** The suite shares one portal: drop provider policies other specs add on prod (admin.spec
+ * adds a 2-approval one for mi-prod-a), so that prod's own policy (1 approval) applies. */
+async function onlyProdPolicy(request: APIRequestContext) {
+  for (const provider of ['mi-prod-a', 'mi-prod-b']) {
+    const res = await request.post('/api/admin-delete-policy', { form: { cluster: 'prod', capacity_provider: provider } });
+    expect(res.status(), await res.text()).toBeLessThan(500);
+  }
+}
+
 async function waitForState(page: Page, label: string, timeout = 180_000) {
   await expect(page.locator('.panel [data-state]').first()).toHaveText(label, { timeout });
 }
 
 test('alice requests a prod deploy, bob approves it, the rollout succeeds', async ({ browser, request, baseURL }) => {
   test.setTimeout(300_000);
+  await onlyProdPolicy(request);
   await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:latest');
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');
@@ -79,11 +89,51 @@ test('alice requests a prod deploy, bob approves it, the rollout succeeds', asyn
   const instances = bob.getByRole('table', { name: 'Managed instances' });
   await expect(instances.locator('tbody tr')).toHaveCount(12);
   await expect(instances.locator('tbody tr', { hasText: 'RUNNING' })).toHaveCount(12);
+
+  // The History page shows who asked, who approved, the revisions and the outcome.
+  await bob.goto('/history?cluster=prod&daemon=cloudwatch-agent');
+  const rollouts = bob.getByRole('table', { name: 'Rollouts' }).locator('tbody tr');
+  await expect(rollouts).toHaveCount(1);
+  await expect(rollouts.first()).toContainText('alice');
+  await expect(rollouts.first()).toContainText('bob');
+  await expect(rollouts.first()).toContainText('cloudwatch-agent:1');
+  await expect(rollouts.first()).toContainText('SUCCESSFUL');
+
+  // Revision 2 through another approval, then a rollback to revision 1 from the history.
+  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:2');
+  await alice.goto('/daemons/prod/cloudwatch-agent/update');
+  await hydrated(alice);
+  await alice.getByLabel('Revision').selectOption('2');
+  await alice.getByRole('button', { name: 'Deploy' }).click();
+  await expect(alice).toHaveURL(/\/approvals\/[0-9a-f]{32}$/);
+  await bob.goto(alice.url());
+  await hydrated(bob);
+  await bob.getByRole('button', { name: 'Approve' }).click();
+  await waitForState(bob, 'Succeeded');
+
+  await alice.goto('/history?cluster=prod&daemon=cloudwatch-agent');
+  const aliceRollouts = alice.getByRole('table', { name: 'Rollouts' }).locator('tbody tr');
+  await expect(aliceRollouts).toHaveCount(2);
+  await expect(aliceRollouts.first()).toContainText('cloudwatch-agent:1 → cloudwatch-agent:2');
+  await aliceRollouts.nth(1).getByRole('link', { name: 'Roll back to this revision' }).click();
+  await expect(alice).toHaveURL(/\/update\?revision=1&rollback=1$/);
+  await hydrated(alice);
+  await expect(alice.getByLabel('Revision')).toHaveValue('1');
+  await alice.getByRole('button', { name: 'Deploy' }).click();
+  await expect(alice).toHaveURL(/\/approvals\/[0-9a-f]{32}$/);
+  await expect(alice.locator('.kv')).toContainText('Roll back');
+  await bob.goto(alice.url());
+  await hydrated(bob);
+  await bob.getByRole('button', { name: 'Approve' }).click();
+  await waitForState(bob, 'Succeeded');
+  await bob.goto('/daemons/prod/cloudwatch-agent');
+  await expect(instances.locator('tbody tr', { hasText: 'cloudwatch-agent:1' })).toHaveCount(12, { timeout: 30_000 });
   await alice.context().close();
   await bob.context().close();
 });
 
 test('bob rejects a request with a comment and nothing is deployed', async ({ browser, request, baseURL }) => {
+  await onlyProdPolicy(request);
   await register(request, 'reject-agent', 'example/reject-agent:1');
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');

@@ -8,15 +8,18 @@ test('home page loads with the console shell', async ({ page }) => {
   await expect(page.locator('footer')).toContainText(/v\d+\.\d+\.\d+/);
 });
 
-test('navigation has the five sections, in order', async ({ page }) => {
+test('navigation has the five sections, in order (and Administration and Audit log for admins)', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText([
     'Daemon task definitions',
     'Daemons',
     'Clusters',
-    'Approvals',
+    // The Approvals link carries a count when requests wait for this user.
+    /^Approvals\d*$/,
     'History',
+    'Administration',
+    'Audit log',
   ]);
   await nav.getByRole('link', { name: 'Clusters' }).click();
   await expect(page).toHaveURL(/\/clusters$/);

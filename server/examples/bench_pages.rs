@@ -4,10 +4,14 @@
 //! - server-side render time (p50/p95 over sequential requests on loopback, warm cache) of the
 //!   daemon list with 200 daemons and of a daemon page on a 1,000-instance provider.
 
+#[path = "support/timing.rs"]
+mod timing;
+
 use std::time::Instant;
 
 use serde_json::{json, Value};
 use server::{config::Config, startup::Application, state::AppState};
+use timing::sign_in;
 
 struct Bench {
     base: String,
@@ -117,27 +121,8 @@ async fn main() {
     let state = app.state().clone();
     let sim = state.ecs.sim_endpoint.clone().expect("embedded mode");
     tokio::spawn(app.run_until_stopped());
-    let http = reqwest::Client::new();
     // Sign in as the demo admin; every later request carries the session cookie.
-    let login = http
-        .post(format!("{base}/api/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("username=admin&password=demo-password")
-        .send()
-        .await
-        .unwrap();
-    let cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("portal_session="))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string());
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(c) = cookie {
-        headers.insert(reqwest::header::COOKIE, c.parse().unwrap());
-    }
-    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let (http, _) = sign_in(&base, "admin").await;
     let b = Bench { base, sim, http, state };
 
     let (s, body) = b

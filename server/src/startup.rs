@@ -111,6 +111,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
         .nest("/api/v1", crate::api_v1::router())
+        .route("/history/export.csv", get(crate::history::export::history_csv))
+        .route("/history/export.json", get(crate::history::export::history_json))
+        .route("/audit/export.csv", get(crate::history::export::audit_csv))
+        .route("/audit/export.json", get(crate::history::export::audit_json))
         .leptos_routes_with_context(
             &state,
             routes,

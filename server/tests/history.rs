@@ -244,6 +244,244 @@ async fn keyset_pages_neither_overlap_nor_skip_on_postgres() {
     keyset_pages_neither_overlap_nor_skip(Backend::Postgres).await;
 }
 
+// ---- The page, the exports and who may read them (through HTTP) ----
+
+use common::{client_with_cookie, login, spawn_app_with, TestApp, DEMO_PASSWORD};
+use server::config::Config;
+
+async fn app_on(backend: Backend) -> Option<TestApp> {
+    let url = fresh_url(backend).await?;
+    Some(spawn_app_with(Config::for_tests(&url)).await)
+}
+
+/// A minimal RFC 4180 reader (quoted fields with doubled quotes and line breaks), to check
+/// the export parses back to what was stored.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+const XSS_DAEMON: &str = "<script>alert('d')</script>";
+const XSS_REQUESTER: &str = "<img src=x onerror=alert(1)>";
+const XSS_REASON: &str = "\"><svg onload=alert(2)>";
+const XSS_DIFF: &str = "</pre><script>alert(3)</script>";
+const TRICKY: &str = "circuit breaker, \"3 tasks\" failed\nthen rolled back";
+
+async fn seed_http(db: &Db) -> (i64, i64, i64) {
+    let mut old = rollout("prod", "agent", 1_796_083_200_000); // 2026-12-01
+    old.to_revision = "agent:3".into();
+    let old_id = history::insert_rollout(db, &old).await.unwrap();
+    history::finish_rollout(db, old_id, "SUCCESSFUL", "", 1_796_083_260_000).await.unwrap();
+
+    let mut tricky = rollout("prod", "agent", 1_796_169_600_000); // 2026-12-02
+    tricky.to_revision = "agent:4".into();
+    let tricky_id = history::insert_rollout(db, &tricky).await.unwrap();
+    history::finish_rollout(db, tricky_id, "ROLLBACK_SUCCESSFUL", TRICKY, 1_796_169_700_000).await.unwrap();
+
+    let mut evil = rollout("staging", XSS_DAEMON, 1_796_256_000_000); // 2026-12-03
+    evil.requester = XSS_REQUESTER.into();
+    evil.approvers = vec![XSS_REQUESTER.into()];
+    evil.diff = XSS_DIFF.into();
+    evil.source = "out_of_band".into();
+    let evil_id = history::insert_rollout(db, &evil).await.unwrap();
+    history::finish_rollout(db, evil_id, "ROLLBACK_FAILED", XSS_REASON, 1_796_256_100_000).await.unwrap();
+    (old_id, tricky_id, evil_id)
+}
+
+async fn page_and_exports(backend: Backend) {
+    let Some(app) = app_on(backend).await else { return };
+    let db = &app.state.db;
+    let (old_id, tricky_id, evil_id) = seed_http(db).await;
+
+    // The page: every row, the payloads escaped, the out-of-band badge, the rollback link only
+    // on the superseded successful rollout.
+    let res = app.http.get(format!("{}/history", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for raw in [XSS_DAEMON, XSS_REQUESTER, "<svg onload", "</pre><script>"] {
+        assert!(!html.contains(raw), "unescaped {raw} in the page");
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert(&#x27;d&#x27;)&lt;/script&gt;") || html.contains("&lt;script&gt;")
+    );
+    assert!(html.contains("Out of band"));
+    assert!(html.contains("/daemons/prod/agent/update?revision=3&amp;rollback=1"), "rollback link");
+    assert!(!html.contains("revision=4&amp;rollback=1"), "no rollback link on a rolled-back rollout");
+    assert!(html.contains("Export CSV") && html.contains("/history/export.csv"));
+
+    // Filtered page: cluster + daemon is the per-daemon history.
+    let html = app
+        .http
+        .get(format!("{}/history?cluster=prod&daemon=agent", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Rollout history of agent"));
+    assert!(html.contains(&format!("data-rollout-id=\"{tricky_id}\"")));
+    assert!(!html.contains(&format!("data-rollout-id=\"{evil_id}\"")), "staging row filtered out");
+    assert!(html.contains("/history/export.csv?cluster=prod&amp;daemon=agent"), "exports keep the filters");
+
+    // CSV export of a filter: the same rows as the query, and the tricky reason round-trips.
+    let f = RolloutFilter { cluster: Some("prod".into()), ..filter() };
+    let want: Vec<String> = ids(db, f).await.iter().map(i64::to_string).collect();
+    assert_eq!(want, vec![tricky_id.to_string(), old_id.to_string()]);
+    let res = app.http.get(format!("{}/history/export.csv?cluster=prod", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let csv = parse_csv(&res.text().await.unwrap());
+    let header = &csv[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(csv[1..].iter().map(|r| r[col("id")].clone()).collect::<Vec<_>>(), want);
+    assert!(csv[1..].iter().all(|r| r.len() == header.len()), "every row has every column");
+    assert_eq!(csv[1][col("reason")], TRICKY);
+    assert_eq!(csv[1][col("status")], "ROLLBACK_SUCCESSFUL");
+    assert_eq!(csv[2][col("to_revision")], "agent:3");
+
+    // Unfiltered CSV: the XSS row's values come back verbatim (CSV is data, not HTML).
+    let text = app
+        .http
+        .get(format!("{}/history/export.csv", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csv = parse_csv(&text);
+    assert_eq!(csv.len(), 4, "header + 3 rows");
+    assert_eq!(csv[1][col("daemon")], XSS_DAEMON);
+    assert_eq!(csv[1][col("reason")], XSS_REASON);
+    assert_eq!(csv[1][col("diff")], XSS_DIFF);
+
+    // JSON export of a date range: only 2026-12-02.
+    let res = app
+        .http
+        .get(format!("{}/history/export.json?from=2026-12-02&to=2026-12-02", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let json: serde_json::Value = res.json().await.unwrap();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], tricky_id);
+    assert_eq!(rows[0]["reason"], TRICKY);
+
+    // The server function: the same filters, 422 with the field on bad input.
+    let (status, body) = app.call("list-history", &[("query[person]", XSS_REQUESTER)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["rows"].as_array().unwrap().len(), 1);
+    let (status, body) = app.call("list-history", &[("query[from]", "2026-13-01")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["from"].as_str().unwrap().contains("YYYY-MM-DD"), "{body}");
+    // The page with a bad filter: 422, the message next to the field.
+    let res = app
+        .http
+        .get(format!("{}/history?from=2026-02-30", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let error_div = html.split("id=\"f-from-error\"").nth(1).expect("the From field's error slot");
+    assert!(error_div[..200.min(error_div.len())].contains("YYYY-MM-DD"), "{error_div:.200}");
+    let res = app.http.get(format!("{}/history/export.csv?status=DONE", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["Invalid"]["status"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn page_and_exports_on_sqlite() {
+    page_and_exports(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn page_and_exports_on_postgres() {
+    page_and_exports(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn anonymous_and_non_admin_are_refused() {
+    let Some(app) = app_on(Backend::Sqlite).await else { return };
+    let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["/history", "/audit", "/history/export.csv", "/audit/export.json"] {
+        let res = anon.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{path}: {}", res.status());
+        assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"), "{path}");
+    }
+    let (status, _) = app.call_with(&anon, "list-history", &[]).await;
+    assert_eq!(status, 401);
+    let (status, _) = app.call_with(&anon, "list-audit", &[]).await;
+    assert_eq!(status, 401);
+
+    // carol (viewer) reads history, but not the audit log.
+    let carol = client_with_cookie(&login(&app.address, "carol", DEMO_PASSWORD).await.unwrap());
+    let res = carol.get(format!("{}/history", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!res.text().await.unwrap().contains("href=\"/audit\""), "no audit link for non-admins");
+    let res = carol.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    for path in ["/audit", "/audit/export.csv", "/audit/export.json"] {
+        let res = carol.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    // As a browser asks for it, too (HTML accepted).
+    let res = carol.get(format!("{}/audit", app.address)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Only administrators may read the audit log."));
+    let (status, body) = app.call_with(&carol, "list-audit", &[]).await;
+    assert_eq!(status, 403, "{body}");
+
+    // The admin sees the log: carol's and admin's sign-ins are in it, newest first.
+    let res = app.http.get(format!("{}/audit", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"/audit\""), "admins get the nav link");
+    assert!(html.contains("carol"));
+    let (status, body) = app.call("list-audit", &[("query[actor]", "carol")]).await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["rows"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["actor"] == "carol"), "{body}");
+    let res = app.http.get(format!("{}/audit/export.csv?action=login", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = parse_csv(&res.text().await.unwrap());
+    assert!(csv.len() >= 3, "header + admin + carol logins: {csv:?}");
+    assert!(csv[1..].iter().all(|r| r[4] == "login"));
+}
+
 async fn audit_keyset(backend: Backend) {
     let Some(db) = db(backend).await else { return };
     // 120 entries, in groups sharing a timestamp.
@@ -290,4 +528,44 @@ async fn audit_keyset_on_sqlite() {
 #[tokio::test]
 async fn audit_keyset_on_postgres() {
     audit_keyset(Backend::Postgres).await;
+}
+
+/// Exports stream page by page (1,000 rows a query): every row exactly once across pages.
+async fn large_exports_stream_every_row(backend: Backend) {
+    let Some(app) = app_on(backend).await else { return };
+    let n = 2_345_i64;
+    for i in 0..n {
+        // Pairs of rows share a timestamp, so page boundaries fall inside ties.
+        history::insert_rollout(&app.state.db, &rollout("prod", "agent", 1_000 + i / 2)).await.unwrap();
+    }
+    let res = app.http.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let rows: Vec<serde_json::Value> = res.json().await.unwrap();
+    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len() as i64, n);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len() as i64, n, "no row twice");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
+
+    let text = app
+        .http
+        .get(format!("{}/history/export.csv", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csv = parse_csv(&text);
+    assert_eq!(csv.len() as i64, n + 1, "header + every row");
+    assert_eq!(csv[1..].iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>(), ids);
+}
+
+#[tokio::test]
+async fn large_exports_stream_every_row_on_sqlite() {
+    large_exports_stream_every_row(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn large_exports_stream_every_row_on_postgres() {
+    large_exports_stream_every_row(Backend::Postgres).await;
 }

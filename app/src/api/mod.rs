@@ -1,10 +1,12 @@
 //! Server functions and the types they exchange with the browser, one module per area.
 
+pub mod admin;
 pub mod auth;
 pub mod changes;
 pub mod clusters;
 pub mod daemons;
 mod error;
+pub mod history;
 pub mod task_definitions;
 pub mod tokens;
 

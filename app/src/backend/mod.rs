@@ -2,21 +2,25 @@
 //! (implemented in `server/`). Server functions take a [`BackendHandle`] from the Leptos
 //! context. One trait per area, so each area's server side lives in its own file.
 
+mod admin;
 mod audit;
 mod auth;
 mod changes;
 mod clusters;
 mod daemons;
+mod history;
 mod task_definitions;
 mod tokens;
 
 use std::sync::Arc;
 
+pub use admin::AdminBackend;
 pub use audit::AuditBackend;
 pub use auth::AuthBackend;
 pub use changes::ChangesBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
+pub use history::HistoryBackend;
 pub use task_definitions::TaskDefinitionsBackend;
 pub use tokens::TokensBackend;
 
@@ -30,6 +34,8 @@ pub trait Backend:
     + ChangesBackend
     + AuthBackend
     + AuditBackend
+    + AdminBackend
+    + HistoryBackend
     + TokensBackend
     + Send
     + Sync
@@ -43,6 +49,8 @@ impl<
             + ChangesBackend
             + AuthBackend
             + AuditBackend
+            + AdminBackend
+            + HistoryBackend
             + TokensBackend
             + Send
             + Sync

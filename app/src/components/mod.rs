@@ -3,6 +3,7 @@
 mod alert;
 mod badge;
 mod field;
+pub mod poll;
 mod progress;
 pub mod time;
 

@@ -56,6 +56,41 @@ pub fn parse_role(s: &str) -> Result<crate::auth::Role, String> {
         .ok_or_else(|| format!("`{}` is not a role; choose viewer, deployer or approver.", s.trim()))
 }
 
+/// The "Create user" form, as typed.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<String>,
+}
+
+/// A validated new account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub is_admin: bool,
+}
+
+impl NewUserForm {
+    pub fn parse(&self) -> Result<NewUser, super::FieldErrors> {
+        let mut e = super::FieldErrors::new();
+        let username = e.check("username", parse_username(&self.username));
+        e.check("password", check_password(&self.password));
+        let is_admin = self.is_admin.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"));
+        match username {
+            Some(username) if e.is_empty() => {
+                Ok(NewUser { username, password: self.password.clone(), is_admin })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +114,21 @@ mod tests {
         assert!(check_password("short").unwrap_err().contains("at least 12"));
         assert!(check_password("            ").unwrap_err().contains("Enter a password"));
         assert!(check_password(&"x".repeat(257)).unwrap_err().contains("at most 256"));
+    }
+
+    #[test]
+    fn new_user_form() {
+        let f =
+            NewUserForm { username: "dave".into(), password: "correct horse battery".into(), is_admin: None };
+        assert_eq!(
+            f.parse().unwrap(),
+            NewUser { username: "dave".into(), password: "correct horse battery".into(), is_admin: false }
+        );
+        let e = NewUserForm { username: "".into(), password: "x".into(), is_admin: Some("on".into()) }
+            .parse()
+            .unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert!(e.get("username").is_some() && e.get("password").unwrap().contains("at least 12"));
     }
 
     #[test]

@@ -48,7 +48,35 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <AdminEntries is_current />
             </ul>
         </nav>
+    }
+}
+
+/// "Administration" and "Audit log", for admins only (the pages and server functions check
+/// again).
+#[component]
+fn AdminEntries(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
+    let user = Resource::new(|| (), |_| crate::api::auth::current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().filter(|u| u.is_admin()).map(|_| {
+                    view! {
+                        <li>
+                            <a href="/admin" aria-current=move || is_current("/admin").then_some("page")>
+                                "Administration"
+                            </a>
+                        </li>
+                        <li>
+                            <a href="/audit" aria-current=move || is_current("/audit").then_some("page")>
+                                "Audit log"
+                            </a>
+                        </li>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }

@@ -1,5 +1,7 @@
-//! TEMPORARY copy of the admin helper's data layer (replaced when branch admin merges).
+//! Administration data: approval policies, freeze windows, the embedded default policies, and
+//! the account management behind the admin pages. SQL written once for both engines.
 
+pub mod accounts;
 pub mod freezes;
 pub mod policies;
 pub mod seed;

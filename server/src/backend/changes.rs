@@ -153,8 +153,13 @@ impl ChangesBackend for AppState {
     }
 
     async fn approval_counts(&self, user: &CurrentUser) -> Result<ApprovalCounts, PortalError> {
-        let pending = store::pending(&self.db, 500).await.map_err(db_error)?;
-        let waiting = pending.iter().filter(|r| may_review(user, r)).count() as u32;
+        let pending = store::pending_reviewers(&self.db, 500).await.map_err(db_error)?;
+        let waiting = pending
+            .iter()
+            .filter(|(requester, p)| {
+                review_refusal(user, requester, &p.approver_teams, p.allow_self_approval).is_none()
+            })
+            .count() as u32;
         let mine_open = store::open_count(&self.db, &user.username).await.map_err(db_error)? as u32;
         Ok(ApprovalCounts { waiting, mine_open })
     }

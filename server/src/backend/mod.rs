@@ -1,11 +1,13 @@
 //! The server's implementation of `app::backend::Backend`: what server functions call.
 //! One file per area, mirroring `app/src/backend/`.
 
+mod admin;
 mod audit;
 mod auth;
 mod changes;
 mod clusters;
 pub(crate) mod daemons;
 pub(crate) mod ecs_queries;
+pub mod history;
 mod task_definitions;
 mod tokens;

@@ -51,16 +51,32 @@ impl Drop for Working<'_> {
 impl AppState {
     /// Works the request now if this replica can take it. Failures are recorded on the request
     /// (or retried by the worker), not returned: the caller's own action has succeeded.
+    ///
+    /// If this replica's worker is stepping the request at this moment, waits for it (a step
+    /// is one ECS call) and then steps it too, so the caller sees where it got to.
     pub async fn execute_now(&self, id: &str) {
-        if let Err(e) = self.step(id).await {
+        if let Err(e) = self.step_as(id, true).await {
             tracing::error!(request = id, error = %e, "executing a change request failed");
         }
     }
 
     /// One step of an approved or executing request: start it, or look at its deployment.
+    /// Does nothing if another task of this replica is stepping it already.
     pub async fn step(&self, id: &str) -> Result<(), PortalError> {
-        let Some(_working) = Working::take(self, id) else {
-            return Ok(());
+        self.step_as(id, false).await
+    }
+
+    async fn step_as(&self, id: &str, wait: bool) -> Result<(), PortalError> {
+        let mut waited = 0;
+        let _working = loop {
+            match Working::take(self, id) {
+                Some(w) => break w,
+                None if wait && waited < 250 => {
+                    waited += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                None => return Ok(()),
+            }
         };
         let owner = &self.instance;
         if !store::claim(&self.db, id, owner, LEASE_MS).await.map_err(db_error)? {

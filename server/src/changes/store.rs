@@ -359,15 +359,21 @@ pub async fn open_count(db: &Db, requester: &str) -> Result<i64, sqlx::Error> {
     .try_get("n")
 }
 
-/// Pending requests (newest first, at most `limit`), for the "waiting for me" count.
-pub async fn pending(db: &Db, limit: i64) -> Result<Vec<StoredRequest>, sqlx::Error> {
+/// (requester, policy) of pending requests (newest first, at most `limit`): just what the
+/// "waiting for me" count needs, on every page view.
+pub async fn pending_reviewers(db: &Db, limit: i64) -> Result<Vec<(String, PolicySnapshot)>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM change_requests WHERE state = 'pending' ORDER BY created_at DESC, id DESC LIMIT {limit}"
+        "SELECT requester, policy FROM change_requests WHERE state = 'pending' \
+         ORDER BY created_at DESC, id DESC LIMIT {limit}"
     ))
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(from_row)
+    .map(|r| {
+        let policy: String = r.try_get("policy")?;
+        let policy = serde_json::from_str(&policy).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok((r.try_get("requester")?, policy))
+    })
     .collect()
 }
 

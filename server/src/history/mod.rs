@@ -2,9 +2,10 @@
 //!
 //! `store` is the small write API the change-request worker and the drift check call;
 //! `query` is the keyset-paginated, filtered read the History page and its exports use;
-//! `audit` the same read over the (append-only) audit log.
+//! `audit` the same read over the (append-only) audit log; `export` the CSV/JSON downloads.
 
 pub mod audit;
+pub mod export;
 pub mod query;
 pub mod store;
 

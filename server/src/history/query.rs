@@ -128,9 +128,9 @@ pub fn page_sql(filter: &RolloutFilter, at: PageAt, limit: i64) -> (String, Vec<
         binds.push(BindValue::Int(c.id));
         let i = binds.len();
         let op = if matches!(at, PageAt::Older(_)) { "<" } else { ">" };
-        // `(started_at, id) < (t, i)` spelled out, plus the redundant `started_at <= t`: the
-        // plain range is what both engines turn into an index range on `started_at`; the
-        // OR alone would not bound the scan.
+        // `(started_at, id) < (t, i)` spelled out, plus the redundant `started_at <= t`:
+        // PostgreSQL turns the OR alone into a filter on a scan from the newest row (so deep
+        // pages would walk every newer row); the plain range becomes its index condition.
         clauses.push(format!("r.started_at {op}= ${t} AND (r.started_at {op} ${t} OR r.id {op} ${i})"));
     }
     binds.push(BindValue::Int(limit + 1));

@@ -9,11 +9,9 @@ use crate::api::changes::{
     get_change_request, CancelChangeRequest, ChangeRequestDetail, EditChangeRequest, OverrideFreeze,
     ReviewChangeRequest,
 };
-use crate::components::{time::format_epoch, Alert, ErrorAlert, ProgressBar};
+use crate::components::{poll::poll_while, time::format_epoch, Alert, ErrorAlert, ProgressBar};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
-
-const POLL_MS: [u64; 5] = [800, 1200, 2000, 3000, 4000];
 
 fn when(ms: i64) -> String {
     if ms <= 0 {
@@ -28,30 +26,28 @@ pub fn RequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let tick = RwSignal::new(0u32);
-    let polls = StoredValue::new(0usize);
-    let request = Resource::new(move || (id(), tick.get()), |(id, _)| get_change_request(id));
-    Effect::new(move |_| {
-        let open = request.with(|r| {
+    let actions = Actions {
+        review: ServerAction::<ReviewChangeRequest>::new(),
+        cancel: ServerAction::<CancelChangeRequest>::new(),
+        edit: ServerAction::<EditChangeRequest>::new(),
+        unfreeze: ServerAction::<OverrideFreeze>::new(),
+    };
+    // The forms post back to this page: read the request again after each of them.
+    let request =
+        Resource::new(move || (id(), tick.get(), actions.versions()), |(id, _, _)| get_change_request(id));
+    // While it is approved or executing, read it again after a delay.
+    poll_while(tick, move || {
+        request.with(|r| {
             r.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|d| matches!(d.row.state, ChangeState::Approved | ChangeState::Executing))
-        });
-        match open {
-            Some(true) => {
-                let n = polls.get_value();
-                polls.set_value(n + 1);
-                let delay = POLL_MS[n.min(POLL_MS.len() - 1)];
-                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(delay));
-            }
-            Some(false) => polls.set_value(0),
-            None => {}
-        }
+        })
     });
     view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading the request…"</p> }>
             {move || {
                 request.get().map(|r| match r {
-                    Ok(d) => view! { <RequestBody d=d /> }.into_any(),
+                    Ok(d) => view! { <RequestBody d=d actions=actions /> }.into_any(),
                     Err(e) => view! {
                         <PageHeader title="Change request" crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] />
                         <ErrorAlert error=Signal::derive(move || Some(e.clone())) />
@@ -63,8 +59,28 @@ pub fn RequestPage() -> impl IntoView {
     }
 }
 
+/// The page's forms; their versions key the page's data.
+#[derive(Clone, Copy)]
+struct Actions {
+    review: ServerAction<ReviewChangeRequest>,
+    cancel: ServerAction<CancelChangeRequest>,
+    edit: ServerAction<EditChangeRequest>,
+    unfreeze: ServerAction<OverrideFreeze>,
+}
+
+impl Actions {
+    fn versions(&self) -> [usize; 4] {
+        [
+            self.review.version().get(),
+            self.cancel.version().get(),
+            self.edit.version().get(),
+            self.unfreeze.version().get(),
+        ]
+    }
+}
+
 #[component]
-fn RequestBody(d: ChangeRequestDetail) -> impl IntoView {
+fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
     let r = d.row.clone();
     let approvals = d.reviews.iter().filter(|v| v.current && v.approve).count();
     let approver_teams = if d.policy.approver_teams.is_empty() {
@@ -149,16 +165,16 @@ fn RequestBody(d: ChangeRequestDetail) -> impl IntoView {
                 .into_any()
             }}
             {match d.review_refusal.clone() {
-                None => view! { <ReviewForm id=r.id.clone() /> }.into_any(),
+                None => view! { <ReviewForm id=r.id.clone() action=actions.review /> }.into_any(),
                 Some(why) if r.state == ChangeState::Pending => {
                     view! { <p class="help review-refusal">{format!("You cannot review this request: {why}")}</p> }.into_any()
                 }
                 Some(_) => ().into_any(),
             }}
         </div>
-        {d.can_override_freeze.then(|| view! { <OverrideForm id=r.id.clone() /> })}
-        {d.can_edit.then(|| view! { <EditForm d=d.clone() /> })}
-        {d.can_cancel.then(|| view! { <CancelForm id=r.id.clone() /> })}
+        {d.can_override_freeze.then(|| view! { <OverrideForm id=r.id.clone() action=actions.unfreeze /> })}
+        {d.can_edit.then(|| view! { <EditForm d=d.clone() action=actions.edit /> })}
+        {d.can_cancel.then(|| view! { <CancelForm id=r.id.clone() action=actions.cancel /> })}
         <div class="panel">
             <h2>"Changes"</h2>
             <pre class="diff">{d.diff.clone()}</pre>
@@ -185,8 +201,7 @@ fn RequestBody(d: ChangeRequestDetail) -> impl IntoView {
 }
 
 #[component]
-fn ReviewForm(id: String) -> impl IntoView {
-    let action = ServerAction::<ReviewChangeRequest>::new();
+fn ReviewForm(id: String, action: ServerAction<ReviewChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field_error =
         move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
@@ -215,8 +230,7 @@ fn ReviewForm(id: String) -> impl IntoView {
 }
 
 #[component]
-fn CancelForm(id: String) -> impl IntoView {
-    let action = ServerAction::<CancelChangeRequest>::new();
+fn CancelForm(id: String, action: ServerAction<CancelChangeRequest>) -> impl IntoView {
     view! {
         <div class="panel">
             <h2>"Withdraw"</h2>
@@ -230,8 +244,7 @@ fn CancelForm(id: String) -> impl IntoView {
 }
 
 #[component]
-fn OverrideForm(id: String) -> impl IntoView {
-    let action = ServerAction::<OverrideFreeze>::new();
+fn OverrideForm(id: String, action: ServerAction<OverrideFreeze>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <div class="panel">
@@ -254,8 +267,7 @@ fn OverrideForm(id: String) -> impl IntoView {
 
 /// The requester changes revision, drain and bake time; approvals so far become void.
 #[component]
-fn EditForm(d: ChangeRequestDetail) -> impl IntoView {
-    let action = ServerAction::<EditChangeRequest>::new();
+fn EditForm(d: ChangeRequestDetail, action: ServerAction<EditChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field = move |name: &'static str| {
         move || error.get().and_then(|e| e.fields().and_then(|f| f.get(name).map(str::to_string)))

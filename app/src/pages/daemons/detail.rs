@@ -7,13 +7,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::tables::InstancesTable;
 use crate::api::daemons::{get_daemon, DaemonDetail, DeleteDaemon, DeploymentView};
 use crate::components::{
+    poll::poll_while,
     time::{format_duration, format_opt_epoch},
     Alert, ErrorAlert, ProgressBar, StatusBadge,
 };
 use crate::layout::{Crumb, PageHeader};
-
-/// Polling delays while a deployment runs: quick at first, then backing off.
-const POLL_MS: [u64; 6] = [700, 1000, 1500, 2000, 3000, 4000];
 
 #[component]
 pub fn DaemonPage() -> impl IntoView {
@@ -25,24 +23,11 @@ pub fn DaemonPage() -> impl IntoView {
     };
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
     let tick = RwSignal::new(0u32);
-    let polls = StoredValue::new(0usize);
     let daemon =
         Resource::new(move || (key(), page(), tick.get()), |((c, n), page, _)| get_daemon(c, n, page));
-
     // While something is changing, fetch again after a delay; stop when it settles.
-    Effect::new(move |_| {
-        let changing =
-            daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing));
-        match changing {
-            Some(true) => {
-                let n = polls.get_value();
-                polls.set_value(n + 1);
-                let delay = POLL_MS[n.min(POLL_MS.len() - 1)];
-                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(delay));
-            }
-            Some(false) => polls.set_value(0),
-            None => {}
-        }
+    poll_while(tick, move || {
+        daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing))
     });
 
     let (cluster, name) = key();
@@ -58,6 +43,7 @@ pub fn DaemonPage() -> impl IntoView {
                 <button type="submit" class="btn primary">"Update"</button>
             </form>
             <DeleteButton cluster=cluster.clone() name=name.clone() />
+            <a class="btn" href=format!("/history?cluster={cluster}&daemon={name}")>"Rollout history"</a>
         </PageHeader>
         <Transition fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
             {move || {

@@ -1,0 +1,327 @@
+//! Administration: users, teams, memberships, approval policies and freeze windows. Every
+//! server function here is for admins only and checks it itself; every change is written to
+//! the audit log.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::PortalError;
+use crate::auth::Role;
+use crate::domain::account::NewUserForm;
+use crate::domain::policy::{FreezeWindow, FreezeWindowForm, Policy, PolicyForm};
+
+/// A row of the users table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub username: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+    /// Epoch ms.
+    pub created_at: i64,
+    pub teams: Vec<(String, Role)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub name: String,
+    pub members: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub username: String,
+    pub team: String,
+    pub role: Role,
+}
+
+/// What the Teams page shows: teams, every membership, and the usernames for the "Add member"
+/// form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TeamsOverview {
+    pub teams: Vec<TeamView>,
+    pub memberships: Vec<MembershipView>,
+    pub usernames: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub policy: Policy,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FreezeView {
+    pub window: FreezeWindow,
+    /// e.g. `Weekly on Fri 22:00–06:00 UTC (ends the next day)`.
+    pub description: String,
+    /// Whether the window freezes changes right now.
+    pub active_now: bool,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// `Forbidden` (403) unless the user is an admin.
+#[cfg(feature = "ssr")]
+fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
+    let user = crate::auth::require_user()?;
+    if user.is_admin() {
+        Ok(user)
+    } else {
+        Err(PortalError::Forbidden(format!(
+            "{} may not administer the portal: that needs an administrator.",
+            user.username
+        ))
+        .respond())
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(e: crate::domain::FieldErrors) -> PortalError {
+    PortalError::Invalid(e).respond()
+}
+
+/// Validates a name argument of a row action (the table posts back what it listed).
+#[cfg(feature = "ssr")]
+fn checked(field: &str, r: Result<String, String>) -> Result<String, PortalError> {
+    r.map_err(|e| PortalError::invalid(field, e).respond())
+}
+
+/// Sends a plain (no-JavaScript) form post back to the page it came from.
+#[cfg(feature = "ssr")]
+fn back_to(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+// ---- Users ----------------------------------------------------------------------------
+
+#[server(prefix = "/api", endpoint = "admin-list-users")]
+pub async fn admin_list_users() -> Result<Vec<UserView>, PortalError> {
+    require_admin()?;
+    crate::backend::backend()?.admin_list_users().await.map_err(PortalError::respond)
+}
+
+#[server(prefix = "/api", endpoint = "admin-create-user")]
+pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let new = form.parse().map_err(invalid)?;
+    crate::backend::backend()?
+        .admin_create_user(&new.username, &new.password, new.is_admin)
+        .await
+        .map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "user.create", &new.username, serde_json::json!({ "admin": new.is_admin }))
+        .await;
+    back_to("/admin");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "admin-reset-password")]
+pub async fn admin_reset_password(username: String, password: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    crate::domain::account::check_password(&password)
+        .map_err(|e| PortalError::invalid("password", e).respond())?;
+    crate::backend::backend()?
+        .admin_reset_password(&username, &password)
+        .await
+        .map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "user.reset_password", &username, serde_json::json!({})).await;
+    back_to("/admin");
+    Ok(())
+}
+
+/// Disables (`disabled=true`: the user is signed out and cannot sign in) or enables an account.
+#[server(prefix = "/api", endpoint = "admin-set-user-disabled")]
+pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    if disabled && username == user.username {
+        return Err(PortalError::Conflict("You cannot disable your own account.".into()).respond());
+    }
+    crate::backend::backend()?.admin_set_disabled(&username, disabled).await.map_err(PortalError::respond)?;
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    crate::auth::audit(&user, action, &username, serde_json::json!({})).await;
+    back_to("/admin");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "admin-set-user-admin")]
+pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    if !admin && username == user.username {
+        return Err(PortalError::Conflict(
+            "You cannot remove your own administrator flag; ask another administrator.".into(),
+        )
+        .respond());
+    }
+    crate::backend::backend()?.admin_set_admin(&username, admin).await.map_err(PortalError::respond)?;
+    let action = if admin { "user.grant_admin" } else { "user.revoke_admin" };
+    crate::auth::audit(&user, action, &username, serde_json::json!({})).await;
+    back_to("/admin");
+    Ok(())
+}
+
+// ---- Teams and memberships -----------------------------------------------------------
+
+#[server(prefix = "/api", endpoint = "admin-list-teams")]
+pub async fn admin_list_teams() -> Result<TeamsOverview, PortalError> {
+    require_admin()?;
+    crate::backend::backend()?.admin_list_teams().await.map_err(PortalError::respond)
+}
+
+#[server(prefix = "/api", endpoint = "admin-create-team")]
+pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let name = checked("name", crate::domain::account::parse_team_name(&name))?;
+    crate::backend::backend()?.admin_create_team(&name).await.map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "team.create", &name, serde_json::json!({})).await;
+    back_to("/admin/teams");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "admin-delete-team")]
+pub async fn admin_delete_team(name: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let name = checked("name", crate::domain::account::parse_team_name(&name))?;
+    crate::backend::backend()?.admin_delete_team(&name).await.map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "team.delete", &name, serde_json::json!({})).await;
+    back_to("/admin/teams");
+    Ok(())
+}
+
+/// Adds `username` to `team` with `role`, or changes the role of a member.
+#[server(prefix = "/api", endpoint = "admin-set-membership")]
+pub async fn admin_set_membership(username: String, team: String, role: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let mut e = crate::domain::FieldErrors::new();
+    let username = e.check("username", crate::domain::account::parse_username(&username));
+    let team = e.check("team", crate::domain::account::parse_team_name(&team));
+    let role = e.check("role", crate::domain::account::parse_role(&role));
+    let (Some(username), Some(team), Some(role)) = (username, team, role) else {
+        return Err(invalid(e));
+    };
+    let previous = crate::backend::backend()?
+        .admin_set_membership(&username, &team, role)
+        .await
+        .map_err(PortalError::respond)?;
+    let (action, detail) = match previous {
+        None => ("membership.add", serde_json::json!({ "team": team, "role": role.as_str() })),
+        Some(old) => (
+            "membership.change",
+            serde_json::json!({ "team": team, "role": role.as_str(), "previous": old.as_str() }),
+        ),
+    };
+    crate::auth::audit(&user, action, &username, detail).await;
+    back_to("/admin/teams");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "admin-remove-membership")]
+pub async fn admin_remove_membership(username: String, team: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    let team = checked("team", crate::domain::account::parse_team_name(&team))?;
+    crate::backend::backend()?
+        .admin_remove_membership(&username, &team)
+        .await
+        .map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "membership.remove", &username, serde_json::json!({ "team": team })).await;
+    back_to("/admin/teams");
+    Ok(())
+}
+
+// ---- Approval policies --------------------------------------------------------------
+
+#[server(prefix = "/api", endpoint = "admin-list-policies")]
+pub async fn admin_list_policies() -> Result<Vec<PolicyView>, PortalError> {
+    require_admin()?;
+    crate::backend::backend()?.admin_list_policies().await.map_err(PortalError::respond)
+}
+
+/// Creates or replaces the policy of (cluster, capacity provider).
+#[server(prefix = "/api", endpoint = "admin-save-policy")]
+pub async fn admin_save_policy(form: PolicyForm) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let policy = form.parse().map_err(invalid)?;
+    crate::backend::backend()?
+        .admin_save_policy(&policy, &user.username)
+        .await
+        .map_err(PortalError::respond)?;
+    let target = policy_target(&policy.cluster, &policy.capacity_provider);
+    crate::auth::audit(&user, "policy.upsert", &target, serde_json::to_value(&policy).unwrap_or_default())
+        .await;
+    back_to("/admin/policies");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "admin-delete-policy")]
+pub async fn admin_delete_policy(
+    cluster: String,
+    #[server(default)] capacity_provider: String,
+) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    let cluster = checked("cluster", crate::domain::policy::parse_policy_cluster(&cluster))?;
+    let provider =
+        checked("capacity_provider", crate::domain::policy::parse_optional_provider(&capacity_provider))?;
+    crate::backend::backend()?
+        .admin_delete_policy(&cluster, &provider)
+        .await
+        .map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "policy.delete", &policy_target(&cluster, &provider), serde_json::json!({}))
+        .await;
+    back_to("/admin/policies");
+    Ok(())
+}
+
+/// `prod` or `prod/mi-prod-a`, as the audit log names a policy.
+pub fn policy_target(cluster: &str, provider: &str) -> String {
+    if provider.is_empty() {
+        cluster.to_string()
+    } else {
+        format!("{cluster}/{provider}")
+    }
+}
+
+// ---- Freeze windows -------------------------------------------------------------------
+
+#[server(prefix = "/api", endpoint = "admin-list-freezes")]
+pub async fn admin_list_freezes() -> Result<Vec<FreezeView>, PortalError> {
+    require_admin()?;
+    crate::backend::backend()?.admin_list_freezes().await.map_err(PortalError::respond)
+}
+
+/// Creates a freeze window (or replaces the one with the form's id); returns its id.
+#[server(prefix = "/api", endpoint = "admin-save-freeze")]
+pub async fn admin_save_freeze(form: FreezeWindowForm) -> Result<String, PortalError> {
+    let user = require_admin()?;
+    let window = form.parse().map_err(invalid)?;
+    if window.id.len() > 64 || window.id.chars().any(|c| !c.is_ascii_alphanumeric()) {
+        return Err(PortalError::BadRequest("That is not the id of a freeze window.".into()).respond());
+    }
+    let id = crate::backend::backend()?
+        .admin_save_freeze(&window, &user.username)
+        .await
+        .map_err(PortalError::respond)?;
+    let detail = serde_json::json!({
+        "cluster": window.cluster,
+        "capacity_provider": window.capacity_provider,
+        "schedule": window.schedule.describe(),
+        "reason": window.reason,
+    });
+    crate::auth::audit(&user, "freeze.save", &id, detail).await;
+    back_to("/admin/freezes");
+    Ok(id)
+}
+
+#[server(prefix = "/api", endpoint = "admin-delete-freeze")]
+pub async fn admin_delete_freeze(id: String) -> Result<(), PortalError> {
+    let user = require_admin()?;
+    if id.is_empty() || id.len() > 64 || id.chars().any(|c| !c.is_ascii_alphanumeric()) {
+        return Err(PortalError::invalid("id", "That is not the id of a freeze window.").respond());
+    }
+    crate::backend::backend()?.admin_delete_freeze(&id).await.map_err(PortalError::respond)?;
+    crate::auth::audit(&user, "freeze.delete", &id, serde_json::json!({})).await;
+    back_to("/admin/freezes");
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::{gate::AdminGate, refresh_on_ok, FormErrors};
+use crate::api::admin::{admin_list_policies, AdminDeletePolicy, AdminSavePolicy, PolicyView};
+use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, TextField};
+use crate::domain::policy::PolicyForm;
+use crate::layout::{Crumb, PageHeader};
+
+#[component]
+pub fn PoliciesPage() -> impl IntoView {
+    view! {
+        <AdminGate current="/admin/policies">
+            <PoliciesBody />
+        </AdminGate>
+    }
+}
+
+#[component]
+fn PoliciesBody() -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let policies = Resource::new(move || refresh.get(), |_| admin_list_policies());
+    // The form's starting point, loaded once: saving refreshes the table, not the form.
+    let for_form = Resource::new(|| (), |_| admin_list_policies());
+    let query = use_query_map();
+    view! {
+        <PageHeader
+            title="Approval policies"
+            crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Approval policies")]
+        />
+        <p class="page-intro">
+            "A change request takes the policy of its cluster and capacity providers: a provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. A request touching several providers takes the strictest."
+        </p>
+        <div class="panel">
+            <h2>"Policies"</h2>
+            <Transition fallback=|| view! { <p class="empty-state">"Loading policies…"</p> }>
+                {move || {
+                    policies
+                        .get()
+                        .map(|r| match r {
+                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Ok(list) => view! { <PoliciesTable list refresh /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </div>
+        <Transition fallback=|| ()>
+            {move || {
+                for_form
+                    .get()
+                    .map(|r| {
+                        // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
+                        let q = query.read_untracked();
+                        let (c, p) = (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default());
+                        let initial = r
+                            .ok()
+                            .and_then(|list| {
+                                list.into_iter()
+                                    .find(|v| v.policy.cluster == c && v.policy.capacity_provider == p)
+                                    .map(|v| v.policy.to_form())
+                            })
+                            .unwrap_or_else(|| PolicyForm { expiry_hours: "72".into(), approvals_required: "1".into(), ..Default::default() });
+                        view! { <PolicyEditor initial refresh /> }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn PoliciesTable(list: Vec<PolicyView>, refresh: RwSignal<u32>) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <p class="empty-state">"No policies: every request needs 1 approval from any team's approvers."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <table class="data" aria-label="Approval policies">
+            <thead>
+                <tr>
+                    <th>"Cluster"</th>
+                    <th>"Capacity provider"</th>
+                    <th>"Approvals required"</th>
+                    <th>"Approver teams"</th>
+                    <th>"Self-approval"</th>
+                    <th>"Expiry"</th>
+                    <th>"Last changed"</th>
+                    <th>"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|v| view! { <PolicyRow v refresh /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
+    let delete = ServerAction::<AdminDeletePolicy>::new();
+    refresh_on_ok(delete, refresh);
+    let p = v.policy;
+    let edit = format!("/admin/policies?cluster={}&provider={}", p.cluster, p.capacity_provider);
+    let cluster = if p.cluster == "*" { "* (every cluster)".to_string() } else { p.cluster.clone() };
+    let key = crate::api::admin::policy_target(&p.cluster, &p.capacity_provider);
+    view! {
+        <tr data-policy=key>
+            <td>{cluster}</td>
+            <td>{if p.capacity_provider.is_empty() { "whole cluster".to_string() } else { p.capacity_provider.clone() }}</td>
+            <td>{p.approvals_required}</td>
+            <td>{if p.approver_teams.is_empty() { "any team".to_string() } else { p.approver_teams.join(", ") }}</td>
+            <td>{if p.allow_self_approval { "Allowed" } else { "Not allowed" }}</td>
+            <td>{format!("{} h", p.expiry_hours)}</td>
+            <td>{format!("{} by {}", format_epoch(v.updated_at as f64 / 1000.0), v.updated_by)}</td>
+            <td class="row-actions">
+                <a class="btn" href=edit rel="external">"Edit"</a>
+                <ActionForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="cluster" value=p.cluster.clone() />
+                    <input type="hidden" name="capacity_provider" value=p.capacity_provider.clone() />
+                    <button type="submit" class="btn danger">"Delete"</button>
+                </ActionForm>
+                <ErrorAlert error=Signal::derive(move || delete.value().get().and_then(|r| r.err())) />
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
+    let action = ServerAction::<AdminSavePolicy>::new();
+    refresh_on_ok(action, refresh);
+    let cluster = RwSignal::new(initial.cluster.clone());
+    let provider = RwSignal::new(initial.capacity_provider.clone());
+    let approvals = RwSignal::new(initial.approvals_required.clone());
+    let teams = RwSignal::new(initial.approver_teams.clone());
+    let self_approval = RwSignal::new(initial.allow_self_approval.is_some());
+    let expiry = RwSignal::new(initial.expiry_hours.clone());
+    let editing = !initial.cluster.is_empty();
+    let form = move || PolicyForm {
+        cluster: cluster.get(),
+        capacity_provider: provider.get(),
+        approvals_required: approvals.get(),
+        approver_teams: teams.get(),
+        allow_self_approval: self_approval.get().then(|| "on".to_string()),
+        expiry_hours: expiry.get(),
+    };
+    let errors = FormErrors::new(
+        Memo::new(move |_| form().parse().err().unwrap_or_default()),
+        Signal::derive(move || action.value().get().and_then(|r| r.err())),
+    );
+    let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(()))));
+    view! {
+        <div class="panel">
+            <h2>{if editing { "Edit policy" } else { "Create or replace a policy" }}</h2>
+            <p class="help">"Saving a policy for a cluster and capacity provider that already have one replaces it."</p>
+            <ErrorAlert error=errors.top() />
+            {move || saved.get().then(|| view! { <div class="alert success" role="status">"Policy saved."</div> })}
+            <ActionForm action>
+                <div class="row">
+                    <TextField
+                        id="policy-cluster"
+                        name="form[cluster]"
+                        label="Cluster"
+                        value=cluster
+                        error=errors.field("cluster")
+                        help="A cluster name, or * for every cluster without its own policy (and requests that touch no cluster)."
+                    />
+                    <TextField
+                        id="policy-provider"
+                        name="form[capacity_provider]"
+                        label="Capacity provider"
+                        value=provider
+                        error=errors.field("capacity_provider")
+                        help="Optional: narrows the policy to one capacity provider of the cluster."
+                    />
+                </div>
+                <div class="row">
+                    <TextField
+                        id="policy-approvals"
+                        name="form[approvals_required]"
+                        label="Approvals required"
+                        input_type="number"
+                        value=approvals
+                        error=errors.field("approvals_required")
+                        help="0 to 10. 0 executes requests as soon as they are created; approvals count once per person."
+                    />
+                    <TextField
+                        id="policy-expiry"
+                        name="form[expiry_hours]"
+                        label="Expiry (hours)"
+                        input_type="number"
+                        value=expiry
+                        error=errors.field("expiry_hours")
+                        help="1 to 720. A pending request expires this long after it was created or edited."
+                    />
+                </div>
+                <TextField
+                    id="policy-teams"
+                    name="form[approver_teams]"
+                    label="Approver teams"
+                    value=teams
+                    error=errors.field("approver_teams")
+                    help="Teams whose approvers may approve, separated by commas. Empty: approvers of any team."
+                />
+                <CheckboxField
+                    id="policy-self"
+                    name="form[allow_self_approval]"
+                    label="Allow self-approval"
+                    checked=self_approval
+                    help="Whether the requester's own approval counts. Off by default."
+                />
+                <div class="form-actions">
+                    <a class="btn link" href="/admin/policies" rel="external">"Clear"</a>
+                    <button type="submit" class="btn primary" on:click=errors.on_submit() disabled=move || action.pending().get()>
+                        "Save policy"
+                    </button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
