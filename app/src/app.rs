@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::layout::ConsoleLayout;
+use crate::pages::account::TokensPage;
 use crate::pages::admin::{FreezeWindowsPage, PoliciesPage, TeamsPage, UsersPage};
 use crate::pages::approvals::{ApprovalsPage, RequestPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("clusters") view=ClustersPage ssr=SsrMode::Async />
                     <Route path=path!("clusters/:name") view=ClusterPage ssr=SsrMode::Async />
+                    <Route path=path!("account/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
                     <Route path=path!("approvals/:id") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("admin") view=UsersPage ssr=SsrMode::Async />

@@ -101,6 +101,21 @@ impl CurrentUser {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientIp(pub String);
 
+/// Put into request extensions (next to the [`CurrentUser`]) when the request was
+/// authenticated with an API token rather than a session or the SSO proxy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenAuth {
+    /// The token's id (not its secret).
+    pub token_id: String,
+}
+
+/// Whether this request was authenticated with an API token (server side).
+#[cfg(feature = "ssr")]
+pub fn via_token() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|p| p.extensions.get::<TokenAuth>().is_some())
+}
+
 /// The signed-in user of this request, for server functions: `Unauthenticated` (401) otherwise.
 #[cfg(feature = "ssr")]
 pub fn require_user() -> Result<CurrentUser, PortalError> {

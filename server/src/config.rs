@@ -86,6 +86,33 @@ pub struct Config {
     #[arg(long, env = "PORTAL_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Single sign-on behind a proxy: the addresses (IPs or CIDRs, comma-separated) of the
+    /// proxies (oauth2-proxy, an ALB with OIDC) whose identity headers are believed. Empty
+    /// turns the mode off; requests from any other peer have those headers ignored.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Header with the signed-in user's name, set by a trusted proxy.
+    #[arg(long, env = "PORTAL_PROXY_USER_HEADER", default_value = "X-Forwarded-User")]
+    pub proxy_user_header: String,
+
+    /// Header with the user's e-mail, set by a trusted proxy.
+    #[arg(long, env = "PORTAL_PROXY_EMAIL_HEADER", default_value = "X-Forwarded-Email")]
+    pub proxy_email_header: String,
+
+    /// Header with the user's groups (comma-separated), set by a trusted proxy.
+    #[arg(long, env = "PORTAL_PROXY_GROUPS_HEADER", default_value = "X-Forwarded-Groups")]
+    pub proxy_groups_header: String,
+
+    /// Which proxy group gives which team role: `group=team:role`, comma-separated (e.g.
+    /// `sre=platform:approver,devs=payments:deployer`).
+    #[arg(long, env = "PORTAL_PROXY_GROUP_MAP", default_value = "")]
+    pub proxy_group_map: String,
+
+    /// The proxy group whose members are portal admins (empty: none).
+    #[arg(long, env = "PORTAL_PROXY_ADMIN_GROUP", default_value = "")]
+    pub proxy_admin_group: String,
+
     /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -243,6 +270,7 @@ impl Config {
             app::domain::role_arn::RoleArn::parse(role)
                 .map_err(|e| format!("PORTAL_ROLES: `{role}`: {e}"))?;
         }
+        self.proxy_settings()?;
         if let Some(speed) = self.sim_speed {
             if !(speed.is_finite() && speed > 0.0) {
                 return Err(format!("PORTAL_SIM_SPEED: must be a positive number, got {speed}"));
@@ -260,8 +288,21 @@ impl Config {
             log_format = ?self.log_format,
             site_root = %self.site_root.display(),
             sim_state_file = %self.sim_state_file,
+            trusted_proxies = %self.trusted_proxies,
             "effective configuration"
         );
+    }
+
+    /// The trusted-proxy sign-on settings; errors name the setting.
+    pub fn proxy_settings(&self) -> Result<crate::auth::proxy::ProxySettings, String> {
+        crate::auth::proxy::ProxySettings::parse(
+            &self.trusted_proxies,
+            &self.proxy_user_header,
+            &self.proxy_email_header,
+            &self.proxy_groups_header,
+            &self.proxy_group_map,
+            &self.proxy_admin_group,
+        )
     }
 
     /// The configuration from the environment only (no command-line flags), for tools.
@@ -358,6 +399,18 @@ mod tests {
         let c = parse(&["--admin-password", "hunter2"]).unwrap();
         assert_eq!(c.admin_password.as_ref().map(Secret::expose), Some("hunter2"));
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn proxy_mode_is_off_by_default_and_bad_maps_are_refused() {
+        assert!(!parse(&[]).unwrap().proxy_settings().unwrap().enabled());
+        let c = parse(&["--trusted-proxies", "10.0.0.0/8", "--proxy-group-map", "sre=platform:approver"])
+            .unwrap();
+        let p = c.proxy_settings().unwrap();
+        assert!(p.enabled());
+        assert_eq!(p.user_header, "X-Forwarded-User");
+        let c = parse(&["--proxy-group-map", "sre"]).unwrap();
+        assert!(c.validate().unwrap_err().contains("PORTAL_PROXY_GROUP_MAP"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
 
 pub mod admin;
+pub mod api_v1;
 pub mod auth;
 pub mod backend;
 pub mod cache;

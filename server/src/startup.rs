@@ -64,6 +64,7 @@ impl Application {
             auth: crate::auth::AuthSettings {
                 demo_users: config.demo_users_enabled(),
                 secure_cookies: config.secure_cookies,
+                proxy: config.proxy_settings()?,
             },
             instance: crate::auth::random_hex(8),
             webhook_url: config.webhook_url.clone(),
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
+        .nest("/api/v1", crate::api_v1::router())
         .route("/history/export.csv", get(crate::history::export::history_csv))
         .route("/history/export.json", get(crate::history::export::history_json))
         .route("/audit/export.csv", get(crate::history::export::audit_csv))

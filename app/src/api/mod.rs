@@ -8,5 +8,6 @@ pub mod daemons;
 mod error;
 pub mod history;
 pub mod task_definitions;
+pub mod tokens;
 
 pub use error::PortalError;

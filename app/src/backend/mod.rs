@@ -10,6 +10,7 @@ mod clusters;
 mod daemons;
 mod history;
 mod task_definitions;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use history::HistoryBackend;
 pub use task_definitions::TaskDefinitionsBackend;
+pub use tokens::TokensBackend;
 
 use crate::api::PortalError;
 
@@ -34,6 +36,7 @@ pub trait Backend:
     + AuditBackend
     + AdminBackend
     + HistoryBackend
+    + TokensBackend
     + Send
     + Sync
     + 'static
@@ -48,6 +51,7 @@ impl<
             + AuditBackend
             + AdminBackend
             + HistoryBackend
+            + TokensBackend
             + Send
             + Sync
             + 'static,

@@ -2,6 +2,7 @@
 //! validation) and the server (which validates again): the rules live only here.
 
 pub mod account;
+pub mod api_token;
 pub mod capacity;
 pub mod change;
 pub mod deployment;

@@ -69,6 +69,7 @@ fn UserMenu() -> impl IntoView {
                     view! {
                         <span class="user-menu">
                             <span class="user-name" title=role>{u.username.clone()}</span>
+                            <a class="user-tokens" href="/account/tokens">"API tokens"</a>
                             <form method="post" action=Logout::url() class="sign-out">
                                 <button type="submit" class="btn link sign-out-button">"Sign out"</button>
                             </form>

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use app::auth::{cookie_value, ClientIp, SESSION_COOKIE};
+use app::auth::{cookie_value, ClientIp, CurrentUser, TokenAuth, SESSION_COOKIE};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{header, Method, StatusCode},
@@ -14,45 +14,36 @@ use axum::{
 };
 use serde_json::json;
 
-use super::sessions;
+use super::{proxy, sessions, tokens};
 use crate::state::AppState;
 
-/// Resolves the session cookie and the client address into request extensions; sends
-/// anonymous page views to `/login?next=…`.
+/// Resolves who is asking into request extensions — in this order: the identity headers of a
+/// trusted SSO proxy, an API token (`Authorization: Bearer dpt_…`, which then also excludes the
+/// session cookie), the session cookie — plus the client address. Sends anonymous page views
+/// to `/login?next=…`; an unknown, expired or revoked token gets 401 JSON.
 pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip =
-        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
-    req.extensions_mut().insert(ClientIp(ip));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let proxy = &state.auth.proxy;
+    let trusted_peer = peer.is_some_and(|p| proxy.enabled() && proxy.trusts(p));
+    let ip = peer.map(|p| proxy.client_ip(p, req.headers()).to_string()).unwrap_or_default();
+    req.extensions_mut().insert(ClientIp(ip.clone()));
 
-    let token = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
-    let mut signed_in = false;
     // Static files and health checks need no user: no database round trip for them (and
     // /readyz must answer for itself when the database is down).
     let path = req.uri().path();
     let anonymous_path = path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz";
-    let token = token.filter(|_| !anonymous_path);
-    if let Some(token) = token {
-        match sessions::resolve(&state.db, &token).await {
-            Ok(Some(user)) => {
+    let mut signed_in = false;
+    if !anonymous_path {
+        match identify(&state, req.headers(), trusted_peer, &ip).await {
+            Ok(Some((user, token))) => {
                 req.extensions_mut().insert(user);
+                if let Some(token_id) = token {
+                    req.extensions_mut().insert(TokenAuth { token_id });
+                }
                 signed_in = true;
             }
             Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(
-                        json!({"error": {"code": "unavailable", "message": "The database did not answer."}}),
-                    ),
-                )
-                    .into_response();
-            }
+            Err(response) => return *response,
         }
     }
 
@@ -69,6 +60,73 @@ pub async fn resolve_user(State(state): State<AppState>, mut req: Request, next:
         return Redirect::to(&target).into_response();
     }
     next.run(req).await
+}
+
+/// The user (and, if by token, the token's id) from the proxy headers, a bearer token or the
+/// session cookie; `Err` is the answer to send instead (a refused token, a dead database).
+async fn identify(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    trusted_peer: bool,
+    ip: &str,
+) -> Result<Option<(CurrentUser, Option<String>)>, Box<Response>> {
+    if trusted_peer {
+        if let Some(identity) = state.auth.proxy.identity(headers) {
+            let user =
+                proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip).await.map_err(unavailable)?;
+            return Ok(user.map(|u| (u, None)));
+        }
+    }
+    if let Some(secret) = bearer(headers) {
+        return match tokens::resolve(&state.db, secret).await.map_err(unavailable)? {
+            Ok(resolved) => Ok(Some((resolved.user, Some(resolved.token_id)))),
+            Err(reason) => {
+                tracing::info!(?reason, "API token refused");
+                Err(Box::new(token_refused()))
+            }
+        };
+    }
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
+    match token {
+        Some(token) => {
+            Ok(sessions::resolve(&state.db, &token).await.map_err(unavailable)?.map(|u| (u, None)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The credentials of `Authorization: Bearer …`, if the request has that header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
+fn token_refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+        Json(json!({"error": {
+            "code": "invalid_token",
+            "message": "The API token is unknown, expired or revoked. Create a new one under API tokens."
+        }})),
+    )
+        .into_response()
+}
+
+fn unavailable(e: sqlx::Error) -> Box<Response> {
+    tracing::error!(error = %e, "user lookup failed");
+    Box::new(
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": {"code": "unavailable", "message": "The database did not answer."}})),
+        )
+            .into_response(),
+    )
 }
 
 /// Page paths that need a signed-in user; API, static files, health and the emulator's
@@ -91,10 +149,14 @@ fn encode_component(s: &str) -> String {
 }
 
 /// Refuses a state-changing request whose `Origin` (or, without one, `Referer`) names another
-/// host than the request's `Host`. Requests with neither header (curl, API clients) pass.
+/// host than the request's `Host`. Requests with neither header (curl, API clients) pass, and
+/// so do bearer-token requests without cookies: a browser cannot attach an `Authorization`
+/// header to a cross-site request without a CORS preflight the portal never grants, and with
+/// no cookie there is no ambient session to abuse.
 pub async fn same_origin(req: Request, next: Next) -> Response {
     let changes_state = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
-    if !changes_state {
+    let token_only = bearer(req.headers()).is_some() && !req.headers().contains_key(header::COOKIE);
+    if !changes_state || token_only {
         return next.run(req).await;
     }
     let headers = req.headers();

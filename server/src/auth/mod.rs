@@ -6,8 +6,10 @@ pub mod audit;
 pub mod demo;
 pub mod middleware;
 pub mod password;
+pub mod proxy;
 pub mod rate_limit;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +25,8 @@ pub struct AuthSettings {
     /// Always mark the session cookie `Secure` (`PORTAL_SECURE_COOKIES`), not only when the
     /// request says it came over HTTPS.
     pub secure_cookies: bool,
+    /// Trusted-proxy single sign-on (`PORTAL_TRUSTED_PROXIES`, …); off when it trusts no one.
+    pub proxy: proxy::ProxySettings,
 }
 
 /// Milliseconds since the Unix epoch.

@@ -10,3 +10,4 @@ pub(crate) mod daemons;
 pub(crate) mod ecs_queries;
 pub mod history;
 mod task_definitions;
+mod tokens;

@@ -1,0 +1,222 @@
+//! The change-request endpoints of `/api/v1`: create, list, read, approve, reject. They call
+//! the same `app::backend::ChangesBackend` as the Approvals pages, which checks every policy
+//! rule itself (who may request, who may approve, self-approval, freeze windows); these
+//! handlers validate the body with the same domain rules as the forms, and map `PortalError`s
+//! to the API's error body.
+
+use std::collections::BTreeMap;
+
+use app::{
+    api::changes::{ChangeInput, Inbox, RequestFilter},
+    backend::ChangesBackend,
+    domain::{change::ChangeState, deployment::DeployForm, names::ResourceName},
+};
+use axum::{
+    extract::{rejection::QueryRejection, Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{
+    error::ApiError,
+    extract::{ApiJson, ApiUser},
+};
+use crate::state::AppState;
+
+/// The body of `POST /change-requests`. `deploy` creates a daemon, or updates it when
+/// `daemon_arn` is given (`rollback: true` marks an update back to an earlier revision).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NewChange {
+    Deploy(DeployBody),
+    DeleteDaemon { cluster: String, daemon: String },
+    DeleteRevision { family: String, revision: u32 },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeployBody {
+    pub daemon_arn: String,
+    pub cluster: String,
+    pub daemon: String,
+    pub family: String,
+    /// `None`: the latest ACTIVE revision.
+    pub revision: Option<u32>,
+    pub capacity_providers: Vec<String>,
+    pub drain_percent: Option<f64>,
+    pub bake_time_minutes: Option<u32>,
+    pub alarms: Vec<String>,
+    pub rollback_on_alarm: Option<bool>,
+    pub critical: Option<bool>,
+    pub tags: BTreeMap<String, String>,
+    pub propagate_tags: bool,
+    pub ecs_managed_tags: bool,
+    pub execute_command: bool,
+    pub rollback: bool,
+}
+
+impl DeployBody {
+    /// As the deploy form would post it, so the form's validation applies unchanged.
+    fn to_form(&self) -> DeployForm {
+        let on = |b: bool| b.then(|| "on".to_string());
+        let defaults = DeployForm::defaults(&self.cluster);
+        DeployForm {
+            daemon_arn: self.daemon_arn.clone(),
+            daemon_name: self.daemon.clone(),
+            family: self.family.clone(),
+            revision: self.revision.map(|r| r.to_string()).unwrap_or_default(),
+            capacity_providers: self.capacity_providers.clone(),
+            drain_percent: self
+                .drain_percent
+                .map(|d| d.to_string())
+                .unwrap_or(defaults.drain_percent.clone()),
+            bake_time: self.bake_time_minutes.map(|b| b.to_string()).unwrap_or(defaults.bake_time.clone()),
+            alarms: self.alarms.clone(),
+            rollback_on_alarm: self.rollback_on_alarm.map(on).unwrap_or(defaults.rollback_on_alarm.clone()),
+            critical: self.critical.map(on).unwrap_or(defaults.critical.clone()),
+            tags: self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
+            propagate_tags: if self.propagate_tags { "DAEMON".into() } else { "NONE".into() },
+            ecs_managed_tags: on(self.ecs_managed_tags),
+            execute_command: on(self.execute_command),
+            ..defaults
+        }
+    }
+}
+
+fn invalid(field: &str, message: String) -> ApiError {
+    app::api::PortalError::invalid(field, message).into()
+}
+
+fn input(body: NewChange) -> Result<ChangeInput, ApiError> {
+    Ok(match body {
+        NewChange::Deploy(d) => {
+            let spec = d.to_form().parse().map_err(app::api::PortalError::Invalid)?;
+            ChangeInput::Deploy { spec, rollback: d.rollback }
+        }
+        NewChange::DeleteDaemon { cluster, daemon } => ChangeInput::DeleteDaemon {
+            cluster: ResourceName::parse("cluster", &cluster)
+                .map_err(|e| invalid("cluster", e))?
+                .as_str()
+                .to_string(),
+            daemon: ResourceName::parse("daemon name", &daemon)
+                .map_err(|e| invalid("daemon", e))?
+                .as_str()
+                .to_string(),
+        },
+        NewChange::DeleteRevision { family, revision } => ChangeInput::DeleteRevision {
+            family: ResourceName::parse("family", &family)
+                .map_err(|e| invalid("family", e))?
+                .as_str()
+                .to_string(),
+            revision,
+        },
+    })
+}
+
+/// `POST /change-requests` (deployers): 201 with the request as it stands (a request needing no
+/// approval has already started).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<NewChange>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.user.require_deployer()?;
+    let row = state.submit_change(&caller.user, &caller.ip, input(body)?).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    inbox: String,
+    state: String,
+    cluster: String,
+    after: String,
+}
+
+/// `GET /change-requests?inbox=waiting|mine|all&state=&cluster=&after=`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(p) = params.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("The query string could not be read: {e}"),
+        )
+    })?;
+    if !matches!(p.inbox.as_str(), "" | "waiting" | "mine" | "all") {
+        return Err(invalid("inbox", "One of waiting, mine, all.".into()));
+    }
+    if !p.state.is_empty() && ChangeState::parse(&p.state).is_none() {
+        return Err(invalid("state", format!("Unknown state {}.", p.state)));
+    }
+    if !p.cluster.is_empty() {
+        ResourceName::parse("cluster", &p.cluster).map_err(|e| invalid("cluster", e))?;
+    }
+    let filter =
+        RequestFilter { inbox: Inbox::parse(&p.inbox), state: p.state, cluster: p.cluster, after: p.after };
+    let page = state.list_changes(&caller.user, filter).await?;
+    Ok(Json(json!(page)))
+}
+
+fn check_id(id: &str) -> Result<&str, ApiError> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(ApiError::not_found("No change request has this id."));
+    }
+    Ok(id)
+}
+
+/// `GET /change-requests/{id}`: state, policy, reviews and timeline.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let detail = state.get_change(&caller.user, check_id(&id)?).await?;
+    Ok(Json(json!(detail)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewBody {
+    comment: String,
+}
+
+async fn review(
+    state: AppState,
+    caller: ApiUser,
+    id: &str,
+    approve: bool,
+    comment: &str,
+) -> Result<Json<Value>, ApiError> {
+    let id = check_id(id)?;
+    let comment = app::domain::change::parse_comment(comment, !approve).map_err(|e| invalid("comment", e))?;
+    let row = state.review_change(&caller.user, &caller.ip, id, approve, &comment).await?;
+    Ok(Json(json!(row)))
+}
+
+/// `POST /change-requests/{id}/approve` with `{"comment": "…"}` (optional).
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<Json<Value>, ApiError> {
+    review(state, caller, &id, true, &body.comment).await
+}
+
+/// `POST /change-requests/{id}/reject` with `{"comment": "…"}` (required).
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<Json<Value>, ApiError> {
+    review(state, caller, &id, false, &body.comment).await
+}

@@ -1,0 +1,176 @@
+//! Trusted-proxy single sign-on: identity headers are believed only from a configured proxy
+//! address; users are created on first sight with no usable password, and their memberships
+//! and admin flag follow the mapped groups. Storage parts run on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{fresh_url, Backend, TestApp};
+use serde_json::{json, Value};
+use server::{auth::audit, config::Config};
+
+async fn app_trusting(backend: Backend, proxies: &str) -> Option<TestApp> {
+    let url = fresh_url(backend).await?;
+    let mut config = Config::for_tests(&url);
+    config.trusted_proxies = proxies.to_string();
+    config.proxy_group_map = "sre=platform:approver,devs=payments:deployer,devs=platform:viewer".into();
+    config.proxy_admin_group = "portal-admins".into();
+    Some(common::spawn_app_with(config).await)
+}
+
+/// `GET /api/v1/me` with the proxy's headers; (status, body).
+async fn me_as(app: &TestApp, user: &str, groups: &str, extra: &[(&str, &str)]) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.address))
+        .header("x-forwarded-user", user)
+        .header("x-forwarded-email", format!("{user}@example.com"))
+        .header("x-forwarded-groups", groups);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+async fn from_a_trusted_proxy(backend: Backend) {
+    // The test client connects from 127.0.0.1: that is the proxy here.
+    let Some(app) = app_trusting(backend, "10.0.0.0/8, 127.0.0.1").await else { return };
+
+    let (status, body) =
+        me_as(&app, "dana", "sre, devs, unrelated", &[("x-forwarded-for", "203.0.113.7")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["username"], "dana");
+    assert_eq!(body["is_admin"], false);
+    assert_eq!(
+        body["teams"],
+        json!([{"team": "payments", "role": "deployer"}, {"team": "platform", "role": "approver"}]),
+        "the strongest mapped role per team"
+    );
+
+    // Created with the e-mail and no usable password.
+    let (hash, email): (String, String) =
+        sqlx::query_as("SELECT password_hash, email FROM users WHERE username = 'dana'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(email, "dana@example.com");
+    assert!(!hash.starts_with("$argon2"), "no password hash: {hash}");
+    assert_eq!(common::login(&app.address, "dana", "").await, Err(401));
+    assert_eq!(common::login(&app.address, "dana", &hash).await, Err(401));
+
+    // Memberships follow the groups, both ways.
+    let (_, body) = me_as(&app, "dana", "devs", &[]).await;
+    assert_eq!(
+        body["teams"],
+        json!([{"team": "payments", "role": "deployer"}, {"team": "platform", "role": "viewer"}])
+    );
+    let (_, body) = me_as(&app, "dana", "", &[]).await;
+    assert_eq!(body["teams"], json!([]));
+    let (_, body) = me_as(&app, "dana", "portal-admins", &[]).await;
+    assert_eq!(body["is_admin"], true);
+    let (_, body) = me_as(&app, "dana", "devs", &[]).await;
+    assert_eq!(body["is_admin"], false, "leaving the admin group removes admin");
+
+    // The audit log records the changes from the client's address (the proxy's X-Forwarded-For).
+    let log = audit::recent(&app.state.db, 100).await.unwrap();
+    let first = log.iter().rev().find(|e| e.action == "user.proxy_sync").expect("sync audited");
+    assert_eq!((first.actor.as_str(), first.ip.as_str()), ("dana", "203.0.113.7"));
+    // An unchanged identity writes nothing more.
+    let before = log.len();
+    me_as(&app, "dana", "devs", &[]).await;
+    assert_eq!(audit::recent(&app.state.db, 100).await.unwrap().len(), before);
+
+    // Pages render for the proxy's user without a login redirect.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/clusters", app.address))
+        .header("x-forwarded-user", "dana")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // A disabled account stays out; no user header means anonymous.
+    sqlx::query("UPDATE users SET disabled = 1 WHERE username = 'dana'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(me_as(&app, "dana", "sre", &[]).await.0, 401);
+    let res = reqwest::Client::new().get(format!("{}/api/v1/me", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn from_a_trusted_proxy_sqlite() {
+    from_a_trusted_proxy(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn from_a_trusted_proxy_postgres() {
+    from_a_trusted_proxy(Backend::Postgres).await;
+}
+
+async fn from_anyone_else(backend: Backend) {
+    // Proxy mode on, but the client (127.0.0.1) is not a proxy: the headers are ignored.
+    let Some(app) = app_trusting(backend, "10.0.0.0/8").await else { return };
+    let (status, body) = me_as(&app, "admin", "portal-admins", &[]).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    let (status, _) = me_as(&app, "mallory", "portal-admins", &[]).await;
+    assert_eq!(status, 401);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = 'mallory'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "no account created from untrusted headers");
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/clusters", app.address))
+        .header("x-forwarded-user", "admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "page views still go to the login page");
+    // The spoofed X-Forwarded-For does not change the recorded address either.
+    common::login(&app.address, "alice", "wrong").await.unwrap_err();
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/login", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("x-forwarded-for", "198.51.100.1")
+        .body("username=alice&password=wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let log = audit::recent(&app.state.db, 10).await.unwrap();
+    assert!(log.iter().all(|e| e.ip == "127.0.0.1"), "{log:?}");
+}
+
+#[tokio::test]
+async fn from_anyone_else_sqlite() {
+    from_anyone_else(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn from_anyone_else_postgres() {
+    from_anyone_else(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn proxy_mode_off_ignores_the_headers() {
+    let app = common::spawn_app().await;
+    let (status, _) = me_as(&app, "admin", "", &[]).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn bad_proxy_settings_stop_the_start_naming_the_setting() {
+    let mut config = Config::for_tests(&common::fresh_sqlite_url());
+    config.trusted_proxies = "10.0.0.0/99".into();
+    let err = server::startup::Application::build(config).await.err().expect("refused");
+    assert!(err.contains("PORTAL_TRUSTED_PROXIES"), "{err}");
+}
