@@ -37,6 +37,7 @@ on_both!(
     an_interrupted_update_is_adopted_not_repeated,
     the_requester_can_cancel_and_nobody_else_can,
     out_of_band_changes_are_recorded_in_the_history,
+    request_lists_page_without_gaps_or_overlaps,
 );
 
 fn test_config(url: &str) -> Config {
@@ -684,4 +685,57 @@ async fn throttled_executions_are_retried_not_failed() {
     }
     assert!(started["deployment_arn"].as_str().unwrap().contains("/prod/patient/"), "{started}");
     assert_eq!(deployments_of(&app, "patient").await, 1);
+}
+
+/// 120 requests, several sharing a timestamp: "All requests" pages through every one exactly
+/// once, newest first; "Waiting for me" holds only what bob may approve.
+async fn request_lists_page_without_gaps_or_overlaps(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let policy = r#"{"approvals_required":1,"approver_teams":["platform"],"allow_self_approval":false,"expiry_hours":72,"source":"cluster prod"}"#;
+    let far = server::auth::now_ms() + 86_400_000;
+    for i in 0..120i64 {
+        let (state, requester) = if i % 3 == 0 {
+            ("pending", if i % 2 == 0 { "alice" } else { "bob" })
+        } else {
+            ("succeeded", "alice")
+        };
+        sqlx::query(
+            "INSERT INTO change_requests (id, kind, cluster, daemon, family, requester, summary, input, state, policy, \
+             approvals_required, created_at, updated_at, expires_at) \
+             VALUES ($1, 'update', 'prod', 'd', 'f', $2, 's', '{}', $3, $4, 1, $5, $5, $6)",
+        )
+        .bind(format!("r{i:03}"))
+        .bind(requester)
+        .bind(state)
+        .bind(policy)
+        .bind(1_000_000 + i / 4) // four requests per millisecond
+        .bind(far)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut after = String::new();
+    for _ in 0..10 {
+        let (status, page) =
+            app.call("list-change-requests", &[("filter[inbox]", "all"), ("filter[after]", &after)]).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(next) => after = next.to_string(),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = (0..120).rev().map(|i| format!("r{i:03}")).collect();
+    expected.dedup();
+    assert_eq!(seen, expected, "every request once, newest first");
+    // bob may approve alice's pending requests, not his own.
+    let (_, waiting) = app.call_with(&u.bob, "list-change-requests", &[("filter[inbox]", "waiting")]).await;
+    let ids: Vec<&str> =
+        waiting["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 20, "{waiting}");
+    assert!(ids.iter().all(|id| id[1..].parse::<i64>().unwrap() % 6 == 0), "{ids:?}");
+    let (_, counts) = app.call_with(&u.bob, "approval-counts", &[]).await;
+    assert_eq!(counts["waiting"], 20);
 }
