@@ -5,7 +5,6 @@ mod badge;
 mod field;
 pub mod poll;
 mod progress;
-pub mod resource;
 pub mod time;
 
 pub use alert::{Alert, ErrorAlert};

@@ -1,4 +1,3 @@
-use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -20,11 +19,8 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
     };
 
     // Re-read on every navigation, so the count follows approvals made on other pages.
-    let counts = Resource::new_with_options(
-        move || location.pathname.get(),
-        |_| crate::api::changes::get_approval_counts(),
-        false,
-    );
+    let counts =
+        Resource::new(move || location.pathname.get(), |_| crate::api::changes::get_approval_counts());
     let count_badge = move || {
         counts.get().and_then(|r| r.ok().flatten()).filter(|c| c.waiting > 0).map(|c| {
             view! {
@@ -62,7 +58,7 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
 /// again).
 #[component]
 fn AdminEntries(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
-    let user = Resource::new_with_options(|| (), |_| crate::api::auth::current_user(), false);
+    let user = Resource::new(|| (), |_| crate::api::auth::current_user());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
