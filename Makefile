@@ -19,9 +19,14 @@ build:
 	@scripts/setup.sh run
 	$(CARGO_LEPTOS) build
 
+# erase_components: components become AnyView instead of nested generic types, which cuts the
+# hydrate bundle by a third (bench/portal/RESULTS.md). Server and wasm must agree on it (the
+# erased view! adds hydration markers), so it is set for the whole release build.
+RELEASE_RUSTFLAGS := --cfg erase_components
+
 release:
 	@scripts/setup.sh release
-	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" $(CARGO_LEPTOS) build --release
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO_LEPTOS) build --release
 
 test:
 	@scripts/setup.sh test

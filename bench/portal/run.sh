@@ -12,7 +12,9 @@ cargo run -q $flag -p server --example bench_pages
 
 if [ "${BUNDLE:-1}" = 1 ]; then
   scripts/setup.sh release >/dev/null
-  PATH="$PWD/.tools/node_modules/.bin:$PATH" cargo leptos build --release --frontend-only >/dev/null 2>&1
+  # The same flags as `make release` (Makefile: RELEASE_RUSTFLAGS).
+  PATH="$PWD/.tools/node_modules/.bin:$PATH" RUSTFLAGS="--cfg erase_components" \
+    cargo leptos build --release --frontend-only >/dev/null 2>&1
   wasm=target/site/pkg/daemon-portal.wasm; js=target/site/pkg/daemon-portal.js
   w=$(gzip -9c "$wasm" | wc -c); j=$(gzip -9c "$js" | wc -c)
   echo "hydrate bundle (release, gzip -9): wasm $((w / 1024)) KiB + js $((j / 1024)) KiB = $(((w + j) / 1024)) KiB (budget 350 KB)"

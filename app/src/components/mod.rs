@@ -5,6 +5,7 @@ mod badge;
 mod field;
 pub mod poll;
 mod progress;
+pub mod resource;
 pub mod time;
 
 pub use alert::{Alert, ErrorAlert};

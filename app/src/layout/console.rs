@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use super::nav::SideNav;
@@ -56,7 +57,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     use leptos::server_fn::ServerFn;
-    let user = Resource::new(|| (), |_| current_user());
+    let user = Resource::new_with_options(|| (), |_| current_user(), false);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -19,8 +20,11 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
     };
 
     // Re-read on every navigation, so the count follows approvals made on other pages.
-    let counts =
-        Resource::new(move || location.pathname.get(), |_| crate::api::changes::get_approval_counts());
+    let counts = Resource::new_with_options(
+        move || location.pathname.get(),
+        |_| crate::api::changes::get_approval_counts(),
+        false,
+    );
     let count_badge = move || {
         counts.get().and_then(|r| r.ok().flatten()).filter(|c| c.waiting > 0).map(|c| {
             view! {
@@ -58,7 +62,7 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
 /// again).
 #[component]
 fn AdminEntries(is_current: impl Fn(&'static str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
-    let user = Resource::new(|| (), |_| crate::api::auth::current_user());
+    let user = Resource::new_with_options(|| (), |_| crate::api::auth::current_user(), false);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -2,6 +2,7 @@
 //! A failed attempt comes back to this page with the error in the URL, which `ServerAction`
 //! reads, so the message shows with and without JavaScript alike.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -15,7 +16,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || crate::auth::safe_next(&query.read().get("next").unwrap_or_default());
     let action = ServerAction::<Login>::new();
-    let demo = Resource::new(|| (), |_| demo_accounts());
+    let demo = Resource::new_with_options(|| (), |_| demo_accounts(), false);
     let error = move || {
         action.value().get().and_then(|r| r.err()).map(|e| match e {
             PortalError::WrongCredentials => "Wrong username or password.".to_string(),

@@ -1,5 +1,6 @@
 //! `/admin/freezes`: freeze windows, one-off or weekly, when approved requests wait.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors, TextAreaField};
@@ -21,7 +22,7 @@ pub fn FreezeWindowsPage() -> impl IntoView {
 #[component]
 fn FreezesBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let windows = Resource::new(move || refresh.get(), |_| admin_list_freezes());
+    let windows = Resource::new_with_options(move || refresh.get(), |_| admin_list_freezes(), false);
     view! {
         <PageHeader
             title="Freeze windows"

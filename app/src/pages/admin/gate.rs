@@ -1,5 +1,6 @@
 //! The frame of every admin page: the 403 page for non-admins, the tabs for admins.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use crate::api::auth::current_user;
@@ -16,7 +17,7 @@ const TABS: [(&str, &str); 4] = [
 /// Renders `children` for admins; a 403 page (with the HTTP status) for everyone else.
 #[component]
 pub fn AdminGate(current: &'static str, children: ChildrenFn) -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
+    let user = Resource::new_with_options(|| (), |_| current_user(), false);
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| ()>

@@ -1,5 +1,6 @@
 //! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -21,9 +22,9 @@ pub fn PoliciesPage() -> impl IntoView {
 #[component]
 fn PoliciesBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let policies = Resource::new(move || refresh.get(), |_| admin_list_policies());
+    let policies = Resource::new_with_options(move || refresh.get(), |_| admin_list_policies(), false);
     // The form's starting point, loaded once: saving refreshes the table, not the form.
-    let for_form = Resource::new(|| (), |_| admin_list_policies());
+    let for_form = Resource::new_with_options(|| (), |_| admin_list_policies(), false);
     let query = use_query_map();
     view! {
         <PageHeader

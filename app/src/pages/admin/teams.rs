@@ -1,6 +1,7 @@
 //! `/admin/teams`: teams (create, delete) and memberships (add a user to a team with a role,
 //! change the role, remove).
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok};
@@ -35,7 +36,7 @@ pub fn TeamsPage() -> impl IntoView {
 #[component]
 fn TeamsBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let overview = Resource::new(move || refresh.get(), |_| admin_list_teams());
+    let overview = Resource::new_with_options(move || refresh.get(), |_| admin_list_teams(), false);
     let loaded = move |f: fn(TeamsOverview, RwSignal<u32>) -> AnyView| {
         move || {
             overview.get().map(|r| match r {

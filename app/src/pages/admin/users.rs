@@ -1,6 +1,7 @@
 //! `/admin`: users. Create (username, password, admin flag), reset a password, disable or
 //! enable, grant or revoke the admin flag.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors};
@@ -23,7 +24,7 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let users = Resource::new(move || refresh.get(), |_| admin_list_users());
+    let users = Resource::new_with_options(move || refresh.get(), |_| admin_list_users(), false);
     view! {
         <PageHeader title="Users" crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Users")] />
         <div class="panel">

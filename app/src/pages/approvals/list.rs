@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -20,7 +21,7 @@ pub fn ApprovalsPage() -> impl IntoView {
             after: q.get("after").unwrap_or_default(),
         }
     };
-    let requests = Resource::new(filter, list_change_requests);
+    let requests = Resource::new_with_options(filter, list_change_requests, false);
     let tab = move |inbox: Inbox, label: &'static str| {
         let current = filter().inbox == inbox;
         view! {

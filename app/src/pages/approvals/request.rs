@@ -1,6 +1,7 @@
 //! `/approvals/:id`: one change request — summary, policy and who may approve, the review form,
 //! the diff and the exact ECS input, the timeline. Refreshes itself while it executes.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -41,8 +42,11 @@ pub fn RequestPage() -> impl IntoView {
         unfreeze: ServerAction::<OverrideFreeze>::new(),
     };
     // The forms post back to this page: read the request again after each of them.
-    let request =
-        Resource::new(move || (id(), tick.get(), actions.versions()), |(id, _, _)| get_change_request(id));
+    let request = Resource::new_with_options(
+        move || (id(), tick.get(), actions.versions()),
+        |(id, _, _)| get_change_request(id),
+        false,
+    );
     // While it is approved or executing, read it again after a delay.
     poll_while(tick, move || {
         request.with(|r| {

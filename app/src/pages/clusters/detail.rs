@@ -1,6 +1,7 @@
 //! `/clusters/:name?tab=daemons|instances|providers&instance=ID`. Tabs are links, so they work
 //! without wasm and can be bookmarked.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -21,8 +22,8 @@ pub fn ClusterPage() -> impl IntoView {
     let name = move || params.read().get("name").unwrap_or_default();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "daemons".into());
     let selected = move || query.read().get("instance");
-    let detail = Resource::new(name, get_cluster);
-    let daemons = Resource::new(name, list_daemons);
+    let detail = Resource::new_with_options(name, get_cluster, false);
+    let daemons = Resource::new_with_options(name, list_daemons, false);
     let title = name();
 
     view! {

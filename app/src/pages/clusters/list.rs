@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use crate::api::clusters::list_clusters;
@@ -6,7 +7,7 @@ use crate::layout::{Crumb, PageHeader};
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
-    let clusters = Resource::new(|| (), |_| list_clusters());
+    let clusters = Resource::new_with_options(|| (), |_| list_clusters(), false);
     view! {
         <PageHeader title="Clusters" crumbs=vec![Crumb::here("Clusters")] />
         <div class="panel">

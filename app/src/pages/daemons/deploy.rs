@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -42,7 +43,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
         let p = params.read();
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
-    let daemon = Resource::new(key, |(c, n)| get_daemon(c, n, 1));
+    let daemon = Resource::new_with_options(key, |(c, n)| get_daemon(c, n, 1), false);
     // "Roll back to this revision" on the History page links here with the revision to go to.
     let query = use_query_map();
     let wanted_revision = query.read_untracked().get("revision").unwrap_or_default();
@@ -133,7 +134,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
     let touched = RwSignal::new(HashSet::<String>::new());
     let attempted = RwSignal::new(false);
     let cluster = Memo::new(move |_| form.with(|f| f.cluster.clone()));
-    let options = Resource::new(move || cluster.get(), load_deploy_options);
+    let options = Resource::new_with_options(move || cluster.get(), load_deploy_options, false);
 
     let client_errors = Memo::new(move |_| form.with(|f| f.parse().err().unwrap_or_default()));
     let server_error = move || action.value().get().and_then(|r| r.err());

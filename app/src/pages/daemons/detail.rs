@@ -1,6 +1,7 @@
 //! The daemon page: status, revisions with counts, the active deployment with progress, every
 //! instance, past deployments; Update and Delete. Refreshes itself while a deployment runs.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -23,8 +24,11 @@ pub fn DaemonPage() -> impl IntoView {
     };
     let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
     let tick = RwSignal::new(0u32);
-    let daemon =
-        Resource::new(move || (key(), page(), tick.get()), |((c, n), page, _)| get_daemon(c, n, page));
+    let daemon = Resource::new_with_options(
+        move || (key(), page(), tick.get()),
+        |((c, n), page, _)| get_daemon(c, n, page),
+        false,
+    );
     // While something is changing, fetch again after a delay; stop when it settles.
     poll_while(tick, move || {
         daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing))

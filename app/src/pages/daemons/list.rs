@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -11,8 +12,8 @@ pub fn DaemonsPage() -> impl IntoView {
     let query = use_query_map();
     let cluster =
         move || query.read().get("cluster").filter(|c| !c.is_empty()).unwrap_or_else(|| "default".into());
-    let clusters = Resource::new(|| (), |_| list_clusters());
-    let daemons = Resource::new(cluster, list_daemons);
+    let clusters = Resource::new_with_options(|| (), |_| list_clusters(), false);
+    let daemons = Resource::new_with_options(cluster, list_daemons, false);
 
     view! {
         <PageHeader title="Daemons" crumbs=vec![Crumb::here("Daemons")]>

@@ -2,6 +2,7 @@
 //! with 403, which becomes the page's status). Read-only: the log is append-only and nothing
 //! here offers to edit or delete it.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -26,7 +27,7 @@ pub fn AuditPage() -> impl IntoView {
             newer: get("newer"),
         }
     });
-    let page = Resource::new(move || query.get(), list_audit);
+    let page = Resource::new_with_options(move || query.get(), list_audit, false);
     let filters = move || query.get().filter_query();
 
     view! {

@@ -1,6 +1,7 @@
 //! `/history`: the rollout history, newest first, filtered by the query string. With
 //! `cluster` and `daemon` set it is that daemon's history (the daemon page links here).
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -32,7 +33,7 @@ pub fn HistoryPage() -> impl IntoView {
             newer: get("newer"),
         }
     });
-    let page = Resource::new(move || query.get(), list_history);
+    let page = Resource::new_with_options(move || query.get(), list_history, false);
 
     let heading = move || {
         let q = query.get();

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -18,7 +19,7 @@ use crate::layout::{Crumb, PageHeader};
 /// `/task-definitions/new`
 #[component]
 pub fn CreateTaskDefinitionPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| load_task_definition_form_options());
+    let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
     let action = ServerAction::<CreateTaskDefinition>::new();
     view! {
         <PageHeader
@@ -49,8 +50,12 @@ pub fn NewRevisionPage() -> impl IntoView {
     let params = use_params_map();
     let family = move || params.read().get("family").unwrap_or_default();
     let revision = move || params.read().get("revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
-    let source = Resource::new(move || (family(), revision()), |(f, r)| get_task_definition_spec(f, r));
-    let options = Resource::new(|| (), |_| load_task_definition_form_options());
+    let source = Resource::new_with_options(
+        move || (family(), revision()),
+        |(f, r)| get_task_definition_spec(f, r),
+        false,
+    );
+    let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
     let action = ServerAction::<CreateTaskDefinition>::new();
     view! {
         <PageHeader

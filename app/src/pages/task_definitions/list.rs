@@ -1,3 +1,4 @@
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
@@ -12,7 +13,8 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
     let query = use_query_map();
     let filter = move || query.read().get("filter").unwrap_or_default();
     let token = move || query.read().get("token").unwrap_or_default();
-    let page = Resource::new(move || (filter(), token()), |(f, t)| list_task_definitions(f, t));
+    let page =
+        Resource::new_with_options(move || (filter(), token()), |(f, t)| list_task_definitions(f, t), false);
 
     let deleted = move || {
         query.read().get("deleted").map(|d| {

@@ -1,6 +1,7 @@
 //! `/task-definitions/:family/:revision`: one revision, the daemons using it, its actions and
 //! a diff against another revision.
 
+use crate::components::resource::Resource;
 use leptos::prelude::*;
 use leptos_router::{
     components::Form,
@@ -21,7 +22,8 @@ pub fn RevisionPage() -> impl IntoView {
     let query = use_query_map();
     let family = move || params.read().get("family").unwrap_or_default();
     let revision = move || params.read().get("revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
-    let detail = Resource::new(move || (family(), revision()), |(f, r)| get_task_definition(f, r));
+    let detail =
+        Resource::new_with_options(move || (family(), revision()), |(f, r)| get_task_definition(f, r), false);
     let delete = ServerAction::<DeleteTaskDefinition>::new();
 
     view! {
@@ -287,7 +289,7 @@ fn CompareSection(
         query.with(|q| q.get("compare").and_then(|c| c.parse::<u32>().ok())).or(default_compare)
     });
     let fam = family.clone();
-    let other = Resource::new(
+    let other = Resource::new_with_options(
         move || compare.get(),
         move |c| {
             let fam = fam.clone();
@@ -298,6 +300,7 @@ fn CompareSection(
                 }
             }
         },
+        false,
     );
     let here = format!("{family}:{revision}");
     let action = revision_href(&family, revision);
