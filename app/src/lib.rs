@@ -24,5 +24,17 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Server functions answer a form with a redirect: back to the form's page, or on to the
+    // page of what it created. Back to this page means the island already shows the result, so
+    // stay (a reload would lose it); anywhere else is a page load, as there is no client router.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let location = leptos::prelude::window().location();
+        let path = to.split(['?', '#']).next().unwrap_or(to);
+        if location.pathname().ok().as_deref() != Some(path) {
+            let _ = location.set_href(to);
+        }
+    });
+    // Islands: the server renders every page; only `#[island]` components ship to the
+    // browser and hydrate (the budget in bench/portal/RESULTS.md).
+    leptos::mount::hydrate_islands();
 }

@@ -11,6 +11,8 @@ async function openCreateForm(page: Page) {
   await page.getByRole('button', { name: 'Create new daemon task definition' }).click();
   await expect(page).toHaveURL(/\/task-definitions\/new$/);
   await expect(page.getByLabel('Daemon task definition family')).toBeVisible();
+  // A page load: the form is an island, so wait for it before typing.
+  await hydrated(page);
 }
 
 async function fillContainer(page: Page, name: string, image: string, cpu: string, memory: string) {

@@ -3,10 +3,26 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::{config::Config, startup::Application, telemetry};
 
-// More workers than the 2 cores: the embedded emulator shares this runtime, and a request that
-// waits on its state lock must not leave the portal without a free worker.
-#[tokio::main(flavor = "multi_thread", worker_threads = 8)]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // More workers than the 2 cores: the embedded emulator shares this runtime, and a request
+    // that waits on its state lock must not leave the portal without a free worker.
+    // 8 MiB stacks: server-rendering a large page nests many futures, which in a debug build
+    // overflowed tokio's default 2 MiB.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(8)
+        .thread_stack_size(8 * 1024 * 1024)
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(rt) => rt.block_on(serve()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let config = match Config::try_parse() {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version

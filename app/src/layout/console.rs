@@ -5,43 +5,21 @@ use super::nav::SideNav;
 use crate::api::auth::{current_user, Logout};
 use crate::VERSION;
 
-/// Top bar, collapsible side navigation, main area and footer.
-///
-/// The collapse toggle is deliberately client-side state: it only responds once the wasm has
-/// hydrated, which makes it the end-to-end test's proof that hydration works.
+/// Top bar, collapsible side navigation, main area and footer. Rendered on the server only;
+/// the navigation toggle is the layout's one island.
 #[component]
 pub fn ConsoleLayout(children: Children) -> impl IntoView {
-    let (nav_open, set_nav_open) = signal(true);
-    // Set once the browser has hydrated; tests and styles can key off it.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-
     view! {
-        <div
-            class="console"
-            class:nav-collapsed=move || !nav_open.get()
-            data-hydrated=move || if hydrated.get() { "true" } else { "false" }
-        >
+        <div class="console" data-hydrated="false">
             <a class="skip-link" href="#main-content">"Skip to main content"</a>
             <header class="top-bar">
-                <button
-                    type="button"
-                    class="nav-toggle"
-                    aria-controls="side-nav"
-                    aria-expanded=move || if nav_open.get() { "true" } else { "false" }
-                    aria-label=move || {
-                        if nav_open.get() { "Collapse navigation" } else { "Expand navigation" }
-                    }
-                    on:click=move |_| set_nav_open.update(|open| *open = !*open)
-                >
-                    <span aria-hidden="true">"☰"</span>
-                </button>
+                <NavToggle />
                 <a class="brand" href="/">"Daemon Portal"</a>
                 <span class="brand-sub">"for Amazon ECS Managed Daemons"</span>
                 <span class="spacer"></span>
                 <UserMenu />
             </header>
-            <SideNav open=nav_open />
+            <SideNav />
             <main id="main-content" class="content" tabindex="-1">
                 {children()}
             </main>
@@ -49,7 +27,48 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 <span>"Daemon Portal "</span>
                 <span class="version">{format!("v{VERSION}")}</span>
             </footer>
+            <HydrationMark />
         </div>
+    }
+}
+
+/// Marks the page `data-hydrated="true"` once the wasm runs: the end-to-end tests' proof that
+/// the islands hydrated. The browser hydrates islands in document order, so this one, the last
+/// on every page, runs after all the others.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(console) = document().query_selector(".console").ok().flatten() {
+            let _ = console.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// Collapses and expands the side navigation.
+#[island]
+fn NavToggle() -> impl IntoView {
+    let (open, set_open) = signal(true);
+    Effect::new(move |_| {
+        let open = open.get();
+        let doc = document();
+        if let Some(console) = doc.query_selector(".console").ok().flatten() {
+            let _ = console.class_list().toggle_with_force("nav-collapsed", !open);
+        }
+        if let Some(nav) = doc.get_element_by_id("side-nav") {
+            let _ = if open { nav.remove_attribute("hidden") } else { nav.set_attribute("hidden", "") };
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="nav-toggle"
+            aria-controls="side-nav"
+            aria-expanded=move || if open.get() { "true" } else { "false" }
+            aria-label=move || if open.get() { "Collapse navigation" } else { "Expand navigation" }
+            on:click=move |_| set_open.update(|open| *open = !*open)
+        >
+            <span aria-hidden="true">"☰"</span>
+        </button>
     }
 }
 

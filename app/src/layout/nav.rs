@@ -12,7 +12,7 @@ pub const NAV_ENTRIES: [(&str, &str); 5] = [
 ];
 
 #[component]
-pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
+pub fn SideNav() -> impl IntoView {
     let location = use_location();
     let is_current = move |path: &'static str| {
         let current = location.pathname.get();
@@ -34,7 +34,7 @@ pub fn SideNav(open: ReadSignal<bool>) -> impl IntoView {
     };
 
     view! {
-        <nav id="side-nav" class="side-nav" aria-label="Main" hidden=move || !open.get()>
+        <nav id="side-nav" class="side-nav" aria-label="Main">
             <ul>
                 {NAV_ENTRIES
                     .iter()

@@ -14,11 +14,20 @@ use crate::layout::{Crumb, PageHeader};
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
+    view! {
+        <PageHeader title="API tokens" crumbs=vec![Crumb::here("API tokens")] />
+        <TokensBody />
+    }
+}
+
+/// The page body is one island: the form is checked in the browser, and creating or revoking
+/// refreshes the list in place.
+#[island]
+fn TokensBody() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
     let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
     view! {
-        <PageHeader title="API tokens" crumbs=vec![Crumb::here("API tokens")] />
         <Transition fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {

@@ -14,20 +14,21 @@ use crate::layout::{Crumb, PageHeader};
 pub fn FreezeWindowsPage() -> impl IntoView {
     view! {
         <AdminGate current="/admin/freezes">
+            <PageHeader
+                title="Freeze windows"
+                crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Freeze windows")]
+            />
             <FreezesBody />
         </AdminGate>
     }
 }
 
-#[component]
+/// The page body is one island: its forms post in place and refresh its tables.
+#[island]
 fn FreezesBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let windows = Resource::new_with_options(move || refresh.get(), |_| admin_list_freezes(), false);
     view! {
-        <PageHeader
-            title="Freeze windows"
-            crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Freeze windows")]
-        />
         <p class="page-intro">
             "During a freeze window approved requests wait instead of executing; an administrator may override with a written reason. Times are UTC."
         </p>

@@ -14,23 +14,28 @@ use crate::layout::{Crumb, PageHeader};
 pub fn PoliciesPage() -> impl IntoView {
     view! {
         <AdminGate current="/admin/policies">
-            <PoliciesBody />
+            <PageHeader
+                title="Approval policies"
+                crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Approval policies")]
+            />
+            {
+                // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
+                let q = use_query_map().read_untracked();
+                let (cluster, provider) = (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default());
+                view! { <PoliciesBody cluster provider /> }
+            }
         </AdminGate>
     }
 }
 
-#[component]
-fn PoliciesBody() -> impl IntoView {
+/// The page body is one island: its forms post in place and refresh the table.
+#[island]
+fn PoliciesBody(cluster: String, provider: String) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let policies = Resource::new_with_options(move || refresh.get(), |_| admin_list_policies(), false);
     // The form's starting point, loaded once: saving refreshes the table, not the form.
     let for_form = Resource::new_with_options(|| (), |_| admin_list_policies(), false);
-    let query = use_query_map();
     view! {
-        <PageHeader
-            title="Approval policies"
-            crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Approval policies")]
-        />
         <p class="page-intro">
             "A change request takes the policy of its cluster and capacity providers: a provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. A request touching several providers takes the strictest."
         </p>
@@ -52,14 +57,12 @@ fn PoliciesBody() -> impl IntoView {
                 for_form
                     .get()
                     .map(|r| {
-                        // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
-                        let q = query.read_untracked();
-                        let (c, p) = (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default());
+                        let (c, p) = (&cluster, &provider);
                         let initial = r
                             .ok()
                             .and_then(|list| {
                                 list.into_iter()
-                                    .find(|v| v.policy.cluster == c && v.policy.capacity_provider == p)
+                                    .find(|v| &v.policy.cluster == c && &v.policy.capacity_provider == p)
                                     .map(|v| v.policy.to_form())
                             })
                             .unwrap_or_else(|| PolicyForm { expiry_hours: "72".into(), approvals_required: "1".into(), ..Default::default() });

@@ -28,12 +28,17 @@ fn field_error(e: Option<PortalError>, key: &str) -> Option<String> {
 pub fn TeamsPage() -> impl IntoView {
     view! {
         <AdminGate current="/admin/teams">
+            <PageHeader
+                title="Teams and memberships"
+                crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Teams and memberships")]
+            />
             <TeamsBody />
         </AdminGate>
     }
 }
 
-#[component]
+/// The page body is one island: its forms post in place and refresh its tables.
+#[island]
 fn TeamsBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let overview = Resource::new_with_options(move || refresh.get(), |_| admin_list_teams(), false);
@@ -46,10 +51,6 @@ fn TeamsBody() -> impl IntoView {
         }
     };
     view! {
-        <PageHeader
-            title="Teams and memberships"
-            crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Teams and memberships")]
-        />
         <p class="page-intro">
             "A team's members have one role each: viewers see, deployers request changes, approvers approve them. Approval policies name the teams whose approvers may approve."
         </p>

@@ -16,17 +16,18 @@ use crate::layout::{Crumb, PageHeader};
 pub fn UsersPage() -> impl IntoView {
     view! {
         <AdminGate current="/admin">
+            <PageHeader title="Users" crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Users")] />
             <UsersBody />
         </AdminGate>
     }
 }
 
-#[component]
+/// The page body is one island: its forms post in place and refresh its tables.
+#[island]
 fn UsersBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let users = Resource::new_with_options(move || refresh.get(), |_| admin_list_users(), false);
     view! {
-        <PageHeader title="Users" crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Users")] />
         <div class="panel">
             <h2>"Users"</h2>
             <Transition fallback=|| view! { <p class="empty-state">"Loading users…"</p> }>

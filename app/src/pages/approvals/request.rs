@@ -32,8 +32,28 @@ fn dash(s: &str) -> String {
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    // The header is server-rendered (the document title lives outside the island); the island
+    // reads the request again for everything that changes.
+    let header = {
+        let id = id.clone();
+        Resource::new_with_options(|| (), move |_| get_change_request(id.clone()), false)
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let title = header.await.map(|d| d.row.summary).unwrap_or_else(|_| "Change request".into());
+                view! { <PageHeader title crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] /> }
+            })}
+        </Suspense>
+        <RequestLive id />
+    }
+}
+
+/// The whole request: an island, because its forms post in place and it follows an execution
+/// while one runs.
+#[island]
+fn RequestLive(id: String) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let actions = Actions {
         review: ServerAction::<ReviewChangeRequest>::new(),
@@ -43,8 +63,8 @@ pub fn RequestPage() -> impl IntoView {
     };
     // The forms post back to this page: read the request again after each of them.
     let request = Resource::new_with_options(
-        move || (id(), tick.get(), actions.versions()),
-        |(id, _, _)| get_change_request(id),
+        move || (tick.get(), actions.versions()),
+        move |_| get_change_request(id.clone()),
         false,
     );
     // While it is approved or executing, read it again after a delay.
@@ -60,11 +80,7 @@ pub fn RequestPage() -> impl IntoView {
             {move || {
                 request.get().map(|r| match r {
                     Ok(d) => view! { <RequestBody d=d actions=actions /> }.into_any(),
-                    Err(e) => view! {
-                        <PageHeader title="Change request" crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] />
-                        <ErrorAlert error=Signal::derive(move || Some(e.clone())) />
-                    }
-                    .into_any(),
+                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                 })
             }}
         </Transition>
@@ -102,7 +118,6 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
     };
     let daemon_link = (!r.daemon.is_empty()).then(|| format!("/daemons/{}/{}", r.cluster, r.daemon));
     view! {
-        <PageHeader title=r.summary.clone() crumbs=vec![Crumb::link("Approvals", "/approvals"), Crumb::here("Request")] />
         <div class="panel">
             <h2>"Request"</h2>
             <dl class="kv">

@@ -127,7 +127,7 @@ fn capacity_rows(opts: &DeployOptions, f: &DeployForm) -> Vec<(String, u32, u32,
         .collect()
 }
 
-#[component]
+#[island]
 fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
     let action = ServerAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());

@@ -18,23 +18,12 @@ use crate::layout::{Crumb, PageHeader};
 pub fn DaemonPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let key = move || {
-        let p = params.read();
+    let (cluster, name) = {
+        let p = params.read_untracked();
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
-    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
-    let tick = RwSignal::new(0u32);
-    let daemon = Resource::new_with_options(
-        move || (key(), page(), tick.get()),
-        |((c, n), page, _)| get_daemon(c, n, page),
-        false,
-    );
-    // While something is changing, fetch again after a delay; stop when it settles.
-    poll_while(tick, move || {
-        daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing))
-    });
-
-    let (cluster, name) = key();
+    let page = query.read_untracked().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let live = view! { <DaemonLive cluster=cluster.clone() name=name.clone() page /> };
     view! {
         <PageHeader
             title=name.clone()
@@ -49,6 +38,25 @@ pub fn DaemonPage() -> impl IntoView {
             <DeleteButton cluster=cluster.clone() name=name.clone() />
             <a class="btn" href=format!("/history?cluster={cluster}&daemon={name}")>"Rollout history"</a>
         </PageHeader>
+        {live}
+    }
+}
+
+/// Everything on the page that changes during a rollout: an island that fetches the daemon
+/// again, with back-off, while a deployment is active.
+#[island]
+fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
+    let tick = RwSignal::new(0u32);
+    let daemon = Resource::new_with_options(
+        move || tick.get(),
+        move |_| get_daemon(cluster.clone(), name.clone(), page),
+        false,
+    );
+    // While something is changing, fetch again after a delay; stop when it settles.
+    poll_while(tick, move || {
+        daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing))
+    });
+    view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
             {move || {
                 daemon
@@ -62,7 +70,7 @@ pub fn DaemonPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn DeleteButton(cluster: String, name: String) -> impl IntoView {
     let action = ServerAction::<DeleteDaemon>::new();
     let confirming = RwSignal::new(false);

@@ -74,7 +74,8 @@ fn results(
     .into_any()
 }
 
-#[component]
+/// An island: the filters are checked in the browser before the GET is sent.
+#[island]
 fn AuditFilters(query: AuditQuery, errors: FieldErrors) -> impl IntoView {
     let actor = RwSignal::new(query.actor.clone());
     let action = RwSignal::new(query.action.clone());

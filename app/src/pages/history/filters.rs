@@ -9,7 +9,8 @@ use crate::domain::{
     FieldErrors,
 };
 
-#[component]
+/// An island: the filters are checked in the browser before the GET is sent.
+#[island]
 pub fn HistoryFilters(
     query: HistoryQuery,
     /// Errors of the filters in the URL (from the server, or the same parse in the browser).

@@ -20,7 +20,6 @@ use crate::layout::{Crumb, PageHeader};
 #[component]
 pub fn CreateTaskDefinitionPage() -> impl IntoView {
     let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
-    let action = ServerAction::<CreateTaskDefinition>::new();
     view! {
         <PageHeader
             title="Create new daemon task definition"
@@ -35,7 +34,7 @@ pub fn CreateTaskDefinitionPage() -> impl IntoView {
                     Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     Ok(o) => {
                         let initial = TaskDefinitionForm::blank(&o.region);
-                        view! { <TaskDefinitionEditor initial roles=o.roles action family_locked=false /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles family_locked=false /> }
                             .into_any()
                     }
                 }
@@ -56,7 +55,6 @@ pub fn NewRevisionPage() -> impl IntoView {
         false,
     );
     let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
-    let action = ServerAction::<CreateTaskDefinition>::new();
     view! {
         <PageHeader
             title="Create new revision"
@@ -83,7 +81,7 @@ pub fn NewRevisionPage() -> impl IntoView {
                         if initial.region.is_empty() {
                             initial.region = o.region.clone();
                         }
-                        view! { <TaskDefinitionEditor initial roles=o.roles action family_locked=true /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles family_locked=true /> }
                             .into_any()
                     }
                 }
@@ -279,14 +277,16 @@ impl Errors {
     }
 }
 
-#[component]
+/// The form, its JSON view and inline validation: an island, the part of these pages that runs
+/// in the browser.
+#[island]
 fn TaskDefinitionEditor(
     initial: TaskDefinitionForm,
     roles: Vec<String>,
-    action: ServerAction<CreateTaskDefinition>,
     /// New revisions keep their family.
     family_locked: bool,
 ) -> impl IntoView {
+    let action = ServerAction::<CreateTaskDefinition>::new();
     let state = FormState::new(&initial);
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let errors = Errors {
