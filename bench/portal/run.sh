@@ -17,5 +17,5 @@ if [ "${BUNDLE:-1}" = 1 ]; then
     cargo leptos build --release --frontend-only >/dev/null 2>&1
   wasm=target/site/pkg/daemon-portal.wasm; js=target/site/pkg/daemon-portal.js
   w=$(gzip -9c "$wasm" | wc -c); j=$(gzip -9c "$js" | wc -c)
-  echo "hydrate bundle (release, gzip -9): wasm $((w / 1024)) KiB + js $((j / 1024)) KiB = $(((w + j) / 1024)) KiB (budget 350 KB)"
+  echo "hydrate bundle (release, islands, gzip -9): wasm $((w / 1000)) KB + js $((j / 1000)) KB = $(((w + j) / 1000)) KB (budget 350 KB)"
 fi
