@@ -14,4 +14,5 @@ export PORTAL_ECS_MODE="embedded"
 # Quick rollouts: simulated seconds per real second.
 export PORTAL_SIM_SPEED="${PORTAL_SIM_SPEED:-30}"
 export RUST_LOG="${RUST_LOG:-warn}"
-exec "${root}/target/debug/server"
+# PORTAL_BIN: another build of the portal, e.g. target/release/server after `make release`.
+exec "${PORTAL_BIN:-${root}/target/debug/server}"

@@ -29,6 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="data:," />
+                // Before the islands' scripts, so it sees every keystroke (layout/early_input.js).
+                <script inner_html=include_str!("layout/early_input.js")></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

@@ -128,6 +128,21 @@ test('the deploy form validates next to the field', async ({ page }) => {
   await expect(page).toHaveURL(/\/daemons\/new/);
 });
 
+test('what is typed before the form hydrates is kept, and the form checks it', async ({ page }) => {
+  // Hold the wasm back, so the typing certainly happens before the island hydrates.
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.goto('/daemons/new?cluster=default');
+  await page.getByLabel('Daemon name').fill('typed early!');
+  await expect(page.locator('.console')).toHaveAttribute('data-hydrated', 'false');
+  await hydrated(page);
+  await expect(page.getByLabel('Daemon name')).toHaveValue('typed early!');
+  // The island has the typed value too: its own check flags the bad character.
+  await expect(page.locator('#deploy-name-error')).toContainText('letters, digits');
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

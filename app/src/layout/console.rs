@@ -32,14 +32,19 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
     }
 }
 
-/// Marks the page `data-hydrated="true"` once the wasm runs: the end-to-end tests' proof that
-/// the islands hydrated. The browser hydrates islands in document order, so this one, the last
-/// on every page, runs after all the others.
+/// Marks the page `data-hydrated="true"` once the wasm runs (the end-to-end tests' proof that
+/// the islands hydrated) and tells `early_input.js` to replay what was typed before. The browser
+/// hydrates islands in document order, so this one, the last on every page, runs after all the
+/// others.
 #[island]
 fn HydrationMark() -> impl IntoView {
     Effect::new(move |_| {
-        if let Some(console) = document().query_selector(".console").ok().flatten() {
+        let doc = document();
+        if let Some(console) = doc.query_selector(".console").ok().flatten() {
             let _ = console.set_attribute("data-hydrated", "true");
+        }
+        if let Ok(event) = leptos::web_sys::Event::new("portal-hydrated") {
+            let _ = doc.dispatch_event(&event);
         }
     });
 }
