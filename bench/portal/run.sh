@@ -8,7 +8,9 @@ cd "$(dirname "$0")/../.."
 profile="${PROFILE:-release}"
 flag=""; [ "$profile" = release ] && flag="--release"
 export RUST_LOG=warn DATABASE_URL="sqlite://$(mktemp -d)/bench.db" PORTAL_SIM_STATE_FILE=memory
-cargo run -q $flag -p server --example bench_pages
+# The same flags as `make release` (Makefile: RELEASE_RUSTFLAGS), so this measures what ships
+# and reuses its build.
+RUSTFLAGS="--cfg erase_components" cargo run -q $flag -p server --example bench_pages
 
 if [ "${BUNDLE:-1}" = 1 ]; then
   scripts/setup.sh release >/dev/null

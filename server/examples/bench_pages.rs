@@ -168,6 +168,16 @@ async fn main() {
     // A 1,000-instance provider with one daemon on it.
     b.sim(reqwest::Method::POST, "/_sim/providers/prod/mi-prod-a/scale", json!({ "desired": 1000 })).await;
     b.sim(reqwest::Method::POST, "/_sim/clock/advance", json!({ "seconds": 3600 })).await;
+    // prod needs one approval by default (issue 5); this measures pages, not the workflow.
+    let policy = [
+        ("form[cluster]", "prod"),
+        ("form[capacity_provider]", ""),
+        ("form[approvals_required]", "0"),
+        ("form[approver_teams]", ""),
+        ("form[expiry_hours]", ""),
+    ];
+    let (status, body) = b.call("admin-save-policy", &policy).await;
+    assert_eq!(status, 200, "prod policy: {body}");
     deploy(&b, "prod", "big", "bench-agent", &["mi-prod-a"]).await;
     for _ in 0..20 {
         b.sim(reqwest::Method::POST, "/_sim/clock/advance", json!({ "seconds": 3600 })).await;

@@ -396,7 +396,11 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                         }}
                     </Transition>
                     <div class="error" id="deploy-providers-error" aria-live="polite">
-                        {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
+                        // The capacity check reads the options resource: inside a Transition, so
+                        // the server and the hydrating browser render it the same way.
+                        <Transition fallback=|| ()>
+                            {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
+                        </Transition>
                     </div>
                     <Transition fallback=|| ()>
                         {move || {
