@@ -4,6 +4,7 @@ mod alert;
 mod badge;
 mod field;
 pub mod poll;
+mod post_form;
 mod progress;
 pub mod resource;
 pub mod time;
@@ -11,6 +12,7 @@ pub mod time;
 pub use alert::{Alert, ErrorAlert};
 pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
+pub use post_form::{FormAction, PostForm};
 pub use progress::ProgressBar;
 
 /// `4 vCPU, 16 GB` from CPU units and MiB.

@@ -2,6 +2,7 @@
 //! revoke the user's tokens. Plain `ActionForm`s, so it works before the wasm loads: without
 //! JavaScript the new secret comes back through a short-lived cookie scoped to this page.
 
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 
 use crate::api::tokens::{list_api_tokens, ApiTokenRow, CreateApiToken, CreatedToken, RevokeApiToken};
@@ -24,8 +25,8 @@ pub fn TokensPage() -> impl IntoView {
 /// refreshes the list in place.
 #[island]
 fn TokensBody() -> impl IntoView {
-    let create = ServerAction::<CreateApiToken>::new();
-    let revoke = ServerAction::<RevokeApiToken>::new();
+    let create = FormAction::<CreateApiToken>::new();
+    let revoke = FormAction::<RevokeApiToken>::new();
     let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
     view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
@@ -49,7 +50,7 @@ fn TokensBody() -> impl IntoView {
 
 /// The secret of the token just created, shown once.
 #[component]
-fn NewToken(create: ServerAction<CreateApiToken>, fresh: Option<(String, String)>) -> impl IntoView {
+fn NewToken(create: FormAction<CreateApiToken>, fresh: Option<(String, String)>) -> impl IntoView {
     let shown = move || {
         create
             .value()
@@ -74,7 +75,7 @@ fn NewToken(create: ServerAction<CreateApiToken>, fresh: Option<(String, String)
 }
 
 #[component]
-fn CreateTokenForm(create: ServerAction<CreateApiToken>, options: Vec<String>) -> impl IntoView {
+fn CreateTokenForm(create: FormAction<CreateApiToken>, options: Vec<String>) -> impl IntoView {
     let defaults = TokenForm::defaults();
     let name = RwSignal::new(defaults.name.clone());
     let days = RwSignal::new(defaults.expires_days.clone());
@@ -114,7 +115,7 @@ fn CreateTokenForm(create: ServerAction<CreateApiToken>, options: Vec<String>) -
                 <code>"Authorization: Bearer dpt_…"</code>"."
             </p>
             <ErrorAlert error=top_error />
-            <ActionForm action=create>
+            <PostForm action=create>
                 <crate::components::TextField
                     id="token-name"
                     name="form[name]"
@@ -181,13 +182,13 @@ fn CreateTokenForm(create: ServerAction<CreateApiToken>, options: Vec<String>) -
                         {move || if pending.get() { "Creating…" } else { "Create token" }}
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
 
 #[component]
-fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: FormAction<RevokeApiToken>) -> impl IntoView {
     let ms = |t: i64| format_epoch(t as f64 / 1000.0);
     view! {
         <div class="panel">
@@ -229,7 +230,7 @@ fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: ServerAction<RevokeApiT
                                             <td>{t.last_used_at.map(ms).unwrap_or_else(|| "Never".into())}</td>
                                             <td>
                                                 {active.then(move || view! {
-                                                    <ActionForm action=revoke>
+                                                    <PostForm action=revoke>
                                                         <input type="hidden" name="id" value=id />
                                                         <button
                                                             type="submit"
@@ -238,7 +239,7 @@ fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: ServerAction<RevokeApiT
                                                         >
                                                             "Revoke"
                                                         </button>
-                                                    </ActionForm>
+                                                    </PostForm>
                                                 })}
                                             </td>
                                         </tr>

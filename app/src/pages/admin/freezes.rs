@@ -1,6 +1,7 @@
 //! `/admin/freezes`: freeze windows, one-off or weekly, when approved requests wait.
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors, TextAreaField};
@@ -71,7 +72,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
                 {list
                     .into_iter()
                     .map(|v| {
-                        let delete = ServerAction::<AdminDeleteFreeze>::new();
+                        let delete = FormAction::<AdminDeleteFreeze>::new();
                         refresh_on_ok(delete, refresh);
                         let w = v.window;
                         let id = w.id.clone();
@@ -88,10 +89,10 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
                                 </td>
                                 <td>{format!("{} by {}", format_epoch(v.created_at as f64 / 1000.0), v.created_by)}</td>
                                 <td>
-                                    <ActionForm action=delete attr:class="inline-form">
+                                    <PostForm action=delete attr:class="inline-form">
                                         <input type="hidden" name="id" value=id />
                                         <button type="submit" class="btn danger">"Delete"</button>
-                                    </ActionForm>
+                                    </PostForm>
                                     <ErrorAlert error=Signal::derive(move || delete.value().get().and_then(|r| r.err())) />
                                 </td>
                             </tr>
@@ -106,7 +107,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
 
 #[component]
 fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
-    let action = ServerAction::<AdminSaveFreeze>::new();
+    let action = FormAction::<AdminSaveFreeze>::new();
     refresh_on_ok(action, refresh);
     let initial = FreezeWindowForm::defaults();
     let kind = RwSignal::new(initial.kind.clone());
@@ -152,7 +153,7 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
         <div class="panel">
             <h2>"Create freeze window"</h2>
             <ErrorAlert error=errors.top() />
-            <ActionForm action>
+            <PostForm action>
                 <SelectField id="freeze-kind" name="form[kind]" label="Kind" value=kind options=kinds error=errors.field("kind") />
                 <div class="row">
                     <TextField
@@ -255,7 +256,7 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
                         "Create freeze window"
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }

@@ -14,17 +14,19 @@ pub use users::UsersPage;
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
+use crate::components::FormAction;
 
 use crate::api::PortalError;
 use crate::domain::FieldErrors;
 
 /// Bumps `refresh` whenever `action` succeeds, so the page's lists load again (with
 /// JavaScript; a plain form post reloads the whole page anyway).
-pub(crate) fn refresh_on_ok<S>(action: ServerAction<S>, refresh: RwSignal<u32>)
+pub(crate) fn refresh_on_ok<S>(action: FormAction<S>, refresh: RwSignal<u32>)
 where
-    S: ServerFn + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
+    S: ServerFn<Error = PortalError> + 'static,
+    S::Output: DeserializeOwned + Send + Sync + 'static,
 {
     Effect::new(move |_| {
         if action.value().with(|v| matches!(v, Some(Ok(_)))) {

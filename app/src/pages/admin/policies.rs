@@ -1,6 +1,7 @@
 //! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -105,7 +106,7 @@ fn PoliciesTable(list: Vec<PolicyView>, refresh: RwSignal<u32>) -> impl IntoView
 
 #[component]
 fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
-    let delete = ServerAction::<AdminDeletePolicy>::new();
+    let delete = FormAction::<AdminDeletePolicy>::new();
     refresh_on_ok(delete, refresh);
     let p = v.policy;
     let edit = format!("/admin/policies?cluster={}&provider={}", p.cluster, p.capacity_provider);
@@ -122,11 +123,11 @@ fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
             <td>{format!("{} by {}", format_epoch(v.updated_at as f64 / 1000.0), v.updated_by)}</td>
             <td class="row-actions">
                 <a class="btn" href=edit rel="external">"Edit"</a>
-                <ActionForm action=delete attr:class="inline-form">
+                <PostForm action=delete attr:class="inline-form">
                     <input type="hidden" name="cluster" value=p.cluster.clone() />
                     <input type="hidden" name="capacity_provider" value=p.capacity_provider.clone() />
                     <button type="submit" class="btn danger">"Delete"</button>
-                </ActionForm>
+                </PostForm>
                 <ErrorAlert error=Signal::derive(move || delete.value().get().and_then(|r| r.err())) />
             </td>
         </tr>
@@ -135,7 +136,7 @@ fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
-    let action = ServerAction::<AdminSavePolicy>::new();
+    let action = FormAction::<AdminSavePolicy>::new();
     refresh_on_ok(action, refresh);
     let cluster = RwSignal::new(initial.cluster.clone());
     let provider = RwSignal::new(initial.capacity_provider.clone());
@@ -163,7 +164,7 @@ fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
             <p class="help">"Saving a policy for a cluster and capacity provider that already have one replaces it."</p>
             <ErrorAlert error=errors.top() />
             {move || saved.get().then(|| view! { <div class="alert success" role="status">"Policy saved."</div> })}
-            <ActionForm action>
+            <PostForm action>
                 <div class="row">
                     <TextField
                         id="policy-cluster"
@@ -223,7 +224,7 @@ fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
                         "Save policy"
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! change the role, remove).
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok};
@@ -92,7 +93,7 @@ fn TeamsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                     .teams
                     .into_iter()
                     .map(|t| {
-                        let delete = ServerAction::<AdminDeleteTeam>::new();
+                        let delete = FormAction::<AdminDeleteTeam>::new();
                         refresh_on_ok(delete, refresh);
                         let name = t.name.clone();
                         view! {
@@ -100,10 +101,10 @@ fn TeamsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                                 <td>{t.name.clone()}</td>
                                 <td>{t.members}</td>
                                 <td>
-                                    <ActionForm action=delete attr:class="inline-form">
+                                    <PostForm action=delete attr:class="inline-form">
                                         <input type="hidden" name="name" value=name />
                                         <button type="submit" class="btn danger">"Delete team"</button>
-                                    </ActionForm>
+                                    </PostForm>
                                     <ErrorAlert error=Signal::derive(move || delete.value().get().and_then(|r| r.err())) />
                                 </td>
                             </tr>
@@ -118,7 +119,7 @@ fn TeamsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn CreateTeam(refresh: RwSignal<u32>) -> impl IntoView {
-    let action = ServerAction::<AdminCreateTeam>::new();
+    let action = FormAction::<AdminCreateTeam>::new();
     refresh_on_ok(action, refresh);
     let name = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
@@ -137,7 +138,7 @@ fn CreateTeam(refresh: RwSignal<u32>) -> impl IntoView {
         <div class="panel">
             <h2>"Create team"</h2>
             <ErrorAlert error=Signal::derive(move || server.get().filter(|e| e.fields().is_none())) />
-            <ActionForm action>
+            <PostForm action>
                 <TextField
                     id="team-name"
                     name="name"
@@ -160,7 +161,7 @@ fn CreateTeam(refresh: RwSignal<u32>) -> impl IntoView {
                         "Create team"
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
@@ -190,8 +191,8 @@ fn MembershipsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn MembershipRow(m: MembershipView, refresh: RwSignal<u32>) -> impl IntoView {
-    let change = ServerAction::<AdminSetMembership>::new();
-    let remove = ServerAction::<AdminRemoveMembership>::new();
+    let change = FormAction::<AdminSetMembership>::new();
+    let remove = FormAction::<AdminRemoveMembership>::new();
     refresh_on_ok(change, refresh);
     refresh_on_ok(remove, refresh);
     let error = Signal::derive(move || {
@@ -208,7 +209,7 @@ fn MembershipRow(m: MembershipView, refresh: RwSignal<u32>) -> impl IntoView {
             <td>{m.username.clone()}</td>
             <td>{m.team.clone()}</td>
             <td>
-                <ActionForm action=change attr:class="inline-form">
+                <PostForm action=change attr:class="inline-form">
                     <input type="hidden" name="username" value=user1 />
                     <input type="hidden" name="team" value=team1 />
                     <label class="visually-hidden" for=select_id.clone()>
@@ -221,14 +222,14 @@ fn MembershipRow(m: MembershipView, refresh: RwSignal<u32>) -> impl IntoView {
                             .collect_view()}
                     </select>
                     <button type="submit" class="btn">"Change role"</button>
-                </ActionForm>
+                </PostForm>
             </td>
             <td>
-                <ActionForm action=remove attr:class="inline-form">
+                <PostForm action=remove attr:class="inline-form">
                     <input type="hidden" name="username" value=user2 />
                     <input type="hidden" name="team" value=team2 />
                     <button type="submit" class="btn danger">"Remove"</button>
-                </ActionForm>
+                </PostForm>
                 <ErrorAlert error />
             </td>
         </tr>
@@ -237,7 +238,7 @@ fn MembershipRow(m: MembershipView, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
-    let action = ServerAction::<AdminSetMembership>::new();
+    let action = FormAction::<AdminSetMembership>::new();
     refresh_on_ok(action, refresh);
     let server = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let user = RwSignal::new(o.usernames.first().cloned().unwrap_or_default());
@@ -252,7 +253,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
             <h2>"Add a member"</h2>
             <p class="help">"Adding someone who is already a member changes their role."</p>
             <ErrorAlert error=Signal::derive(move || server.get().filter(|e| e.fields().is_none())) />
-            <ActionForm action>
+            <PostForm action>
                 <div class="row">
                     <SelectField
                         id="member-user"
@@ -283,7 +284,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                 <div class="form-actions">
                     <button type="submit" class="btn primary" disabled=no_teams>"Add member"</button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! enable, grant or revoke the admin flag.
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors};
@@ -68,9 +69,9 @@ fn UsersTable(list: Vec<UserView>, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn UserRow(u: UserView, refresh: RwSignal<u32>) -> impl IntoView {
-    let disable = ServerAction::<AdminSetUserDisabled>::new();
-    let admin = ServerAction::<AdminSetUserAdmin>::new();
-    let reset = ServerAction::<AdminResetPassword>::new();
+    let disable = FormAction::<AdminSetUserDisabled>::new();
+    let admin = FormAction::<AdminSetUserAdmin>::new();
+    let reset = FormAction::<AdminResetPassword>::new();
     refresh_on_ok(disable, refresh);
     refresh_on_ok(admin, refresh);
     let reset_done = Signal::derive(move || matches!(reset.value().get(), Some(Ok(()))));
@@ -96,19 +97,19 @@ fn UserRow(u: UserView, refresh: RwSignal<u32>) -> impl IntoView {
             <td>{teams}</td>
             <td>{format_epoch(u.created_at as f64 / 1000.0)}</td>
             <td class="row-actions">
-                <ActionForm action=disable attr:class="inline-form">
+                <PostForm action=disable attr:class="inline-form">
                     <input type="hidden" name="username" value=name1 />
                     <input type="hidden" name="disabled" value=if u.disabled { "false" } else { "true" } />
                     <button type="submit" class="btn">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                </ActionForm>
-                <ActionForm action=admin attr:class="inline-form">
+                </PostForm>
+                <PostForm action=admin attr:class="inline-form">
                     <input type="hidden" name="username" value=name2 />
                     <input type="hidden" name="admin" value=if u.is_admin { "false" } else { "true" } />
                     <button type="submit" class="btn">
                         {if u.is_admin { "Remove admin" } else { "Make admin" }}
                     </button>
-                </ActionForm>
-                <ActionForm action=reset attr:class="inline-form reset-password">
+                </PostForm>
+                <PostForm action=reset attr:class="inline-form reset-password">
                     <input type="hidden" name="username" value=name3 />
                     <label class="visually-hidden" for=reset_id.clone()>{reset_label}</label>
                     <input
@@ -120,7 +121,7 @@ fn UserRow(u: UserView, refresh: RwSignal<u32>) -> impl IntoView {
                         minlength="12"
                     />
                     <button type="submit" class="btn">"Reset password"</button>
-                </ActionForm>
+                </PostForm>
                 {move || reset_done.get().then(|| view! { <span class="help" role="status">"Password changed."</span> })}
                 <ErrorAlert error />
             </td>
@@ -130,7 +131,7 @@ fn UserRow(u: UserView, refresh: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn CreateUser(refresh: RwSignal<u32>) -> impl IntoView {
-    let action = ServerAction::<AdminCreateUser>::new();
+    let action = FormAction::<AdminCreateUser>::new();
     refresh_on_ok(action, refresh);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -157,7 +158,7 @@ fn CreateUser(refresh: RwSignal<u32>) -> impl IntoView {
         <div class="panel">
             <h2>"Create user"</h2>
             <ErrorAlert error=errors.top() />
-            <ActionForm action>
+            <PostForm action>
                 <div class="row">
                     <TextField
                         id="user-username"
@@ -189,7 +190,7 @@ fn CreateUser(refresh: RwSignal<u32>) -> impl IntoView {
                         "Create user"
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }

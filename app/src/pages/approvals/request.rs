@@ -2,6 +2,7 @@
 //! the diff and the exact ECS input, the timeline. Refreshes itself while it executes.
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -56,10 +57,10 @@ pub fn RequestPage() -> impl IntoView {
 fn RequestLive(id: String) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let actions = Actions {
-        review: ServerAction::<ReviewChangeRequest>::new(),
-        cancel: ServerAction::<CancelChangeRequest>::new(),
-        edit: ServerAction::<EditChangeRequest>::new(),
-        unfreeze: ServerAction::<OverrideFreeze>::new(),
+        review: FormAction::<ReviewChangeRequest>::new(),
+        cancel: FormAction::<CancelChangeRequest>::new(),
+        edit: FormAction::<EditChangeRequest>::new(),
+        unfreeze: FormAction::<OverrideFreeze>::new(),
     };
     // The forms post back to this page: read the request again after each of them.
     let request = Resource::new_with_options(
@@ -90,10 +91,10 @@ fn RequestLive(id: String) -> impl IntoView {
 /// The page's forms; their versions key the page's data.
 #[derive(Clone, Copy)]
 struct Actions {
-    review: ServerAction<ReviewChangeRequest>,
-    cancel: ServerAction<CancelChangeRequest>,
-    edit: ServerAction<EditChangeRequest>,
-    unfreeze: ServerAction<OverrideFreeze>,
+    review: FormAction<ReviewChangeRequest>,
+    cancel: FormAction<CancelChangeRequest>,
+    edit: FormAction<EditChangeRequest>,
+    unfreeze: FormAction<OverrideFreeze>,
 }
 
 impl Actions {
@@ -228,12 +229,12 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn ReviewForm(id: String, action: ServerAction<ReviewChangeRequest>) -> impl IntoView {
+fn ReviewForm(id: String, action: FormAction<ReviewChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field_error =
         move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
     view! {
-        <ActionForm action=action attr:class="review-form">
+        <PostForm action=action attr:class="review-form">
             <input type="hidden" name="id" value=id />
             <div class="field">
                 <label for="review-comment">"Comment"</label>
@@ -252,31 +253,31 @@ fn ReviewForm(id: String, action: ServerAction<ReviewChangeRequest>) -> impl Int
                 <button type="submit" name="decision" value="reject" class="btn danger">"Reject"</button>
                 <button type="submit" name="decision" value="approve" class="btn primary">"Approve"</button>
             </div>
-        </ActionForm>
+        </PostForm>
     }
 }
 
 #[component]
-fn CancelForm(id: String, action: ServerAction<CancelChangeRequest>) -> impl IntoView {
+fn CancelForm(id: String, action: FormAction<CancelChangeRequest>) -> impl IntoView {
     view! {
         <div class="panel">
             <h2>"Withdraw"</h2>
             <ErrorAlert error=Signal::derive(move || action.value().get().and_then(|r| r.err())) />
-            <ActionForm action=action>
+            <PostForm action=action>
                 <input type="hidden" name="id" value=id />
                 <button type="submit" class="btn">"Cancel request"</button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
 
 #[component]
-fn OverrideForm(id: String, action: ServerAction<OverrideFreeze>) -> impl IntoView {
+fn OverrideForm(id: String, action: FormAction<OverrideFreeze>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <div class="panel">
             <h2>"Override the freeze"</h2>
-            <ActionForm action=action>
+            <PostForm action=action>
                 <input type="hidden" name="id" value=id />
                 <div class="field">
                     <label for="override-reason">"Reason"</label>
@@ -287,14 +288,14 @@ fn OverrideForm(id: String, action: ServerAction<OverrideFreeze>) -> impl IntoVi
                     </div>
                 </div>
                 <button type="submit" class="btn danger">"Execute despite the freeze"</button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
 
 /// The requester changes revision, drain and bake time; approvals so far become void.
 #[component]
-fn EditForm(d: ChangeRequestDetail, action: ServerAction<EditChangeRequest>) -> impl IntoView {
+fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field = move |name: &'static str| {
         move || error.get().and_then(|e| e.fields().and_then(|f| f.get(name).map(str::to_string)))
@@ -306,7 +307,7 @@ fn EditForm(d: ChangeRequestDetail, action: ServerAction<EditChangeRequest>) -> 
             <h2>"Edit request"</h2>
             <p class="help">"Saving voids the approvals given so far."</p>
             {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> })}
-            <ActionForm action=action>
+            <PostForm action=action>
                 <input type="hidden" name="id" value=d.row.id.clone() />
                 {spec.daemon_arn.clone().map(|a| view! { <input type="hidden" name="form[daemon_arn]" value=a /> })}
                 <input type="hidden" name="form[cluster]" value=spec.cluster.clone() />
@@ -337,7 +338,7 @@ fn EditForm(d: ChangeRequestDetail, action: ServerAction<EditChangeRequest>) -> 
                     <div class="error" aria-live="polite">{field("bake_time")}</div>
                 </div>
                 <button type="submit" class="btn">"Save changes"</button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
     .into_any()

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -129,7 +130,7 @@ fn capacity_rows(opts: &DeployOptions, f: &DeployForm) -> Vec<(String, u32, u32,
 
 #[island]
 fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
-    let action = ServerAction::<DeployDaemon>::new();
+    let action = FormAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());
     let touched = RwSignal::new(HashSet::<String>::new());
     let attempted = RwSignal::new(false);
@@ -174,7 +175,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
 
     let init = initial.clone();
     view! {
-        <ActionForm action=action>
+        <PostForm action=action>
             <div on:input=mark_touched on:change=mark_touched>
                 <ErrorAlert error=Signal::derive(move || {
                     server_error().filter(|e| !matches!(e, PortalError::Invalid(_)) || attempted.get())
@@ -618,7 +619,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                     </button>
                 </div>
             </div>
-        </ActionForm>
+        </PostForm>
     }
 }
 

@@ -2,6 +2,7 @@
 //! instance, past deployments; Update and Delete. Refreshes itself while a deployment runs.
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -72,7 +73,7 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
 
 #[island]
 fn DeleteButton(cluster: String, name: String) -> impl IntoView {
-    let action = ServerAction::<DeleteDaemon>::new();
+    let action = FormAction::<DeleteDaemon>::new();
     let confirming = RwSignal::new(false);
     let n = name.clone();
     view! {
@@ -86,14 +87,14 @@ fn DeleteButton(cluster: String, name: String) -> impl IntoView {
                     "ECS drains the daemon from every instance and then removes it. Application tasks keep running."
                 </p>
                 <ErrorAlert error=Signal::derive(move || action.value().get().and_then(|r| r.err())) />
-                <ActionForm action=action>
+                <PostForm action=action>
                     <input type="hidden" name="cluster" value=cluster.clone() />
                     <input type="hidden" name="name" value=name.clone() />
                     <div class="form-actions">
                         <button type="button" class="btn link" on:click=move |_| confirming.set(false)>"Cancel"</button>
                         <button type="submit" class="btn danger">"Delete daemon"</button>
                     </div>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }

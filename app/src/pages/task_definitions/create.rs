@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::components::resource::Resource;
+use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -286,7 +287,7 @@ fn TaskDefinitionEditor(
     /// New revisions keep their family.
     family_locked: bool,
 ) -> impl IntoView {
-    let action = ServerAction::<CreateTaskDefinition>::new();
+    let action = FormAction::<CreateTaskDefinition>::new();
     let state = FormState::new(&initial);
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let errors = Errors {
@@ -345,7 +346,7 @@ fn TaskDefinitionEditor(
 
     view! {
         <ErrorAlert error=top_error />
-        <ActionForm action>
+        <PostForm action>
             <input type="hidden" name="form[region]" value=move || state.region.get() />
             <input type="hidden" name="form[mode]" value=move || state.mode.get() />
             <div class="tabs td-view-tabs" role="tablist" aria-label="Editor">
@@ -411,7 +412,7 @@ fn TaskDefinitionEditor(
                     {move || if pending.get() { "Creating…" } else { "Create" }}
                 </button>
             </div>
-        </ActionForm>
+        </PostForm>
     }
 }
 
