@@ -17,7 +17,7 @@ run: build
 
 build:
 	@scripts/setup.sh run
-	$(CARGO_LEPTOS) build
+	$(CARGO_LEPTOS) build --split
 
 # erase_components: components become AnyView instead of nested generic types, which cuts the
 # hydrate bundle by a third (bench/portal/RESULTS.md). Server and wasm must agree on it (the
@@ -26,7 +26,7 @@ RELEASE_RUSTFLAGS := --cfg erase_components
 
 release:
 	@scripts/setup.sh release
-	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO_LEPTOS) build --release
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO_LEPTOS) build --release --split
 
 test:
 	@scripts/setup.sh test

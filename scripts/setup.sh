@@ -10,7 +10,7 @@ what="${1:-run}"
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
-CARGO_LEPTOS_VERSION=0.3.6
+CARGO_LEPTOS_VERSION=0.3.10
 # The wasm-bindgen CLI must match the crate version pinned in Cargo.toml exactly.
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)"
 BINARYEN_VERSION=132.0.0

@@ -16,8 +16,6 @@ if [ "${BUNDLE:-1}" = 1 ]; then
   scripts/setup.sh release >/dev/null
   # The same flags as `make release` (Makefile: RELEASE_RUSTFLAGS).
   PATH="$PWD/.tools/node_modules/.bin:$PATH" RUSTFLAGS="--cfg erase_components" \
-    cargo leptos build --release --frontend-only >/dev/null 2>&1
-  wasm=target/site/pkg/daemon-portal.wasm; js=target/site/pkg/daemon-portal.js
-  w=$(gzip -9c "$wasm" | wc -c); j=$(gzip -9c "$js" | wc -c)
-  echo "hydrate bundle (release, islands, gzip -9): wasm $((w / 1000)) KB + js $((j / 1000)) KB = $(((w + j) / 1000)) KB (budget 350 KB)"
+    cargo leptos build --release --split --frontend-only >/dev/null 2>&1
+  python3 bench/portal/bundle.py target/site/pkg
 fi

@@ -23,7 +23,7 @@ pub fn TokensPage() -> impl IntoView {
 
 /// The page body is one island: the form is checked in the browser, and creating or revoking
 /// refreshes the list in place.
-#[island]
+#[island(lazy)]
 fn TokensBody() -> impl IntoView {
     let create = FormAction::<CreateApiToken>::new();
     let revoke = FormAction::<RevokeApiToken>::new();

@@ -25,7 +25,7 @@ pub fn FreezeWindowsPage() -> impl IntoView {
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
-#[island]
+#[island(lazy)]
 fn FreezesBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let windows = Resource::new_with_options(move || refresh.get(), |_| admin_list_freezes(), false);

@@ -30,7 +30,7 @@ pub fn PoliciesPage() -> impl IntoView {
 }
 
 /// The page body is one island: its forms post in place and refresh the table.
-#[island]
+#[island(lazy)]
 fn PoliciesBody(cluster: String, provider: String) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let policies = Resource::new_with_options(move || refresh.get(), |_| admin_list_policies(), false);

@@ -39,7 +39,7 @@ pub fn TeamsPage() -> impl IntoView {
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
-#[island]
+#[island(lazy)]
 fn TeamsBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let overview = Resource::new_with_options(move || refresh.get(), |_| admin_list_teams(), false);

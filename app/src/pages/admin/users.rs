@@ -24,7 +24,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
-#[island]
+#[island(lazy)]
 fn UsersBody() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let users = Resource::new_with_options(move || refresh.get(), |_| admin_list_users(), false);

@@ -53,7 +53,7 @@ pub fn RequestPage() -> impl IntoView {
 
 /// The whole request: an island, because its forms post in place and it follows an execution
 /// while one runs.
-#[island]
+#[island(lazy)]
 fn RequestLive(id: String) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let actions = Actions {

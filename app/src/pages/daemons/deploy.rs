@@ -128,7 +128,7 @@ fn capacity_rows(opts: &DeployOptions, f: &DeployForm) -> Vec<(String, u32, u32,
         .collect()
 }
 
-#[island]
+#[island(lazy)]
 fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
     let action = FormAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());

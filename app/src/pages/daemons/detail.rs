@@ -45,7 +45,7 @@ pub fn DaemonPage() -> impl IntoView {
 
 /// Everything on the page that changes during a rollout: an island that fetches the daemon
 /// again, with back-off, while a deployment is active.
-#[island]
+#[island(lazy)]
 fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let daemon = Resource::new_with_options(
@@ -71,7 +71,7 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn DeleteButton(cluster: String, name: String) -> impl IntoView {
     let action = FormAction::<DeleteDaemon>::new();
     let confirming = RwSignal::new(false);

@@ -75,7 +75,7 @@ fn results(
 }
 
 /// An island: the filters are checked in the browser before the GET is sent.
-#[island]
+#[island(lazy)]
 fn AuditFilters(query: AuditQuery, errors: FieldErrors) -> impl IntoView {
     let actor = RwSignal::new(query.actor.clone());
     let action = RwSignal::new(query.action.clone());

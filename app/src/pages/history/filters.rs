@@ -10,7 +10,7 @@ use crate::domain::{
 };
 
 /// An island: the filters are checked in the browser before the GET is sent.
-#[island]
+#[island(lazy)]
 pub fn HistoryFilters(
     query: HistoryQuery,
     /// Errors of the filters in the URL (from the server, or the same parse in the browser).

@@ -280,7 +280,7 @@ impl Errors {
 
 /// The form, its JSON view and inline validation: an island, the part of these pages that runs
 /// in the browser.
-#[island]
+#[island(lazy)]
 fn TaskDefinitionEditor(
     initial: TaskDefinitionForm,
     roles: Vec<String>,
