@@ -58,8 +58,9 @@ fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {
     )
 }
 
+/// Appends a `Set-Cookie` header to the response of this server function.
 #[cfg(feature = "ssr")]
-fn set_cookie(value: &str) {
+pub(crate) fn set_cookie(value: &str) {
     if let (Some(opts), Ok(v)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
     {

@@ -94,7 +94,7 @@ impl PortalError {
 /// A browser's plain form post (no JavaScript): a POST that asks for HTML. (A page view is a
 /// GET that asks for HTML too; its errors keep their status.)
 #[cfg(feature = "ssr")]
-fn plain_form_post() -> bool {
+pub(crate) fn plain_form_post() -> bool {
     leptos::prelude::use_context::<http::request::Parts>()
         .filter(|p| p.method == http::Method::POST)
         .and_then(|p| p.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))

@@ -101,10 +101,10 @@ pub async fn create_api_token(form: TokenForm) -> Result<CreatedToken, PortalErr
     let backend = crate::backend::backend()?;
     let created =
         backend.create_token(&user, &spec, &crate::auth::client_ip()).await.map_err(PortalError::respond)?;
-    if plain_form_post() {
+    if super::error::plain_form_post() {
         // Without JavaScript the answer is a redirect; the secret rides along in a cookie only
         // the tokens page receives, for a minute, and is cleared when shown.
-        set_cookie(&format!(
+        super::auth::set_cookie(&format!(
             "{NEW_TOKEN_COOKIE}={}; Path={TOKENS_PAGE}; HttpOnly; SameSite=Strict; Max-Age=60",
             created.secret
         ));
@@ -121,27 +121,10 @@ pub async fn revoke_api_token(id: String) -> Result<(), PortalError> {
     }
     let backend = crate::backend::backend()?;
     backend.revoke_token(&user, &id, &crate::auth::client_ip()).await.map_err(PortalError::respond)?;
-    if plain_form_post() {
+    if super::error::plain_form_post() {
         leptos_axum::redirect(TOKENS_PAGE);
     }
     Ok(())
-}
-
-/// A browser's plain form post (no JavaScript): it asks for HTML.
-#[cfg(feature = "ssr")]
-fn plain_form_post() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
-        .unwrap_or(false)
-}
-
-#[cfg(feature = "ssr")]
-fn set_cookie(value: &str) {
-    if let (Some(opts), Ok(v)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
-    {
-        opts.append_header(http::header::SET_COOKIE, v);
-    }
 }
 
 /// The secret in the hand-over cookie, if this request carries one (it clears it).
@@ -155,6 +138,8 @@ fn take_fresh_secret() -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| crate::auth::cookie_value(h, NEW_TOKEN_COOKIE).map(str::to_string))
         .filter(|s| s.starts_with(crate::domain::api_token::TOKEN_PREFIX))?;
-    set_cookie(&format!("{NEW_TOKEN_COOKIE}=; Path={TOKENS_PAGE}; HttpOnly; SameSite=Strict; Max-Age=0"));
+    super::auth::set_cookie(&format!(
+        "{NEW_TOKEN_COOKIE}=; Path={TOKENS_PAGE}; HttpOnly; SameSite=Strict; Max-Age=0"
+    ));
     Some(secret)
 }
