@@ -45,9 +45,9 @@ def main(pkg: str) -> int:
         files = set().union(*(islands[n] for n in names)) if names else set()
         total = base + sum(size[f] for f in files)
         worst = max(worst, total)
-        print(f"{page:<40} {total / 1000:>5.0f} KB")
+        print(f"{page:<40} {total / 1000:>6.1f} KB")
     print(f"all {len(size)} files together: {sum(size.values()) / 1000:.0f} KB; "
-          f"largest page {worst / 1000:.0f} KB (budget 350 KB)")
+          f"largest page {worst / 1000:.1f} KB (budget 350 KB)")
     return 0
 
 

@@ -128,6 +128,25 @@ test('the deploy form validates next to the field', async ({ page }) => {
   await expect(page).toHaveURL(/\/daemons\/new/);
 });
 
+test('choosing another cluster offers that cluster\'s capacity providers', async ({ page }) => {
+  await page.goto('/daemons/new?cluster=default');
+  await hydrated(page);
+  await page.getByLabel('mi-general').check();
+  await page.getByLabel('Cluster', { exact: true }).selectOption('prod');
+  await expect(page.getByLabel('mi-prod-a')).toBeVisible();
+  await expect(page.getByLabel('mi-prod-b')).not.toBeChecked();
+  await expect(page.getByLabel('mi-general')).toHaveCount(0);
+  // The resource guard follows the new cluster's providers.
+  await page.getByLabel('mi-prod-b').check();
+  const guard = page.getByRole('table', { name: 'Reserved per instance after this deployment' });
+  await expect(guard).toContainText('mi-prod-b');
+  await expect(guard).toContainText('of 8 vCPU');
+  // Back on default, the earlier choice is cleared: providers belong to one cluster.
+  await page.getByLabel('Cluster', { exact: true }).selectOption('default');
+  await expect(page.getByLabel('mi-general')).not.toBeChecked();
+  await expect(guard).toHaveCount(0);
+});
+
 test('what is typed before the form hydrates is kept, and the form checks it', async ({ page }) => {
   // Hold the wasm back, so the typing certainly happens before the island hydrates.
   await page.route('**/pkg/*.wasm', async (route) => {

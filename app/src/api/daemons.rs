@@ -119,7 +119,7 @@ pub struct FamilyRevisions {
 }
 
 /// Everything the deploy form offers for a cluster.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeployOptions {
     pub clusters: Vec<String>,
     pub cluster: String,

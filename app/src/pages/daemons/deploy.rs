@@ -7,7 +7,9 @@ use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::daemons::{get_daemon, load_deploy_options, DeployDaemon, DeployOptions};
+use crate::api::daemons::{
+    get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
+};
 use crate::api::PortalError;
 use crate::components::{Alert, ErrorAlert};
 use crate::domain::{
@@ -30,9 +32,25 @@ pub fn CreateDaemonPage() -> impl IntoView {
     if initial.daemon_name.is_empty() && !initial.family.is_empty() {
         initial.daemon_name = initial.family.trim_end_matches("-daemon").to_string();
     }
+    let options = Resource::new_with_options(
+        {
+            let c = initial.cluster.clone();
+            move || c.clone()
+        },
+        load_deploy_options,
+        false,
+    );
     view! {
         <PageHeader title="Create daemon" crumbs=vec![Crumb::link("Daemons", "/daemons"), Crumb::here("Create daemon")] />
-        <DeployFormView initial=initial updating=false />
+        <Suspense fallback=|| view! { <p class="empty-state">"Loading the form…"</p> }>
+            {move || {
+                let initial = initial.clone();
+                Suspend::new(async move {
+                    let options = options.await;
+                    view! { <DeployFormView initial options updating=false /> }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -45,6 +63,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
     let daemon = Resource::new_with_options(key, |(c, n)| get_daemon(c, n, 1), false);
+    let options = Resource::new_with_options(move || key().0, load_deploy_options, false);
     // "Roll back to this revision" on the History page links here with the revision to go to.
     let query = use_query_map();
     let wanted_revision = query.read_untracked().get("revision").unwrap_or_default();
@@ -62,15 +81,16 @@ pub fn UpdateDaemonPage() -> impl IntoView {
         />
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
             {move || {
-                daemon
-                    .get()
-                    .map(|r| match r {
+                let wanted_revision = wanted_revision.clone();
+                Suspend::new(async move {
+                    match daemon.await {
                         Ok(d) => {
                             let mut form = d.settings.to_form();
                             // The user picks the new revision; default to the family's latest
                             // (or the one a rollback goes back to).
                             form.revision = wanted_revision.clone();
                             form.rollback = if rollback { "1".into() } else { String::new() };
+                            let options = options.await;
                             view! {
                                 {rollback.then(|| view! {
                                     <Alert kind="warn">
@@ -80,12 +100,13 @@ pub fn UpdateDaemonPage() -> impl IntoView {
                                 <Alert kind="info">
                                     "Deploying a new revision replaces the instances of the chosen capacity providers in batches of the drain percentage. Application tasks move to the replacement instances; their services are not changed."
                                 </Alert>
-                                <DeployFormView initial=form updating=true />
+                                <DeployFormView initial=form options updating=true />
                             }
                                 .into_any()
                         }
                         Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                    })
+                    }
+                })
             }}
         </Suspense>
     }
@@ -99,43 +120,74 @@ fn on(b: bool) -> Option<String> {
     b.then(|| "on".to_string())
 }
 
-/// Per chosen provider: (provider, cpu after deploy, mem after, instance cpu, instance mem, others).
-fn capacity_rows(opts: &DeployOptions, f: &DeployForm) -> Vec<(String, u32, u32, u32, u32, Vec<String>)> {
-    let family = opts.families.iter().find(|x| x.family == f.family);
+/// One chosen provider after this deployment: what all its daemons reserve per instance.
+#[derive(Clone, PartialEq)]
+struct CapacityRow {
+    provider: String,
+    cpu: u32,
+    memory: u32,
+    instance_cpu: u32,
+    instance_memory: u32,
+    others: Vec<String>,
+}
+
+impl CapacityRow {
+    fn fits(&self) -> bool {
+        fits(self.cpu, self.memory, self.instance_cpu, self.instance_memory)
+    }
+}
+
+fn capacity_rows(
+    providers: &[ProviderCapacity],
+    families: &[FamilyRevisions],
+    f: &DeployForm,
+) -> Vec<CapacityRow> {
+    let family = families.iter().find(|x| x.family == f.family);
     let wanted: Option<u32> = f.revision.parse().ok();
     let this = family.and_then(|fam| match wanted {
         Some(r) => fam.revisions.iter().find(|x| x.0 == r),
         None => fam.revisions.first(),
     });
     let (cpu, mem) = this.map(|x| (x.1, x.2)).unwrap_or((0, 0));
-    opts.providers
+    providers
         .iter()
         .filter(|p| f.capacity_providers.contains(&p.provider.name))
         .map(|p| {
             let others: Vec<&(String, u32, u32)> =
                 p.daemons.iter().filter(|d| d.0 != f.daemon_name).collect();
-            let c = cpu + others.iter().map(|d| d.1).sum::<u32>();
-            let m = mem + others.iter().map(|d| d.2).sum::<u32>();
-            (
-                p.provider.name.clone(),
-                c,
-                m,
-                p.provider.instance_cpu,
-                p.provider.instance_memory,
-                others.iter().map(|d| d.0.clone()).collect(),
-            )
+            CapacityRow {
+                provider: p.provider.name.clone(),
+                cpu: cpu + others.iter().map(|d| d.1).sum::<u32>(),
+                memory: mem + others.iter().map(|d| d.2).sum::<u32>(),
+                instance_cpu: p.provider.instance_cpu,
+                instance_memory: p.provider.instance_memory,
+                others: others.iter().map(|d| d.0.clone()).collect(),
+            }
         })
         .collect()
 }
 
+/// The form. The server renders it with the options of the cluster it opens on; choosing
+/// another cluster fetches that cluster's capacity providers (the form's only request before
+/// Deploy). Lists that do not depend on the cluster (clusters, families, alarms) are static.
 #[island(lazy)]
-fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
+fn DeployFormView(
+    initial: DeployForm,
+    options: Result<DeployOptions, PortalError>,
+    updating: bool,
+) -> impl IntoView {
     let action = FormAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());
     let touched = RwSignal::new(HashSet::<String>::new());
     let attempted = RwSignal::new(false);
-    let cluster = Memo::new(move |_| form.with(|f| f.cluster.clone()));
-    let options = Resource::new_with_options(move || cluster.get(), load_deploy_options, false);
+    let (base, options_error) = match options {
+        Ok(o) => (o, None),
+        Err(e) => (DeployOptions::default(), Some(e)),
+    };
+    let DeployOptions { clusters, providers, families, alarms, .. } = base;
+    // `None` while another cluster's providers load.
+    let providers = RwSignal::new(Some(options_error.map_or(Ok(providers), Err)));
+    let families = StoredValue::new(families);
 
     let client_errors = Memo::new(move |_| form.with(|f| f.parse().err().unwrap_or_default()));
     let server_error = move || action.value().get().and_then(|r| r.err());
@@ -152,28 +204,171 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
     let set = move |apply: fn(&mut DeployForm, String)| {
         move |ev: leptos::ev::Event| form.update(|f| apply(f, event_target_value(&ev)))
     };
-
     let mark_touched = move |ev: leptos::ev::Event| {
-        use wasm_bindgen_shim::target_name;
-        if let Some(name) = target_name(&ev) {
+        if let Some(name) = wasm_bindgen_shim::target_name(&ev) {
             let field = name.trim_start_matches("form[").split(']').next().unwrap_or("").to_string();
             touched.update(|t| {
                 t.insert(field);
             });
         }
     };
+    let choose_cluster = move |ev: leptos::ev::Event| {
+        let cluster = event_target_value(&ev);
+        form.update(|f| {
+            f.cluster = cluster.clone();
+            f.capacity_providers.clear();
+        });
+        providers.set(None);
+        leptos::task::spawn_local(async move {
+            let loaded = load_deploy_options(cluster.clone()).await.map(|o| o.providers);
+            // A slower answer for a cluster the user already left is dropped.
+            if form.with_untracked(|f| f.cluster == cluster) {
+                providers.set(Some(loaded));
+            }
+        });
+    };
 
+    let rows = Memo::new(move |_| {
+        providers.with(|p| match p {
+            Some(Ok(p)) => form.with(|f| families.with_value(|fam| capacity_rows(p, fam, f))),
+            _ => vec![],
+        })
+    });
     let capacity_error = Signal::derive(move || {
-        let f = form.get();
-        options.get().and_then(|o| o.ok()).and_then(|o| {
-            capacity_rows(&o, &f)
-                .into_iter()
-                .find(|r| !fits(r.1, r.2, r.3, r.4))
-                .map(|r| does_not_fit_message(&r.0, r.1, r.2, r.3, r.4))
+        rows.with(|rows| {
+            rows.iter().find(|r| !r.fits()).map(|r| {
+                does_not_fit_message(&r.provider, r.cpu, r.memory, r.instance_cpu, r.instance_memory)
+            })
         })
     });
 
-    let init = initial.clone();
+    let init = initial;
+    let current_cluster = init.cluster.clone();
+    let cluster_field = if updating {
+        view! { <input id="deploy-cluster" type="text" readonly name="form[cluster]" value=init.cluster.clone() /> }
+            .into_any()
+    } else {
+        let mut clusters = clusters;
+        if !clusters.contains(&current_cluster) {
+            clusters.insert(0, current_cluster.clone());
+        }
+        view! {
+            <select id="deploy-cluster" name="form[cluster]" aria-describedby="deploy-cluster-help" on:change=choose_cluster>
+                {clusters
+                    .into_iter()
+                    .map(|c| {
+                        let sel = c == current_cluster;
+                        view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+            .into_any()
+    };
+    let family_options = families.with_value(|fams| {
+        fams.iter()
+            .map(|fam| {
+                let sel = fam.family == init.family;
+                view! { <option value=fam.family.clone() selected=sel>{fam.family.clone()}</option> }
+            })
+            .collect_view()
+    });
+    let family_revision = Memo::new(move |_| form.with(|f| (f.family.clone(), f.revision.clone())));
+    let revision_options = move || {
+        let (family, current) = family_revision.get();
+        let revs = families.with_value(|fams| {
+            fams.iter().find(|f| f.family == family).map(|f| f.revisions.clone()).unwrap_or_default()
+        });
+        let latest_label = match revs.first() {
+            Some(r) => format!("Latest ({})", r.0),
+            None => "Latest".to_string(),
+        };
+        view! {
+            <option value="" selected=current.is_empty()>{latest_label}</option>
+            {revs
+                .into_iter()
+                .map(|(rev, cpu, mem)| {
+                    let sel = current == rev.to_string();
+                    view! {
+                        <option value=rev.to_string() selected=sel>
+                            {format!("{rev} — {} vCPU, {} GB", format_vcpu(cpu), format_gb(mem))}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        }
+    };
+    let provider_choices = move || match providers.get() {
+        None => view! { <p>"Loading capacity providers…"</p> }.into_any(),
+        Some(Err(e)) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => {
+            view! { <p class="empty-state">"This cluster has no Managed Instances capacity providers."</p> }
+                .into_any()
+        }
+        Some(Ok(list)) => list
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let help = format!(
+                    "{} instances of {} vCPU, {} GB",
+                    p.provider.instances,
+                    format_vcpu(p.provider.instance_cpu),
+                    format_gb(p.provider.instance_memory),
+                );
+                list_checkbox(
+                    form,
+                    format!("deploy-cp-{i}"),
+                    "capacity_providers",
+                    i,
+                    p.provider.name,
+                    Some(help),
+                    |f| &mut f.capacity_providers,
+                )
+            })
+            .collect_view()
+            .into_any(),
+    };
+    let capacity_table = move || {
+        let rows = rows.get();
+        (!rows.is_empty()).then(|| {
+            view! {
+                <table class="data capacity" aria-label="Reserved per instance after this deployment">
+                    <thead>
+                        <tr>
+                            <th>"Capacity provider"</th>
+                            <th>"CPU reserved per instance"</th>
+                            <th>"Memory reserved per instance"</th>
+                            <th>"Other daemons"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|r| {
+                                let over = !r.fits();
+                                view! {
+                                    <tr class:over=over>
+                                        <td>{r.provider}</td>
+                                        <td>{format!("{} of {} vCPU", format_vcpu(r.cpu), format_vcpu(r.instance_cpu))}</td>
+                                        <td>{format!("{} of {} GB", format_gb(r.memory), format_gb(r.instance_memory))}</td>
+                                        <td>{if r.others.is_empty() { "—".to_string() } else { r.others.join(", ") }}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+        })
+    };
+    let alarm_choices = alarms
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            list_checkbox(form, format!("deploy-alarm-{i}"), "alarms", i, a, None, |f| &mut f.alarms)
+        })
+        .collect_view();
+
     view! {
         <PostForm action=action>
             <div on:input=mark_touched on:change=mark_touched>
@@ -187,63 +382,23 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                     <div class="field">
                         <label for="deploy-cluster">"Cluster"</label>
                         <p class="help" id="deploy-cluster-help">"The cluster whose capacity providers run the daemon."</p>
-                        {if updating {
-                            view! {
-                                <input id="deploy-cluster" type="text" readonly name="form[cluster]" value=init.cluster.clone() />
-                            }
-                                .into_any()
-                        } else {
-                            view! {
-                                <select
-                                    id="deploy-cluster"
-                                    name="form[cluster]"
-                                    aria-describedby="deploy-cluster-help"
-                                    on:change=set(|f, v| {
-                                        f.cluster = v;
-                                        f.capacity_providers.clear();
-                                    })
-                                >
-                                    <Transition fallback=move || {
-                                        view! { <option value=cluster.get()>{cluster.get()}</option> }
-                                    }>
-                                        {move || {
-                                            let current = cluster.get();
-                                            options
-                                                .get()
-                                                .and_then(|o| o.ok())
-                                                .map(|o| {
-                                                    o.clusters
-                                                        .into_iter()
-                                                        .map(|c| {
-                                                            let sel = c == current;
-                                                            view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
-                                                        })
-                                                        .collect_view()
-                                                })
-                                        }}
-                                    </Transition>
-                                </select>
-                            }
-                                .into_any()
-                        }}
+                        {cluster_field}
                         <div class="error">{move || error_for("cluster").get()}</div>
                     </div>
-                    <div class="field">
-                        <label for="deploy-name">"Daemon name"</label>
-                        <p class="help" id="deploy-name-help">"1–255 letters, digits, hyphens and underscores; unique in the cluster."</p>
-                        <input
-                            id="deploy-name"
-                            type="text"
-                            name="form[daemon_name]"
-                            readonly=updating
-                            value=init.daemon_name.clone()
-                            prop:value=move || form.with(|f| f.daemon_name.clone())
-                            on:input=set(|f, v| f.daemon_name = v)
-                            aria-invalid=move || if error_for("daemon_name").get().is_some() { "true" } else { "false" }
-                            aria-describedby="deploy-name-help deploy-name-error"
-                        />
-                        <div class="error" id="deploy-name-error" aria-live="polite">{move || error_for("daemon_name").get()}</div>
-                    </div>
+                    {text_input(
+                        form,
+                        TextInput {
+                            id: "deploy-name",
+                            name: "daemon_name",
+                            label: "Daemon name",
+                            help: "1–255 letters, digits, hyphens and underscores; unique in the cluster.",
+                            inputmode: "text",
+                            readonly: updating,
+                        },
+                        init.daemon_name.clone(),
+                        |f, v| f.daemon_name = v,
+                        error_for("daemon_name"),
+                    )}
                     <div class="row">
                         <div class="field">
                             <label for="deploy-family">"Daemon task definition family"</label>
@@ -258,26 +413,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                                 aria-describedby="deploy-family-error"
                             >
                                 <option value="" selected=init.family.is_empty()>"Choose a family"</option>
-                                <Transition fallback=move || {
-                                    let fam = form.with_untracked(|f| f.family.clone());
-                                    (!fam.is_empty()).then(|| view! { <option value=fam.clone() selected=true>{fam.clone()}</option> })
-                                }>
-                                    {move || {
-                                        let current = form.with(|f| f.family.clone());
-                                        options
-                                            .get()
-                                            .and_then(|o| o.ok())
-                                            .map(|o| {
-                                                o.families
-                                                    .into_iter()
-                                                    .map(|fam| {
-                                                        let sel = fam.family == current;
-                                                        view! { <option value=fam.family.clone() selected=sel>{fam.family.clone()}</option> }
-                                                    })
-                                                    .collect_view()
-                                            })
-                                    }}
-                                </Transition>
+                                {family_options}
                             </select>
                             <div class="error" id="deploy-family-error" aria-live="polite">{move || error_for("family").get()}</div>
                         </div>
@@ -289,44 +425,7 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                                 on:change=set(|f, v| f.revision = v)
                                 aria-describedby="deploy-revision-error"
                             >
-                                <Transition fallback=move || {
-                                    let rev = form.with_untracked(|f| f.revision.clone());
-                                    view! { <option value=rev.clone() selected=true>{if rev.is_empty() { "Latest".to_string() } else { rev.clone() }}</option> }
-                                }>
-                                    {move || {
-                                        let (family, current) = form.with(|f| (f.family.clone(), f.revision.clone()));
-                                        options
-                                            .get()
-                                            .and_then(|o| o.ok())
-                                            .map(|o| {
-                                                let revs = o
-                                                    .families
-                                                    .into_iter()
-                                                    .find(|f| f.family == family)
-                                                    .map(|f| f.revisions)
-                                                    .unwrap_or_default();
-                                                let latest = revs.first().map(|r| r.0);
-                                                let latest_label = match latest {
-                                                    Some(r) => format!("Latest ({r})"),
-                                                    None => "Latest".to_string(),
-                                                };
-                                                view! {
-                                                    <option value="" selected=current.is_empty()>{latest_label}</option>
-                                                    {revs
-                                                        .into_iter()
-                                                        .map(|(rev, cpu, mem)| {
-                                                            let sel = current == rev.to_string();
-                                                            view! {
-                                                                <option value=rev.to_string() selected=sel>
-                                                                    {format!("{rev} — {} vCPU, {} GB", format_vcpu(cpu), format_gb(mem))}
-                                                                </option>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                }
-                                            })
-                                    }}
-                                </Transition>
+                                {revision_options}
                             </select>
                             <div class="error" id="deploy-revision-error" aria-live="polite">{move || error_for("revision").get()}</div>
                         </div>
@@ -338,231 +437,76 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                     <p class="help" id="deploy-providers-help">
                         "The daemon runs one task on every instance of each chosen Managed Instances capacity provider."
                     </p>
-                    <Transition fallback=|| view! { <p>"Loading capacity providers…"</p> }>
-                        {move || {
-                            options
-                                .get()
-                                .map(|o| match o {
-                                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                                    Ok(o) if o.providers.is_empty() => {
-                                        view! { <p class="empty-state">"This cluster has no Managed Instances capacity providers."</p> }
-                                            .into_any()
-                                    }
-                                    Ok(o) => {
-                                        o.providers
-                                            .into_iter()
-                                            .enumerate()
-                                            .map(|(i, p)| {
-                                                let name = p.provider.name.clone();
-                                                let id = format!("deploy-cp-{i}");
-                                                let n1 = name.clone();
-                                                let n2 = name.clone();
-                                                let is_checked = move || form.with(|f| f.capacity_providers.contains(&n1));
-                                                view! {
-                                                    <div class="field inline">
-                                                        <input
-                                                            type="checkbox"
-                                                            id=id.clone()
-                                                            name=format!("form[capacity_providers][{i}]")
-                                                            value=name.clone()
-                                                            checked=is_checked.clone()
-                                                            prop:checked=is_checked.clone()
-                                                            on:change=move |ev| {
-                                                                let on = event_target_checked(&ev);
-                                                                let n = n2.clone();
-                                                                form.update(|f| {
-                                                                    f.capacity_providers.retain(|x| *x != n);
-                                                                    if on {
-                                                                        f.capacity_providers.push(n);
-                                                                    }
-                                                                });
-                                                            }
-                                                        />
-                                                        <label for=id>{name.clone()}</label>
-                                                        <span class="help">
-                                                            {format!(
-                                                                "{} instances of {} vCPU, {} GB",
-                                                                p.provider.instances,
-                                                                format_vcpu(p.provider.instance_cpu),
-                                                                format_gb(p.provider.instance_memory),
-                                                            )}
-                                                        </span>
-                                                    </div>
-                                                }
-                                            })
-                                            .collect_view()
-                                            .into_any()
-                                    }
-                                })
-                        }}
-                    </Transition>
+                    {provider_choices}
                     <div class="error" id="deploy-providers-error" aria-live="polite">
-                        // The capacity check reads the options resource: inside a Transition, so
-                        // the server and the hydrating browser render it the same way.
-                        <Transition fallback=|| ()>
-                            {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
-                        </Transition>
+                        {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
                     </div>
-                    <Transition fallback=|| ()>
-                        {move || {
-                            let f = form.get();
-                            options
-                                .get()
-                                .and_then(|o| o.ok())
-                                .map(|o| {
-                                    let rows = capacity_rows(&o, &f);
-                                    (!rows.is_empty())
-                                        .then(|| {
-                                            view! {
-                                                <table class="data capacity" aria-label="Reserved per instance after this deployment">
-                                                    <thead>
-                                                        <tr>
-                                                            <th>"Capacity provider"</th>
-                                                            <th>"CPU reserved per instance"</th>
-                                                            <th>"Memory reserved per instance"</th>
-                                                            <th>"Other daemons"</th>
-                                                        </tr>
-                                                    </thead>
-                                                    <tbody>
-                                                        {rows
-                                                            .into_iter()
-                                                            .map(|(name, c, m, ic, im, others)| {
-                                                                let ok = fits(c, m, ic, im);
-                                                                view! {
-                                                                    <tr class:over=!ok>
-                                                                        <td>{name}</td>
-                                                                        <td>{format!("{} of {} vCPU", format_vcpu(c), format_vcpu(ic))}</td>
-                                                                        <td>{format!("{} of {} GB", format_gb(m), format_gb(im))}</td>
-                                                                        <td>{if others.is_empty() { "—".to_string() } else { others.join(", ") }}</td>
-                                                                    </tr>
-                                                                }
-                                                            })
-                                                            .collect_view()}
-                                                    </tbody>
-                                                </table>
-                                            }
-                                        })
-                                })
-                        }}
-                    </Transition>
+                    {capacity_table}
                 </fieldset>
 
                 <div class="panel">
                     <h2>"Deployment"</h2>
                     <div class="row">
-                        <div class="field">
-                            <label for="deploy-drain">"Drain percentage"</label>
-                            <p class="help" id="deploy-drain-help">"Share of instances replaced at once, 1–100."</p>
-                            <input
-                                id="deploy-drain"
-                                type="text"
-                                inputmode="decimal"
-                                name="form[drain_percent]"
-                                value=init.drain_percent.clone()
-                                on:input=set(|f, v| f.drain_percent = v)
-                                aria-invalid=move || if error_for("drain_percent").get().is_some() { "true" } else { "false" }
-                                aria-describedby="deploy-drain-help deploy-drain-error"
-                            />
-                            <div class="error" id="deploy-drain-error" aria-live="polite">{move || error_for("drain_percent").get()}</div>
-                        </div>
-                        <div class="field">
-                            <label for="deploy-bake">"Bake time (minutes)"</label>
-                            <p class="help" id="deploy-bake-help">"How long ECS watches the alarms after every instance runs the new revision, 0–1440."</p>
-                            <input
-                                id="deploy-bake"
-                                type="text"
-                                inputmode="numeric"
-                                name="form[bake_time]"
-                                value=init.bake_time.clone()
-                                on:input=set(|f, v| f.bake_time = v)
-                                aria-invalid=move || if error_for("bake_time").get().is_some() { "true" } else { "false" }
-                                aria-describedby="deploy-bake-help deploy-bake-error"
-                            />
-                            <div class="error" id="deploy-bake-error" aria-live="polite">{move || error_for("bake_time").get()}</div>
-                        </div>
+                        {text_input(
+                            form,
+                            TextInput {
+                                id: "deploy-drain",
+                                name: "drain_percent",
+                                label: "Drain percentage",
+                                help: "Share of instances replaced at once, 1–100.",
+                                inputmode: "decimal",
+                                readonly: false,
+                            },
+                            init.drain_percent.clone(),
+                            |f, v| f.drain_percent = v,
+                            error_for("drain_percent"),
+                        )}
+                        {text_input(
+                            form,
+                            TextInput {
+                                id: "deploy-bake",
+                                name: "bake_time",
+                                label: "Bake time (minutes)",
+                                help: "How long ECS watches the alarms after every instance runs the new revision, 0–1440.",
+                                inputmode: "numeric",
+                                readonly: false,
+                            },
+                            init.bake_time.clone(),
+                            |f, v| f.bake_time = v,
+                            error_for("bake_time"),
+                        )}
                     </div>
                     <fieldset>
                         <legend>"Alarms"</legend>
                         <p class="help">"CloudWatch alarms watched during the deployment and the bake time."</p>
-                        <Transition fallback=|| ()>
-                            {move || {
-                                options
-                                    .get()
-                                    .and_then(|o| o.ok())
-                                    .map(|o| {
-                                        o.alarms
-                                            .into_iter()
-                                            .enumerate()
-                                            .map(|(i, a)| {
-                                                let id = format!("deploy-alarm-{i}");
-                                                let (a1, a2) = (a.clone(), a.clone());
-                                                let is_checked = move || form.with(|f| f.alarms.contains(&a1));
-                                                view! {
-                                                    <div class="field inline">
-                                                        <input
-                                                            type="checkbox"
-                                                            id=id.clone()
-                                                            name=format!("form[alarms][{i}]")
-                                                            value=a.clone()
-                                                            checked=is_checked.clone()
-                                                            prop:checked=is_checked.clone()
-                                                            on:change=move |ev| {
-                                                                let on = event_target_checked(&ev);
-                                                                let n = a2.clone();
-                                                                form.update(|f| {
-                                                                    f.alarms.retain(|x| *x != n);
-                                                                    if on {
-                                                                        f.alarms.push(n);
-                                                                    }
-                                                                });
-                                                            }
-                                                        />
-                                                        <label for=id>{a.clone()}</label>
-                                                    </div>
-                                                }
-                                            })
-                                            .collect_view()
-                                    })
-                            }}
-                        </Transition>
-                        <div class="field">
-                            <label for="deploy-other-alarms">"Other alarm names"</label>
-                            <p class="help">"Comma-separated names of alarms not listed above."</p>
-                            <input
-                                id="deploy-other-alarms"
-                                type="text"
-                                name="form[other_alarms]"
-                                value=init.other_alarms.clone()
-                                on:input=set(|f, v| f.other_alarms = v)
-                            />
-                            <div class="error" aria-live="polite">{move || error_for("alarms").get()}</div>
-                        </div>
-                        <div class="field inline">
-                            <input
-                                type="checkbox"
-                                id="deploy-rollback"
-                                name="form[rollback_on_alarm]"
-                                value="on"
-                                checked=checked(&init.rollback_on_alarm)
-                                on:change=move |ev| form.update(|f| f.rollback_on_alarm = on(event_target_checked(&ev)))
-                            />
-                            <label for="deploy-rollback">"Roll back on alarm"</label>
-                        </div>
+                        {alarm_choices}
+                        {text_input(
+                            form,
+                            TextInput {
+                                id: "deploy-other-alarms",
+                                name: "other_alarms",
+                                label: "Other alarm names",
+                                help: "Comma-separated names of alarms not listed above.",
+                                inputmode: "text",
+                                readonly: false,
+                            },
+                            init.other_alarms.clone(),
+                            |f, v| f.other_alarms = v,
+                            error_for("alarms"),
+                        )}
+                        {flag(form, "deploy-rollback", "rollback_on_alarm", "Roll back on alarm", None, checked(&init.rollback_on_alarm), |f, v| f.rollback_on_alarm = v)}
                     </fieldset>
                     <details class="advanced">
                         <summary>"Advanced settings"</summary>
-                        <div class="field inline">
-                            <input
-                                type="checkbox"
-                                id="deploy-critical"
-                                name="form[critical]"
-                                value="on"
-                                checked=checked(&init.critical)
-                                on:change=move |ev| form.update(|f| f.critical = on(event_target_checked(&ev)))
-                            />
-                            <label for="deploy-critical">"Critical"</label>
-                            <span class="help">"An instance whose critical daemon stops is drained and replaced."</span>
-                        </div>
+                        {flag(
+                            form,
+                            "deploy-critical",
+                            "critical",
+                            "Critical",
+                            Some("An instance whose critical daemon stops is drained and replaced."),
+                            checked(&init.critical),
+                            |f, v| f.critical = v,
+                        )}
                         {(!updating).then(|| view! {
                             <div class="field">
                                 <label for="deploy-tags">"Tags"</label>
@@ -578,28 +522,8 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                                 <option value="DAEMON" selected=init.propagate_tags == "DAEMON">"From the daemon to its tasks"</option>
                             </select>
                         </div>
-                        <div class="field inline">
-                            <input
-                                type="checkbox"
-                                id="deploy-managed-tags"
-                                name="form[ecs_managed_tags]"
-                                value="on"
-                                checked=checked(&init.ecs_managed_tags)
-                                on:change=move |ev| form.update(|f| f.ecs_managed_tags = on(event_target_checked(&ev)))
-                            />
-                            <label for="deploy-managed-tags">"Turn on ECS managed tags"</label>
-                        </div>
-                        <div class="field inline">
-                            <input
-                                type="checkbox"
-                                id="deploy-exec"
-                                name="form[execute_command]"
-                                value="on"
-                                checked=checked(&init.execute_command)
-                                on:change=move |ev| form.update(|f| f.execute_command = on(event_target_checked(&ev)))
-                            />
-                            <label for="deploy-exec">"Turn on execute command"</label>
-                        </div>
+                        {flag(form, "deploy-managed-tags", "ecs_managed_tags", "Turn on ECS managed tags", None, checked(&init.ecs_managed_tags), |f, v| f.ecs_managed_tags = v)}
+                        {flag(form, "deploy-exec", "execute_command", "Turn on execute command", None, checked(&init.execute_command), |f, v| f.execute_command = v)}
                     </details>
                 </div>
                 <div class="form-actions">
@@ -620,6 +544,111 @@ fn DeployFormView(initial: DeployForm, updating: bool) -> impl IntoView {
                 </div>
             </div>
         </PostForm>
+    }
+}
+
+/// What a text input of the form shows, apart from its value.
+struct TextInput {
+    id: &'static str,
+    /// The `DeployForm` field, posted as `form[name]`.
+    name: &'static str,
+    label: &'static str,
+    help: &'static str,
+    inputmode: &'static str,
+    readonly: bool,
+}
+
+// One function for every text input (rather than a `view!` each) keeps the island's code small.
+fn text_input(
+    form: RwSignal<DeployForm>,
+    t: TextInput,
+    value: String,
+    apply: fn(&mut DeployForm, String),
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let help_id = format!("{}-help", t.id);
+    let error_id = format!("{}-error", t.id);
+    view! {
+        <div class="field">
+            <label for=t.id>{t.label}</label>
+            <p class="help" id=help_id.clone()>{t.help}</p>
+            <input
+                id=t.id
+                type="text"
+                inputmode=t.inputmode
+                name=format!("form[{}]", t.name)
+                readonly=t.readonly
+                value=value
+                on:input=move |ev| form.update(|f| apply(f, event_target_value(&ev)))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{help_id} {error_id}")
+            />
+            <div class="error" id=error_id aria-live="polite">{move || error.get()}</div>
+        </div>
+    }
+}
+
+/// An on/off setting, posted as `form[name]=on` when checked.
+fn flag(
+    form: RwSignal<DeployForm>,
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    help: Option<&'static str>,
+    initially: bool,
+    apply: fn(&mut DeployForm, Option<String>),
+) -> impl IntoView {
+    view! {
+        <div class="field inline">
+            <input
+                type="checkbox"
+                id=id
+                name=format!("form[{name}]")
+                value="on"
+                checked=initially
+                on:change=move |ev| form.update(|f| apply(f, on(event_target_checked(&ev))))
+            />
+            <label for=id>{label}</label>
+            {help.map(|h| view! { <span class="help">{h}</span> })}
+        </div>
+    }
+}
+
+/// One checkbox of a list field (`form[list][i]=value`): a capacity provider or an alarm.
+fn list_checkbox(
+    form: RwSignal<DeployForm>,
+    id: String,
+    list: &'static str,
+    i: usize,
+    value: String,
+    help: Option<String>,
+    field: fn(&mut DeployForm) -> &mut Vec<String>,
+) -> impl IntoView {
+    let mut f = form.get_untracked();
+    let initially = field(&mut f).contains(&value);
+    let v = value.clone();
+    view! {
+        <div class="field inline">
+            <input
+                type="checkbox"
+                id=id.clone()
+                name=format!("form[{list}][{i}]")
+                value=value.clone()
+                checked=initially
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    form.update(|f| {
+                        let list = field(f);
+                        list.retain(|x| *x != v);
+                        if on {
+                            list.push(v.clone());
+                        }
+                    });
+                }
+            />
+            <label for=id>{value}</label>
+            {help.map(|h| view! { <span class="help">{h}</span> })}
+        </div>
     }
 }
 
