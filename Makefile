@@ -15,9 +15,11 @@ run: build
 	@echo "Daemon Portal on http://127.0.0.1:3000 (SQLite in ./data, embedded ECS emulator)"
 	LEPTOS_SITE_ROOT=target/site exec ./target/debug/server
 
+# finish-site.mjs strips the wasm's custom sections and writes the .gz files the server sends.
 build:
 	@scripts/setup.sh run
 	$(CARGO_LEPTOS) build --split
+	node scripts/finish-site.mjs target/site/pkg
 
 # erase_components: components become AnyView instead of nested generic types, which cuts the
 # hydrate bundle by a third (bench/portal/RESULTS.md). Server and wasm must agree on it (the
@@ -27,6 +29,7 @@ RELEASE_RUSTFLAGS := --cfg erase_components
 release:
 	@scripts/setup.sh release
 	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO_LEPTOS) build --release --split
+	node scripts/finish-site.mjs target/site/pkg
 
 test:
 	@scripts/setup.sh test

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """What a page of the portal makes the browser download: gzip -9 sizes from a release site.
 
+Sizes are those of the `.gz` files scripts/finish-site.mjs writes (what the server sends to a
+browser that accepts gzip); a file without one is gzipped here.
+
 The main bundle (JS glue, main wasm, split loader) loads on every page; each lazy island on a
 page adds its split module and the shared chunks `__wasm_split_manifest.json` lists for it.
 PAGES maps pages to the islands they render (the snake-case names in the split file names).
@@ -30,8 +33,12 @@ def main(pkg: str) -> int:
     size = {}
     for f in os.listdir(pkg):
         if f.endswith((".wasm", ".js")):
-            with open(os.path.join(pkg, f), "rb") as fh:
-                size[f] = len(gzip.compress(fh.read(), 9))
+            path = os.path.join(pkg, f)
+            if os.path.exists(path + ".gz"):
+                size[f] = os.path.getsize(path + ".gz")
+            else:
+                with open(path, "rb") as fh:
+                    size[f] = len(gzip.compress(fh.read(), 9))
     main_files = [f for f in size if not f.startswith(("chunk_", "split_"))]
     base = sum(size[f] for f in main_files)
     with open(os.path.join(pkg, "__wasm_split_manifest.json")) as fh:

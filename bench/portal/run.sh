@@ -17,5 +17,6 @@ if [ "${BUNDLE:-1}" = 1 ]; then
   # The same flags as `make release` (Makefile: RELEASE_RUSTFLAGS).
   PATH="$PWD/.tools/node_modules/.bin:$PATH" RUSTFLAGS="--cfg erase_components" \
     cargo leptos build --release --split --frontend-only >/dev/null 2>&1
+  node scripts/finish-site.mjs target/site/pkg >/dev/null
   python3 bench/portal/bundle.py target/site/pkg
 fi

@@ -51,3 +51,17 @@ test('unknown pages say so', async ({ page, consoleErrors }) => {
   const rest = consoleErrors.filter((e) => !/status of 404/.test(e));
   consoleErrors.splice(0, consoleErrors.length, ...rest);
 });
+
+test('a form page fetches only its islands\' wasm, gzipped', async ({ page }) => {
+  const wasm: { url: string; encoding: string | undefined }[] = [];
+  page.on('response', (res) => {
+    if (res.url().endsWith('.wasm')) wasm.push({ url: res.url(), encoding: res.headers()['content-encoding'] });
+  });
+  await page.goto('/daemons/new?cluster=default');
+  await hydrated(page);
+  // The main module and the deploy form's split module, each sent as its .gz file.
+  expect(wasm.some((w) => w.url.endsWith('/daemon-portal.wasm'))).toBe(true);
+  await expect.poll(() => wasm.some((w) => /\/split_deploy_form_view_/.test(w.url))).toBe(true);
+  expect(wasm.filter((w) => /\/split_task_definition_editor_/.test(w.url))).toEqual([]);
+  for (const w of wasm) expect(w.encoding, w.url).toBe('gzip');
+});

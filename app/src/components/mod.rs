@@ -2,10 +2,12 @@
 
 mod alert;
 mod badge;
+pub mod events;
 mod field;
 pub mod poll;
 mod post_form;
 mod progress;
+mod reloading;
 pub mod resource;
 pub mod time;
 
@@ -14,6 +16,7 @@ pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
 pub use post_form::{FormAction, PostForm};
 pub use progress::ProgressBar;
+pub use reloading::reloading;
 
 /// `4 vCPU, 16 GB` from CPU units and MiB.
 pub fn sizes_label(cpu_units: u32, mib: u32) -> String {

@@ -1,11 +1,11 @@
 //! `/admin/freezes`: freeze windows, one-off or weekly, when approved requests wait.
 
-use crate::components::resource::Resource;
-use crate::components::{FormAction, PostForm};
+use crate::components::{reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors, TextAreaField};
 use crate::api::admin::{admin_list_freezes, AdminDeleteFreeze, AdminSaveFreeze, FreezeView};
+use crate::api::PortalError;
 use crate::components::{time::format_epoch, ErrorAlert, SelectField, TextField};
 use crate::domain::policy::FreezeWindowForm;
 use crate::domain::utc::WEEKDAY_NAMES;
@@ -19,32 +19,31 @@ pub fn FreezeWindowsPage() -> impl IntoView {
                 title="Freeze windows"
                 crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Freeze windows")]
             />
-            <FreezesBody />
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading freeze windows…"</p> }>
+                {Suspend::new(async move {
+                    let windows = admin_list_freezes().await;
+                    view! { <FreezesBody windows /> }
+                })}
+            </Suspense>
         </AdminGate>
     }
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
 #[island(lazy)]
-fn FreezesBody() -> impl IntoView {
+fn FreezesBody(windows: Result<Vec<FreezeView>, PortalError>) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let windows = Resource::new_with_options(move || refresh.get(), |_| admin_list_freezes(), false);
+    let windows = reloading(windows, refresh, admin_list_freezes);
     view! {
         <p class="page-intro">
             "During a freeze window approved requests wait instead of executing; an administrator may override with a written reason. Times are UTC."
         </p>
         <div class="panel">
             <h2>"Freeze windows"</h2>
-            <Transition fallback=|| view! { <p class="empty-state">"Loading freeze windows…"</p> }>
-                {move || {
-                    windows
-                        .get()
-                        .map(|r| match r {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                            Ok(list) => view! { <FreezesTable list refresh /> }.into_any(),
-                        })
-                }}
-            </Transition>
+            {move || match windows.get() {
+                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Ok(list) => view! { <FreezesTable list refresh /> }.into_any(),
+            }}
         </div>
         <FreezeEditor refresh />
     }

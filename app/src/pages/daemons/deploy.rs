@@ -11,7 +11,7 @@ use crate::api::daemons::{
     get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
 };
 use crate::api::PortalError;
-use crate::components::{Alert, ErrorAlert};
+use crate::components::{events::target_name, Alert, ErrorAlert};
 use crate::domain::{
     capacity::{does_not_fit_message, fits},
     deployment::DeployForm,
@@ -205,7 +205,7 @@ fn DeployFormView(
         move |ev: leptos::ev::Event| form.update(|f| apply(f, event_target_value(&ev)))
     };
     let mark_touched = move |ev: leptos::ev::Event| {
-        if let Some(name) = wasm_bindgen_shim::target_name(&ev) {
+        if let Some(name) = target_name(&ev) {
             let field = name.trim_start_matches("form[").split(']').next().unwrap_or("").to_string();
             touched.update(|t| {
                 t.insert(field);
@@ -649,23 +649,5 @@ fn list_checkbox(
             <label for=id>{value}</label>
             {help.map(|h| view! { <span class="help">{h}</span> })}
         </div>
-    }
-}
-
-/// Reads the `name` of an event's target element without pulling in web-sys features.
-mod wasm_bindgen_shim {
-    pub fn target_name(ev: &leptos::ev::Event) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            let target = ev.target()?;
-            let el = target.dyn_into::<leptos::web_sys::Element>().ok()?;
-            el.get_attribute("name")
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = ev;
-            None
-        }
     }
 }
