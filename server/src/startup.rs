@@ -1,10 +1,13 @@
 //! Builds the application (database, ECS client, router) and serves it.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, LazyLock},
+};
 
 use axum::{routing::get, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -100,9 +103,16 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading switched off through a process-wide flag (leptos_server's `SuppressResourceLoad`),
+/// and a resource first polled meanwhile by a request of another `Application` in the same
+/// process waits forever (leptos issue 4773). Only tests run several in one process: about one
+/// run in 50 of `tests/auth.rs` had a page request that never answered.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole HTTP surface: health, Leptos pages and server functions, static files.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let backend: BackendHandle = Arc::new(state.clone());
     let leptos_options = state.leptos_options.clone();
 
