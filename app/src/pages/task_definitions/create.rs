@@ -12,7 +12,7 @@ use crate::api::task_definitions::{
     get_task_definition_spec, load_task_definition_form_options, CreateTaskDefinition,
 };
 use crate::api::PortalError;
-use crate::components::{events::target_name, CheckboxField, ErrorAlert, TextField};
+use crate::components::{CheckboxField, ErrorAlert, TextField};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
 use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
@@ -238,12 +238,6 @@ impl FormState {
     }
 }
 
-/// The error key of a posted field name: `form[containers][0][image]` is `containers.0.image`.
-fn field_key(name: &str) -> Option<String> {
-    let inner = name.strip_prefix("form[")?.strip_suffix(']')?;
-    Some(inner.split("][").collect::<Vec<_>>().join("."))
-}
-
 /// Which messages show: the browser's own check of a field once it was touched (or after a
 /// submit attempt), otherwise the server's answer until the field is edited.
 #[derive(Clone, Copy)]
@@ -344,11 +338,6 @@ fn TaskDefinitionEditor(
         }
     });
 
-    let touch = move |ev: leptos::ev::Event| {
-        if let Some(key) = target_name(&ev).as_deref().and_then(field_key) {
-            errors.touch(&key);
-        }
-    };
     let roles_list = roles.clone();
     let role_help = match roles.first() {
         Some(r) => format!("Choose a configured role (e.g. {r}) or type an IAM role ARN."),
@@ -357,7 +346,7 @@ fn TaskDefinitionEditor(
 
     view! {
         <ErrorAlert error=top_error />
-        <PostForm action attr:class="td-editor">
+        <PostForm action>
             <input type="hidden" name="form[region]" value=move || state.region.get() />
             <input type="hidden" name="form[mode]" value=move || state.mode.get() />
             <div class="tabs td-view-tabs" role="tablist" aria-label="Editor">
@@ -390,8 +379,7 @@ fn TaskDefinitionEditor(
                     "JSON"
                 </button>
             </div>
-            // Editing a field (found by its `name`) shows the browser's own check of it.
-            <div id="td-panel" role="tabpanel" on:input=touch on:change=touch>
+            <div id="td-panel" role="tabpanel">
                 {move || {
                     if state.mode.get() == "json" {
                         view! { <JsonView state errors switch_error /> }.into_any()
@@ -428,6 +416,21 @@ fn TaskDefinitionEditor(
     }
 }
 
+/// A wrapper that marks `key` touched when its field is edited.
+#[component]
+fn Touch(errors: Errors, #[prop(into)] key: String, children: Children) -> impl IntoView {
+    let k1 = key.clone();
+    view! {
+        <div
+            class="td-touch"
+            on:input=move |_| errors.touch(&key)
+            on:change=move |_| errors.touch(&k1)
+        >
+            {children()}
+        </div>
+    }
+}
+
 #[component]
 fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: bool) -> impl IntoView {
     let e = move |k: &str| errors.get(k.to_string());
@@ -444,55 +447,65 @@ fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: 
     view! {
         <fieldset>
             <legend>"Task definition"</legend>
-            <TextField
-                id="td-family"
-                name="form[family]"
-                label="Daemon task definition family"
-                value=state.family
-                error=e("family")
-                help=if family_locked {
-                    "The family of the new revision. Change it to start a new family instead."
-                } else {
-                    "1–255 letters, digits, hyphens (-) and underscores (_). Registering again in the same family adds a revision."
-                }
-            />
+            <Touch errors key="family">
+                <TextField
+                    id="td-family"
+                    name="form[family]"
+                    label="Daemon task definition family"
+                    value=state.family
+                    error=e("family")
+                    help=if family_locked {
+                        "The family of the new revision. Change it to start a new family instead."
+                    } else {
+                        "1–255 letters, digits, hyphens (-) and underscores (_). Registering again in the same family adds a revision."
+                    }
+                />
+            </Touch>
             <div class="row">
-                <TextField
-                    id="td-task-role"
-                    name="form[task_role]"
-                    label="Task role"
-                    value=state.task_role
-                    error=e("task_role")
-                    list="td-roles"
-                    help="Optional. The role the containers' AWS calls use."
-                />
-                <TextField
-                    id="td-execution-role"
-                    name="form[execution_role]"
-                    label="Task execution role"
-                    value=state.execution_role
-                    error=e("execution_role")
-                    list="td-roles"
-                    help=role_help
-                />
+                <Touch errors key="task_role">
+                    <TextField
+                        id="td-task-role"
+                        name="form[task_role]"
+                        label="Task role"
+                        value=state.task_role
+                        error=e("task_role")
+                        list="td-roles"
+                        help="Optional. The role the containers' AWS calls use."
+                    />
+                </Touch>
+                <Touch errors key="execution_role">
+                    <TextField
+                        id="td-execution-role"
+                        name="form[execution_role]"
+                        label="Task execution role"
+                        value=state.execution_role
+                        error=e("execution_role")
+                        list="td-roles"
+                        help=role_help
+                    />
+                </Touch>
             </div>
             <div class="row">
-                <TextField
-                    id="td-task-cpu"
-                    name="form[task_cpu]"
-                    label="Task CPU"
-                    value=state.task_cpu
-                    error=e("task_cpu")
-                    help="Optional, in vCPU (e.g. 1 or 0.25). At least what the containers need."
-                />
-                <TextField
-                    id="td-task-memory"
-                    name="form[task_memory]"
-                    label="Task memory"
-                    value=state.task_memory
-                    error=e("task_memory")
-                    help="Optional, in GB (e.g. 0.5 or 2)."
-                />
+                <Touch errors key="task_cpu">
+                    <TextField
+                        id="td-task-cpu"
+                        name="form[task_cpu]"
+                        label="Task CPU"
+                        value=state.task_cpu
+                        error=e("task_cpu")
+                        help="Optional, in vCPU (e.g. 1 or 0.25). At least what the containers need."
+                    />
+                </Touch>
+                <Touch errors key="task_memory">
+                    <TextField
+                        id="td-task-memory"
+                        name="form[task_memory]"
+                        label="Task memory"
+                        value=state.task_memory
+                        error=e("task_memory")
+                        help="Optional, in GB (e.g. 0.5 or 2)."
+                    />
+                </Touch>
             </div>
         </fieldset>
         <h2 class="td-section">"Containers"</h2>
@@ -574,22 +587,26 @@ fn ContainerFields(
                 </button>
             </div>
             <div class="row">
-                <TextField
-                    id=id("name")
-                    name=name("name")
-                    label="Container name"
-                    value=c.name
-                    error=e("name")
-                    help="Letters, digits, - and _."
-                />
-                <TextField
-                    id=id("image")
-                    name=name("image")
-                    label="Image"
-                    value=c.image
-                    error=e("image")
-                    help="e.g. amazon/cloudwatch-agent:latest"
-                />
+                <Touch errors key=format!("containers.{i}.name")>
+                    <TextField
+                        id=id("name")
+                        name=name("name")
+                        label="Container name"
+                        value=c.name
+                        error=e("name")
+                        help="Letters, digits, - and _."
+                    />
+                </Touch>
+                <Touch errors key=format!("containers.{i}.image")>
+                    <TextField
+                        id=id("image")
+                        name=name("image")
+                        label="Image"
+                        value=c.image
+                        error=e("image")
+                        help="e.g. amazon/cloudwatch-agent:latest"
+                    />
+                </Touch>
             </div>
             <CheckboxField
                 id=id("essential")
@@ -599,22 +616,26 @@ fn ContainerFields(
                 help="If an essential container stops, the daemon task stops."
             />
             <div class="row">
-                <TextField
-                    id=id("cpu")
-                    name=name("cpu")
-                    label="CPU"
-                    value=c.cpu
-                    error=e("cpu")
-                    help="vCPU, e.g. 1 or 0.25 (1 vCPU = 1024 CPU units)."
-                />
-                <TextField
-                    id=id("memory")
-                    name=name("memory")
-                    label="Memory"
-                    value=c.memory
-                    error=e("memory")
-                    help="GB, e.g. 0.5 (stored as MiB)."
-                />
+                <Touch errors key=format!("containers.{i}.cpu")>
+                    <TextField
+                        id=id("cpu")
+                        name=name("cpu")
+                        label="CPU"
+                        value=c.cpu
+                        error=e("cpu")
+                        help="vCPU, e.g. 1 or 0.25 (1 vCPU = 1024 CPU units)."
+                    />
+                </Touch>
+                <Touch errors key=format!("containers.{i}.memory")>
+                    <TextField
+                        id=id("memory")
+                        name=name("memory")
+                        label="Memory"
+                        value=c.memory
+                        error=e("memory")
+                        help="GB, e.g. 0.5 (stored as MiB)."
+                    />
+                </Touch>
             </div>
             <fieldset class="td-env-set">
                 <legend>"Environment variables"</legend>
@@ -640,15 +661,17 @@ fn ContainerFields(
                         help="Sends the container's output to CloudWatch Logs (awslogs driver), creating the log group."
                     />
                 </div>
-                <TextField
-                    id=id("log-group")
-                    name=name("log_group")
-                    label="Log group name"
-                    value=c.log_group
-                    error=e("log_group")
-                    placeholder="/ecs/cloudwatch-agent-daemon"
-                    help="Used when Auto-configure CloudWatch Logs is on. Streams are prefixed with ecs/."
-                />
+                <Touch errors key=format!("containers.{i}.log_group")>
+                    <TextField
+                        id=id("log-group")
+                        name=name("log_group")
+                        label="Log group name"
+                        value=c.log_group
+                        error=e("log_group")
+                        placeholder="/ecs/cloudwatch-agent-daemon"
+                        help="Used when Auto-configure CloudWatch Logs is on. Streams are prefixed with ecs/."
+                    />
+                </Touch>
             </fieldset>
         </fieldset>
     }
@@ -667,20 +690,24 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors)
     };
     view! {
         <div class="row td-env">
-            <TextField
-                id=format!("td-c{i}-env{j}-key")
-                name=format!("form[containers][{i}][env][{j}][key]")
-                label="Key"
-                value=row.key
-                error=errors.get(key)
-            />
-            <TextField
-                id=format!("td-c{i}-env{j}-value")
-                name=format!("form[containers][{i}][env][{j}][value]")
-                label="Value"
-                value=row.value
-                error=errors.get(value)
-            />
+            <Touch errors key=key.clone()>
+                <TextField
+                    id=format!("td-c{i}-env{j}-key")
+                    name=format!("form[containers][{i}][env][{j}][key]")
+                    label="Key"
+                    value=row.key
+                    error=errors.get(key)
+                />
+            </Touch>
+            <Touch errors key=value.clone()>
+                <TextField
+                    id=format!("td-c{i}-env{j}-value")
+                    name=format!("form[containers][{i}][env][{j}][value]")
+                    label="Value"
+                    value=row.value
+                    error=errors.get(value)
+                />
+            </Touch>
             <button
                 type="button"
                 class="btn link td-env-remove"
@@ -706,21 +733,23 @@ fn JsonView(state: FormState, errors: Errors, switch_error: RwSignal<Option<Stri
                 <code>"aws ecs register-daemon-task-definition --cli-input-json file://daemon.json"</code>
                 ". Edit it here, or switch back to the form."
             </p>
-            <textarea
-                id="td-json"
-                name="form[json]"
-                spellcheck="false"
-                rows="24"
-                aria-describedby="td-json-help td-json-error"
-                aria-invalid=move || if json_error.get().is_some() { "true" } else { "false" }
-                prop:value=move || state.json.get()
-                on:input=move |ev| {
-                    state.json.set(event_target_value(&ev));
-                    copied.set(None);
-                }
-            >
-                {state.json.get_untracked()}
-            </textarea>
+            <Touch errors key="json">
+                <textarea
+                    id="td-json"
+                    name="form[json]"
+                    spellcheck="false"
+                    rows="24"
+                    aria-describedby="td-json-help td-json-error"
+                    aria-invalid=move || if json_error.get().is_some() { "true" } else { "false" }
+                    prop:value=move || state.json.get()
+                    on:input=move |ev| {
+                        state.json.set(event_target_value(&ev));
+                        copied.set(None);
+                    }
+                >
+                    {state.json.get_untracked()}
+                </textarea>
+            </Touch>
             <div class="error" id="td-json-error" aria-live="polite">{move || json_error.get()}</div>
             <div class="td-json-actions">
                 <button type="button" class="btn" on:click=copy>"Copy JSON"</button>
@@ -763,17 +792,5 @@ fn copy_text(text: &str, done: RwSignal<Option<bool>>) {
     {
         let _ = text;
         done.set(Some(false));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_key;
-
-    #[test]
-    fn field_names_map_to_error_keys() {
-        assert_eq!(field_key("form[family]").as_deref(), Some("family"));
-        assert_eq!(field_key("form[containers][1][env][0][key]").as_deref(), Some("containers.1.env.0.key"));
-        assert_eq!(field_key("family"), None);
     }
 }
