@@ -1,76 +1,78 @@
 //! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
 
-use crate::components::resource::Resource;
-use crate::components::{FormAction, PostForm};
+use crate::components::{reloading, FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors};
 use crate::api::admin::{admin_list_policies, AdminDeletePolicy, AdminSavePolicy, PolicyView};
+use crate::api::PortalError;
 use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, TextField};
 use crate::domain::policy::PolicyForm;
 use crate::layout::{Crumb, PageHeader};
 
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
+    // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
+    let query = use_query_map();
+    let edit = move || {
+        let q = query.read_untracked();
+        (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default())
+    };
     view! {
         <AdminGate current="/admin/policies">
             <PageHeader
                 title="Approval policies"
                 crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Approval policies")]
             />
-            {
-                // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
-                let q = use_query_map().read_untracked();
-                let (cluster, provider) = (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default());
-                view! { <PoliciesBody cluster provider /> }
-            }
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading policies…"</p> }>
+                {move || {
+                    let (cluster, provider) = edit();
+                    Suspend::new(async move {
+                        let policies = admin_list_policies().await;
+                        view! { <PoliciesBody cluster provider policies /> }
+                    })
+                }}
+            </Suspense>
         </AdminGate>
     }
 }
 
 /// The page body is one island: its forms post in place and refresh the table.
 #[island(lazy)]
-fn PoliciesBody(cluster: String, provider: String) -> impl IntoView {
+fn PoliciesBody(
+    cluster: String,
+    provider: String,
+    policies: Result<Vec<PolicyView>, PortalError>,
+) -> impl IntoView {
+    // The form starts from the policy the page opened on; saving refreshes the table, not the form.
+    let initial = policies
+        .as_ref()
+        .ok()
+        .and_then(|list| {
+            list.iter()
+                .find(|v| v.policy.cluster == cluster && v.policy.capacity_provider == provider)
+                .map(|v| v.policy.to_form())
+        })
+        .unwrap_or_else(|| PolicyForm {
+            expiry_hours: "72".into(),
+            approvals_required: "1".into(),
+            ..Default::default()
+        });
     let refresh = RwSignal::new(0u32);
-    let policies = Resource::new_with_options(move || refresh.get(), |_| admin_list_policies(), false);
-    // The form's starting point, loaded once: saving refreshes the table, not the form.
-    let for_form = Resource::new_with_options(|| (), |_| admin_list_policies(), false);
+    let policies = reloading(policies, refresh, admin_list_policies);
     view! {
         <p class="page-intro">
             "A change request takes the policy of its cluster and capacity providers: a provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. A request touching several providers takes the strictest."
         </p>
         <div class="panel">
             <h2>"Policies"</h2>
-            <Transition fallback=|| view! { <p class="empty-state">"Loading policies…"</p> }>
-                {move || {
-                    policies
-                        .get()
-                        .map(|r| match r {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                            Ok(list) => view! { <PoliciesTable list refresh /> }.into_any(),
-                        })
-                }}
-            </Transition>
-        </div>
-        <Transition fallback=|| ()>
-            {move || {
-                for_form
-                    .get()
-                    .map(|r| {
-                        let (c, p) = (&cluster, &provider);
-                        let initial = r
-                            .ok()
-                            .and_then(|list| {
-                                list.into_iter()
-                                    .find(|v| &v.policy.cluster == c && &v.policy.capacity_provider == p)
-                                    .map(|v| v.policy.to_form())
-                            })
-                            .unwrap_or_else(|| PolicyForm { expiry_hours: "72".into(), approvals_required: "1".into(), ..Default::default() });
-                        view! { <PolicyEditor initial refresh /> }
-                    })
+            {move || match policies.get() {
+                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Ok(list) => view! { <PoliciesTable list refresh /> }.into_any(),
             }}
-        </Transition>
+        </div>
+        <PolicyEditor initial refresh />
     }
 }
 

@@ -1,8 +1,7 @@
 //! `/admin/teams`: teams (create, delete) and memberships (add a user to a team with a role,
 //! change the role, remove).
 
-use crate::components::resource::Resource;
-use crate::components::{FormAction, PostForm};
+use crate::components::{reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok};
@@ -33,22 +32,25 @@ pub fn TeamsPage() -> impl IntoView {
                 title="Teams and memberships"
                 crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Teams and memberships")]
             />
-            <TeamsBody />
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading teams…"</p> }>
+                {Suspend::new(async move {
+                    let overview = admin_list_teams().await;
+                    view! { <TeamsBody overview /> }
+                })}
+            </Suspense>
         </AdminGate>
     }
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
 #[island(lazy)]
-fn TeamsBody() -> impl IntoView {
+fn TeamsBody(overview: Result<TeamsOverview, PortalError>) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let overview = Resource::new_with_options(move || refresh.get(), |_| admin_list_teams(), false);
+    let overview = reloading(overview, refresh, admin_list_teams);
     let loaded = move |f: fn(TeamsOverview, RwSignal<u32>) -> AnyView| {
-        move || {
-            overview.get().map(|r| match r {
-                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                Ok(o) => f(o, refresh),
-            })
+        move || match overview.get() {
+            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+            Ok(o) => f(o, refresh),
         }
     };
     view! {
@@ -57,20 +59,14 @@ fn TeamsBody() -> impl IntoView {
         </p>
         <div class="panel">
             <h2>"Teams"</h2>
-            <Transition fallback=|| view! { <p class="empty-state">"Loading teams…"</p> }>
-                {loaded(|o, refresh| view! { <TeamsTable o refresh /> }.into_any())}
-            </Transition>
+            {loaded(|o, refresh| view! { <TeamsTable o refresh /> }.into_any())}
         </div>
         <CreateTeam refresh />
         <div class="panel">
             <h2>"Memberships"</h2>
-            <Transition fallback=|| view! { <p class="empty-state">"Loading memberships…"</p> }>
-                {loaded(|o, refresh| view! { <MembershipsTable o refresh /> }.into_any())}
-            </Transition>
+            {loaded(|o, refresh| view! { <MembershipsTable o refresh /> }.into_any())}
         </div>
-        <Transition fallback=|| ()>
-            {loaded(|o, refresh| view! { <AddMember o refresh /> }.into_any())}
-        </Transition>
+        {loaded(|o, refresh| view! { <AddMember o refresh /> }.into_any())}
     }
 }
 

@@ -1,14 +1,14 @@
 //! `/admin`: users. Create (username, password, admin flag), reset a password, disable or
 //! enable, grant or revoke the admin flag.
 
-use crate::components::resource::Resource;
-use crate::components::{FormAction, PostForm};
+use crate::components::{reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
 use super::{gate::AdminGate, refresh_on_ok, FormErrors};
 use crate::api::admin::{
     admin_list_users, AdminCreateUser, AdminResetPassword, AdminSetUserAdmin, AdminSetUserDisabled, UserView,
 };
+use crate::api::PortalError;
 use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, StatusBadge, TextField};
 use crate::domain::account::NewUserForm;
 use crate::layout::{Crumb, PageHeader};
@@ -18,29 +18,28 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <AdminGate current="/admin">
             <PageHeader title="Users" crumbs=vec![Crumb::link("Administration", "/admin"), Crumb::here("Users")] />
-            <UsersBody />
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading users…"</p> }>
+                {Suspend::new(async move {
+                    let users = admin_list_users().await;
+                    view! { <UsersBody users /> }
+                })}
+            </Suspense>
         </AdminGate>
     }
 }
 
 /// The page body is one island: its forms post in place and refresh its tables.
 #[island(lazy)]
-fn UsersBody() -> impl IntoView {
+fn UsersBody(users: Result<Vec<UserView>, PortalError>) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let users = Resource::new_with_options(move || refresh.get(), |_| admin_list_users(), false);
+    let users = reloading(users, refresh, admin_list_users);
     view! {
         <div class="panel">
             <h2>"Users"</h2>
-            <Transition fallback=|| view! { <p class="empty-state">"Loading users…"</p> }>
-                {move || {
-                    users
-                        .get()
-                        .map(|r| match r {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                            Ok(list) => view! { <UsersTable list refresh /> }.into_any(),
-                        })
-                }}
-            </Transition>
+            {move || match users.get() {
+                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Ok(list) => view! { <UsersTable list refresh /> }.into_any(),
+            }}
         </div>
         <CreateUser refresh />
     }
