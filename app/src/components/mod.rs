@@ -16,7 +16,7 @@ pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
 pub use post_form::{FormAction, PostForm};
 pub use progress::ProgressBar;
-pub use reloading::reloading;
+pub use reloading::{refresh_on_ok, reloading};
 
 /// `4 vCPU, 16 GB` from CPU units and MiB.
 pub fn sizes_label(cpu_units: u32, mib: u32) -> String {

@@ -1,12 +1,17 @@
 //! Data an island got from the server as a prop, loaded again after the island changed it.
 //!
-//! The admin pages render their tables on the server and hand the rows to their island. After
+//! The admin and API token pages render their tables on the server and hand the rows to their island. After
 //! one of its forms succeeds, the island asks the server function again. This keeps `Resource`
 //! and `Transition` out of those islands: 3–15 KB of a page's wasm (bench/portal/RESULTS.md).
 
 use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
+use super::FormAction;
+use crate::api::PortalError;
 
 /// `initial`, replaced by what `load` answers each time `refresh` changes. A slower answer to
 /// an older refresh is dropped.
@@ -32,4 +37,18 @@ where
         n
     });
     value
+}
+
+/// Bumps `refresh` whenever `action` succeeds, so the page's lists load again (with
+/// JavaScript; a plain form post reloads the whole page anyway).
+pub fn refresh_on_ok<S>(action: FormAction<S>, refresh: RwSignal<u32>)
+where
+    S: ServerFn<Error = PortalError> + 'static,
+    S::Output: DeserializeOwned + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            refresh.update(|n| *n += 1);
+        }
+    });
 }

@@ -1,11 +1,13 @@
 //! `/account/tokens`: create an API token (name, expiry, scope), see its secret once, list and
-//! revoke the user's tokens. Plain `ActionForm`s, so it works before the wasm loads: without
+//! revoke the user's tokens. `PostForm`s, so it works before the wasm loads: without
 //! JavaScript the new secret comes back through a short-lived cookie scoped to this page.
 
-use crate::components::{FormAction, PostForm};
+use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use crate::api::tokens::{list_api_tokens, ApiTokenRow, CreateApiToken, CreatedToken, RevokeApiToken};
+use crate::api::tokens::{
+    list_api_tokens, ApiTokenRow, CreateApiToken, CreatedToken, RevokeApiToken, TokensPage as TokensData,
+};
 use crate::api::PortalError;
 use crate::components::time::format_epoch;
 use crate::components::{ErrorAlert, StatusBadge};
@@ -17,34 +19,36 @@ use crate::layout::{Crumb, PageHeader};
 pub fn TokensPage() -> impl IntoView {
     view! {
         <PageHeader title="API tokens" crumbs=vec![Crumb::here("API tokens")] />
-        <TokensBody />
+        <Suspense fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
+            {Suspend::new(async move {
+                let page = list_api_tokens().await;
+                view! { <TokensBody page /> }
+            })}
+        </Suspense>
     }
 }
 
 /// The page body is one island: the form is checked in the browser, and creating or revoking
 /// refreshes the list in place.
 #[island(lazy)]
-fn TokensBody() -> impl IntoView {
+fn TokensBody(page: Result<TokensData, PortalError>) -> impl IntoView {
     let create = FormAction::<CreateApiToken>::new();
     let revoke = FormAction::<RevokeApiToken>::new();
-    let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
-    view! {
-        <Transition fallback=|| view! { <p class="empty-state">"Loading your tokens…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
-                    Ok(p) => {
-                        let created = p.fresh_secret.clone().map(|secret| (secret, String::new()));
-                        view! {
-                            <NewToken create fresh=created />
-                            <CreateTokenForm create options=p.scope_options.clone() />
-                            <TokenList tokens=p.tokens.clone() now=p.now revoke />
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Transition>
+    let refresh = RwSignal::new(0u32);
+    refresh_on_ok(create, refresh);
+    refresh_on_ok(revoke, refresh);
+    let page = reloading(page, refresh, list_api_tokens);
+    move || match page.get() {
+        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+        Ok(p) => {
+            let created = p.fresh_secret.clone().map(|secret| (secret, String::new()));
+            view! {
+                <NewToken create fresh=created />
+                <CreateTokenForm create options=p.scope_options.clone() />
+                <TokenList tokens=p.tokens.clone() now=p.now revoke />
+            }
+            .into_any()
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 //! `/admin/freezes`: freeze windows, one-off or weekly, when approved requests wait.
 
-use crate::components::{reloading, FormAction, PostForm};
+use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, refresh_on_ok, FormErrors, TextAreaField};
+use super::{gate::AdminGate, FormErrors, TextAreaField};
 use crate::api::admin::{admin_list_freezes, AdminDeleteFreeze, AdminSaveFreeze, FreezeView};
 use crate::api::PortalError;
 use crate::components::{time::format_epoch, ErrorAlert, SelectField, TextField};

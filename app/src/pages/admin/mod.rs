@@ -13,27 +13,9 @@ pub use teams::TeamsPage;
 pub use users::UsersPage;
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
-use serde::de::DeserializeOwned;
-
-use crate::components::FormAction;
 
 use crate::api::PortalError;
 use crate::domain::FieldErrors;
-
-/// Bumps `refresh` whenever `action` succeeds, so the page's lists load again (with
-/// JavaScript; a plain form post reloads the whole page anyway).
-pub(crate) fn refresh_on_ok<S>(action: FormAction<S>, refresh: RwSignal<u32>)
-where
-    S: ServerFn<Error = PortalError> + 'static,
-    S::Output: DeserializeOwned + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            refresh.update(|n| *n += 1);
-        }
-    });
-}
 
 /// Field messages for a form: the browser's own check (from the domain type) once the user
 /// tried to submit, otherwise the server's answer.

@@ -1,10 +1,10 @@
 //! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
 
-use crate::components::{reloading, FormAction, PostForm};
+use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{gate::AdminGate, refresh_on_ok, FormErrors};
+use super::{gate::AdminGate, FormErrors};
 use crate::api::admin::{admin_list_policies, AdminDeletePolicy, AdminSavePolicy, PolicyView};
 use crate::api::PortalError;
 use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, TextField};

@@ -1,10 +1,10 @@
 //! `/admin/teams`: teams (create, delete) and memberships (add a user to a team with a role,
 //! change the role, remove).
 
-use crate::components::{reloading, FormAction, PostForm};
+use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, refresh_on_ok};
+use super::gate::AdminGate;
 use crate::api::admin::{
     admin_list_teams, AdminCreateTeam, AdminDeleteTeam, AdminRemoveMembership, AdminSetMembership,
     MembershipView, TeamsOverview,

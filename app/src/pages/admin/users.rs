@@ -1,10 +1,10 @@
 //! `/admin`: users. Create (username, password, admin flag), reset a password, disable or
 //! enable, grant or revoke the admin flag.
 
-use crate::components::{reloading, FormAction, PostForm};
+use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, refresh_on_ok, FormErrors};
+use super::{gate::AdminGate, FormErrors};
 use crate::api::admin::{
     admin_list_users, AdminCreateUser, AdminResetPassword, AdminSetUserAdmin, AdminSetUserDisabled, UserView,
 };
