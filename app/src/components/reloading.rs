@@ -1,8 +1,9 @@
 //! Data an island got from the server as a prop, loaded again after the island changed it.
 //!
-//! The admin and API token pages render their tables on the server and hand the rows to their island. After
-//! one of its forms succeeds, the island asks the server function again. This keeps `Resource`
-//! and `Transition` out of those islands: 3–15 KB of a page's wasm (bench/portal/RESULTS.md).
+//! The admin and API token pages render their tables on the server and hand the rows to their
+//! island. After one of its forms succeeds, the island asks the server function again. This
+//! keeps `Resource` and `Transition` out of those islands: 3–15 KB of a page's wasm
+//! (bench/portal/RESULTS.md).
 
 use std::future::Future;
 
