@@ -33,7 +33,7 @@ function leb128(bytes, at) {
 }
 
 /** The module without its custom sections (id 0); every other section byte for byte. */
-export function withoutCustomSections(bytes) {
+function withoutCustomSections(bytes) {
   const magic = [0x00, 0x61, 0x73, 0x6d];
   if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) throw new Error('not a wasm module');
   const kept = [bytes.subarray(0, 8)];

@@ -1,4 +1,4 @@
-//! Small readers of DOM events that islands share.
+//! Small readers of DOM events for islands.
 
 /// The `name` of an event's target element, so one handler on a container can tell which
 /// field changed (without pulling in more web-sys features).

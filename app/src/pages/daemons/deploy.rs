@@ -11,7 +11,7 @@ use crate::api::daemons::{
     get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
 };
 use crate::api::PortalError;
-use crate::components::{events::target_name, Alert, ErrorAlert};
+use crate::components::{events::target_name, sizes_label, Alert, ErrorAlert};
 use crate::domain::{
     capacity::{does_not_fit_message, fits},
     deployment::DeployForm,
@@ -32,21 +32,13 @@ pub fn CreateDaemonPage() -> impl IntoView {
     if initial.daemon_name.is_empty() && !initial.family.is_empty() {
         initial.daemon_name = initial.family.trim_end_matches("-daemon").to_string();
     }
-    let options = Resource::new_with_options(
-        {
-            let c = initial.cluster.clone();
-            move || c.clone()
-        },
-        load_deploy_options,
-        false,
-    );
     view! {
         <PageHeader title="Create daemon" crumbs=vec![Crumb::link("Daemons", "/daemons"), Crumb::here("Create daemon")] />
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the form…"</p> }>
             {move || {
                 let initial = initial.clone();
                 Suspend::new(async move {
-                    let options = options.await;
+                    let options = load_deploy_options(initial.cluster.clone()).await;
                     view! { <DeployFormView initial options updating=false /> }
                 })
             }}
@@ -291,7 +283,7 @@ fn DeployFormView(
                     let sel = current == rev.to_string();
                     view! {
                         <option value=rev.to_string() selected=sel>
-                            {format!("{rev} — {} vCPU, {} GB", format_vcpu(cpu), format_gb(mem))}
+                            {format!("{rev} — {}", sizes_label(cpu, mem))}
                         </option>
                     }
                 })
@@ -310,10 +302,9 @@ fn DeployFormView(
             .enumerate()
             .map(|(i, p)| {
                 let help = format!(
-                    "{} instances of {} vCPU, {} GB",
+                    "{} instances of {}",
                     p.provider.instances,
-                    format_vcpu(p.provider.instance_cpu),
-                    format_gb(p.provider.instance_memory),
+                    sizes_label(p.provider.instance_cpu, p.provider.instance_memory),
                 );
                 list_checkbox(
                     form,
