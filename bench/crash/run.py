@@ -157,7 +157,7 @@ def deploy_form(revision, update):
 def main():
     sim = Sim(os.path.join(ROOT, "target/debug/ecs-sim"))
     tmp = tempfile.mkdtemp(prefix="crash-run.")
-    portal = Portal(os.path.join(ROOT, "target/debug/server"), sim.url, tmp)
+    portal = Portal(os.environ.get("PORTAL_BIN", os.path.join(ROOT, "target/debug/server")), sim.url, tmp)
     portal.start()
     portal.login()
     # Approvals are not what this run is about: prod's requests execute when submitted.
