@@ -291,13 +291,25 @@ fn a_second_agent_does_not_fit_next_to_the_canary_app_task() {
     // agent fits (1024 + 512), a second does not (2048 + 512 > 2048).
     let mut st = world();
     let agent = sized(&mut st, "agent", 1024, 512);
-    let (_, first) =
-        st.create_daemon("default", "a1", &spec(&agent, true), vec!["mi-canary".into()], DeployConfig::default(), vec![]);
+    let (_, first) = st.create_daemon(
+        "default",
+        "a1",
+        &spec(&agent, true),
+        vec!["mi-canary".into()],
+        DeployConfig::default(),
+        vec![],
+    );
     run(&mut st, 10);
     assert_eq!(status(&st, &first), DeploymentStatus::Successful);
     assert_eq!(st.resource_misfits, 0);
-    let (d2, second) =
-        st.create_daemon("default", "a2", &spec(&agent, true), vec!["mi-canary".into()], DeployConfig::default(), vec![]);
+    let (d2, second) = st.create_daemon(
+        "default",
+        "a2",
+        &spec(&agent, true),
+        vec!["mi-canary".into()],
+        DeployConfig::default(),
+        vec![],
+    );
     run(&mut st, 2);
     let inst = canary(&st);
     let reason = st.instances[&inst].slot(&d2).unwrap().reason.clone().unwrap();
@@ -314,12 +326,20 @@ fn a_replacement_holds_room_for_the_app_tasks_it_takes_over() {
     for (cpu, fits) in [(1536, true), (1537, false)] {
         let mut st = world();
         let v1 = sized(&mut st, "agent", 1024, 512);
-        let (d, first) =
-            st.create_daemon("default", "a", &spec(&v1, true), vec!["mi-canary".into()], DeployConfig::default(), vec![]);
+        let (d, first) = st.create_daemon(
+            "default",
+            "a",
+            &spec(&v1, true),
+            vec!["mi-canary".into()],
+            DeployConfig::default(),
+            vec![],
+        );
         run(&mut st, 10);
         assert_eq!(status(&st, &first), DeploymentStatus::Successful);
         let v2 = sized(&mut st, "agent", cpu, 512);
-        let dep = st.update_daemon(&d, &spec(&v2, true), vec!["mi-canary".into()], DeployConfig::default()).unwrap();
+        let dep = st
+            .update_daemon(&d, &spec(&v2, true), vec!["mi-canary".into()], DeployConfig::default())
+            .unwrap();
         run(&mut st, 120);
         assert_eq!(st.resource_misfits == 0, fits, "cpu {cpu}: {} misfits", st.resource_misfits);
         assert_eq!(status(&st, &dep) == DeploymentStatus::Successful, fits, "cpu {cpu}");
