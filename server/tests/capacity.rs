@@ -135,10 +135,12 @@ async fn second_agent_is_refused_naming_the_canary_postgres() {
 const T0: i64 = 1_700_000_000_000;
 const CLUSTER: &str = "lab";
 
+/// (instances, vCPU, MiB, app services as (CPU units, MiB))
+type ProviderShape = (u32, u32, u32, Vec<(u32, u32)>);
+
 #[derive(Clone, Debug)]
 struct Fleet {
-    /// (instances, vCPU, MiB, app services (CPU units, MiB))
-    providers: Vec<(u32, u32, u32, Vec<(u32, u32)>)>,
+    providers: Vec<ProviderShape>,
     /// Daemons already running: (CPU units, MiB, provider indexes)
     existing: Vec<(u32, u32, Vec<usize>)>,
 }
