@@ -13,6 +13,9 @@ pub struct TaskDefinitionFormOptions {
     pub roles: Vec<String>,
     /// Region used for auto-configured CloudWatch Logs.
     pub region: String,
+    /// Where role names expand, for the editor's preview; `None` when unknown.
+    #[serde(default)]
+    pub role_scope: Option<crate::domain::role_arn::RoleScope>,
 }
 
 /// One revision as ListDaemonTaskDefinitions reports it.
@@ -86,7 +89,11 @@ pub const FAMILY_PAGE_SIZE: i32 = 25;
 pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
     let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
-    Ok(TaskDefinitionFormOptions { roles: backend.configured_roles(), region: backend.region() })
+    Ok(TaskDefinitionFormOptions {
+        roles: backend.configured_roles(),
+        region: backend.region(),
+        role_scope: backend.role_scope().await,
+    })
 }
 
 /// Registers a new daemon task definition (a new family, or a new revision of one).

@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod capacity_guard;
 mod changes;
 mod clusters;
 pub(crate) mod daemons;

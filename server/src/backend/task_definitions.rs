@@ -113,7 +113,20 @@ impl TaskDefinitionsBackend for AppState {
         self.ecs.region.clone()
     }
 
+    async fn role_scope(&self) -> Option<app::domain::role_arn::RoleScope> {
+        use app::domain::role_arn::RoleScope;
+        // The account of the clusters the portal manages; else that of a configured role ARN.
+        let clusters = self.cluster_summaries(None).await.unwrap_or_default();
+        clusters
+            .iter()
+            .find_map(|c| RoleScope::from_arn(&c.arn))
+            .or_else(|| self.roles.iter().find_map(|r| RoleScope::from_arn(r)))
+    }
+
     async fn register_task_definition(&self, spec: TaskDefinitionSpec) -> Result<String, PortalError> {
+        // ECS takes a role's name too; the portal registers the ARN it stands for.
+        let scope = if spec.has_role_names() { self.role_scope().await } else { None };
+        let spec = spec.with_expanded_roles(scope.as_ref()).map_err(PortalError::Invalid)?;
         let out = self
             .ecs
             .client
