@@ -454,7 +454,9 @@ async fn crash(app: &TestApp, id: &str, at: Crash, lease_ms: i64) -> String {
     assert!(store::set_baseline(db, id, "crashed-replica", &baseline).await.unwrap());
     let arn = match at {
         Crash::BeforeCall => String::new(),
-        Crash::AfterCall => server::changes::call::send(&app.state, &call).await.expect("the first attempt's call"),
+        Crash::AfterCall => {
+            server::changes::call::send(&app.state, &call).await.expect("the first attempt's call")
+        }
     };
     assert_eq!(request(app, id).await["deployment_arn"], "", "the crash lost the write");
     arn
@@ -551,10 +553,15 @@ async fn running(app: &TestApp, name: &str) -> Vec<String> {
     let c = &app.state.ecs.client;
     let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
     let d = c.describe_daemon().daemon_arn(arn).send().await.unwrap().daemon.unwrap();
-    let revs: Vec<String> = d.current_revisions.unwrap_or_default().into_iter().filter_map(|r| r.arn).collect();
+    let revs: Vec<String> =
+        d.current_revisions.unwrap_or_default().into_iter().filter_map(|r| r.arn).collect();
     let out = c.describe_daemon_revisions().set_daemon_revision_arns(Some(revs)).send().await.unwrap();
-    let mut tds: Vec<String> =
-        out.daemon_revisions.unwrap_or_default().into_iter().filter_map(|r| r.daemon_task_definition_arn).collect();
+    let mut tds: Vec<String> = out
+        .daemon_revisions
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.daemon_task_definition_arn)
+        .collect();
     tds.sort();
     tds.dedup();
     tds

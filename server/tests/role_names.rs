@@ -10,7 +10,12 @@ async fn app_on(backend: Backend) -> Option<TestApp> {
     let url = fresh_url(backend).await?;
     let mut config = Config::for_tests(&url);
     // A configured role in another account: the expansion must use the clusters' account.
-    config.roles = vec!["arn:aws:iam::999999999999:role/configured".into()];
+    // The roles the test registers are on the allowlist too.
+    config.roles = vec![
+        "arn:aws:iam::999999999999:role/configured".into(),
+        EXEC_ARN.into(),
+        "arn:aws:iam::123456789012:role/service-role/agent".into(),
+    ];
     Some(common::spawn_app_with(config).await)
 }
 

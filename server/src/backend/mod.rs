@@ -10,5 +10,6 @@ mod clusters;
 pub(crate) mod daemons;
 pub(crate) mod ecs_queries;
 pub mod history;
+mod role_allowlist;
 mod task_definitions;
 mod tokens;

@@ -76,7 +76,9 @@ pub async fn find_own(
     };
     let listed = match list_until(state, daemon_arn, baseline).await {
         Ok(l) => l,
-        Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => return Ok(Found::DaemonGone),
+        Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => {
+            return Ok(Found::DaemonGone)
+        }
         Err(e) => return Err(e),
     };
     let arns: Vec<String> = listed.iter().filter_map(|d| d.daemon_deployment_arn.clone()).collect();
@@ -135,7 +137,8 @@ async fn list_until(
             .await
             .map_err(ecs_error)?;
         let page = out.daemon_deployments.unwrap_or_default();
-        let reached = page.iter().any(|d| !baseline.is_empty() && d.daemon_deployment_arn.as_deref() == Some(baseline));
+        let reached =
+            page.iter().any(|d| !baseline.is_empty() && d.daemon_deployment_arn.as_deref() == Some(baseline));
         all.extend(page);
         token = out.next_token;
         if reached || token.is_none() {
@@ -161,14 +164,17 @@ async fn targets(
             .await
             .map_err(ecs_error)?;
         for d in out.daemon_deployments.unwrap_or_default() {
-            let (Some(arn), Some(target)) = (d.daemon_deployment_arn, d.target_daemon_revision) else { continue };
+            let (Some(arn), Some(target)) = (d.daemon_deployment_arn, d.target_daemon_revision) else {
+                continue;
+            };
             let Some(rev) = target.arn else { continue };
             let providers: Vec<String> =
                 target.capacity_providers.unwrap_or_default().into_iter().filter_map(|p| p.arn).collect();
             by_revision.push((arn, rev, provider_names(&providers)));
         }
     }
-    let revisions: Vec<String> = by_revision.iter().map(|(_, r, _)| r.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let revisions: Vec<String> =
+        by_revision.iter().map(|(_, r, _)| r.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let mut task_definitions = HashMap::new();
     for chunk in revisions.chunks(20) {
         let out = state
@@ -187,7 +193,9 @@ async fn targets(
     }
     Ok(by_revision
         .into_iter()
-        .filter_map(|(dep, rev, providers)| task_definitions.get(&rev).map(|td| (dep, (td.clone(), providers))))
+        .filter_map(|(dep, rev, providers)| {
+            task_definitions.get(&rev).map(|td| (dep, (td.clone(), providers)))
+        })
         .collect())
 }
 

@@ -251,7 +251,12 @@ impl AppState {
 
     /// Writes down the deployment the call started. The database refuses an ARN another
     /// request holds, so a deployment is never attributed twice.
-    async fn record_deployment(&self, r: &StoredRequest, call: &EcsCall, arn: &str) -> Result<(), PortalError> {
+    async fn record_deployment(
+        &self,
+        r: &StoredRequest,
+        call: &EcsCall,
+        arn: &str,
+    ) -> Result<(), PortalError> {
         let id = &r.row.id;
         match store::set_deployment(&self.db, id, arn).await.map_err(db_error)? {
             store::Claim::Claimed => {
