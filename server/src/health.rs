@@ -91,8 +91,11 @@ async fn check(state: &AppState) -> (StatusCode, Value) {
             json!({ "status": "failing", "error": "not reachable; see the portal's log" })
         }
     };
-    let failing: Vec<&str> =
-        [("database", db_ok), ("ecs", ecs_ok)].into_iter().filter(|(_, ok)| !ok).map(|(name, _)| name).collect();
+    let failing: Vec<&str> = [("database", db_ok), ("ecs", ecs_ok)]
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(name, _)| name)
+        .collect();
     let body = json!({
         "status": if failing.is_empty() { "ready" } else { "unavailable" },
         "failing": failing,

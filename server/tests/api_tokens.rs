@@ -346,7 +346,10 @@ async fn plain_form_post_shows_the_secret_once() {
 async fn accounts_are_administered_with_a_session_only(backend: Backend) {
     let Some(app) = app_on(backend).await else { return };
     let (status, body) = app
-        .call("create-api-token", &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")])
+        .call(
+            "create-api-token",
+            &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let token = bearer(body["secret"].as_str().unwrap());
@@ -359,7 +362,10 @@ async fn accounts_are_administered_with_a_session_only(backend: Backend) {
         ("admin-create-team", vec![("name", "shadow")]),
         ("admin-set-membership", vec![("username", "carol"), ("team", "platform"), ("role", "approver")]),
         ("admin-remove-membership", vec![("username", "alice"), ("team", "platform")]),
-        ("create-api-token", vec![("form[name]", "x"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")]),
+        (
+            "create-api-token",
+            vec![("form[name]", "x"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        ),
     ] {
         let (status, body) = app.call_with(&token, endpoint, &args).await;
         assert_eq!(status, 403, "{backend:?} {endpoint}: {body}");

@@ -472,9 +472,16 @@ async fn lockout_is_per_account_and_address(backend: Backend) {
     for _ in 0..5 {
         assert_eq!(try_as("wrong", "203.0.113.7").await, 401);
     }
-    assert_eq!(try_as(DEMO_PASSWORD, "203.0.113.7").await, 429, "{backend:?}: the attacker's address is locked");
+    assert_eq!(
+        try_as(DEMO_PASSWORD, "203.0.113.7").await,
+        429,
+        "{backend:?}: the attacker's address is locked"
+    );
     assert_eq!(try_as(DEMO_PASSWORD, "198.51.100.9").await, 200, "{backend:?}: bob elsewhere is not");
-    assert!(actions(&app).await.iter().any(|(a, u, ip)| a == "login.refused" && u == "bob" && ip == "203.0.113.7"));
+    assert!(actions(&app)
+        .await
+        .iter()
+        .any(|(a, u, ip)| a == "login.refused" && u == "bob" && ip == "203.0.113.7"));
 
     // IPv6 addresses count by their /64: another address in it is the same attacker.
     for _ in 0..5 {
@@ -540,7 +547,10 @@ async fn sim_control_matrix(backend: Backend) {
 
     let app = common::spawn_app_with_sim_control(backend).await.expect("database");
     let (_, token) = app
-        .call("create-api-token", &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")])
+        .call(
+            "create-api-token",
+            &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        )
         .await;
     let mut headers = reqwest::header::HeaderMap::new();
     let bearer = format!("Bearer {}", token["secret"].as_str().expect("secret"));
@@ -548,7 +558,11 @@ async fn sim_control_matrix(backend: Backend) {
     let admin_token = reqwest::Client::builder().default_headers(headers).build().unwrap();
     let mut clients = vec![("anonymous", reqwest::Client::new(), 401), ("admin token", admin_token, 403)];
     for user in ["carol", "bob", "alice"] {
-        clients.push((user, client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap()), 403));
+        clients.push((
+            user,
+            client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap()),
+            403,
+        ));
     }
     clients.push(("admin", app.http.clone(), 200));
     let calls: [(&str, &str, Option<Value>); 6] = [
@@ -600,7 +614,8 @@ async fn sim_control_matrix(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let dump = app.http.get(format!("{}/_sim/state", app.address)).send().await.unwrap().text().await.unwrap();
+    let dump =
+        app.http.get(format!("{}/_sim/state", app.address)).send().await.unwrap().text().await.unwrap();
     assert!(dump.contains("\"clusters\""), "{dump}");
     assert!(!dump.contains("sim-dump-s3cret"), "{backend:?}: an environment value in the dump");
 }

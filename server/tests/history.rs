@@ -588,8 +588,15 @@ async fn csv_exports_are_formula_safe(backend: Backend) {
         csv[1..].iter().flatten().all(|cell| !cell.starts_with(['=', '+', '-', '@'])),
         "{backend:?}: a cell a spreadsheet would run: {text}"
     );
-    let json: serde_json::Value =
-        app.http.get(format!("{}/audit/export.json", app.address)).send().await.unwrap().json().await.unwrap();
+    let json: serde_json::Value = app
+        .http
+        .get(format!("{}/audit/export.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(json.as_array().unwrap().iter().any(|r| r["actor"] == evil), "{backend:?}: JSON keeps it");
 }
 

@@ -172,11 +172,12 @@ async fn sso_names(backend: Backend) {
         assert!(body["error"]["message"].as_str().unwrap().contains("local"), "{body}");
     }
     // The local accounts are untouched: admin is still admin by its password, alice not.
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT username, is_admin FROM users WHERE LOWER(username) IN ('admin', 'alice') ORDER BY username")
-            .fetch_all(app.state.db.pool())
-            .await
-            .unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT username, is_admin FROM users WHERE LOWER(username) IN ('admin', 'alice') ORDER BY username",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(rows, vec![("admin".to_string(), 1), ("alice".to_string(), 0)], "{backend:?}");
     assert!(common::login(&app.address, "admin", common::DEMO_PASSWORD).await.is_ok());
 

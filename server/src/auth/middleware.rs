@@ -72,7 +72,10 @@ async fn identify(
 ) -> Result<Option<(CurrentUser, Option<String>)>, Box<Response>> {
     if trusted_peer {
         if let Some(identity) = state.auth.proxy.identity(headers) {
-            return match proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip).await.map_err(unavailable)? {
+            return match proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip)
+                .await
+                .map_err(unavailable)?
+            {
                 proxy::SsoSignIn::User(user) => Ok(Some((user, None))),
                 proxy::SsoSignIn::Disabled => Ok(None),
                 proxy::SsoSignIn::NameTaken => Err(Box::new(sso_name_taken())),

@@ -39,10 +39,7 @@ impl AuthBackend for AppState {
             .map_err(db_error)?
         {
             Some(&account)
-        } else if !rate_limit::take(db, &address, rate_limit::MAX_PER_ADDRESS, now)
-            .await
-            .map_err(db_error)?
-        {
+        } else if !rate_limit::take(db, &address, rate_limit::MAX_PER_ADDRESS, now).await.map_err(db_error)? {
             rate_limit::give_back(db, &account).await.map_err(db_error)?;
             Some(&address)
         } else {

@@ -308,7 +308,10 @@ mod tests {
 
     #[test]
     fn csv_fields_that_a_spreadsheet_would_run_start_with_a_quote() {
-        assert_eq!(csv_field("=HYPERLINK(\"http://evil\",\"x\")"), "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+        );
         assert_eq!(csv_field("+1"), "'+1");
         assert_eq!(csv_field("-2+3"), "'-2+3");
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
