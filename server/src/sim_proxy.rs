@@ -29,38 +29,38 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
 }
 
-/// Who may use the control API: `Err` is the answer for everyone else.
-fn check_caller(state: &AppState, req: &Request) -> Result<(), Response> {
+/// Who may use the control API: `Some` is the answer for everyone else.
+fn refusal(state: &AppState, req: &Request) -> Option<Response> {
     if !state.auth.sim_control || state.ecs.sim_endpoint.is_none() {
         // As if the route did not exist: nothing to learn about it from outside.
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::NOT_FOUND,
             "not_found",
             "The emulator's control API is off (PORTAL_SIM_CONTROL, embedded mode only).",
         ));
     }
     let Some(user) = req.extensions().get::<CurrentUser>() else {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in as an administrator."));
+        return Some(refuse(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in as an administrator."));
     };
     if req.extensions().get::<TokenAuth>().is_some() {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::FORBIDDEN,
             "forbidden",
             "The emulator's control API takes a signed-in administrator, not an API token.",
         ));
     }
     if !user.is_admin() {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Only administrators may use the emulator's control API.",
         ));
     }
-    Ok(())
+    None
 }
 
 pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
-    if let Err(refused) = check_caller(&state, &req) {
+    if let Some(refused) = refusal(&state, &req) {
         return refused;
     }
     let Some(endpoint) = state.ecs.sim_endpoint.clone() else {
