@@ -11,6 +11,8 @@ export DATABASE_URL="sqlite://${tmp}/portal.db"
 export LEPTOS_SITE_ROOT="${root}/target/site"
 export PORTAL_SIM_STATE_FILE="memory"
 export PORTAL_ECS_MODE="embedded"
+# The specs drive the emulator through /_sim/ (signed in as admin); off by default.
+export PORTAL_SIM_CONTROL="on"
 # Quick rollouts: simulated seconds per real second.
 export PORTAL_SIM_SPEED="${PORTAL_SIM_SPEED:-30}"
 export RUST_LOG="${RUST_LOG:-warn}"

@@ -29,8 +29,15 @@ export const test = base.extend<{ consoleErrors: string[] }, { adminState: Stora
     { scope: 'worker' },
   ],
   storageState: async ({ adminState }, use) => use(adminState),
+  // `Origin` as a page of the portal sends it: the portal refuses state-changing requests
+  // that carry a session cookie but name no origin. `request` is signed in as admin, which
+  // the emulator's control API (`/_sim/`) requires.
   request: async ({ playwright, baseURL, storageState }, use) => {
-    const request = await playwright.request.newContext({ baseURL, storageState });
+    const request = await playwright.request.newContext({
+      baseURL,
+      storageState,
+      extraHTTPHeaders: baseURL ? { origin: baseURL } : {},
+    });
     await use(request);
     await request.dispose();
   },

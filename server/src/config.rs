@@ -118,6 +118,18 @@ pub struct Config {
     #[arg(long, env = "PORTAL_PROXY_ADMIN_GROUP", default_value = "")]
     pub proxy_admin_group: String,
 
+    /// Embedded mode only: serve the emulator's control API (`/_sim/…`: reset the fleet, set
+    /// alarms and faults, read its state) through the portal's port, to administrators only.
+    /// Off by default: it can wipe the simulated fleet. The end-to-end tests turn it on.
+    #[arg(long, env = "PORTAL_SIM_CONTROL", value_enum, default_value_t = Toggle::Off)]
+    pub sim_control: Toggle,
+
+    /// The address users reach the portal at (e.g. `https://portal.example.com`). When it is
+    /// `https://`, every cookie is marked `Secure` even if the TLS proxy in front is not one of
+    /// `PORTAL_TRUSTED_PROXIES` (only their `X-Forwarded-Proto` is believed).
+    #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
     /// Directory with the built site (`pkg/` with the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -298,6 +310,16 @@ impl Config {
         );
     }
 
+    /// Whether the emulator's control API is served (embedded mode, switched on).
+    pub fn sim_control_enabled(&self) -> bool {
+        self.ecs_mode == EcsMode::Embedded && self.sim_control == Toggle::On
+    }
+
+    /// Whether the configured public address is HTTPS.
+    pub fn public_https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
     /// The trusted-proxy sign-on settings; errors name the setting.
     pub fn proxy_settings(&self) -> Result<crate::auth::proxy::ProxySettings, String> {
         crate::auth::proxy::ProxySettings::parse(
@@ -325,6 +347,11 @@ impl Config {
         c.ecs_cache_ms = 0;
         c
     }
+}
+
+/// An `http://` or `https://` URL without spaces.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    parse_webhook_url(s.trim()).map(|u| u.trim_end_matches('/').to_string())
 }
 
 /// An `http://` or `https://` URL.
@@ -416,6 +443,22 @@ mod tests {
         assert_eq!(p.user_header, "X-Forwarded-User");
         let c = parse(&["--proxy-group-map", "sre"]).unwrap();
         assert!(c.validate().unwrap_err().contains("PORTAL_PROXY_GROUP_MAP"));
+    }
+
+    #[test]
+    fn sim_control_is_off_unless_switched_on_in_embedded_mode() {
+        assert!(!parse(&[]).unwrap().sim_control_enabled());
+        assert!(parse(&["--sim-control", "on"]).unwrap().sim_control_enabled());
+        assert!(!parse(&["--sim-control", "on", "--ecs-mode", "aws"]).unwrap().sim_control_enabled());
+        assert!(parse(&["--sim-control", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn public_url_must_be_http_and_https_marks_it_secure() {
+        assert!(!parse(&[]).unwrap().public_https());
+        assert!(parse(&["--public-url", "https://portal.example/"]).unwrap().public_https());
+        assert!(!parse(&["--public-url", "http://portal.example"]).unwrap().public_https());
+        assert!(parse(&["--public-url", "portal.example"]).is_err());
     }
 
     #[test]

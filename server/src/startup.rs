@@ -68,7 +68,11 @@ impl Application {
                 demo_users: config.demo_users_enabled(),
                 secure_cookies: config.secure_cookies,
                 proxy: config.proxy_settings()?,
+                sim_control: config.sim_control_enabled(),
+                public_https: config.public_https(),
+                password_checks: Arc::default(),
             },
+            readiness: health::ReadyCache::new(),
             instance: crate::auth::random_hex(8),
             webhook_url: config.webhook_url.clone(),
             working: Arc::default(),
@@ -132,9 +136,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        // Outermost last: the origin check runs first, then the session is resolved.
+        // Outermost last: the origin check runs first, then the session is resolved; the
+        // security headers go on every answer, refusals included.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::resolve_user))
         .layer(axum::middleware::from_fn(crate::auth::middleware::same_origin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::headers::security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub webhook_url: Option<String>,
     /// The background worker's timing.
     pub worker: WorkerSettings,
+    /// `/readyz`'s last result, reused for a few seconds.
+    pub readiness: Arc<crate::health::ReadyCache>,
     /// Change requests a task of this process is working on right now. The database lease
     /// keeps other replicas out; this keeps this replica's request handlers and its worker
     /// from stepping the same request at once.

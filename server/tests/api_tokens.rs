@@ -340,3 +340,59 @@ async fn plain_form_post_shows_the_secret_once() {
     assert!(html.contains(&secret), "the page shows the new secret");
     assert_eq!(me(&app, &bearer(&secret)).await.0, 200);
 }
+
+/// An admin token cannot administer accounts or credentials (create a user, reset a password,
+/// grant admin, change memberships): that would be a way round "tokens cannot create tokens".
+async fn accounts_are_administered_with_a_session_only(backend: Backend) {
+    let Some(app) = app_on(backend).await else { return };
+    let (status, body) = app
+        .call(
+            "create-api-token",
+            &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let token = bearer(body["secret"].as_str().unwrap());
+    let password = "a long enough password";
+    for (endpoint, args) in [
+        ("admin-create-user", vec![("form[username]", "mallory"), ("form[password]", password)]),
+        ("admin-reset-password", vec![("username", "carol"), ("password", password)]),
+        ("admin-set-user-admin", vec![("username", "carol"), ("admin", "true")]),
+        ("admin-set-user-disabled", vec![("username", "carol"), ("disabled", "true")]),
+        ("admin-create-team", vec![("name", "shadow")]),
+        ("admin-set-membership", vec![("username", "carol"), ("team", "platform"), ("role", "approver")]),
+        ("admin-remove-membership", vec![("username", "alice"), ("team", "platform")]),
+        (
+            "create-api-token",
+            vec![("form[name]", "x"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        ),
+    ] {
+        let (status, body) = app.call_with(&token, endpoint, &args).await;
+        assert_eq!(status, 403, "{backend:?} {endpoint}: {body}");
+    }
+    // Nothing changed: carol signs in with her old password and is still a plain viewer.
+    let carol = as_user(&app, "carol").await;
+    let (_, me) = app.call_with(&carol, "current-user", &[]).await;
+    assert_eq!((me["is_admin"].as_bool(), &me["teams"]), (Some(false), &json!([["platform", "viewer"]])));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = 'mallory'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // Reading is not administration: the token may list the users.
+    assert_eq!(app.call_with(&token, "admin-list-users", &[]).await.0, 200);
+    // The same calls from the admin's session work.
+    let (status, body) =
+        app.call("admin-create-user", &[("form[username]", "mallory"), ("form[password]", password)]).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn accounts_are_administered_with_a_session_only_sqlite() {
+    accounts_are_administered_with_a_session_only(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn accounts_are_administered_with_a_session_only_postgres() {
+    accounts_are_administered_with_a_session_only(Backend::Postgres).await;
+}

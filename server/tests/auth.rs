@@ -183,9 +183,10 @@ async fn forged_and_stolen_session_ids_are_refused() {
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
     let app = common::spawn_app().await;
+    // Only the headers each case sets (not the test client's default `Origin`).
+    let session = common::client_without_origin(&app.cookie);
     let post = |origin: Option<&'static str>, referer: Option<&'static str>| {
-        let mut req = app
-            .http
+        let mut req = session
             .post(format!("{}/api/list-clusters", app.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json");
@@ -204,13 +205,13 @@ async fn cross_origin_posts_are_refused() {
     assert!(body["error"]["message"].is_string());
     assert_eq!(post(None, Some("https://evil.example/page")).await.unwrap().status(), 403);
     assert_eq!(post(Some("null"), None).await.unwrap().status(), 403);
-    // Same origin, or no header at all: allowed.
+    // Same origin: allowed; no header at all with a session: refused (see
+    // `session_posts_must_name_their_origin`).
     let own: &'static str = Box::leak(app.address.clone().into_boxed_str());
     assert_eq!(post(Some(own), None).await.unwrap().status(), 200);
-    assert_eq!(post(None, None).await.unwrap().status(), 200);
+    assert_eq!(post(None, None).await.unwrap().status(), 403);
     // Behind a reverse proxy that rewrote Host, the forwarded host counts.
-    let res = app
-        .http
+    let res = session
         .post(format!("{}/api/list-clusters", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", "https://portal.example")
@@ -382,4 +383,338 @@ async fn demo_accounts_can_be_switched_off() {
     assert_eq!(login(&address, "alice", DEMO_PASSWORD).await, Err(401));
     assert_eq!(login(&address, "admin", DEMO_PASSWORD).await, Err(401));
     assert!(login(&address, "admin", "chosen-admin-pw").await.is_ok());
+}
+
+/// One login attempt from its own client; the status. `forwarded_for` is the client address a
+/// trusted proxy reports (the app under test trusts 127.0.0.1 when it is given).
+async fn attempt(address: String, user: String, password: String, forwarded_for: Option<String>) -> u16 {
+    let mut req = reqwest::Client::new()
+        .post(format!("{address}/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    if let Some(ip) = forwarded_for {
+        req = req.header("x-forwarded-for", ip);
+    }
+    req.body(common::serde_urlencoded(&[("username", &user), ("password", &password)]))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn password_checks(app: &TestApp) -> u64 {
+    app.state.auth.password_checks.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+async fn login_limit_under_concurrency(backend: Backend) {
+    use server::auth::rate_limit::{MAX_PER_ACCOUNT, MAX_PER_ADDRESS};
+    let Some(app) = app_on(backend).await else { return };
+
+    // 40 wrong passwords for one account at once: each is counted before its password is
+    // checked, so at most the allowed number get that far.
+    let before = password_checks(&app);
+    let tries: Vec<_> = (0..40)
+        .map(|_| tokio::spawn(attempt(app.address.clone(), "bob".into(), "wrong".into(), None)))
+        .collect();
+    let mut statuses = vec![];
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    let checks = password_checks(&app) - before;
+    let wrong = statuses.iter().filter(|s| **s == 401).count() as u64;
+    let limited = statuses.iter().filter(|s| **s == 429).count() as u64;
+    assert!(checks <= MAX_PER_ACCOUNT as u64, "{backend:?}: {checks} passwords checked");
+    assert_eq!((wrong, wrong + limited), (checks, 40), "{backend:?}: {statuses:?}");
+    assert!(checks >= 1, "{backend:?}: some attempt got through");
+
+    // 40 wrong passwords for 40 accounts from one address: the address's allowance caps them.
+    let before = password_checks(&app);
+    let tries: Vec<_> = (0..40)
+        .map(|i| tokio::spawn(attempt(app.address.clone(), format!("user{i}"), "wrong".into(), None)))
+        .collect();
+    for t in tries {
+        let status = t.await.unwrap();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    let checks = password_checks(&app) - before;
+    // The address already holds bob's failures.
+    assert!(
+        checks + (MAX_PER_ACCOUNT as u64).min(wrong) <= MAX_PER_ADDRESS as u64,
+        "{backend:?}: {checks} passwords checked"
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT MAX(count) FROM login_attempts")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(stored <= MAX_PER_ADDRESS, "{backend:?}: a count of {stored}");
+}
+
+#[tokio::test]
+async fn login_limit_holds_under_concurrency_sqlite() {
+    login_limit_under_concurrency(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn login_limit_holds_under_concurrency_postgres() {
+    login_limit_under_concurrency(Backend::Postgres).await;
+}
+
+async fn lockout_is_per_account_and_address(backend: Backend) {
+    let Some(url) = fresh_url(backend).await else { return };
+    let mut config = Config::for_tests(&url);
+    // The test client plays a proxy that reports the browsers' addresses.
+    config.trusted_proxies = "127.0.0.1".into();
+    let app = common::spawn_app_with(config).await;
+    let try_as = |password: &str, from: &str| {
+        attempt(app.address.clone(), "bob".into(), password.into(), Some(from.into()))
+    };
+    for _ in 0..5 {
+        assert_eq!(try_as("wrong", "203.0.113.7").await, 401);
+    }
+    assert_eq!(
+        try_as(DEMO_PASSWORD, "203.0.113.7").await,
+        429,
+        "{backend:?}: the attacker's address is locked"
+    );
+    assert_eq!(try_as(DEMO_PASSWORD, "198.51.100.9").await, 200, "{backend:?}: bob elsewhere is not");
+    assert!(actions(&app)
+        .await
+        .iter()
+        .any(|(a, u, ip)| a == "login.refused" && u == "bob" && ip == "203.0.113.7"));
+
+    // IPv6 addresses count by their /64: another address in it is the same attacker.
+    for _ in 0..5 {
+        assert_eq!(try_as("wrong", "2001:db8:1:2::1").await, 401);
+    }
+    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:2:ffff::9").await, 429, "{backend:?}: same /64");
+    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:3::1").await, 200, "{backend:?}: another /64");
+
+    // Successful logins do not use up an address's allowance (an office behind one NAT).
+    for _ in 0..25 {
+        assert_eq!(try_as(DEMO_PASSWORD, "192.0.2.44").await, 200, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn lockout_is_per_account_and_address_sqlite() {
+    lockout_is_per_account_and_address(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn lockout_is_per_account_and_address_postgres() {
+    lockout_is_per_account_and_address(Backend::Postgres).await;
+}
+
+/// A POST that carries the session cookie but names no origin: refused, as no page of the
+/// portal would send it; the same with `Origin` or `Referer` of the portal passes.
+#[tokio::test]
+async fn session_posts_must_name_their_origin() {
+    let app = common::spawn_app().await;
+    let no_origin = common::client_without_origin(&app.cookie);
+    let post = |http: &reqwest::Client, header: Option<(&'static str, String)>| {
+        let mut req = http
+            .post(format!("{}/api/list-clusters", app.address))
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some((k, v)) = header {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    let res = post(&no_origin, None).await.unwrap();
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "origin_required", "{body}");
+    assert_eq!(post(&no_origin, Some(("origin", app.address.clone()))).await.unwrap().status(), 200);
+    let referer = format!("{}/daemons", app.address);
+    assert_eq!(post(&no_origin, Some(("referer", referer))).await.unwrap().status(), 200);
+    // Reads need no origin; nor do posts without a session (signing in, API clients).
+    let res = no_origin.get(format!("{}/daemons", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(post(&reqwest::Client::new(), None).await.unwrap().status(), 401);
+}
+
+/// The emulator's control API through the portal: off by default; when on, for admins with a
+/// session only, and environment values never leave it.
+async fn sim_control_matrix(backend: Backend) {
+    // Off (the default): not there, even for an admin.
+    let Some(url) = fresh_url(backend).await else { return };
+    let off = common::spawn_app_with(Config::for_tests(&url)).await;
+    let res = off.http.get(format!("{}/_sim/clock", off.address)).send().await.unwrap();
+    assert_eq!(res.status(), 404, "{backend:?}: off by default");
+    let res = off.http.post(format!("{}/_sim/reset", off.address)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+
+    let app = common::spawn_app_with_sim_control(backend).await.expect("database");
+    let (_, token) = app
+        .call(
+            "create-api-token",
+            &[("form[name]", "ops"), ("form[expires_days]", "1"), ("form[scope][0]", "admin")],
+        )
+        .await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {}", token["secret"].as_str().expect("secret"));
+    headers.insert(reqwest::header::AUTHORIZATION, bearer.parse().unwrap());
+    let admin_token = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let mut clients = vec![("anonymous", reqwest::Client::new(), 401), ("admin token", admin_token, 403)];
+    for user in ["carol", "bob", "alice"] {
+        clients.push((
+            user,
+            client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap()),
+            403,
+        ));
+    }
+    clients.push(("admin", app.http.clone(), 200));
+    let calls: [(&str, &str, Option<Value>); 6] = [
+        ("GET", "/_sim/clock", None),
+        ("GET", "/_sim/state", None),
+        ("GET", "/_sim/alarms", None),
+        ("POST", "/_sim/alarms/matrix-alarm", Some(serde_json::json!({"state": "OK"}))),
+        ("POST", "/_sim/faults", Some(serde_json::json!({"throttleRate": 0.0}))),
+        ("POST", "/_sim/clock/advance", Some(serde_json::json!({"seconds": 1}))),
+    ];
+    let mut failures = vec![];
+    for (method, path, body) in &calls {
+        for (who, http, want) in &clients {
+            let url = format!("{}{path}", app.address);
+            let mut req = match *method {
+                "GET" => http.get(url),
+                _ => http.post(url).header("origin", &app.address),
+            };
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            if status != *want {
+                failures.push(format!("{method} {path} as {who}: {status} {}", res.text().await.unwrap()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{backend:?}: {failures:#?}");
+    let res = app.http.get(format!("{}/_sim/alarms", app.address)).send().await.unwrap();
+    let alarms = res.text().await.unwrap();
+    assert!(alarms.contains("matrix-alarm"), "the admin's POST reached the emulator: {alarms}");
+
+    // The state dump has no environment values, even of a definition that has some.
+    let (status, body) = app
+        .call(
+            "create-task-definition",
+            &[
+                ("form[family]", "env-secret"),
+                ("form[execution_role]", "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"),
+                ("form[containers][0][name]", "agent"),
+                ("form[containers][0][image]", "busybox"),
+                ("form[containers][0][essential]", "on"),
+                ("form[containers][0][cpu]", "0.25"),
+                ("form[containers][0][memory]", "0.25"),
+                ("form[containers][0][env][0][key]", "API_KEY"),
+                ("form[containers][0][env][0][value]", "sim-dump-s3cret"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let dump =
+        app.http.get(format!("{}/_sim/state", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(dump.contains("\"clusters\""), "{dump}");
+    assert!(!dump.contains("sim-dump-s3cret"), "{backend:?}: an environment value in the dump");
+}
+
+#[tokio::test]
+async fn sim_control_matrix_sqlite() {
+    sim_control_matrix(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sim_control_matrix_postgres() {
+    sim_control_matrix(Backend::Postgres).await;
+}
+
+/// Security headers on a page, a server function's answer, an `/api/v1` answer, a refusal and a
+/// static file.
+#[tokio::test]
+async fn security_headers_are_on_every_answer() {
+    // A site of its own with one static file.
+    let site = std::env::temp_dir().join(format!("daemon-portal-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    let probe = "probe.css";
+    std::fs::write(site.join("pkg").join(probe), "body{}").unwrap();
+    let mut config = Config::for_tests(&common::fresh_sqlite_url());
+    config.site_root = site.clone();
+    let app = common::spawn_app_with(config).await;
+    let answers = [
+        ("page", app.http.get(format!("{}/daemons", app.address)).send().await.unwrap()),
+        ("login page", reqwest::get(format!("{}/login", app.address)).await.unwrap()),
+        (
+            "server function",
+            app.http
+                .post(format!("{}/api/list-clusters", app.address))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .send()
+                .await
+                .unwrap(),
+        ),
+        ("api v1", app.http.get(format!("{}/api/v1/me", app.address)).send().await.unwrap()),
+        ("refusal", reqwest::get(format!("{}/api/v1/me", app.address)).await.unwrap()),
+        ("static file", reqwest::get(format!("{}/pkg/{probe}", app.address)).await.unwrap()),
+        ("health", reqwest::get(format!("{}/healthz", app.address)).await.unwrap()),
+    ];
+    let _ = std::fs::remove_dir_all(&site);
+    for (what, res) in &answers {
+        let h = res.headers();
+        let get = |name: &str| h.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let csp = get("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp:?}");
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("default-src 'self'"), "{what}: {csp}");
+        assert_eq!(get("x-frame-options"), "DENY", "{what}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(get("referrer-policy"), "same-origin", "{what}");
+    }
+    assert_eq!(answers[5].1.status(), 200, "the static file was served");
+    assert_eq!(answers[4].1.status(), 401);
+}
+
+/// `Secure` on every cookie when the portal is configured as HTTPS (`PORTAL_PUBLIC_URL`) or a
+/// trusted proxy says the request came over HTTPS.
+#[tokio::test]
+async fn cookies_are_secure_over_https() {
+    let set_cookies = |res: &reqwest::Response| -> Vec<String> {
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    };
+    let mut config = Config::for_tests(&common::fresh_sqlite_url());
+    config.public_url = Some("https://portal.example".into());
+    let app = common::spawn_app_with(config).await;
+    let res = raw_login(&app, "alice", DEMO_PASSWORD, &[]).await;
+    let cookies = set_cookies(&res);
+    assert!(!cookies.is_empty() && cookies.iter().all(|c| c.contains("; Secure")), "{cookies:?}");
+    // The new token's secret rides in a cookie on a plain form post: Secure too.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/api/create-api-token", app.address))
+        .header("cookie", &app.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", format!("{}/account/tokens", app.address))
+        .body(common::serde_urlencoded(&[
+            ("form[name]", "no-js"),
+            ("form[expires_days]", "5"),
+            ("form[scope][0]", "admin"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let cookies = set_cookies(&res);
+    let token = cookies.iter().find(|c| c.starts_with("portal_new_token=")).expect("hand-over cookie");
+    assert!(token.contains("; Secure"), "{token}");
+
+    // Behind a trusted proxy that says https.
+    let mut config = Config::for_tests(&common::fresh_sqlite_url());
+    config.trusted_proxies = "127.0.0.1".into();
+    let app = common::spawn_app_with(config).await;
+    let res = raw_login(&app, "alice", DEMO_PASSWORD, &[("x-forwarded-proto", "https")]).await;
+    assert!(set_cookies(&res).iter().all(|c| c.contains("; Secure")));
+    let res = raw_login(&app, "alice", DEMO_PASSWORD, &[]).await;
+    assert!(set_cookies(&res).iter().all(|c| !c.contains("Secure")), "plain HTTP");
 }

@@ -35,6 +35,34 @@ async fn readyz_names_a_dead_database() {
     assert_eq!(body["failing"], serde_json::json!(["database"]));
     assert_eq!(body["checks"]["database"]["status"], "failing");
     assert_eq!(body["checks"]["ecs"]["status"], "ok");
+    // Anyone may ask, so the answer says what fails, not why (that is in the log).
+    let error = body["checks"]["database"]["error"].as_str().unwrap();
+    assert_eq!(error, "not reachable; see the portal's log");
+    assert!(!body.to_string().to_lowercase().contains("pool"), "{body}");
+}
+
+#[tokio::test]
+async fn readyz_is_cached_for_a_few_seconds() {
+    let app = spawn_app().await;
+    let before = app.state.readiness.checks_run();
+    let probes: Vec<_> = (0..20)
+        .map(|_| {
+            let url = format!("{}/readyz", app.address);
+            tokio::spawn(async move { reqwest::get(url).await.unwrap().status().as_u16() })
+        })
+        .collect();
+    for p in probes {
+        assert_eq!(p.await.unwrap(), 200);
+    }
+    assert_eq!(app.state.readiness.checks_run() - before, 1, "one check for 20 probes");
+    // A failure shows once the cached answer has aged out, not before.
+    app.state.db.close().await;
+    let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
+    assert_eq!(res.status(), 200, "still the cached answer");
+    tokio::time::sleep(server::health::READY_TTL + std::time::Duration::from_millis(100)).await;
+    let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(app.state.readiness.checks_run() - before, 2);
 }
 
 #[tokio::test]
@@ -58,6 +86,7 @@ async fn readyz_names_a_dead_ecs_endpoint() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["failing"], serde_json::json!(["ecs"]));
     assert_eq!(body["checks"]["database"]["status"], "ok");
+    assert!(!body.to_string().contains(&port.to_string()), "the endpoint is not named: {body}");
 }
 
 #[tokio::test]

@@ -569,3 +569,43 @@ async fn large_exports_stream_every_row_on_sqlite() {
 async fn large_exports_stream_every_row_on_postgres() {
     large_exports_stream_every_row(Backend::Postgres).await;
 }
+
+/// A failed login records the username as typed; in the CSV export a cell a spreadsheet would
+/// run as a formula starts with `'` (the JSON export keeps the value as it is).
+async fn csv_exports_are_formula_safe(backend: Backend) {
+    let Some(app) = app_on(backend).await else { return };
+    let evil = "=HYPERLINK(\"http://evil.example\",\"open\")";
+    assert_eq!(login(&app.address, evil, "whatever").await, Err(401));
+    assert_eq!(login(&app.address, "@SUM(1+1)", "whatever").await, Err(401));
+    let res = app.http.get(format!("{}/audit/export.csv", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let csv = parse_csv(&text);
+    let actors: Vec<&str> = csv[1..].iter().map(|r| r[2].as_str()).collect();
+    assert!(actors.contains(&format!("'{evil}").as_str()), "{backend:?}: {actors:?}");
+    assert!(actors.contains(&"'@SUM(1+1)"), "{backend:?}: {actors:?}");
+    assert!(
+        csv[1..].iter().flatten().all(|cell| !cell.starts_with(['=', '+', '-', '@'])),
+        "{backend:?}: a cell a spreadsheet would run: {text}"
+    );
+    let json: serde_json::Value = app
+        .http
+        .get(format!("{}/audit/export.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(json.as_array().unwrap().iter().any(|r| r["actor"] == evil), "{backend:?}: JSON keeps it");
+}
+
+#[tokio::test]
+async fn csv_exports_are_formula_safe_on_sqlite() {
+    csv_exports_are_formula_safe(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn csv_exports_are_formula_safe_on_postgres() {
+    csv_exports_are_formula_safe(Backend::Postgres).await;
+}

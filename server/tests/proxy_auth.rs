@@ -160,6 +160,63 @@ async fn from_anyone_else_postgres() {
     from_anyone_else(Backend::Postgres).await;
 }
 
+/// SSO accounts are their own namespace of case-folded names: an IdP user named like a local
+/// account (which has a password) is refused instead of becoming it, and `Dana` and `dana` are
+/// one person.
+async fn sso_names(backend: Backend) {
+    let Some(app) = app_trusting(backend, "127.0.0.1").await else { return };
+    for name in ["admin", "Admin", "ALICE"] {
+        let (status, body) = me_as(&app, name, "portal-admins, sre", &[]).await;
+        assert_eq!(status, 403, "{backend:?} {name}: {body}");
+        assert_eq!(body["error"]["code"], "sso_name_taken", "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("local"), "{body}");
+    }
+    // The local accounts are untouched: admin is still admin by its password, alice not.
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT username, is_admin FROM users WHERE LOWER(username) IN ('admin', 'alice') ORDER BY username",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows, vec![("admin".to_string(), 1), ("alice".to_string(), 0)], "{backend:?}");
+    assert!(common::login(&app.address, "admin", common::DEMO_PASSWORD).await.is_ok());
+
+    // One account whatever the case the IdP sends.
+    let (status, body) = me_as(&app, "Dana", "sre", &[]).await;
+    assert_eq!((status, body["username"].as_str()), (200, Some("dana")), "{body}");
+    let (status, body) = me_as(&app, "dana", "devs", &[]).await;
+    assert_eq!((status, body["username"].as_str()), (200, Some("dana")), "{body}");
+    let (status, body) = me_as(&app, "DANA", "devs", &[]).await;
+    assert_eq!((status, body["username"].as_str()), (200, Some("dana")), "{body}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE LOWER(username) = 'dana'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "{backend:?}: one account");
+
+    // A page view by a refused identity gets the refusal, not a session of the local account.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/clusters", app.address))
+        .header("x-forwarded-user", "admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn sso_names_sqlite() {
+    sso_names(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sso_names_postgres() {
+    sso_names(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn proxy_mode_off_ignores_the_headers() {
     let app = common::spawn_app().await;

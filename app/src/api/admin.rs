@@ -76,6 +76,21 @@ pub(crate) fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
     }
 }
 
+/// [`require_admin`], and signed in with a session (or SSO), not an API token: accounts,
+/// passwords and memberships are credentials, and a token that could create a user or reset a
+/// password could mint itself a way round "tokens cannot create tokens".
+#[cfg(feature = "ssr")]
+fn require_admin_session() -> Result<crate::auth::CurrentUser, PortalError> {
+    let user = require_admin()?;
+    if crate::auth::via_token() {
+        return Err(PortalError::Forbidden(
+            "Accounts, teams and memberships are managed in the portal's UI, not with an API token.".into(),
+        )
+        .respond());
+    }
+    Ok(user)
+}
+
 #[cfg(feature = "ssr")]
 fn invalid(e: crate::domain::FieldErrors) -> PortalError {
     PortalError::Invalid(e).respond()
@@ -103,7 +118,7 @@ pub async fn admin_list_users() -> Result<Vec<UserView>, PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-create-user")]
 pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let new = form.parse().map_err(invalid)?;
     crate::backend::backend()?
         .admin_create_user(&new.username, &new.password, new.is_admin)
@@ -117,7 +132,7 @@ pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-reset-password")]
 pub async fn admin_reset_password(username: String, password: String) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     crate::domain::account::check_password(&password)
         .map_err(|e| PortalError::invalid("password", e).respond())?;
@@ -133,7 +148,7 @@ pub async fn admin_reset_password(username: String, password: String) -> Result<
 /// Disables (`disabled=true`: the user is signed out and cannot sign in) or enables an account.
 #[server(prefix = "/api", endpoint = "admin-set-user-disabled")]
 pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     if disabled && username == user.username {
         return Err(PortalError::Conflict("You cannot disable your own account.".into()).respond());
@@ -147,7 +162,7 @@ pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result
 
 #[server(prefix = "/api", endpoint = "admin-set-user-admin")]
 pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     if !admin && username == user.username {
         return Err(PortalError::Conflict(
@@ -172,7 +187,7 @@ pub async fn admin_list_teams() -> Result<TeamsOverview, PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-create-team")]
 pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let name = checked("name", crate::domain::account::parse_team_name(&name))?;
     crate::backend::backend()?.admin_create_team(&name).await.map_err(PortalError::respond)?;
     crate::auth::audit(&user, "team.create", &name, serde_json::json!({})).await;
@@ -182,7 +197,7 @@ pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-delete-team")]
 pub async fn admin_delete_team(name: String) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let name = checked("name", crate::domain::account::parse_team_name(&name))?;
     crate::backend::backend()?.admin_delete_team(&name).await.map_err(PortalError::respond)?;
     crate::auth::audit(&user, "team.delete", &name, serde_json::json!({})).await;
@@ -193,7 +208,7 @@ pub async fn admin_delete_team(name: String) -> Result<(), PortalError> {
 /// Adds `username` to `team` with `role`, or changes the role of a member.
 #[server(prefix = "/api", endpoint = "admin-set-membership")]
 pub async fn admin_set_membership(username: String, team: String, role: String) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let mut e = crate::domain::FieldErrors::new();
     let username = e.check("username", crate::domain::account::parse_username(&username));
     let team = e.check("team", crate::domain::account::parse_team_name(&team));
@@ -219,7 +234,7 @@ pub async fn admin_set_membership(username: String, team: String, role: String) 
 
 #[server(prefix = "/api", endpoint = "admin-remove-membership")]
 pub async fn admin_remove_membership(username: String, team: String) -> Result<(), PortalError> {
-    let user = require_admin()?;
+    let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     let team = checked("team", crate::domain::account::parse_team_name(&team))?;
     crate::backend::backend()?

@@ -72,9 +72,14 @@ async fn identify(
 ) -> Result<Option<(CurrentUser, Option<String>)>, Box<Response>> {
     if trusted_peer {
         if let Some(identity) = state.auth.proxy.identity(headers) {
-            let user =
-                proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip).await.map_err(unavailable)?;
-            return Ok(user.map(|u| (u, None)));
+            return match proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip)
+                .await
+                .map_err(unavailable)?
+            {
+                proxy::SsoSignIn::User(user) => Ok(Some((user, None))),
+                proxy::SsoSignIn::Disabled => Ok(None),
+                proxy::SsoSignIn::NameTaken => Err(Box::new(sso_name_taken())),
+            };
         }
     }
     if let Some(secret) = bearer(headers) {
@@ -118,6 +123,17 @@ fn token_refused() -> Response {
         .into_response()
 }
 
+fn sso_name_taken() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({"error": {
+            "code": "sso_name_taken",
+            "message": "Your single sign-on name is the name of a local portal account, so it cannot sign you in. Ask an administrator to rename or remove the local account."
+        }})),
+    )
+        .into_response()
+}
+
 fn unavailable(e: sqlx::Error) -> Box<Response> {
     tracing::error!(error = %e, "user lookup failed");
     Box::new(
@@ -149,10 +165,13 @@ fn encode_component(s: &str) -> String {
 }
 
 /// Refuses a state-changing request whose `Origin` (or, without one, `Referer`) names another
-/// host than the request's `Host`. Requests with neither header (curl, API clients) pass, and
-/// so do bearer-token requests without cookies: a browser cannot attach an `Authorization`
-/// header to a cross-site request without a CORS preflight the portal never grants, and with
-/// no cookie there is no ambient session to abuse.
+/// host than the request's `Host`, and one that carries a session cookie but names no origin at
+/// all: browsers name it on every POST (Chromium sends `Origin` with fetches and form posts),
+/// so a cookie without it is not a page of the portal speaking. Requests with neither header
+/// and no session (curl, API clients, signing in) pass, and so do bearer-token requests
+/// without cookies: a browser cannot attach an `Authorization` header to a cross-site request
+/// without a CORS preflight the portal never grants, and with no cookie there is no ambient
+/// session to abuse.
 pub async fn same_origin(req: Request, next: Next) -> Response {
     let changes_state = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
     let token_only = bearer(req.headers()).is_some() && !req.headers().contains_key(header::COOKIE);
@@ -165,6 +184,17 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
         .or_else(|| headers.get(header::REFERER))
         .map(|v| v.to_str().unwrap_or(""));
     let Some(source) = source else {
+        if carries_session(headers) {
+            tracing::warn!("state-changing request with a session cookie and no origin refused");
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"error": {
+                    "code": "origin_required",
+                    "message": "This request carries a session cookie but does not say which site it came from (no Origin or Referer header), so it was refused. Use the portal's own pages, or an API token for automation."
+                }})),
+            )
+                .into_response();
+        }
         return next.run(req).await;
     };
     // The request's own host, and the one a reverse proxy says the browser used (a browser
@@ -192,6 +222,15 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     }
 }
 
+/// Whether the request has a (non-empty) session cookie.
+fn carries_session(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|h| cookie_value(h, SESSION_COOKIE).is_some_and(|v| !v.is_empty()))
+}
+
 /// `host[:port]` of an `Origin` or `Referer` value; `None` for `null` or anything unparsable.
 fn origin_host(value: &str) -> Option<String> {
     let (_, rest) = value.split_once("://")?;
@@ -210,6 +249,16 @@ mod tests {
         assert_eq!(origin_host("https://portal.example/daemons?x=1").as_deref(), Some("portal.example"));
         assert_eq!(origin_host("null"), None);
         assert_eq!(origin_host("http://"), None);
+    }
+
+    #[test]
+    fn only_a_non_empty_session_cookie_counts() {
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!carries_session(&h));
+        h.insert(header::COOKIE, "theme=dark; portal_session=".parse().unwrap());
+        assert!(!carries_session(&h));
+        h.append(header::COOKIE, "portal_session=abc".parse().unwrap());
+        assert!(carries_session(&h));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod headers;
 pub mod middleware;
 pub mod password;
 pub mod proxy;
@@ -27,6 +28,13 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Trusted-proxy single sign-on (`PORTAL_TRUSTED_PROXIES`, …); off when it trusts no one.
     pub proxy: proxy::ProxySettings,
+    /// The emulator's control API is served, to admins (`PORTAL_SIM_CONTROL=on`, embedded).
+    pub sim_control: bool,
+    /// `PORTAL_PUBLIC_URL` is `https://`: every cookie is `Secure`.
+    pub public_https: bool,
+    /// Passwords checked by this process's login (one per Argon2 evaluation), so tests can see
+    /// that the rate limit stops attempts before the expensive part.
+    pub password_checks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Milliseconds since the Unix epoch.

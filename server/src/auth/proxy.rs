@@ -211,37 +211,76 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// What signing in an SSO identity came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SsoSignIn {
+    User(CurrentUser),
+    /// The account is disabled.
+    Disabled,
+    /// The name belongs to a local account (one with a password): the identity is refused,
+    /// or an IdP user named `admin` would become the local `admin`.
+    NameTaken,
+}
+
+/// The account name of an SSO identity: case-folded, so `Alice` and `alice` are one person
+/// (identity providers differ in the case they send).
+pub fn account_name(identity: &ProxyIdentity) -> String {
+    identity.username.to_lowercase()
+}
+
 /// Signs in the user the proxy names: creates their row on first sight, and brings the admin
 /// flag, e-mail and memberships in line with the headers (writing only when they differ).
-/// `None` for a disabled account.
+///
+/// SSO accounts are a namespace of their own: the rows created here, marked by the
+/// [`NO_PASSWORD`] hash, under case-folded names. A name that (in any case) belongs to a local
+/// account is refused rather than merged into it.
 pub async fn sign_in(
     db: &Db,
     settings: &ProxySettings,
     identity: &ProxyIdentity,
     ip: &str,
-) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let (admin, teams) = settings.grants(identity);
-    let created = users::create(db, &identity.username, NO_PASSWORD, admin).await?.is_some();
-    let Some(row) = sqlx::query("SELECT id, is_admin, email, disabled FROM users WHERE username = $1")
-        .bind(&identity.username)
+) -> Result<SsoSignIn, sqlx::Error> {
+    let name = account_name(identity);
+    // Local names are ASCII (domain::account), so SQL's LOWER folds them as Rust does.
+    let local = sqlx::query("SELECT username FROM users WHERE LOWER(username) = $1 AND password_hash <> $2")
+        .bind(&name)
+        .bind(NO_PASSWORD)
         .fetch_optional(db.pool())
-        .await?
+        .await?;
+    if let Some(local) = local {
+        let local: String = local.try_get("username")?;
+        // Logged, not audited: the proxy sends the identity with every request, and the audit
+        // log would fill with one row per page view.
+        tracing::warn!(sso = %identity.username, local = %local, "SSO identity refused: the name is a local account");
+        return Ok(SsoSignIn::NameTaken);
+    }
+    let (admin, teams) = settings.grants(identity);
+    let created = users::create(db, &name, NO_PASSWORD, admin).await?.is_some();
+    let Some(row) =
+        sqlx::query("SELECT id, is_admin, email, disabled, password_hash FROM users WHERE username = $1")
+            .bind(&name)
+            .fetch_optional(db.pool())
+            .await?
     else {
-        return Ok(None);
+        return Ok(SsoSignIn::Disabled);
     };
+    if row.try_get::<String, _>("password_hash")? != NO_PASSWORD {
+        // A local account of this exact name appeared since the check above.
+        return Ok(SsoSignIn::NameTaken);
+    }
     if row.try_get::<i64, _>("disabled")? != 0 {
-        return Ok(None);
+        return Ok(SsoSignIn::Disabled);
     }
     let id: String = row.try_get("id")?;
     let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
     let email: String = row.try_get("email")?;
     let Some(current) = users::current_user(db, &id).await? else {
-        return Ok(None);
+        return Ok(SsoSignIn::Disabled);
     };
     let mut have = current.teams.clone();
     have.sort_by(|a, b| a.0.cmp(&b.0));
     if is_admin == admin && email == identity.email && have == teams && !created {
-        return Ok(Some(current));
+        return Ok(SsoSignIn::User(current));
     }
     sqlx::query("UPDATE users SET is_admin = $1, email = $2 WHERE id = $3")
         .bind(i64::from(admin))
@@ -269,8 +308,8 @@ pub async fn sign_in(
         "admin": admin,
         "teams": teams.iter().map(|(t, r)| format!("{t}:{}", r.as_str())).collect::<Vec<_>>(),
     });
-    audit::record(db, &identity.username, ip, "user.proxy_sync", &identity.username, &detail).await?;
-    users::current_user(db, &id).await
+    audit::record(db, &name, ip, "user.proxy_sync", &name, &detail).await?;
+    Ok(users::current_user(db, &id).await?.map_or(SsoSignIn::Disabled, SsoSignIn::User))
 }
 
 #[cfg(test)]

@@ -29,21 +29,27 @@ impl AuthBackend for AppState {
         let db = &self.db;
         let username = username.trim();
         let now = now_ms();
-        let account = rate_limit::account_key(username);
+        let account = rate_limit::account_key(username, ip);
         let address = rate_limit::address_key(ip);
-        let blocked = match rate_limit::blocked_until(db, &account, rate_limit::MAX_PER_ACCOUNT, now)
+        // The attempt is counted before the password is looked at (see rate_limit.rs), first
+        // against the (account, address) pair, then the address; a refusal by the address
+        // gives the pair's attempt back.
+        let refused_by = if !rate_limit::take(db, &account, rate_limit::MAX_PER_ACCOUNT, now)
             .await
             .map_err(db_error)?
         {
-            Some(t) => Some(t),
-            None => rate_limit::blocked_until(db, &address, rate_limit::MAX_PER_ADDRESS, now)
-                .await
-                .map_err(db_error)?,
+            Some(&account)
+        } else if !rate_limit::take(db, &address, rate_limit::MAX_PER_ADDRESS, now).await.map_err(db_error)? {
+            rate_limit::give_back(db, &account).await.map_err(db_error)?;
+            Some(&address)
+        } else {
+            None
         };
-        if let Some(until) = blocked {
+        if let Some(key) = refused_by {
             audit::record(db, username, ip, "login.refused", username, &json!({"reason": "rate_limited"}))
                 .await
                 .map_err(db_error)?;
+            let until = rate_limit::retry_at(db, key).await.map_err(db_error)?.unwrap_or(now);
             let minutes = ((until - now) as f64 / 60_000.0).ceil().max(1.0) as i64;
             return Err(PortalError::TooManyAttempts(format!(
                 "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
@@ -57,6 +63,7 @@ impl AuthBackend for AppState {
         } else {
             users::find_by_username(db, username).await.map_err(db_error)?
         };
+        self.auth.password_checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let ok = match &record {
             Some(r) if !r.disabled && password.len() <= MAX_PASSWORD => {
                 password::verify_async(password.to_string(), r.password_hash.clone()).await
@@ -68,12 +75,14 @@ impl AuthBackend for AppState {
             }
         };
         let Some(record) = record.filter(|_| ok) else {
-            rate_limit::record_failure(db, &account, now).await.map_err(db_error)?;
-            rate_limit::record_failure(db, &address, now).await.map_err(db_error)?;
+            // Already counted against both keys.
             audit::record(db, username, ip, "login.failed", username, &json!({})).await.map_err(db_error)?;
             return Err(PortalError::WrongCredentials);
         };
 
+        // A success does not count against the address (an office behind one address signs
+        // in all day) and wipes the pair's failures.
+        rate_limit::give_back(db, &address).await.map_err(db_error)?;
         rate_limit::clear(db, &account).await.map_err(db_error)?;
         // Housekeeping; a failure here must not stop the login.
         if let Err(e) = sessions::purge_expired(db).await {

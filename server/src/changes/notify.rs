@@ -96,7 +96,7 @@ pub async fn deliver_due(state: &AppState) -> Result<(), sqlx::Error> {
             .timeout(std::time::Duration::from_secs(10))
             .send()
             .await
-            .map_err(|e| e.to_string())
+            .map_err(delivery_error)
             .and_then(|r| if r.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", r.status())) });
         match sent {
             Ok(()) => {
@@ -121,4 +121,33 @@ pub async fn deliver_due(state: &AppState) -> Result<(), sqlx::Error> {
         }
     }
     Ok(())
+}
+
+/// A delivery failure as text for the log and `notifications.last_error`, without the URL:
+/// a Slack-style webhook URL is itself the secret that lets anyone post.
+fn delivery_error(e: reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "failed"
+    };
+    format!("webhook request {what}: {}", e.without_url())
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn delivery_errors_do_not_name_the_url() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let url = format!("http://127.0.0.1:{port}/services/T000/B000/s3cr3tt0ken");
+        let e = reqwest::Client::new().post(&url).send().await.unwrap_err();
+        assert!(e.to_string().contains("s3cr3tt0ken"), "reqwest names it: {e}");
+        let text = super::delivery_error(e);
+        assert!(!text.contains("s3cr3tt0ken") && !text.contains(&port.to_string()), "{text}");
+        assert!(text.contains("could not connect"), "{text}");
+    }
 }

@@ -42,12 +42,20 @@ fn error(e: PortalError) -> Response {
 }
 
 /// One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180), with
-/// quotes doubled.
+/// quotes doubled; and formula-safe: a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'`, so a spreadsheet shows it as text instead of running
+/// it (a failed login records the username as typed, so `=HYPERLINK(…)` would otherwise
+/// reach an administrator's spreadsheet).
 pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
@@ -296,5 +304,21 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(""), "");
+    }
+
+    #[test]
+    fn csv_fields_that_a_spreadsheet_would_run_start_with_a_quote() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+        );
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        // Only the first character matters.
+        assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field("2026-12-06"), "2026-12-06");
     }
 }

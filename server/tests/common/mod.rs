@@ -61,14 +61,41 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let cookie = login(&address, "admin", DEMO_PASSWORD).await.expect("admin signs in");
-    TestApp { address, state, http: client_with_cookie(&cookie), cookie }
+    TestApp { address: address.clone(), state, http: client_for(&address, &cookie), cookie }
 }
 
-/// A client whose every request carries this `Cookie` header.
+/// A client whose every request carries this `Cookie` header and, when [`login`] made the
+/// session, names the portal it signed in to as `Origin`, as a browser does (the portal
+/// refuses state-changing requests that carry a session but no origin).
 pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
+    match session_origin(cookie) {
+        Some(address) => client_for(&address, cookie),
+        None => client_without_origin(cookie),
+    }
+}
+
+/// A client whose every request carries this `Cookie` header and `Origin: address`.
+pub fn client_for(address: &str, cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().expect("cookie header"));
+    headers.insert(reqwest::header::ORIGIN, address.parse().expect("origin header"));
+    reqwest::Client::builder().default_headers(headers).build().expect("client")
+}
+
+/// A client whose every request carries this `Cookie` header and nothing else (not a browser).
+pub fn client_without_origin(cookie: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, cookie.parse().expect("cookie header"));
     reqwest::Client::builder().default_headers(headers).build().expect("client")
+}
+
+/// Which portal each session cookie made by [`login`] belongs to, so that
+/// [`client_with_cookie`] can send the right `Origin` without being told the address.
+static SESSION_ORIGINS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn session_origin(cookie: &str) -> Option<String> {
+    SESSION_ORIGINS.lock().unwrap().get(cookie).cloned()
 }
 
 /// Signs in through `POST /api/login`; the `portal_session=…` pair on success, else the status.
@@ -91,7 +118,9 @@ pub async fn login(address: &str, username: &str, password: &str) -> Result<Stri
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("portal_session="))
         .expect("login sets the session cookie");
-    Ok(set_cookie.split(';').next().unwrap().to_string())
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    SESSION_ORIGINS.lock().unwrap().insert(cookie.clone(), address.to_string());
+    Ok(cookie)
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -114,6 +143,8 @@ impl TestApp {
     ) -> (u16, serde_json::Value) {
         let res = http
             .post(format!("{}/api/{endpoint}", self.address))
+            // As a page of the portal would.
+            .header("origin", &self.address)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(serde_urlencoded(form))
             .send()
@@ -181,6 +212,13 @@ pub fn serde_urlencoded(pairs: &[(&str, &str)]) -> String {
             .collect()
     }
     pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The portal with the emulator's control API served at `/_sim/` (to admins).
+pub async fn spawn_app_with_sim_control(backend: Backend) -> Option<TestApp> {
+    let mut config = Config::for_tests(&fresh_url(backend).await?);
+    config.sim_control = server::config::Toggle::On;
+    Some(spawn_app_with(config).await)
 }
 
 /// The portal on a fresh SQLite database with the emulator's clock under the test's control.
