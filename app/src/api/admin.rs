@@ -80,7 +80,7 @@ pub(crate) fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
 /// passwords and memberships are credentials, and a token that could create a user or reset a
 /// password could mint itself a way round "tokens cannot create tokens".
 #[cfg(feature = "ssr")]
-fn require_admin_session() -> Result<crate::auth::CurrentUser, PortalError> {
+pub(crate) fn require_admin_session() -> Result<crate::auth::CurrentUser, PortalError> {
     let user = require_admin()?;
     if crate::auth::via_token() {
         return Err(PortalError::Forbidden(

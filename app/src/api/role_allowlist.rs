@@ -31,7 +31,8 @@ pub async fn admin_list_role_grants() -> Result<RoleAllowlist, PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-grant-role")]
 pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
-    let user = super::admin::require_admin()?;
+    // Like memberships, a grant widens what people may do: never from an API token.
+    let user = super::admin::require_admin_session()?;
     let grant = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
     crate::backend::backend()?.grant_role(&grant, &user.username).await.map_err(PortalError::respond)?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
@@ -42,7 +43,7 @@ pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-revoke-role")]
 pub async fn admin_revoke_role(form: RoleGrantForm) -> Result<(), PortalError> {
-    let user = super::admin::require_admin()?;
+    let user = super::admin::require_admin_session()?;
     let grant = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
     crate::backend::backend()?.revoke_role(&grant).await.map_err(PortalError::respond)?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
