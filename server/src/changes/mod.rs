@@ -6,7 +6,8 @@
 //! - `call`: the exact ECS call stored on a request and the code that sends it;
 //! - `execute`: leases, write-before/after around the ECS call, resuming, following;
 //! - `worker`: the background loop every replica runs; `notify`: the webhook outbox;
-//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows.
+//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows;
+//! - `scope`: where a daemon runs now (with its target, what decides policies and freezes).
 
 pub mod call;
 pub mod drift;
@@ -15,5 +16,6 @@ pub mod execute;
 pub mod history;
 pub mod notify;
 pub mod ownership;
+pub mod scope;
 pub mod store;
 pub mod worker;
