@@ -104,6 +104,7 @@ async fn request_deploy(app: &TestApp, u: &Users, name: &str) -> String {
     body["request"]["id"].as_str().unwrap().to_string()
 }
 
+/// Reviews the request as it stands now (the version a reviewer opening it would see).
 async fn review(
     app: &TestApp,
     who: &reqwest::Client,
@@ -111,8 +112,26 @@ async fn review(
     decision: &str,
     comment: &str,
 ) -> (u16, Value) {
-    app.call_with(who, "review-change-request", &[("id", id), ("decision", decision), ("comment", comment)])
-        .await
+    let (_, r) = app.call("get-change-request", &[("id", id)]).await;
+    let version = r["version"].as_i64().unwrap_or(1).to_string();
+    review_at(app, who, id, &version, decision, comment).await
+}
+
+/// Reviews `version` of the request, as the page's form posts it.
+async fn review_at(
+    app: &TestApp,
+    who: &reqwest::Client,
+    id: &str,
+    version: &str,
+    decision: &str,
+    comment: &str,
+) -> (u16, Value) {
+    app.call_with(
+        who,
+        "review-change-request",
+        &[("id", id), ("decision", decision), ("comment", comment), ("version", version)],
+    )
+    .await
 }
 
 async fn request(app: &TestApp, id: &str) -> Value {
