@@ -318,7 +318,8 @@ async fn change_requests_by_role(backend: common::Backend) {
     let (status, body) = send(&bob, "POST", &approve, Some(r#"{"version": 7}"#)).await;
     assert_error(status, &body, 409, "conflict");
     assert!(body["error"]["message"].as_str().unwrap().contains("review version 1"), "{body}");
-    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"version": 1, "comment": "ok <script>"}"#)).await;
+    let (status, body) =
+        send(&bob, "POST", &approve, Some(r#"{"version": 1, "comment": "ok <script>"}"#)).await;
     assert_eq!(status, 200, "{body}");
     assert!(["approved", "executing"].contains(&body["state"].as_str().unwrap()), "{body}");
     let (_, detail) = send(&carol, "GET", &one, None).await;
@@ -331,9 +332,13 @@ async fn change_requests_by_role(backend: common::Backend) {
     let second = deploy.replace("cwagent", "cwagent2");
     let (_, created) = send(&alice, "POST", &base, Some(&second)).await;
     let id2 = created["id"].as_str().unwrap().to_string();
-    let (status, body) =
-        send(&admin, "POST", &format!("{base}/{id2}/reject"), Some(r#"{"version": 1, "comment": "not now"}"#))
-            .await;
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &format!("{base}/{id2}/reject"),
+        Some(r#"{"version": 1, "comment": "not now"}"#),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["state"], "rejected");
     let (status, page) = send(&admin, "GET", &format!("{base}?inbox=all&state=rejected"), None).await;

@@ -814,7 +814,12 @@ fn form_on(name: &str, providers: &[&str], update: bool) -> Vec<(String, String)
     f
 }
 
-async fn call_owned(app: &TestApp, who: &reqwest::Client, endpoint: &str, f: &[(String, String)]) -> (u16, Value) {
+async fn call_owned(
+    app: &TestApp,
+    who: &reqwest::Client,
+    endpoint: &str,
+    f: &[(String, String)],
+) -> (u16, Value) {
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     app.call_with(who, endpoint, &pairs).await
 }
@@ -852,7 +857,8 @@ async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(b
     running_on(&app, &u, "doomed", &["mi-prod-a"]).await;
     set_policy(&app, policy("mi-prod-a", 2, &["security"], false)).await;
 
-    let (status, body) = app.call_with(&u.alice, "delete-daemon", &[("cluster", "prod"), ("name", "doomed")]).await;
+    let (status, body) =
+        app.call_with(&u.alice, "delete-daemon", &[("cluster", "prod"), ("name", "doomed")]).await;
     assert_eq!(status, 200, "{body}");
     let row = if body["request"].is_object() { &body["request"] } else { &body };
     let id = row["id"].as_str().unwrap().to_string();
@@ -957,7 +963,10 @@ async fn an_edit_from_lax_to_strict_recomputes_the_policy(backend: Backend) {
     // Submitted on mi-prod-b, under the cluster's 1 approval from platform...
     let id = deploy_on(&app, &u, "sneaky", &["mi-prod-b"], false).await;
     let r = request(&app, &id).await;
-    assert_eq!((labels(&r), r["policy"]["approvals_required"].as_u64()), (vec!["cluster prod".into()], Some(1)));
+    assert_eq!(
+        (labels(&r), r["policy"]["approvals_required"].as_u64()),
+        (vec!["cluster prod".into()], Some(1))
+    );
     // ...then edited onto mi-prod-a too.
     let mut f = form_on("sneaky", &["mi-prod-a", "mi-prod-b"], false);
     f.push(("id".into(), id.clone()));
@@ -1032,7 +1041,8 @@ async fn self_approval_only_if_every_policy_allows_it(backend: Backend) {
         let pat = pat.clone();
         let app = &app;
         async move {
-            let (status, body) = call_owned(app, &pat, "deploy-daemon", &form_on(name, providers, false)).await;
+            let (status, body) =
+                call_owned(app, &pat, "deploy-daemon", &form_on(name, providers, false)).await;
             assert_eq!(status, 200, "{body}");
             body["request"]["id"].as_str().unwrap().to_string()
         }

@@ -222,8 +222,8 @@ pub async fn review_change_request(
     };
     let comment = crate::domain::change::parse_comment(&comment, !approve)
         .map_err(|e| PortalError::invalid("comment", e).respond())?;
-    let version =
-        crate::domain::policy::parse_review_version(&version).map_err(|e| PortalError::invalid("version", e).respond())?;
+    let version = crate::domain::policy::parse_review_version(&version)
+        .map_err(|e| PortalError::invalid("version", e).respond())?;
     let backend = crate::backend::backend()?;
     backend
         .review_change(&user, &crate::auth::client_ip(), id.trim(), version, approve, &comment)

@@ -217,12 +217,11 @@ pub fn matching(rows: &[Policy], scope: &Scope) -> Vec<Requirement> {
         _ => (Policy::builtin_default(cluster), "built-in default".to_string()),
     };
     let mut out: Vec<Requirement> = Vec::new();
-    let mut add = |(policy, label): (Policy, String), why: String| {
-        match out.iter_mut().find(|r| r.label == label) {
+    let mut add =
+        |(policy, label): (Policy, String), why: String| match out.iter_mut().find(|r| r.label == label) {
             Some(r) => r.why.push(why),
             None => out.push(Requirement { policy, label, why: vec![why] }),
-        }
-    };
+        };
     let providers = scope.providers();
     if providers.is_empty() {
         if cluster == ANY_CLUSTER {
@@ -258,7 +257,11 @@ pub fn combine(requirements: Vec<Requirement>, scope: Scope) -> CombinedPolicy {
         approvals_required: requirements.iter().map(|r| r.policy.approvals_required).max().unwrap_or(0),
         approver_teams: teams,
         allow_self_approval: requirements.iter().all(|r| r.policy.allow_self_approval),
-        expiry_hours: requirements.iter().map(|r| r.policy.expiry_hours).min().unwrap_or(DEFAULT_EXPIRY_HOURS),
+        expiry_hours: requirements
+            .iter()
+            .map(|r| r.policy.expiry_hours)
+            .min()
+            .unwrap_or(DEFAULT_EXPIRY_HOURS),
         source: requirements.iter().map(Requirement::describe).collect::<Vec<_>>().join("; "),
         requirements,
         scope,
@@ -612,34 +615,138 @@ mod tests {
             hours: u32,
         }
         let cases = [
-            Case { what: "new daemon on an unlisted provider", cluster: "prod", now: &[], target: &["mi-prod-b"],
-                labels: &["cluster prod"], approvals: 1, teams: &["platform"], self_ok: false, hours: 72 },
-            Case { what: "new daemon on a strict provider", cluster: "prod", now: &[], target: &["mi-prod-a"],
-                labels: &["prod/mi-prod-a"], approvals: 2, teams: &["security"], self_ok: false, hours: 24 },
-            Case { what: "two providers, two policies", cluster: "prod", now: &[], target: &["mi-prod-a", "mi-prod-b"],
-                labels: &["prod/mi-prod-a", "cluster prod"], approvals: 2, teams: &["security", "platform"],
-                self_ok: false, hours: 24 },
-            Case { what: "delete: where it runs now", cluster: "prod", now: &["mi-prod-a"], target: &[],
-                labels: &["prod/mi-prod-a"], approvals: 2, teams: &["security"], self_ok: false, hours: 24 },
-            Case { what: "move from [a, b] to [b] keeps a", cluster: "prod", now: &["mi-prod-a", "mi-prod-b"],
-                target: &["mi-prod-b"], labels: &["prod/mi-prod-a", "cluster prod"], approvals: 2,
-                teams: &["security", "platform"], self_ok: false, hours: 24 },
-            Case { what: "rollback from c to b", cluster: "prod", now: &["mi-prod-c"], target: &["mi-prod-b"],
-                labels: &["cluster prod", "prod/mi-prod-c"], approvals: 1, teams: &[],
-                self_ok: false, hours: 48 },
-            Case { what: "any-team policy widens who may review", cluster: "prod", now: &[], target: &["mi-prod-c"],
-                labels: &["prod/mi-prod-c"], approvals: 1, teams: &[], self_ok: true, hours: 48 },
-            Case { what: "self-approval only if all allow", cluster: "prod", now: &["mi-prod-c"], target: &["mi-prod-a"],
-                labels: &["prod/mi-prod-a", "prod/mi-prod-c"], approvals: 2, teams: &[], self_ok: false, hours: 24 },
-            Case { what: "unknown providers: every policy of the cluster", cluster: "prod", now: &[], target: &[],
-                labels: &["prod/mi-prod-a", "prod/mi-prod-c", "cluster prod"], approvals: 2, teams: &[],
-                self_ok: false, hours: 24 },
-            Case { what: "cluster without a policy falls back to *", cluster: "dev", now: &["x"], target: &["y"],
-                labels: &["all clusters (*)"], approvals: 0, teams: &[], self_ok: false, hours: 72 },
-            Case { what: "no cluster: *", cluster: "", now: &[], target: &[],
-                labels: &["all clusters (*)"], approvals: 0, teams: &[], self_ok: false, hours: 72 },
-            Case { what: "cluster policy with self-approval", cluster: "lab", now: &["x"], target: &["x"],
-                labels: &["cluster lab"], approvals: 1, teams: &[], self_ok: true, hours: 12 },
+            Case {
+                what: "new daemon on an unlisted provider",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-b"],
+                labels: &["cluster prod"],
+                approvals: 1,
+                teams: &["platform"],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "new daemon on a strict provider",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-a"],
+                labels: &["prod/mi-prod-a"],
+                approvals: 2,
+                teams: &["security"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "two providers, two policies",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-a", "mi-prod-b"],
+                labels: &["prod/mi-prod-a", "cluster prod"],
+                approvals: 2,
+                teams: &["security", "platform"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "delete: where it runs now",
+                cluster: "prod",
+                now: &["mi-prod-a"],
+                target: &[],
+                labels: &["prod/mi-prod-a"],
+                approvals: 2,
+                teams: &["security"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "move from [a, b] to [b] keeps a",
+                cluster: "prod",
+                now: &["mi-prod-a", "mi-prod-b"],
+                target: &["mi-prod-b"],
+                labels: &["prod/mi-prod-a", "cluster prod"],
+                approvals: 2,
+                teams: &["security", "platform"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "rollback from c to b",
+                cluster: "prod",
+                now: &["mi-prod-c"],
+                target: &["mi-prod-b"],
+                labels: &["cluster prod", "prod/mi-prod-c"],
+                approvals: 1,
+                teams: &[],
+                self_ok: false,
+                hours: 48,
+            },
+            Case {
+                what: "any-team policy widens who may review",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-c"],
+                labels: &["prod/mi-prod-c"],
+                approvals: 1,
+                teams: &[],
+                self_ok: true,
+                hours: 48,
+            },
+            Case {
+                what: "self-approval only if all allow",
+                cluster: "prod",
+                now: &["mi-prod-c"],
+                target: &["mi-prod-a"],
+                labels: &["prod/mi-prod-a", "prod/mi-prod-c"],
+                approvals: 2,
+                teams: &[],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "unknown providers: every policy of the cluster",
+                cluster: "prod",
+                now: &[],
+                target: &[],
+                labels: &["prod/mi-prod-a", "prod/mi-prod-c", "cluster prod"],
+                approvals: 2,
+                teams: &[],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "cluster without a policy falls back to *",
+                cluster: "dev",
+                now: &["x"],
+                target: &["y"],
+                labels: &["all clusters (*)"],
+                approvals: 0,
+                teams: &[],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "no cluster: *",
+                cluster: "",
+                now: &[],
+                target: &[],
+                labels: &["all clusters (*)"],
+                approvals: 0,
+                teams: &[],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "cluster policy with self-approval",
+                cluster: "lab",
+                now: &["x"],
+                target: &["x"],
+                labels: &["cluster lab"],
+                approvals: 1,
+                teams: &[],
+                self_ok: true,
+                hours: 12,
+            },
         ];
         for c in cases {
             let scope = Scope::new(c.cluster, &v(c.now), &v(c.target));
@@ -647,7 +754,12 @@ mod tests {
             let labels: Vec<&str> = got.requirements.iter().map(|r| r.label.as_str()).collect();
             assert_eq!(labels, c.labels, "{}", c.what);
             assert_eq!(
-                (got.approvals_required, got.approver_teams.clone(), got.allow_self_approval, got.expiry_hours),
+                (
+                    got.approvals_required,
+                    got.approver_teams.clone(),
+                    got.allow_self_approval,
+                    got.expiry_hours
+                ),
                 (c.approvals, v(c.teams), c.self_ok, c.hours),
                 "{}",
                 c.what
@@ -665,7 +777,10 @@ mod tests {
     fn the_page_says_which_policies_apply_and_why() {
         let scope = Scope::new("prod", &v(&["mi-prod-a", "mi-prod-b"]), &v(&["mi-prod-b"]));
         let got = combine(matching(&rows(), &scope), scope);
-        assert_eq!(got.source, "prod/mi-prod-a: 2 approvals from security; cluster prod: 1 approval from platform");
+        assert_eq!(
+            got.source,
+            "prod/mi-prod-a: 2 approvals from security; cluster prod: 1 approval from platform"
+        );
         assert_eq!(got.requirements[0].why, v(&["mi-prod-a: runs there now, leaves it"]));
         assert_eq!(got.requirements[1].why, v(&["mi-prod-b: runs there now and will"]));
         let zero = combine(matching(&rows(), &Scope::new("", &[], &[])), Scope::default());
@@ -684,15 +799,37 @@ mod tests {
         let dual = approver("dee", &["security", "platform"]);
         let admin = Approval { reviewer: "root".into(), any_team: true, teams: vec![] };
         let cases: Vec<(&str, Vec<Approval>, Vec<&str>)> = vec![
-            ("nobody", vec![], vec!["prod/mi-prod-a: 2 more approvals from security", "cluster prod: 1 more approval from platform"]),
-            ("two from security, none from platform", vec![sec1.clone(), sec2.clone()], vec!["cluster prod: 1 more approval from platform"]),
-            ("one from each", vec![sec1.clone(), plat.clone()], vec!["prod/mi-prod-a: 1 more approval from security"]),
-            ("the same person twice counts once", vec![sec1.clone(), sec1.clone(), plat.clone()], vec!["prod/mi-prod-a: 1 more approval from security"]),
+            (
+                "nobody",
+                vec![],
+                vec![
+                    "prod/mi-prod-a: 2 more approvals from security",
+                    "cluster prod: 1 more approval from platform",
+                ],
+            ),
+            (
+                "two from security, none from platform",
+                vec![sec1.clone(), sec2.clone()],
+                vec!["cluster prod: 1 more approval from platform"],
+            ),
+            (
+                "one from each",
+                vec![sec1.clone(), plat.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
+            (
+                "the same person twice counts once",
+                vec![sec1.clone(), sec1.clone(), plat.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
             ("all three teams satisfied", vec![sec1.clone(), sec2.clone(), plat.clone()], vec![]),
             ("one approver in both teams counts for both", vec![dual.clone(), sec1.clone()], vec![]),
             ("an admin counts for every team", vec![admin.clone(), sec1.clone()], vec![]),
-            ("platform approvers cannot make up security's count", vec![plat.clone(), approver("pat", &["platform"]), sec1.clone()],
-                vec!["prod/mi-prod-a: 1 more approval from security"]),
+            (
+                "platform approvers cannot make up security's count",
+                vec![plat.clone(), approver("pat", &["platform"]), sec1.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
         ];
         for (what, approvals, want) in cases {
             assert_eq!(both.shortfall("alice", &approvals), want, "{what}");

@@ -202,8 +202,9 @@ async fn review(
     caller.user.require_approver()?;
     let comment =
         app::domain::change::parse_comment(&body.comment, !approve).map_err(|e| invalid("comment", e))?;
-    let version = app::domain::policy::parse_review_version(&body.version.map(|v| v.to_string()).unwrap_or_default())
-        .map_err(|e| invalid("version", e))?;
+    let version =
+        app::domain::policy::parse_review_version(&body.version.map(|v| v.to_string()).unwrap_or_default())
+            .map_err(|e| invalid("version", e))?;
     let row = state.review_change(&caller.user, &caller.ip, id, version, approve, &comment).await?;
     Ok(Json(json!(row)))
 }

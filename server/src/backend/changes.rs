@@ -114,7 +114,7 @@ impl ChangesBackend for AppState {
         };
         let frozen_by = if r.row.state == ChangeState::Approved && r.override_reason.is_empty() {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
-            crate::admin::freezes::freezes_for(&self.db, cluster, &r.scope_providers, now_ms())
+            crate::admin::freezes::freezes_for(&self.db, cluster, &r.providers_in_scope, now_ms())
                 .await
                 .map_err(db_error)?
                 .into_iter()

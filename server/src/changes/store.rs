@@ -21,7 +21,7 @@ pub struct StoredRequest {
     pub capacity_providers: Vec<String>,
     /// Where the request acts (now and target providers, `policy.scope`): what freeze windows
     /// are checked against. Requests stored before scopes: their target providers.
-    pub scope_providers: Vec<String>,
+    pub providers_in_scope: Vec<String>,
     pub input: String,
     pub diff: String,
     pub deployment_arn: String,
@@ -66,9 +66,10 @@ fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
     let policy: String = r.try_get("policy")?;
     let providers: String = r.try_get("capacity_providers")?;
     let decode = |what: &str, e: String| sqlx::Error::Decode(format!("{what}: {e}").into());
-    let policy: PolicySnapshot = serde_json::from_str(&policy).map_err(|e| decode("policy", e.to_string()))?;
+    let policy: PolicySnapshot =
+        serde_json::from_str(&policy).map_err(|e| decode("policy", e.to_string()))?;
     let capacity_providers: Vec<String> = serde_json::from_str(&providers).unwrap_or_default();
-    let scope_providers =
+    let providers_in_scope =
         if policy.requirements.is_empty() { capacity_providers.clone() } else { policy.scope.providers() };
     Ok(StoredRequest {
         row: ChangeRequestRow {
@@ -93,7 +94,7 @@ fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
         version: r.try_get("version")?,
         policy,
         capacity_providers,
-        scope_providers,
+        providers_in_scope,
         input: r.try_get("input")?,
         diff: r.try_get("diff")?,
         deployment_arn: r.try_get("deployment_arn")?,
