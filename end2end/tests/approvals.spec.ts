@@ -162,20 +162,20 @@ test('an approval of a request edited since the approver opened it is refused', 
   const bob = await as(browser, baseURL!, 'bob');
   const url = await requestProdDeploy(alice, 'stale-agent', 'stale-agent');
 
-  // bob opens version 1 and reads it.
+  // bob opens version 1 (the latest revision, 2) and reads it.
   await bob.goto(url);
   await hydrated(bob);
   await expect(bob.locator('.request-version')).toHaveText('1');
-  await expect(bob.locator('.kv')).toContainText('stale-agent:1');
+  await expect(bob.locator('.kv')).toContainText('stale-agent:2');
 
-  // Meanwhile alice, in her own browser, switches the request to revision 2.
+  // Meanwhile alice, in her own browser, switches the request to revision 1.
   await hydrated(alice);
-  await alice.getByLabel('Revision').fill('2');
+  await alice.getByLabel('Revision').fill('1');
   await alice.getByRole('button', { name: 'Save changes' }).click();
   await expect(alice.locator('.request-version')).toHaveText('2');
 
   // bob approves what he saw: refused, with a message saying why, and nothing counted.
-  await bob.getByLabel('Comment').fill('revision 1 looks fine');
+  await bob.getByLabel('Comment').fill('revision 2 looks fine');
   await bob.getByRole('button', { name: 'Approve' }).click();
   const alert = bob.locator('.review-form [role=alert]');
   await expect(alert).toContainText('The request changed since you opened it');
@@ -183,7 +183,7 @@ test('an approval of a request edited since the approver opened it is refused', 
   await expect(bob.locator('.panel [data-state]').first()).toHaveText('Pending approval');
   // The page now shows the new version; bob's approval was not recorded.
   await expect(bob.locator('.request-version')).toHaveText('2');
-  await expect(bob.locator('.kv')).toContainText('stale-agent:2');
+  await expect(bob.locator('.kv')).toContainText('stale-agent:1');
   await expect(bob.getByText('No reviews yet.')).toBeVisible();
   const res = await request.post('/api/get-change-request', { form: { id: url.split('/').pop()! } });
   const detail = await res.json();
