@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_LEPTOS := cargo leptos
 
-.PHONY: run test setup build release check fmt lint test-rust test-e2e bench clean-data help
+.PHONY: run test setup build release check fmt lint test-rust test-crash test-e2e bench clean-data help
 
 help:
 	@echo "make run    - install what is missing, build, serve on http://127.0.0.1:3000"
@@ -33,7 +33,7 @@ release:
 
 test:
 	@scripts/setup.sh test
-	$(MAKE) fmt lint test-rust test-e2e
+	$(MAKE) fmt lint test-rust test-crash test-e2e
 
 fmt:
 	cargo fmt --all -- --check
@@ -44,6 +44,11 @@ lint:
 
 test-rust:
 	REQUIRE_POSTGRES=1 scripts/with-postgres.sh cargo test --workspace
+
+# A short crash and fault run (issue 11): kill -9 of the portal in aws mode against a standalone
+# ecs-sim under injected faults; bench/crash/run.sh 24 is the full one.
+test-crash:
+	bench/crash/run.sh 6
 
 test-e2e: build
 	cd end2end && npx playwright test

@@ -256,6 +256,7 @@ async fn set_faults(State(sim): State<SimState>, raw: axum::body::Bytes) -> Resp
     let rate_ok = |r: f64| (0.0..=1.0).contains(&r);
     if !rate_ok(f.throttle_rate)
         || !rate_ok(f.server_error_rate)
+        || !rate_ok(f.lost_response_rate)
         || f.throttle_rate + f.server_error_rate > 1.0
     {
         return bad(StatusCode::BAD_REQUEST, "rates must be between 0 and 1 and sum to at most 1");

@@ -62,11 +62,21 @@ pub struct SimOptions {
     pub manual_clock: bool,
     /// Load from / save to this file.
     pub state_file: Option<PathBuf>,
+    /// Where a new world's simulated clock starts relative to wall time (ms; negative:
+    /// behind). Real ECS's clock is not the portal's either: tests use this to prove that
+    /// nothing compares the two.
+    pub clock_offset_ms: i64,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        Self { world: WorldSpec::Default, speed: DEFAULT_SPEED, manual_clock: false, state_file: None }
+        Self {
+            world: WorldSpec::Default,
+            speed: DEFAULT_SPEED,
+            manual_clock: false,
+            state_file: None,
+            clock_offset_ms: 0,
+        }
     }
 }
 
@@ -101,7 +111,7 @@ impl SimState {
         };
         let state = match loaded {
             Some(s) => s,
-            None => WorldFile::load(&opts.world)?.build(clock::wall_ms())?,
+            None => WorldFile::load(&opts.world)?.build(clock::wall_ms() + opts.clock_offset_ms)?,
         };
         let clock = Clock::new(opts.manual_clock, opts.speed, state.now);
         Ok(Self(Arc::new(Inner {

@@ -22,6 +22,10 @@ struct Args {
     /// Time only moves via POST /_sim/clock/advance.
     #[arg(long, env = "ECS_SIM_MANUAL_CLOCK")]
     manual_clock: bool,
+    /// Start the simulated clock this many seconds ahead of wall time (negative: behind),
+    /// like an AWS clock the portal's host disagrees with.
+    #[arg(long, env = "ECS_SIM_CLOCK_OFFSET_SECS", default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset_secs: i64,
 }
 
 #[tokio::main]
@@ -45,6 +49,7 @@ async fn main() {
         speed: args.speed,
         manual_clock: args.manual_clock,
         state_file: args.state_file,
+        clock_offset_ms: args.clock_offset_secs * 1000,
     };
     let handle = match ecs_sim::serve(listener, opts).await {
         Ok(h) => h,

@@ -26,7 +26,12 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
             if let Some(e) = faults.roll() {
                 Err(e)
             } else {
-                sim.call(&op, &body)
+                match sim.call(&op, &body) {
+                    Ok(_) if faults.lose_response(&op) => Err(ApiError::server(
+                        "Injected: the operation took effect but its response was lost (ecs-sim fault injection)",
+                    )),
+                    other => other,
+                }
             }
         }
     };
@@ -72,12 +77,23 @@ fn check_request(headers: &HeaderMap, target: &str) -> Result<(), ApiError> {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Faults {
+    /// Refused with ThrottlingException before the operation runs.
     pub throttle_rate: f64,
+    /// Refused with ServerException before the operation runs.
     pub server_error_rate: f64,
+    /// Of the operations that change state, the share that take effect and are then answered
+    /// with ServerException, as when a response is lost on its way back: the caller cannot
+    /// tell from the answer whether the change happened.
+    pub lost_response_rate: f64,
     pub latency_ms: u64,
 }
 
 impl Faults {
+    fn lose_response(&self, op: &str) -> bool {
+        let changes = ["Create", "Update", "Delete", "Register"].iter().any(|p| op.starts_with(p));
+        changes && self.lost_response_rate > 0.0 && rand::random::<f64>() < self.lost_response_rate
+    }
+
     fn roll(&self) -> Option<ApiError> {
         if self.throttle_rate <= 0.0 && self.server_error_rate <= 0.0 {
             return None;

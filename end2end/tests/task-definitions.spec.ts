@@ -108,7 +108,11 @@ test.describe('daemon task definitions', () => {
 
     await page.getByLabel('CPU', { exact: true }).fill('-1');
     await expect(page.locator('#td-c0-cpu-error')).toContainText('greater than 0');
+    // A role name is fine (ECS takes it): the note shows the ARN it is registered as.
     await page.getByLabel('Task execution role').fill('ecsTaskExecutionRole');
+    await expect(page.locator('#td-execution-role-expansion')).toContainText(ROLE);
+    await expect(page.locator('#td-execution-role-error')).toBeEmpty();
+    await page.getByLabel('Task execution role').fill('not a role!');
     await expect(page.locator('#td-execution-role-error')).not.toBeEmpty();
 
     // Submitting shows every problem, keeps what was typed, and creates nothing.

@@ -41,6 +41,11 @@ pub struct Config {
     #[arg(long, env = "PORTAL_SIM_SPEED")]
     pub sim_speed: Option<f64>,
 
+    /// Embedded mode only: start the emulator's clock this many seconds ahead of the
+    /// portal's (negative: behind), to see that nothing compares the two clocks.
+    #[arg(long, env = "PORTAL_SIM_CLOCK_OFFSET_SECS", default_value_t = 0, allow_hyphen_values = true)]
+    pub sim_clock_offset_secs: i64,
+
     /// IAM role ARNs offered in the task and execution role selects (comma-separated).
     /// Defaults to the emulator's `ecsTaskExecutionRole` in embedded mode.
     #[arg(long, env = "PORTAL_ROLES", value_delimiter = ',')]

@@ -47,6 +47,7 @@ impl Ecs {
                     opts.state_file = Some(config.sim_state_file.clone().into());
                 }
                 opts.manual_clock = config.sim_manual_clock;
+                opts.clock_offset_ms = config.sim_clock_offset_secs.saturating_mul(1000);
                 if let Some(speed) = config.sim_speed {
                     opts.speed = speed;
                 }

@@ -35,6 +35,10 @@ on_both!(
     concurrent_approvals_execute_once,
     a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice,
     an_interrupted_update_is_adopted_not_repeated,
+    emulator_clock_hours_ahead,
+    emulator_clock_hours_behind,
+    lost_answers_and_throttling_never_double_an_update,
+    a_second_request_waits_while_the_first_call_is_in_doubt,
     the_requester_can_cancel_and_nobody_else_can,
     out_of_band_changes_are_recorded_in_the_history,
     request_lists_page_without_gaps_or_overlaps,
@@ -434,25 +438,52 @@ async fn concurrent_approvals_execute_once(backend: Backend) {
     }
 }
 
-/// Marks an approved request executing and sends its ECS call, without recording the result:
-/// the database as a crash right after the call leaves it. The lease it took runs out before
-/// this returns, so any replica may then resume the request.
-async fn crash_after_call(app: &TestApp, id: &str) -> String {
+/// Where a simulated crash interrupts execution.
+#[derive(Clone, Copy, PartialEq)]
+enum Crash {
+    /// After the baseline is written, before the ECS call is sent.
+    BeforeCall,
+    /// After the ECS call took effect, before its answer is written down.
+    AfterCall,
+}
+
+/// Marks an approved request executing, records its baseline and (for `AfterCall`) sends
+/// its ECS call, without recording the result: the database as a crash at that point leaves
+/// it. The lease it took lasts `lease_ms`, after which any replica may resume the request.
+/// Returns the deployment the call started ("" for `BeforeCall`).
+async fn crash(app: &TestApp, id: &str, at: Crash, lease_ms: i64) -> String {
+    use server::changes::{adopt, call::EcsCall, store};
     let db = &app.state.db;
     let mut claimed = false;
     for _ in 0..200 {
-        if server::changes::store::claim(db, id, "crashed-replica", 400).await.unwrap() {
+        if store::claim(db, id, "crashed-replica", lease_ms).await.unwrap() {
             claimed = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert!(claimed, "the crashing replica takes the request");
-    assert!(server::changes::store::start_executing(db, id, "crashed-replica").await.unwrap());
-    let r = server::changes::store::get(db, id).await.unwrap().unwrap();
-    let call = server::changes::call::EcsCall::from_json(&r.input).unwrap();
-    let arn = server::changes::call::send(&app.state, &call).await.expect("the first attempt's call");
+    assert_eq!(store::start_executing(db, id, "crashed-replica").await.unwrap(), store::Start::Started);
+    let r = store::get(db, id).await.unwrap().unwrap();
+    let call = EcsCall::from_json(&r.input).unwrap();
+    let baseline = match adopt::daemon_of(&call) {
+        Some(daemon) => adopt::newest_deployment(&app.state, daemon).await.unwrap(),
+        None => String::new(),
+    };
+    assert!(store::set_baseline(db, id, "crashed-replica", &baseline).await.unwrap());
+    let arn = match at {
+        Crash::BeforeCall => String::new(),
+        Crash::AfterCall => {
+            server::changes::call::send(&app.state, &call).await.expect("the first attempt's call")
+        }
+    };
     assert_eq!(request(app, id).await["deployment_arn"], "", "the crash lost the write");
+    arn
+}
+
+/// `crash` at `AfterCall`, whose lease runs out before this returns.
+async fn crash_after_call(app: &TestApp, id: &str) -> String {
+    let arn = crash(app, id, Crash::AfterCall, 400).await;
     tokio::time::sleep(Duration::from_millis(450)).await;
     arn
 }
@@ -517,6 +548,186 @@ async fn an_interrupted_update_is_adopted_not_repeated(backend: Backend) {
     assert_eq!(r["deployment_arn"], first.as_str(), "the earlier UpdateDaemon is adopted: {r}");
     assert_eq!(deployments_of(&app, "upd").await, 2, "create + one update, not two");
     assert!(r["events"].as_array().unwrap().iter().any(|e| e["kind"] == "resumed"));
+}
+
+/// alice asks to move daemon `name` on prod to `revision` of cw-agent; bob approves.
+async fn request_update(app: &TestApp, u: &Users, name: &str, revision: &str) -> String {
+    let id = submit_update(app, u, name, revision).await;
+    assert_eq!(review(app, &u.bob, &id, "approve", "").await.0, 200);
+    id
+}
+
+/// alice asks to move daemon `name` on prod to `revision` of cw-agent.
+async fn submit_update(app: &TestApp, u: &Users, name: &str, revision: &str) -> String {
+    let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
+    let form = prod_form(name, "cw-agent", &[("form[daemon_arn]", &arn), ("form[revision]", revision)]);
+    let (status, body) = app.call_with(&u.alice, "deploy-daemon", &form).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["kind"], "update", "{body}");
+    body["request"]["id"].as_str().unwrap().to_string()
+}
+
+/// The task definitions the daemon's instances run now, as ECS reports them.
+async fn running(app: &TestApp, name: &str) -> Vec<String> {
+    let c = &app.state.ecs.client;
+    let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
+    let d = c.describe_daemon().daemon_arn(arn).send().await.unwrap().daemon.unwrap();
+    let revs: Vec<String> =
+        d.current_revisions.unwrap_or_default().into_iter().filter_map(|r| r.arn).collect();
+    let out = c.describe_daemon_revisions().set_daemon_revision_arns(Some(revs)).send().await.unwrap();
+    let mut tds: Vec<String> = out
+        .daemon_revisions
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.daemon_task_definition_arn)
+        .collect();
+    tds.sort();
+    tds.dedup();
+    tds
+}
+
+fn kinds(r: &Value) -> Vec<String> {
+    r["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+}
+
+async fn emulator_clock_hours_ahead(backend: Backend) {
+    alternating_updates_with_crashes(backend, 3 * 3600).await
+}
+
+async fn emulator_clock_hours_behind(backend: Backend) {
+    alternating_updates_with_crashes(backend, -3 * 3600).await
+}
+
+/// Updates alternate between revisions 1 and 2, so an earlier deployment to the same target
+/// always exists; crashes before and after the call, with ECS's clock hours away from the
+/// portal's. Each request ends with its own deployment, and the fleet runs what it says.
+async fn alternating_updates_with_crashes(backend: Backend, offset_secs: i64) {
+    let Some(url) = fresh_url(backend).await else { return };
+    let mut config = test_config(&url);
+    config.sim_clock_offset_secs = offset_secs;
+    let app = common::spawn_app_with(config).await;
+    let u = users(&app).await;
+    let rev1 = app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let rev2 = app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "alt").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    let mut arns = vec![run_to_end(&app, &id).await["deployment_arn"].as_str().unwrap().to_string()];
+    for rev in ["2", "1"] {
+        let id = request_update(&app, &u, "alt", rev).await;
+        let r = run_to_end(&app, &id).await;
+        assert_eq!(r["row"]["state"], "succeeded", "{r}");
+        arns.push(r["deployment_arn"].as_str().unwrap().to_string());
+    }
+    assert_eq!(running(&app, "alt").await, vec![rev1.clone()]);
+
+    // To revision 2 again; the replica dies before its call. An earlier deployment to
+    // revision 2 exists: it must not be taken for this request's own.
+    add_freeze(&app, "prod").await; // keeps the live worker from starting it first
+    let id = request_update(&app, &u, "alt", "2").await;
+    crash(&app, &id, Crash::BeforeCall, 400).await;
+    // The database refuses to give this request a deployment another request holds.
+    assert_eq!(
+        server::changes::store::set_deployment(&app.state.db, &id, &arns[1]).await.unwrap(),
+        server::changes::store::Claim::TakenByAnother
+    );
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let r = resumed(&app, &id).await;
+    let own = r["deployment_arn"].as_str().unwrap().to_string();
+    assert!(!arns.contains(&own), "a new deployment, not an earlier one: {r}");
+    assert!(kinds(&r).contains(&"resending".to_string()), "{r}");
+    assert!(!kinds(&r).contains(&"resumed".to_string()), "{r}");
+    assert_eq!(deployments_of(&app, "alt").await, 4, "create + three updates");
+    assert_eq!(run_to_end(&app, &id).await["row"]["state"], "succeeded");
+    assert_eq!(running(&app, "alt").await, vec![rev2.clone()]);
+    arns.push(own);
+
+    // Back to revision 1; the replica dies after the call took effect: adopted, not repeated.
+    let id = request_update(&app, &u, "alt", "1").await;
+    let first = crash_after_call(&app, &id).await;
+    let r = resumed(&app, &id).await;
+    assert_eq!(r["deployment_arn"], first.as_str(), "{r}");
+    assert!(!arns.contains(&first));
+    assert!(kinds(&r).contains(&"resumed".to_string()), "{r}");
+    assert_eq!(deployments_of(&app, "alt").await, 5, "one deployment for the interrupted request");
+    let r = run_to_end(&app, &id).await;
+    assert_eq!(r["row"]["state"], "succeeded", "{r}");
+    assert_eq!(running(&app, "alt").await, vec![rev1]);
+    // Every request holds its own deployment, and each appears once in the history.
+    let n: i64 = sqlx::query("SELECT COUNT(DISTINCT deployment_arn) AS n FROM rollouts WHERE daemon = 'alt'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert_eq!(n, 5);
+}
+
+/// UpdateDaemon takes effect but its answer is lost (a 5xx): the request does not fail, is
+/// not sent twice (the SDK does not repeat it, the executor looks first), and adopts the
+/// deployment ECS shows. While ECS throttles every call, a request waits and sends once.
+async fn lost_answers_and_throttling_never_double_an_update(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let rev2 = app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "lossy").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    run_to_end(&app, &id).await;
+
+    app.sim_post("/_sim/faults", serde_json::json!({ "lostResponseRate": 1.0 })).await;
+    let id = request_update(&app, &u, "lossy", "2").await;
+    let r = resumed(&app, &id).await;
+    app.sim_post("/_sim/faults", serde_json::json!({})).await;
+    let k = kinds(&r);
+    assert!(k.contains(&"retrying".to_string()) && k.contains(&"resumed".to_string()), "{r}");
+    assert_eq!(deployments_of(&app, "lossy").await, 2, "create + exactly one update");
+    let r = run_to_end(&app, &id).await;
+    assert_eq!(r["row"]["state"], "succeeded", "{r}");
+    assert_eq!(running(&app, "lossy").await, vec![rev2]);
+
+    let id = submit_update(&app, &u, "lossy", "1").await;
+    app.sim_post("/_sim/faults", serde_json::json!({ "throttleRate": 1.0 })).await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    tokio::time::sleep(Duration::from_millis(500)).await; // a few worker rounds, all throttled
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing", "{r}");
+    assert_eq!(r["deployment_arn"], "", "{r}");
+    app.sim_post("/_sim/faults", serde_json::json!({})).await;
+    resumed(&app, &id).await;
+    assert_eq!(deployments_of(&app, "lossy").await, 3, "sent once ECS answered");
+    assert_eq!(run_to_end(&app, &id).await["row"]["state"], "succeeded");
+}
+
+/// While one request's call for a daemon is in doubt, another request for the same daemon
+/// does not start (it could not tell its deployment from the first one's); it waits.
+async fn a_second_request_waits_while_the_first_call_is_in_doubt(backend: Backend) {
+    use server::changes::store;
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let rev1 = app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "queued").await;
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    run_to_end(&app, &id).await;
+    add_freeze(&app, "prod").await;
+    let first = request_update(&app, &u, "queued", "2").await;
+    crash(&app, &first, Crash::BeforeCall, 60_000).await; // the dead replica's lease holds
+    let second = request_update(&app, &u, "queued", "1").await;
+    assert!(store::set_override(&app.state.db, &second, "test: past the freeze").await.unwrap());
+    app.state.step(&second).await.unwrap();
+    let r = request(&app, &second).await;
+    assert_eq!(r["row"]["state"], "approved", "{r}");
+    assert!(kinds(&r).contains(&"waiting".to_string()), "{r}");
+    assert_eq!(deployments_of(&app, "queued").await, 1, "only the create so far");
+    // The first request's lease runs out; it is resumed and sent, then the second goes.
+    store::release(&app.state.db, &first, "crashed-replica").await.unwrap();
+    resumed(&app, &first).await;
+    let r = run_to_end(&app, &second).await;
+    assert_eq!(r["row"]["state"], "succeeded", "{r}");
+    assert_eq!(deployments_of(&app, "queued").await, 3, "create + one per update");
+    assert_eq!(running(&app, "queued").await, vec![rev1]);
+    let f = request(&app, &first).await;
+    assert_eq!(f["row"]["state"], "stopped", "the second update superseded the first: {f}");
 }
 
 async fn the_requester_can_cancel_and_nobody_else_can(backend: Backend) {

@@ -193,8 +193,8 @@ async fn bad_inputs_get_a_4xx_with_field_messages_and_create_nothing() {
             "containers.0.env.1.key",
         ),
         (
-            "role that is not an ARN",
-            with(ok.clone(), "form[execution_role]", "ecsTaskExecutionRole"),
+            "role that is neither a name nor an ARN",
+            with(ok.clone(), "form[execution_role]", "not a role!"),
             "execution_role",
         ),
         ("task smaller than containers", with(ok.clone(), "form[task_cpu]", "0.5"), "task_cpu"),

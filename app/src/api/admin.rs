@@ -63,7 +63,7 @@ pub struct FreezeView {
 
 /// `Forbidden` (403) unless the user is an admin.
 #[cfg(feature = "ssr")]
-fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
+pub(crate) fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
     let user = crate::auth::require_user()?;
     if user.is_admin() {
         Ok(user)

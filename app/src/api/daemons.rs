@@ -109,6 +109,9 @@ pub struct ProviderCapacity {
     pub provider: CapacityProviderInfo,
     /// (daemon name, CPU units, MiB) of each daemon already on this provider.
     pub daemons: Vec<(String, u32, u32)>,
+    /// Its ACTIVE instances with what their application tasks reserve, for the resource guard.
+    #[serde(default)]
+    pub instances: Vec<crate::domain::capacity::InstanceGroup>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

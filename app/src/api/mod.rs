@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod daemons;
 mod error;
 pub mod history;
+pub mod role_allowlist;
 pub mod task_definitions;
 pub mod tokens;
 

@@ -13,6 +13,9 @@ pub struct TaskDefinitionFormOptions {
     pub roles: Vec<String>,
     /// Region used for auto-configured CloudWatch Logs.
     pub region: String,
+    /// Where role names expand, for the editor's preview; `None` when unknown.
+    #[serde(default)]
+    pub role_scope: Option<crate::domain::role_arn::RoleScope>,
 }
 
 /// One revision as ListDaemonTaskDefinitions reports it.
@@ -84,9 +87,14 @@ pub const FAMILY_PAGE_SIZE: i32 = 25;
 
 #[server(prefix = "/api", endpoint = "task-definition-form-options")]
 pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
-    let _user = crate::auth::require_user()?;
+    let user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
-    Ok(TaskDefinitionFormOptions { roles: backend.configured_roles(), region: backend.region() })
+    Ok(TaskDefinitionFormOptions {
+        // The roles this user may name (the role allowlist); the server checks them again.
+        roles: backend.allowed_roles(&user).await.map_err(PortalError::respond)?,
+        region: backend.region(),
+        role_scope: backend.role_scope().await,
+    })
 }
 
 /// Registers a new daemon task definition (a new family, or a new revision of one).
@@ -98,7 +106,7 @@ pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, 
     let backend = crate::backend::backend()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
     backend.claim_family(&user, &spec.family).await.map_err(PortalError::respond)?;
-    let arn = backend.register_task_definition(spec).await.map_err(PortalError::respond)?;
+    let arn = backend.register_task_definition(&user, spec).await.map_err(PortalError::respond)?;
     crate::auth::audit(&user, "task_definition.create", &arn, serde_json::json!({})).await;
     if let Some((family, revision)) = family_and_revision(&arn) {
         leptos_axum::redirect(&format!("/task-definitions/{family}/{revision}"));

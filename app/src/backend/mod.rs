@@ -9,6 +9,7 @@ mod changes;
 mod clusters;
 mod daemons;
 mod history;
+mod role_allowlist;
 mod task_definitions;
 mod tokens;
 
@@ -21,6 +22,7 @@ pub use changes::ChangesBackend;
 pub use clusters::ClustersBackend;
 pub use daemons::DaemonsBackend;
 pub use history::HistoryBackend;
+pub use role_allowlist::RoleAllowlistBackend;
 pub use task_definitions::TaskDefinitionsBackend;
 pub use tokens::TokensBackend;
 
@@ -37,6 +39,7 @@ pub trait Backend:
     + AdminBackend
     + HistoryBackend
     + TokensBackend
+    + RoleAllowlistBackend
     + Send
     + Sync
     + 'static
@@ -52,6 +55,7 @@ impl<
             + AdminBackend
             + HistoryBackend
             + TokensBackend
+            + RoleAllowlistBackend
             + Send
             + Sync
             + 'static,

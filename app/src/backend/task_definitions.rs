@@ -10,7 +10,15 @@ pub trait TaskDefinitionsBackend {
     fn configured_roles(&self) -> Vec<String>;
     /// The region used for auto-configured CloudWatch Logs.
     fn region(&self) -> String;
-    async fn register_task_definition(&self, spec: TaskDefinitionSpec) -> Result<String, PortalError>;
+    /// The partition and account role names expand in (from a cluster ARN); `None` when unknown.
+    async fn role_scope(&self) -> Option<crate::domain::role_arn::RoleScope>;
+    /// Registers `spec`, role names expanded to ARNs in [`Self::role_scope`] (422 when unknown).
+    /// Expands role names, refuses roles not on `user`'s allowlist (on their fields), registers.
+    async fn register_task_definition(
+        &self,
+        user: &crate::auth::CurrentUser,
+        spec: TaskDefinitionSpec,
+    ) -> Result<String, PortalError>;
 
     /// One page of families: the latest ACTIVE revision of each (ListDaemonTaskDefinitions with
     /// `revision=LAST_REGISTERED`), and the API's token for the next page.

@@ -12,6 +12,7 @@ pub mod freeze;
 pub mod history;
 pub mod names;
 pub mod policy;
+pub mod role_allowlist;
 pub mod role_arn;
 pub mod sizes;
 pub mod task_definition;

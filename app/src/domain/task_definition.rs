@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     names::ResourceName,
-    role_arn::RoleArn,
+    role_arn::{RoleInput, RoleScope},
     sizes::{format_gb, format_vcpu, parse_gb, parse_vcpu},
     FieldErrors,
 };
@@ -115,11 +115,13 @@ fn checked(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
 }
 
+/// A role ARN, or a role name the server expands to its account's ARN before registering
+/// (`role_arn::RoleInput`; ECS takes either).
 fn parse_optional_role(s: &str) -> Result<Option<String>, String> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
-        RoleArn::parse(s).map(|r| Some(r.as_str().to_string()))
+        RoleInput::parse(s).map(|r| Some(r.as_typed().to_string()))
     }
 }
 
@@ -299,6 +301,40 @@ impl TaskDefinitionForm {
 }
 
 impl TaskDefinitionSpec {
+    /// Whether a role was given by name, so the server must know the account to register it.
+    pub fn has_role_names(&self) -> bool {
+        [&self.task_role_arn, &self.execution_role_arn]
+            .into_iter()
+            .flatten()
+            .any(|r| matches!(RoleInput::parse(r), Ok(RoleInput::Name(_))))
+    }
+
+    /// The spec with role names replaced by their ARN in `scope`'s account (ECS takes either;
+    /// the portal registers ARNs so the revision shows what was meant). Without a scope a name
+    /// cannot be expanded, and the field says to type the ARN.
+    pub fn with_expanded_roles(mut self, scope: Option<&RoleScope>) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        for (field, role) in
+            [("task_role", &mut self.task_role_arn), ("execution_role", &mut self.execution_role_arn)]
+        {
+            let Some(typed) = role.as_deref() else { continue };
+            match (RoleInput::parse(typed), scope) {
+                (Ok(r @ RoleInput::Arn(_)), _) => *role = Some(r.as_typed().to_string()),
+                (Ok(r), Some(scope)) => *role = Some(r.expand(scope).as_str().to_string()),
+                (Ok(_), None) => errors.add(
+                    field,
+                    "The portal cannot tell this account's ID (it sees no cluster yet); enter the role's full ARN.",
+                ),
+                (Err(e), _) => errors.add(field, e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Task-level size, when given, must hold the containers.
     fn check_task_size(&self) -> Result<(), (&'static str, String)> {
         let cpu: u32 = self.containers.iter().map(|c| c.cpu).sum();
@@ -670,10 +706,30 @@ mod tests {
     }
 
     #[test]
+    fn role_names_are_accepted_and_expanded_in_the_account() {
+        let mut f = cwagent_form();
+        f.execution_role = "ecsTaskExecutionRole".into();
+        f.task_role = "service-role/agent".into();
+        let spec = f.parse().unwrap();
+        assert_eq!(spec.execution_role_arn.as_deref(), Some("ecsTaskExecutionRole"));
+        assert!(spec.has_role_names());
+        let scope = RoleScope { partition: "aws".into(), account: "123456789012".into() };
+        let out = spec.clone().with_expanded_roles(Some(&scope)).unwrap();
+        assert_eq!(
+            out.execution_role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+        );
+        assert_eq!(out.task_role_arn.as_deref(), Some("arn:aws:iam::123456789012:role/service-role/agent"));
+        assert!(!out.has_role_names());
+        let e = spec.with_expanded_roles(None).unwrap_err();
+        assert!(e.get("execution_role").unwrap().contains("full ARN"), "{e:?}");
+    }
+
+    #[test]
     fn every_bad_field_gets_its_own_message() {
         let mut f = cwagent_form();
         f.family = "bad family!".into();
-        f.execution_role = "ecsTaskExecutionRole".into();
+        f.execution_role = "not a role!".into();
         f.containers[0].image = "".into();
         f.containers[0].cpu = "-1".into();
         f.containers[0].memory = "lots".into();

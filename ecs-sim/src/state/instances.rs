@@ -121,9 +121,8 @@ impl State {
             }
         }
         let inst = &self.instances[inst_id];
-        let (used_cpu, used_mem) = self.used_resources(inst);
-        let free_cpu = inst.cpu.saturating_sub(used_cpu);
-        let free_mem = inst.memory.saturating_sub(used_mem);
+        // The rule is in capacity.rs (shared with the portal's guard).
+        let (free_cpu, free_mem) = self.daemon_room(inst);
         let daemon_name = self.daemons.get(daemon).map(|d| d.name.clone()).unwrap_or_default();
         let misfit = if rev.memory > free_mem {
             Some(format!(
@@ -149,6 +148,7 @@ impl State {
                 changed_at: now,
             };
             self.edit_instance(inst_id, |i| i.set_slot(slot));
+            self.resource_misfits += 1;
             self.record_launch_failure(inst_id, daemon);
             return;
         }

@@ -7,6 +7,7 @@
 //! [`State::advance_to`]. Stale events (for a task or instance that has since
 //! gone) are ignored when they fire, so nothing needs cancelling.
 
+pub mod capacity;
 pub mod counts;
 pub mod daemons;
 pub mod deployments;
@@ -475,6 +476,10 @@ pub struct State {
     #[serde(with = "timer_serde")]
     pub timers: BTreeMap<(Ms, u64), Event>,
     pub stopped_tasks: VecDeque<(Ms, String)>,
+    /// Daemon task launches that failed for lack of CPU or memory (`capacity.rs`), so tests
+    /// can tell them from image failures.
+    #[serde(default)]
+    pub resource_misfits: u64,
     /// Derived from `instances`; rebuilt after loading.
     #[serde(skip)]
     pub counts: counts::CountIndex,

@@ -272,3 +272,76 @@ fn two_daemons_on_one_provider() {
     assert_eq!(status(&st, &d1), DeploymentStatus::Successful);
     assert_eq!(status(&st, &d2), DeploymentStatus::Successful);
 }
+
+/// A definition reserving `cpu` units and `memory` MiB.
+fn sized(st: &mut State, family: &str, cpu: u32, memory: u32) -> String {
+    let arn = td(st, family, "img:1", memory);
+    let rev: u32 = arn.rsplit(':').next().unwrap().parse().unwrap();
+    st.task_definition_mut(family, rev).unwrap().cpu_units = cpu;
+    arn
+}
+
+fn canary(st: &State) -> String {
+    st.providers["mi-canary"].instances.iter().next().unwrap().clone()
+}
+
+#[test]
+fn a_second_agent_does_not_fit_next_to_the_canary_app_task() {
+    // Issue 11, reproduction 3: mi-canary has 2 vCPU and runs `web` (512 units); one 1 vCPU
+    // agent fits (1024 + 512), a second does not (2048 + 512 > 2048).
+    let mut st = world();
+    let agent = sized(&mut st, "agent", 1024, 512);
+    let (_, first) = st.create_daemon(
+        "default",
+        "a1",
+        &spec(&agent, true),
+        vec!["mi-canary".into()],
+        DeployConfig::default(),
+        vec![],
+    );
+    run(&mut st, 10);
+    assert_eq!(status(&st, &first), DeploymentStatus::Successful);
+    assert_eq!(st.resource_misfits, 0);
+    let (d2, second) = st.create_daemon(
+        "default",
+        "a2",
+        &spec(&agent, true),
+        vec!["mi-canary".into()],
+        DeployConfig::default(),
+        vec![],
+    );
+    run(&mut st, 2);
+    let inst = canary(&st);
+    let reason = st.instances[&inst].slot(&d2).unwrap().reason.clone().unwrap();
+    assert!(reason.starts_with("RESOURCE:CPU") && reason.contains("has 512 available"), "{reason}");
+    assert!(st.resource_misfits > 0);
+    run(&mut st, 60);
+    assert_ne!(status(&st, &second), DeploymentStatus::Successful);
+}
+
+#[test]
+fn a_replacement_holds_room_for_the_app_tasks_it_takes_over() {
+    // Updating in place of the canary: the replacement starts daemons first, but must keep
+    // room for `web` (512 units, 1024 MiB) that it takes over from the drained instance.
+    for (cpu, fits) in [(1536, true), (1537, false)] {
+        let mut st = world();
+        let v1 = sized(&mut st, "agent", 1024, 512);
+        let (d, first) = st.create_daemon(
+            "default",
+            "a",
+            &spec(&v1, true),
+            vec!["mi-canary".into()],
+            DeployConfig::default(),
+            vec![],
+        );
+        run(&mut st, 10);
+        assert_eq!(status(&st, &first), DeploymentStatus::Successful);
+        let v2 = sized(&mut st, "agent", cpu, 512);
+        let dep = st
+            .update_daemon(&d, &spec(&v2, true), vec!["mi-canary".into()], DeployConfig::default())
+            .unwrap();
+        run(&mut st, 120);
+        assert_eq!(st.resource_misfits == 0, fits, "cpu {cpu}: {} misfits", st.resource_misfits);
+        assert_eq!(status(&st, &dep) == DeploymentStatus::Successful, fits, "cpu {cpu}");
+    }
+}

@@ -133,6 +133,10 @@ pub async fn delete_team(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
         .bind(name)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM team_roles WHERE team_id IN (SELECT id FROM teams WHERE name = $1)")
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
     let done = sqlx::query("DELETE FROM teams WHERE name = $1").bind(name).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(done.rows_affected() > 0)

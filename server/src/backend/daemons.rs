@@ -541,6 +541,8 @@ impl DaemonsBackend for AppState {
                 per_provider.entry(p.clone()).or_default().push((d.name.clone(), cpu, mem));
             }
         }
+        // The guard's per-instance numbers (capacity_guard.rs), so the form can name misfits.
+        let mut loads = self.instance_loads(&chosen.name).await?;
         Ok(DeployOptions {
             clusters: clusters.iter().map(|c| c.name.clone()).collect(),
             cluster: chosen.name.clone(),
@@ -548,6 +550,7 @@ impl DaemonsBackend for AppState {
                 .into_iter()
                 .map(|p| ProviderCapacity {
                     daemons: per_provider.remove(&p.name).unwrap_or_default(),
+                    instances: loads.remove(&p.name).unwrap_or_default(),
                     provider: p,
                 })
                 .collect(),
@@ -692,50 +695,6 @@ impl AppState {
 }
 
 impl AppState {
-    /// The resource guard: refuses a deployment whose daemons would not fit on an instance.
-    async fn check_fits(
-        &self,
-        spec: &DeploySpec,
-        td_arn: &str,
-        providers: &[app::api::clusters::CapacityProviderInfo],
-    ) -> Result<(), PortalError> {
-        let (cpu, mem) = self.reservation(td_arn).await?;
-        let others = self.list_daemons(&spec.cluster).await?;
-        for name in &spec.capacity_providers {
-            let Some(p) = providers.iter().find(|p| &p.name == name) else { continue };
-            let mut total_cpu = cpu;
-            let mut total_mem = mem;
-            for d in others.iter().filter(|d| d.name != spec.daemon_name && d.status == "ACTIVE") {
-                if !d.capacity_providers.contains(name) {
-                    continue;
-                }
-                let mut dc = 0;
-                let mut dm = 0;
-                for rev in &d.revisions {
-                    if let Ok((c, m)) = self.reservation(rev).await {
-                        dc = dc.max(c);
-                        dm = dm.max(m);
-                    }
-                }
-                total_cpu += dc;
-                total_mem += dm;
-            }
-            if p.instance_cpu > 0 && (total_cpu > p.instance_cpu || total_mem > p.instance_memory) {
-                return Err(PortalError::invalid(
-                    "capacity_providers",
-                    app::domain::capacity::does_not_fit_message(
-                        name,
-                        total_cpu,
-                        total_mem,
-                        p.instance_cpu,
-                        p.instance_memory,
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Families with their ACTIVE revisions (newest first) and per-copy reservation.
     async fn active_families(&self) -> Result<Vec<FamilyRevisions>, PortalError> {
         let mut arns = Vec::new();

@@ -4,10 +4,12 @@
 mod admin;
 mod audit;
 mod auth;
+mod capacity_guard;
 mod changes;
 mod clusters;
 pub(crate) mod daemons;
 pub(crate) mod ecs_queries;
 pub mod history;
+mod role_allowlist;
 mod task_definitions;
 mod tokens;

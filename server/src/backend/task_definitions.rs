@@ -113,7 +113,38 @@ impl TaskDefinitionsBackend for AppState {
         self.ecs.region.clone()
     }
 
-    async fn register_task_definition(&self, spec: TaskDefinitionSpec) -> Result<String, PortalError> {
+    async fn role_scope(&self) -> Option<app::domain::role_arn::RoleScope> {
+        use app::domain::role_arn::RoleScope;
+        // The account of the clusters the portal manages; else that of a configured role ARN.
+        let clusters = self.cluster_summaries(None).await.unwrap_or_default();
+        clusters
+            .iter()
+            .find_map(|c| RoleScope::from_arn(&c.arn))
+            .or_else(|| self.roles.iter().find_map(|r| RoleScope::from_arn(r)))
+    }
+
+    async fn register_task_definition(
+        &self,
+        user: &app::auth::CurrentUser,
+        spec: TaskDefinitionSpec,
+    ) -> Result<String, PortalError> {
+        use app::backend::RoleAllowlistBackend;
+        use app::domain::role_allowlist::{refusal_message, refused};
+        // ECS takes a role's name too; the portal registers the ARN it stands for.
+        let scope = if spec.has_role_names() { self.role_scope().await } else { None };
+        let spec = spec.with_expanded_roles(scope.as_ref()).map_err(PortalError::Invalid)?;
+        let allowed = self.allowed_roles(user).await?;
+        let mut errors = app::domain::FieldErrors::new();
+        for (field, role) in
+            [("task_role", &spec.task_role_arn), ("execution_role", &spec.execution_role_arn)]
+        {
+            if let Some(role) = role.as_deref().filter(|r| !refused(&[r], &allowed).is_empty()) {
+                errors.add(field, refusal_message(role));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(PortalError::Invalid(errors));
+        }
         let out = self
             .ecs
             .client

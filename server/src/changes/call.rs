@@ -140,6 +140,13 @@ fn propagate(s: &str) -> DaemonPropagateTags {
     }
 }
 
+/// UpdateDaemon and DeleteDaemon take no clientToken: if the SDK repeated one whose answer
+/// was lost (a 5xx after it took effect), ECS would start a second deployment. So they are
+/// sent once, and the executor decides, by looking at ECS, whether to send them again.
+fn single_attempt() -> aws_sdk_ecs::config::Builder {
+    aws_sdk_ecs::config::Builder::default().retry_config(aws_sdk_ecs::config::retry::RetryConfig::disabled())
+}
+
 /// Sends the call; returns the deployment ARN it started ("" for a task definition deletion).
 pub async fn send(state: &AppState, call: &EcsCall) -> Result<String, PortalError> {
     let client = &state.ecs.client;
@@ -178,13 +185,22 @@ pub async fn send(state: &AppState, call: &EcsCall) -> Result<String, PortalErro
                 .enable_ecs_managed_tags(s.enable_ecs_managed_tags)
                 .enable_execute_command(s.enable_execute_command)
                 .critical(s.critical)
+                .customize()
+                .config_override(single_attempt())
                 .send()
                 .await
                 .map_err(ecs_error)?;
             Ok(out.deployment_arn.unwrap_or_default())
         }
         EcsCall::DeleteDaemon(d) => {
-            let out = client.delete_daemon().daemon_arn(&d.daemon_arn).send().await.map_err(ecs_error)?;
+            let out = client
+                .delete_daemon()
+                .daemon_arn(&d.daemon_arn)
+                .customize()
+                .config_override(single_attempt())
+                .send()
+                .await
+                .map_err(ecs_error)?;
             Ok(out.deployment_arn.unwrap_or_default())
         }
         EcsCall::DeleteDaemonTaskDefinition(d) => {
@@ -197,79 +213,6 @@ pub async fn send(state: &AppState, call: &EcsCall) -> Result<String, PortalErro
             Ok(String::new())
         }
     }
-}
-
-/// After a crash between a call and the write that records it, finds what the first attempt
-/// started, so that it is not started twice. `since_secs`: when execution began (epoch seconds).
-/// CreateDaemon needs no such search (its clientToken makes a repeat harmless); UpdateDaemon and
-/// DeleteDaemon take none, so the daemon's deployments since then are looked at.
-pub async fn find_started(
-    state: &AppState,
-    call: &EcsCall,
-    since_secs: f64,
-) -> Result<Option<String>, PortalError> {
-    let (daemon_arn, wanted_td) = match call {
-        EcsCall::UpdateDaemon(u) => (&u.daemon_arn, Some(u.settings.daemon_task_definition_arn.as_str())),
-        EcsCall::DeleteDaemon(d) => (&d.daemon_arn, None),
-        _ => return Ok(None),
-    };
-    let out = state
-        .ecs
-        .client
-        .list_daemon_deployments()
-        .daemon_arn(daemon_arn)
-        .created_at(
-            aws_sdk_ecs::types::CreatedAt::builder()
-                .after(aws_sdk_ecs::primitives::DateTime::from_secs_f64(since_secs - 1.0))
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(ecs_error)?;
-    let arns: Vec<String> = out
-        .daemon_deployments
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|d| d.daemon_deployment_arn)
-        .collect();
-    if arns.is_empty() {
-        return Ok(None);
-    }
-    let described = state
-        .ecs
-        .client
-        .describe_daemon_deployments()
-        .set_daemon_deployment_arns(Some(arns.into_iter().take(20).collect()))
-        .send()
-        .await
-        .map_err(ecs_error)?;
-    for d in described.daemon_deployments.unwrap_or_default() {
-        let Some(arn) = d.daemon_deployment_arn.clone() else { continue };
-        let Some(wanted) = wanted_td else {
-            // A deletion: its drain deployment is the one started since.
-            return Ok(Some(arn));
-        };
-        let target_rev = d.target_daemon_revision.as_ref().and_then(|t| t.arn.clone());
-        if let Some(rev) = target_rev {
-            let revs = state
-                .ecs
-                .client
-                .describe_daemon_revisions()
-                .daemon_revision_arns(rev)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            let td = revs
-                .daemon_revisions
-                .unwrap_or_default()
-                .into_iter()
-                .find_map(|r| r.daemon_task_definition_arn);
-            if td.as_deref() == Some(wanted) {
-                return Ok(Some(arn));
-            }
-        }
-    }
-    Ok(None)
 }
 
 #[cfg(test)]

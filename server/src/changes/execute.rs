@@ -1,9 +1,11 @@
 //! Executing approved requests, under a lease so that one replica at a time works each.
 //!
-//! The order of writes makes a crash harmless: the request is marked `executing` BEFORE the ECS
-//! call and the deployment ARN is written AFTER it. A request found executing with no ARN is
-//! resumed by first looking for what the earlier attempt started (CreateDaemon carries the
-//! request id as clientToken, so repeating it is safe too).
+//! The order of writes makes a crash harmless: the request is marked `executing`, then the
+//! daemon's newest deployment is recorded (the baseline), and only then is the ECS call sent;
+//! the deployment ARN is written AFTER it. A request found executing with a baseline but no
+//! ARN is resumed by looking for what its call started, in ECS's own ordering (`adopt.rs`),
+//! and sent again only if there is nothing (CreateDaemon also carries the request id as
+//! clientToken, so repeating it is safe in any case).
 
 use app::{
     api::PortalError,
@@ -11,6 +13,7 @@ use app::{
 };
 
 use super::{
+    adopt,
     call::{self, EcsCall},
     history, notify, store,
     store::StoredRequest,
@@ -23,10 +26,13 @@ use crate::{
 /// How long a replica holds a request between steps before another may take it over.
 pub const LEASE_MS: i64 = 30_000;
 
-/// ECS errors worth trying again later rather than failing the request.
+/// ECS answers that say "not now" or leave unknown whether a call took effect: try again
+/// later (a mutating call is then looked for before it is sent again), never fail on them.
 fn transient(e: &PortalError) -> bool {
     matches!(e, PortalError::Ecs { code, .. }
-        if matches!(code.as_str(), "ThrottlingException" | "ServerException" | "EndpointUnreachable" | "Timeout" | "Request"))
+        if matches!(code.as_str(),
+            "ThrottlingException" | "ServerException" | "ServiceUnavailableException" | "InternalFailure"
+            | "EndpointUnreachable" | "Timeout" | "Request" | "InvalidResponse"))
 }
 
 /// This process's claim on a request while one of its tasks steps it; dropped when done.
@@ -88,7 +94,7 @@ impl AppState {
             .ok_or_else(|| PortalError::NotFound(id.into()))?;
         match r.row.state {
             ChangeState::Approved => self.start(&r).await,
-            ChangeState::Executing if r.deployment_arn.is_empty() => self.call(&r, true).await,
+            ChangeState::Executing if r.deployment_arn.is_empty() => self.call(&r).await,
             ChangeState::Executing => self.follow(&r).await,
             _ => Ok(()),
         }
@@ -120,8 +126,18 @@ impl AppState {
                 return Ok(());
             }
         }
-        if !store::start_executing(&self.db, id, &self.instance).await.map_err(db_error)? {
-            return Ok(());
+        match store::start_executing(&self.db, id, &self.instance).await.map_err(db_error)? {
+            store::Start::Started => {}
+            store::Start::Lost => return Ok(()),
+            store::Start::DaemonBusy => {
+                let events = store::events(&self.db, id).await.map_err(db_error)?;
+                if events.last().is_none_or(|e| e.kind != "waiting") {
+                    let why = "waiting: another request for this daemon is starting its ECS call";
+                    store::add_event(&self.db, id, "portal", "waiting", why).await.map_err(db_error)?;
+                }
+                store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+                return Ok(());
+            }
         }
         store::add_event(&self.db, id, "portal", "executing", &format!("on replica {}", self.instance))
             .await
@@ -132,46 +148,73 @@ impl AppState {
             .await
             .map_err(db_error)?
             .ok_or_else(|| PortalError::NotFound(id.clone()))?;
-        self.call(&r, false).await
+        self.call(&r).await
     }
 
-    /// Sends the stored ECS call (or, resuming, adopts what an earlier attempt started).
-    async fn call(&self, r: &StoredRequest, resuming: bool) -> Result<(), PortalError> {
+    /// Sends the stored ECS call exactly once.
+    ///
+    /// First it records the daemon's newest deployment (the baseline), then it sends. The
+    /// call is never sent before the baseline is written, so a request found executing with
+    /// a baseline but no deployment ARN may or may not have had its call take effect: then it
+    /// looks for what the call started (`adopt::find_own`) and sends again only if ECS shows
+    /// nothing. Throttling, 5xx and no answer mean "look again later", never "it happened".
+    async fn call(&self, r: &StoredRequest) -> Result<(), PortalError> {
         let id = &r.row.id;
         let call = EcsCall::from_json(&r.input)?;
-        let adopted = if resuming {
-            match call::find_started(self, &call, r.executed_at as f64 / 1000.0).await {
-                Ok(found) => found,
-                // Not knowing whether the first attempt started something, do not repeat it:
-                // look again later.
-                Err(e) if transient(&e) => {
-                    store::add_event(&self.db, id, "portal", "retrying", &e.to_string())
-                        .await
-                        .map_err(db_error)?;
-                    store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+        let in_doubt = match &r.baseline_deployment_arn {
+            None => {
+                let baseline = match adopt::daemon_of(&call) {
+                    Some(daemon) => match adopt::newest_deployment(self, daemon).await {
+                        Ok(b) => b,
+                        Err(e) if transient(&e) => return self.retry_later(id, &e).await,
+                        Err(e) => return self.fail_request(r, &e).await,
+                    },
+                    None => String::new(),
+                };
+                if !store::set_baseline(&self.db, id, &self.instance, &baseline).await.map_err(db_error)? {
                     return Ok(());
                 }
+                false
+            }
+            Some(baseline) => match adopt::find_own(self, id, &call, baseline).await {
+                Ok(adopt::Found::Deployment(arn)) => {
+                    store::add_event(
+                        &self.db,
+                        id,
+                        "portal",
+                        "resumed",
+                        &format!("ECS shows the deployment this request's call started: {arn}"),
+                    )
+                    .await
+                    .map_err(db_error)?;
+                    self.cache.invalidate_cluster(&r.row.cluster);
+                    return self.record_deployment(r, &call, &arn).await;
+                }
+                Ok(adopt::Found::DaemonGone) if matches!(call, EcsCall::DeleteDaemon(_)) => {
+                    // The deletion took effect and its drain has finished already.
+                    let outcome = "the daemon no longer exists in ECS";
+                    store::add_event(&self.db, id, "portal", "resumed", outcome).await.map_err(db_error)?;
+                    history::start(self, r, "", "SUCCESSFUL", outcome).await?;
+                    return self.end(r, ChangeState::Succeeded, outcome).await;
+                }
+                Ok(_) => true,
+                Err(e) if transient(&e) => return self.retry_later(id, &e).await,
                 // Anything else (the daemon is gone, …): the call below answers it properly.
-                Err(_) => None,
-            }
-        } else {
-            None
+                Err(_) => true,
+            },
         };
-        let sent = match adopted {
-            Some(arn) => {
-                store::add_event(
-                    &self.db,
-                    id,
-                    "portal",
-                    "resumed",
-                    &format!("found the deployment started earlier: {arn}"),
-                )
-                .await
-                .map_err(db_error)?;
-                Ok(arn)
-            }
-            None => call::send(self, &call).await,
-        };
+        if in_doubt {
+            store::add_event(
+                &self.db,
+                id,
+                "portal",
+                "resending",
+                "ECS shows no deployment from the earlier attempt: sending the call again",
+            )
+            .await
+            .map_err(db_error)?;
+        }
+        let sent = call::send(self, &call).await;
         self.cache.invalidate_cluster(&r.row.cluster);
         match sent {
             Ok(arn) if arn.is_empty() => {
@@ -182,7 +225,6 @@ impl AppState {
                 self.end(r, ChangeState::Succeeded, "").await
             }
             Ok(arn) => {
-                store::set_deployment(&self.db, id, &arn).await.map_err(db_error)?;
                 store::add_event(
                     &self.db,
                     id,
@@ -192,33 +234,61 @@ impl AppState {
                 )
                 .await
                 .map_err(db_error)?;
-                if r.row.kind != ChangeKind::DeleteRevision {
-                    history::start(self, r, &arn, "IN_PROGRESS", "").await?;
-                }
-                Ok(())
+                self.record_deployment(r, &call, &arn).await
             }
             Err(e)
-                if resuming
+                if in_doubt
                     && r.row.kind == ChangeKind::DeleteRevision
                     && e.to_string().contains("ACTIVE") =>
             {
                 // The first attempt deleted it already.
                 self.end(r, ChangeState::Succeeded, "").await
             }
-            Err(e) if transient(&e) => {
-                store::add_event(&self.db, id, "portal", "retrying", &e.to_string())
-                    .await
-                    .map_err(db_error)?;
-                store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+            Err(e) if transient(&e) => self.retry_later(id, &e).await,
+            Err(e) => self.fail_request(r, &e).await,
+        }
+    }
+
+    /// Writes down the deployment the call started. The database refuses an ARN another
+    /// request holds, so a deployment is never attributed twice.
+    async fn record_deployment(
+        &self,
+        r: &StoredRequest,
+        call: &EcsCall,
+        arn: &str,
+    ) -> Result<(), PortalError> {
+        let id = &r.row.id;
+        match store::set_deployment(&self.db, id, arn).await.map_err(db_error)? {
+            store::Claim::Claimed => {
+                if r.row.kind != ChangeKind::DeleteRevision {
+                    history::start(self, r, arn, "IN_PROGRESS", "").await?;
+                }
                 Ok(())
             }
-            Err(e) => {
-                if r.row.kind != ChangeKind::DeleteRevision {
-                    history::start(self, r, "", "FAILED", &e.to_string()).await?;
-                }
-                self.end(r, ChangeState::Failed, &e.to_string()).await
+            store::Claim::NotExecuting => Ok(()),
+            store::Claim::TakenByAnother => {
+                let e = PortalError::Internal(format!(
+                    "{} answered with deployment {arn}, which another request already records",
+                    call.operation()
+                ));
+                self.fail_request(r, &e).await
             }
         }
+    }
+
+    /// An answer that leaves the outcome unknown or says "not now": the worker looks again.
+    async fn retry_later(&self, id: &str, e: &PortalError) -> Result<(), PortalError> {
+        store::add_event(&self.db, id, "portal", "retrying", &e.to_string()).await.map_err(db_error)?;
+        store::release(&self.db, id, &self.instance).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    /// ECS refused the call: the request fails with ECS's reason.
+    async fn fail_request(&self, r: &StoredRequest, e: &PortalError) -> Result<(), PortalError> {
+        if r.row.kind != ChangeKind::DeleteRevision {
+            history::start(self, r, "", "FAILED", &e.to_string()).await?;
+        }
+        self.end(r, ChangeState::Failed, &e.to_string()).await
     }
 
     /// Looks at the request's deployment once: records progress, and the end when it comes.

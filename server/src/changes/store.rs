@@ -32,6 +32,9 @@ pub struct StoredRequest {
     pub lease_owner: String,
     pub lease_until: i64,
     pub attempts: i64,
+    /// The daemon's newest ECS deployment just before the mutating call (`Some("")`: none);
+    /// `None` until recorded. See `adopt.rs`.
+    pub baseline_deployment_arn: Option<String>,
 }
 
 /// What a new request holds.
@@ -56,7 +59,7 @@ const COLUMNS: &str =
     "id, kind, state, cluster, daemon, family, from_revision, to_revision, team, requester, \
     summary, approvals_required, created_at, updated_at, expires_at, progress, version, policy, \
     capacity_providers, input, diff, deployment_arn, outcome, override_reason, executed_at, finished_at, \
-    lease_owner, lease_until, attempts, \
+    lease_owner, lease_until, attempts, baseline_deployment_arn, \
     (SELECT COUNT(*) FROM request_reviews r WHERE r.request_id = change_requests.id \
        AND r.version = change_requests.version AND r.decision = 'approve') AS approvals";
 
@@ -105,6 +108,7 @@ fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
         lease_owner: r.try_get("lease_owner")?,
         lease_until: r.try_get("lease_until")?,
         attempts: r.try_get("attempts")?,
+        baseline_deployment_arn: r.try_get("baseline_deployment_arn")?,
     })
 }
 
@@ -486,8 +490,20 @@ pub async fn release(db: &Db, id: &str, owner: &str) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+/// What came of trying to move a request from approved to executing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Start {
+    /// This replica moved it: it may now send the call.
+    Started,
+    /// Someone else moved it first (or the lease was lost): nothing to do.
+    Lost,
+    /// Another request for the same daemon has a call whose outcome is not yet recorded
+    /// (the `change_requests_one_call_per_daemon` index): wait for it.
+    DaemonBusy,
+}
+
 /// approved → executing, written BEFORE the ECS call (under the lease).
-pub async fn start_executing(db: &Db, id: &str, owner: &str) -> Result<bool, sqlx::Error> {
+pub async fn start_executing(db: &Db, id: &str, owner: &str) -> Result<Start, sqlx::Error> {
     let now = now_ms();
     let done = sqlx::query(
         "UPDATE change_requests SET state = 'executing', executed_at = $1, updated_at = $1, attempts = attempts + 1 \
@@ -497,19 +513,73 @@ pub async fn start_executing(db: &Db, id: &str, owner: &str) -> Result<bool, sql
     .bind(id)
     .bind(owner)
     .execute(db.pool())
+    .await;
+    match done {
+        Ok(d) if d.rows_affected() == 1 => Ok(Start::Started),
+        Ok(_) => Ok(Start::Lost),
+        Err(e) if is_unique_violation(&e) => Ok(Start::DaemonBusy),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Records the daemon's newest deployment before the call, once, under the lease; true if
+/// this call recorded it.
+pub async fn set_baseline(db: &Db, id: &str, owner: &str, arn: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE change_requests SET baseline_deployment_arn = $1, updated_at = $2 \
+         WHERE id = $3 AND state = 'executing' AND lease_owner = $4 AND baseline_deployment_arn IS NULL",
+    )
+    .bind(arn)
+    .bind(now_ms())
+    .bind(id)
+    .bind(owner)
+    .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Records the deployment the ECS call started, written AFTER the call.
-pub async fn set_deployment(db: &Db, id: &str, arn: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE change_requests SET deployment_arn = $1, updated_at = $2 WHERE id = $3")
+/// What came of recording a deployment ARN on a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    Claimed,
+    /// Another request holds this ARN (the `change_requests_one_claim` index).
+    TakenByAnother,
+    /// The request has an ARN already, or is no longer executing.
+    NotExecuting,
+}
+
+/// Records the deployment the ECS call started, written AFTER the call. One deployment ARN
+/// belongs to at most one request: the database refuses a second claimant.
+pub async fn set_deployment(db: &Db, id: &str, arn: &str) -> Result<Claim, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE change_requests SET deployment_arn = $1, updated_at = $2 \
+         WHERE id = $3 AND state = 'executing' AND deployment_arn = ''",
+    )
+    .bind(arn)
+    .bind(now_ms())
+    .bind(id)
+    .execute(db.pool())
+    .await;
+    match done {
+        Ok(d) if d.rows_affected() == 1 => Ok(Claim::Claimed),
+        Ok(_) => Ok(Claim::NotExecuting),
+        Err(e) if is_unique_violation(&e) => Ok(Claim::TakenByAnother),
+        Err(e) => Err(e),
+    }
+}
+
+/// The request that claims a deployment, if any.
+pub async fn claimed_by(db: &Db, arn: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query("SELECT id FROM change_requests WHERE deployment_arn = $1")
         .bind(arn)
-        .bind(now_ms())
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get("id"))
+        .transpose()
 }
 
 pub async fn set_progress(db: &Db, id: &str, percent: i64) -> Result<(), sqlx::Error> {

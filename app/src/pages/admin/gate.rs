@@ -7,11 +7,12 @@ use crate::api::auth::current_user;
 use crate::layout::{Crumb, PageHeader};
 
 /// (label, path) of the admin tabs.
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 5] = [
     ("Users", "/admin"),
     ("Teams and memberships", "/admin/teams"),
     ("Approval policies", "/admin/policies"),
     ("Freeze windows", "/admin/freezes"),
+    ("Allowed roles", "/admin/roles"),
 ];
 
 /// Renders `children` for admins; a 403 page (with the HTTP status) for everyone else.

@@ -4,11 +4,13 @@
 mod freezes;
 mod gate;
 mod policies;
+mod roles;
 mod teams;
 mod users;
 
 pub use freezes::FreezeWindowsPage;
 pub use policies::PoliciesPage;
+pub use roles::RolesPage;
 pub use teams::TeamsPage;
 pub use users::UsersPage;
 

@@ -13,7 +13,7 @@ use crate::api::daemons::{
 use crate::api::PortalError;
 use crate::components::{events::target_name, sizes_label, Alert, ErrorAlert};
 use crate::domain::{
-    capacity::{does_not_fit_message, fits},
+    capacity::{check_provider, daemons_after, Size},
     deployment::DeployForm,
     sizes::{format_gb, format_vcpu},
     FieldErrors,
@@ -112,7 +112,8 @@ fn on(b: bool) -> Option<String> {
     b.then(|| "on".to_string())
 }
 
-/// One chosen provider after this deployment: what all its daemons reserve per instance.
+/// One chosen provider after this deployment: what all its daemons reserve per instance, and
+/// the resource guard's verdict on its instances (`domain::capacity`, the server's rule too).
 #[derive(Clone, PartialEq)]
 struct CapacityRow {
     provider: String,
@@ -121,11 +122,13 @@ struct CapacityRow {
     instance_cpu: u32,
     instance_memory: u32,
     others: Vec<String>,
+    /// Which instances lack what, when the daemons would not fit.
+    misfit: Option<String>,
 }
 
 impl CapacityRow {
     fn fits(&self) -> bool {
-        fits(self.cpu, self.memory, self.instance_cpu, self.instance_memory)
+        self.misfit.is_none()
     }
 }
 
@@ -145,15 +148,16 @@ fn capacity_rows(
         .iter()
         .filter(|p| f.capacity_providers.contains(&p.provider.name))
         .map(|p| {
-            let others: Vec<&(String, u32, u32)> =
-                p.daemons.iter().filter(|d| d.0 != f.daemon_name).collect();
+            let total = daemons_after(Size::new(cpu, mem), &f.daemon_name, &p.daemons);
+            let size = Size::new(p.provider.instance_cpu, p.provider.instance_memory);
             CapacityRow {
                 provider: p.provider.name.clone(),
-                cpu: cpu + others.iter().map(|d| d.1).sum::<u32>(),
-                memory: mem + others.iter().map(|d| d.2).sum::<u32>(),
+                cpu: total.cpu,
+                memory: total.memory,
                 instance_cpu: p.provider.instance_cpu,
                 instance_memory: p.provider.instance_memory,
-                others: others.iter().map(|d| d.0.clone()).collect(),
+                others: p.daemons.iter().filter(|d| d.0 != f.daemon_name).map(|d| d.0.clone()).collect(),
+                misfit: check_provider(&p.provider.name, total, size, &p.instances).err(),
             }
         })
         .collect()
@@ -228,9 +232,8 @@ fn DeployFormView(
     });
     let capacity_error = Signal::derive(move || {
         rows.with(|rows| {
-            rows.iter().find(|r| !r.fits()).map(|r| {
-                does_not_fit_message(&r.provider, r.cpu, r.memory, r.instance_cpu, r.instance_memory)
-            })
+            let misfits: Vec<String> = rows.iter().filter_map(|r| r.misfit.clone()).collect();
+            (!misfits.is_empty()).then(|| misfits.join(" "))
         })
     });
 

@@ -13,6 +13,7 @@ use crate::api::task_definitions::{
 };
 use crate::api::PortalError;
 use crate::components::{CheckboxField, ErrorAlert, TextField};
+use crate::domain::role_arn::{expansion_note, RoleScope};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
 use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
@@ -35,7 +36,7 @@ pub fn CreateTaskDefinitionPage() -> impl IntoView {
                     Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     Ok(o) => {
                         let initial = TaskDefinitionForm::blank(&o.region);
-                        view! { <TaskDefinitionEditor initial roles=o.roles family_locked=false /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=false /> }
                             .into_any()
                     }
                 }
@@ -82,7 +83,7 @@ pub fn NewRevisionPage() -> impl IntoView {
                         if initial.region.is_empty() {
                             initial.region = o.region.clone();
                         }
-                        view! { <TaskDefinitionEditor initial roles=o.roles family_locked=true /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=true /> }
                             .into_any()
                     }
                 }
@@ -284,6 +285,8 @@ impl Errors {
 fn TaskDefinitionEditor(
     initial: TaskDefinitionForm,
     roles: Vec<String>,
+    /// Where role names expand (the clusters' account), for the note under the role fields.
+    role_scope: Option<RoleScope>,
     /// New revisions keep their family.
     family_locked: bool,
 ) -> impl IntoView {
@@ -340,9 +343,12 @@ fn TaskDefinitionEditor(
 
     let roles_list = roles.clone();
     let role_help = match roles.first() {
-        Some(r) => format!("Choose a configured role (e.g. {r}) or type an IAM role ARN."),
-        None => "Type an IAM role ARN, e.g. arn:aws:iam::123456789012:role/ecsTaskExecutionRole.".into(),
+        Some(r) => format!("Choose a configured role (e.g. {r}), or type a role name or ARN."),
+        None => {
+            "A role name such as ecsTaskExecutionRole (expanded to this account's ARN) or a role ARN.".into()
+        }
     };
+    let role_scope = StoredValue::new(role_scope);
 
     view! {
         <ErrorAlert error=top_error />
@@ -389,6 +395,7 @@ fn TaskDefinitionEditor(
                                 state
                                 errors
                                 role_help=role_help.clone()
+                                role_scope=role_scope.get_value()
                                 family_locked
                             />
                         }
@@ -432,7 +439,22 @@ fn Touch(errors: Errors, #[prop(into)] key: String, children: Children) -> impl 
 }
 
 #[component]
-fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: bool) -> impl IntoView {
+fn FormView(
+    state: FormState,
+    errors: Errors,
+    role_help: String,
+    role_scope: Option<RoleScope>,
+    family_locked: bool,
+) -> impl IntoView {
+    // What a typed role name will be registered as (ECS takes names; the portal sends the ARN).
+    let scope = StoredValue::new(role_scope);
+    let note = move |id: &'static str, value: RwSignal<String>| {
+        move || {
+            scope.with_value(|s| expansion_note(&value.get(), s.as_ref())).map(|n| {
+                view! { <p class="help role-expansion" id=id aria-live="polite">{n}</p> }
+            })
+        }
+    };
     let e = move |k: &str| errors.get(k.to_string());
     let add_container = move |_| {
         state.containers.update(|c| {
@@ -470,8 +492,9 @@ fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: 
                         value=state.task_role
                         error=e("task_role")
                         list="td-roles"
-                        help="Optional. The role the containers' AWS calls use."
+                        help="Optional. The role the containers' AWS calls use: a role name or ARN."
                     />
+                    {note("td-task-role-expansion", state.task_role)}
                 </Touch>
                 <Touch errors key="execution_role">
                     <TextField
@@ -483,6 +506,7 @@ fn FormView(state: FormState, errors: Errors, role_help: String, family_locked: 
                         list="td-roles"
                         help=role_help
                     />
+                    {note("td-execution-role-expansion", state.execution_role)}
                 </Touch>
             </div>
             <div class="row">
