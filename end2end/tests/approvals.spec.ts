@@ -63,7 +63,7 @@ test('alice requests a prod deploy, bob approves it, the rollout succeeds', asyn
   const url = await requestProdDeploy(alice, 'cloudwatch-agent', 'cloudwatch-agent');
   // The request shows what ECS will receive and who may approve.
   await expect(alice.locator('pre.json')).toContainText('"operation": "CreateDaemon"');
-  await expect(alice.getByText('1 approval(s) from platform')).toBeVisible();
+  await expect(alice.getByRole('list', { name: 'Policies that apply' })).toContainText('cluster prod: 1 approval from platform');
   // alice cannot approve her own request.
   await expect(alice.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await expect(alice.locator('.review-refusal')).toContainText('someone else');
@@ -150,6 +150,46 @@ test('bob rejects a request with a comment and nothing is deployed', async ({ br
   await expect(alice.getByRole('table', { name: 'Reviews' })).toContainText('Wrong image tag for prod');
   const res = await request.post('/api/get-daemon', { form: { cluster: 'prod', name: 'reject-agent' } });
   expect(res.status()).toBe(404);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('an approval of a request edited since the approver opened it is refused', async ({ browser, request, baseURL }) => {
+  await onlyProdPolicy(request);
+  await register(request, 'stale-agent', 'example/stale-agent:1');
+  await register(request, 'stale-agent', 'example/stale-agent:2');
+  const alice = await as(browser, baseURL!, 'alice');
+  const bob = await as(browser, baseURL!, 'bob');
+  const url = await requestProdDeploy(alice, 'stale-agent', 'stale-agent');
+
+  // bob opens version 1 (the latest revision, 2) and reads it.
+  await bob.goto(url);
+  await hydrated(bob);
+  await expect(bob.locator('.request-version')).toHaveText('1');
+  await expect(bob.locator('.kv')).toContainText('stale-agent:2');
+
+  // Meanwhile alice, in her own browser, switches the request to revision 1.
+  await hydrated(alice);
+  await alice.getByLabel('Revision').fill('1');
+  await alice.getByRole('button', { name: 'Save changes' }).click();
+  await expect(alice.locator('.request-version')).toHaveText('2');
+
+  // bob approves what he saw: refused, with a message saying why, and nothing counted.
+  await bob.getByLabel('Comment').fill('revision 2 looks fine');
+  await bob.getByRole('button', { name: 'Approve' }).click();
+  const alert = bob.locator('.review-form [role=alert]');
+  await expect(alert).toContainText('The request changed since you opened it');
+  await expect(alert).toContainText('review version 2');
+  await expect(bob.locator('.panel [data-state]').first()).toHaveText('Pending approval');
+  // The page now shows the new version; bob's approval was not recorded.
+  await expect(bob.locator('.request-version')).toHaveText('2');
+  await expect(bob.locator('.kv')).toContainText('stale-agent:1');
+  await expect(bob.getByText('No reviews yet.')).toBeVisible();
+  const res = await request.post('/api/get-change-request', { form: { id: url.split('/').pop()! } });
+  const detail = await res.json();
+  expect(detail.row.state).toBe('pending');
+  expect(detail.row.approvals).toBe(0);
+  expect(detail.reviews).toEqual([]);
   await alice.context().close();
   await bob.context().close();
 });

@@ -447,7 +447,8 @@ async fn accounts_take_effect(backend: Backend) {
     };
     assert_eq!(save("3").await.0, 200);
     assert_eq!(save("2").await.0, 200);
-    let p = policies::policy_for(&app.state.db, "prod", &["mi-prod-a".to_string()]).await.unwrap();
+    let scope = app::domain::policy::Scope::new("prod", &[], &["mi-prod-a".to_string()]);
+    let p = policies::combined_for(&app.state.db, scope).await.unwrap();
     assert_eq!(
         (p.approvals_required, p.approver_teams),
         (2, vec!["platform".to_string(), "sre".to_string()])

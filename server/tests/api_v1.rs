@@ -310,21 +310,35 @@ async fn change_requests_by_role(backend: common::Backend) {
     let (status, body) = send(&bob, "POST", &format!("{one}/reject"), Some("{}")).await;
     assert_error(status, &body, 422, "invalid");
     assert!(body["error"]["fields"]["comment"].is_string(), "{body}");
-    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"comment": "ok <script>"}"#)).await;
+    // A review names the version it read: missing is refused, stale is a conflict (nothing
+    // recorded), the current one counts.
+    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"comment": "ok"}"#)).await;
+    assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["version"].is_string(), "{body}");
+    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"version": 7}"#)).await;
+    assert_error(status, &body, 409, "conflict");
+    assert!(body["error"]["message"].as_str().unwrap().contains("review version 1"), "{body}");
+    let (status, body) =
+        send(&bob, "POST", &approve, Some(r#"{"version": 1, "comment": "ok <script>"}"#)).await;
     assert_eq!(status, 200, "{body}");
     assert!(["approved", "executing"].contains(&body["state"].as_str().unwrap()), "{body}");
     let (_, detail) = send(&carol, "GET", &one, None).await;
     assert_eq!(detail["reviews"][0]["reviewer"], "bob");
     assert_eq!(detail["reviews"][0]["comment"], "ok <script>", "stored literally");
-    let (status, body) = send(&bob, "POST", &approve, Some("{}")).await;
+    let (status, body) = send(&bob, "POST", &approve, Some(r#"{"version": 1}"#)).await;
     assert_error(status, &body, 409, "conflict");
 
     // A second request, rejected by an admin with a comment.
     let second = deploy.replace("cwagent", "cwagent2");
     let (_, created) = send(&alice, "POST", &base, Some(&second)).await;
     let id2 = created["id"].as_str().unwrap().to_string();
-    let (status, body) =
-        send(&admin, "POST", &format!("{base}/{id2}/reject"), Some(r#"{"comment": "not now"}"#)).await;
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &format!("{base}/{id2}/reject"),
+        Some(r#"{"version": 1, "comment": "not now"}"#),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["state"], "rejected");
     let (status, page) = send(&admin, "GET", &format!("{base}?inbox=all&state=rejected"), None).await;

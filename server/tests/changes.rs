@@ -108,6 +108,7 @@ async fn request_deploy(app: &TestApp, u: &Users, name: &str) -> String {
     body["request"]["id"].as_str().unwrap().to_string()
 }
 
+/// Reviews the request as it stands now (the version a reviewer opening it would see).
 async fn review(
     app: &TestApp,
     who: &reqwest::Client,
@@ -115,8 +116,26 @@ async fn review(
     decision: &str,
     comment: &str,
 ) -> (u16, Value) {
-    app.call_with(who, "review-change-request", &[("id", id), ("decision", decision), ("comment", comment)])
-        .await
+    let (_, r) = app.call("get-change-request", &[("id", id)]).await;
+    let version = r["version"].as_i64().unwrap_or(1).to_string();
+    review_at(app, who, id, &version, decision, comment).await
+}
+
+/// Reviews `version` of the request, as the page's form posts it.
+async fn review_at(
+    app: &TestApp,
+    who: &reqwest::Client,
+    id: &str,
+    version: &str,
+    decision: &str,
+    comment: &str,
+) -> (u16, Value) {
+    app.call_with(
+        who,
+        "review-change-request",
+        &[("id", id), ("decision", decision), ("comment", comment), ("version", version)],
+    )
+    .await
 }
 
 async fn request(app: &TestApp, id: &str) -> Value {
@@ -949,4 +968,301 @@ async fn request_lists_page_without_gaps_or_overlaps(backend: Backend) {
     assert!(ids.iter().all(|id| id[1..].parse::<i64>().unwrap() % 6 == 0), "{ids:?}");
     let (_, counts) = app.call_with(&u.bob, "approval-counts", &[]).await;
     assert_eq!(counts["waiting"], 20);
+}
+
+// ---- Approval rules that cannot be bypassed (issue 12): every policy of the request's scope ----
+
+on_both!(
+    a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits,
+    a_move_from_a_and_b_to_b_needs_the_approvals_of_a,
+    two_providers_with_different_teams_each_need_their_own,
+    an_edit_from_lax_to_strict_recomputes_the_policy,
+    an_approval_of_a_version_edited_since_is_refused_and_not_counted,
+    self_approval_only_if_every_policy_allows_it,
+);
+
+/// Creates `name` (if new) as an approver in `team` (created if new) and signs them in.
+async fn approver_in(app: &TestApp, name: &str, teams: &[&str]) -> reqwest::Client {
+    let hash = server::auth::password::hash(DEMO_PASSWORD).unwrap();
+    server::auth::users::create(&app.state.db, name, &hash, false).await.unwrap();
+    for team in teams {
+        server::auth::users::ensure_team(&app.state.db, team).await.unwrap();
+        server::auth::users::add_membership(&app.state.db, name, team, app::auth::Role::Approver)
+            .await
+            .unwrap();
+    }
+    client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.unwrap())
+}
+
+fn policy(provider: &str, n: u32, teams: &[&str], self_ok: bool) -> app::domain::policy::Policy {
+    app::domain::policy::Policy {
+        cluster: "prod".into(),
+        capacity_provider: provider.into(),
+        approvals_required: n,
+        approver_teams: teams.iter().map(|t| t.to_string()).collect(),
+        allow_self_approval: self_ok,
+        expiry_hours: 72,
+    }
+}
+
+async fn set_policy(app: &TestApp, p: app::domain::policy::Policy) {
+    server::admin::policies::upsert(&app.state.db, &p, "test").await.unwrap();
+}
+
+/// The deploy form for `name` on prod on `providers` (an update when `update`).
+fn form_on(name: &str, providers: &[&str], update: bool) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = prod_form(name, "cw-agent", &[])
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("form[capacity_providers]"))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (i, p) in providers.iter().enumerate() {
+        f.push((format!("form[capacity_providers][{i}]"), p.to_string()));
+    }
+    if update {
+        f.push(("form[daemon_arn]".into(), format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}")));
+    }
+    f
+}
+
+async fn call_owned(
+    app: &TestApp,
+    who: &reqwest::Client,
+    endpoint: &str,
+    f: &[(String, String)],
+) -> (u16, Value) {
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.call_with(who, endpoint, &pairs).await
+}
+
+/// alice deploys (or updates) `name` on `providers`; the request id.
+async fn deploy_on(app: &TestApp, u: &Users, name: &str, providers: &[&str], update: bool) -> String {
+    let (status, body) = call_owned(app, &u.alice, "deploy-daemon", &form_on(name, providers, update)).await;
+    assert_eq!(status, 200, "{body}");
+    body["request"]["id"].as_str().unwrap().to_string()
+}
+
+/// A daemon `name` running on `providers`, deployed while prod needed no approval.
+async fn running_on(app: &TestApp, u: &Users, name: &str, providers: &[&str]) {
+    set_prod_approvals(app, 0).await;
+    let id = deploy_on(app, u, name, providers, false).await;
+    assert_eq!(run_to_end(app, &id).await["row"]["state"], "succeeded");
+    set_prod_approvals(app, 1).await;
+}
+
+fn labels(r: &Value) -> Vec<String> {
+    r["policy"]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let sam = approver_in(&app, "sam", &["security"]).await;
+    let sue = approver_in(&app, "sue", &["security"]).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    running_on(&app, &u, "doomed", &["mi-prod-a"]).await;
+    set_policy(&app, policy("mi-prod-a", 2, &["security"], false)).await;
+
+    let (status, body) =
+        app.call_with(&u.alice, "delete-daemon", &[("cluster", "prod"), ("name", "doomed")]).await;
+    assert_eq!(status, 200, "{body}");
+    let row = if body["request"].is_object() { &body["request"] } else { &body };
+    let id = row["id"].as_str().unwrap().to_string();
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "pending", "not the cluster-wide 1 approval: {r}");
+    assert_eq!(labels(&r), vec!["prod/mi-prod-a"]);
+    assert_eq!(r["policy"]["approvals_required"], 2);
+    assert_eq!(r["policy"]["scope"]["current"], serde_json::json!(["mi-prod-a"]));
+    // bob approves prod in general, not mi-prod-a.
+    let (status, body) = review(&app, &u.bob, &id, "approve", "").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(review(&app, &sam, &id, "approve", "").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "pending");
+    assert_eq!(r["approvals_missing"], serde_json::json!(["prod/mi-prod-a: 1 more approval from security"]));
+
+    // mi-prod-a is frozen: the fully approved delete waits, the daemon stays.
+    let now = server::auth::now_ms();
+    sqlx::query(
+        "INSERT INTO freeze_windows (id, cluster, capacity_provider, kind, starts_at, ends_at, reason, created_by, created_at) \
+         VALUES ('fa', 'prod', 'mi-prod-a', 'once', $1, $2, 'mi-prod-a migration', 'admin', $1)",
+    )
+    .bind(now - 3_600_000)
+    .bind(now + 3_600_000)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(review(&app, &sue, &id, "approve", "").await.0, 200);
+    server::changes::worker::run_once(&app.state).await;
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "approved", "{r}");
+    assert_eq!(r["frozen_by"], serde_json::json!(["mi-prod-a migration"]));
+    let arn = "arn:aws:ecs:us-east-1:123456789012:daemon/prod/doomed";
+    let d = app.state.ecs.client.describe_daemon().daemon_arn(arn).send().await.unwrap();
+    assert_eq!(d.daemon.unwrap().status.unwrap().as_str(), "ACTIVE", "not deleted during the freeze");
+    // The freeze ends: it goes.
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+    server::changes::worker::run_once(&app.state).await;
+    assert_eq!(run_to_end(&app, &id).await["row"]["state"], "succeeded");
+}
+
+async fn a_move_from_a_and_b_to_b_needs_the_approvals_of_a(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let sam = approver_in(&app, "sam", &["security"]).await;
+    let sue = approver_in(&app, "sue", &["security"]).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    running_on(&app, &u, "mover", &["mi-prod-a", "mi-prod-b"]).await;
+    set_policy(&app, policy("mi-prod-a", 2, &["security"], false)).await;
+
+    let id = deploy_on(&app, &u, "mover", &["mi-prod-b"], true).await;
+    let r = request(&app, &id).await;
+    assert_eq!(labels(&r), vec!["prod/mi-prod-a", "cluster prod"], "draining a is governed by a: {r}");
+    assert_eq!(r["policy"]["approvals_required"], 2);
+    assert!(r["policy"]["source"].as_str().unwrap().starts_with("prod/mi-prod-a: 2 approvals from security"));
+    let why = r["policy"]["requirements"][0]["why"][0].as_str().unwrap();
+    assert_eq!(why, "mi-prod-a: runs there now, leaves it");
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "pending", "b's approval alone does not move it");
+    assert_eq!(review(&app, &sam, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "pending");
+    assert_eq!(review(&app, &sue, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "executing");
+}
+
+async fn two_providers_with_different_teams_each_need_their_own(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let sam = approver_in(&app, "sam", &["security"]).await;
+    let dee = approver_in(&app, "dee", &["security", "platform"]).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    set_policy(&app, policy("mi-prod-a", 1, &["security"], false)).await;
+    set_policy(&app, policy("mi-prod-b", 1, &["platform"], false)).await;
+
+    let id = deploy_on(&app, &u, "both", &["mi-prod-a", "mi-prod-b"], false).await;
+    let r = request(&app, &id).await;
+    assert_eq!(labels(&r), vec!["prod/mi-prod-a", "prod/mi-prod-b"]);
+    assert_eq!(r["policy"]["approver_teams"], serde_json::json!(["security", "platform"]));
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "pending", "platform's approval does not cover mi-prod-a: {r}");
+    assert_eq!(r["approvals_missing"], serde_json::json!(["prod/mi-prod-a: 1 more approval from security"]));
+    assert_eq!(review(&app, &sam, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "executing");
+
+    // One approver in both teams satisfies both policies.
+    let id = deploy_on(&app, &u, "both2", &["mi-prod-a", "mi-prod-b"], false).await;
+    assert_eq!(review(&app, &dee, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "executing");
+}
+
+async fn an_edit_from_lax_to_strict_recomputes_the_policy(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    let sam = approver_in(&app, "sam", &["security"]).await;
+    let sue = approver_in(&app, "sue", &["security"]).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    let mut strict_a = policy("mi-prod-a", 2, &["security"], false);
+    strict_a.expiry_hours = 4;
+    set_policy(&app, strict_a).await;
+
+    // Submitted on mi-prod-b, under the cluster's 1 approval from platform...
+    let id = deploy_on(&app, &u, "sneaky", &["mi-prod-b"], false).await;
+    let r = request(&app, &id).await;
+    assert_eq!(
+        (labels(&r), r["policy"]["approvals_required"].as_u64()),
+        (vec!["cluster prod".into()], Some(1))
+    );
+    // ...then edited onto mi-prod-a too.
+    let mut f = form_on("sneaky", &["mi-prod-a", "mi-prod-b"], false);
+    f.push(("id".into(), id.clone()));
+    let (status, body) = call_owned(&app, &u.alice, "edit-change-request", &f).await;
+    assert_eq!(status, 200, "{body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["version"], 2);
+    assert_eq!(labels(&r), vec!["prod/mi-prod-a", "cluster prod"], "recomputed: {r}");
+    assert_eq!(r["row"]["approvals_required"], 2);
+    assert_eq!(r["policy"]["expiry_hours"], 4);
+    let hours = (r["row"]["expires_at"].as_i64().unwrap() - server::auth::now_ms()) / 60_000;
+    assert!(hours <= 4 * 60, "the new, shorter expiry counts from the edit: {hours} min");
+    assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "pending", "the lax count no longer suffices");
+    assert_eq!(review(&app, &sam, &id, "approve", "").await.0, 200);
+    assert_eq!(review(&app, &sue, &id, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &id).await["row"]["state"], "executing");
+    let events = request(&app, &id).await["events"].to_string();
+    assert!(events.contains("policies: prod/mi-prod-a: 2 approvals from security"), "{events}");
+}
+
+async fn an_approval_of_a_version_edited_since_is_refused_and_not_counted(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
+    let id = request_deploy(&app, &u, "switched").await;
+    // bob opens version 1; alice then edits it to revision 2.
+    assert_eq!(request(&app, &id).await["version"], 1);
+    let mut f = prod_form("switched", "cw-agent", &[("form[revision]", "2")]);
+    f.push(("id", &id));
+    assert_eq!(app.call_with(&u.alice, "edit-change-request", &f).await.0, 200);
+
+    let (status, body) = review_at(&app, &u.bob, &id, "1", "approve", "").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.to_string().contains("changed since you opened it"), "{body}");
+    assert!(body.to_string().contains("review version 2"), "{body}");
+    let (status, body) = review_at(&app, &u.bob, &id, "1", "reject", "no").await;
+    assert_eq!(status, 409, "a stale rejection is refused too: {body}");
+    let (status, body) = review_at(&app, &u.bob, &id, "", "approve", "").await;
+    assert_eq!(status, 422, "the version is required: {body}");
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "pending");
+    assert_eq!(r["row"]["approvals"], 0);
+    assert_eq!(r["reviews"], serde_json::json!([]), "nothing recorded");
+    assert_eq!(deployments_of(&app, "switched").await, 0);
+    // Approving what is on screen now works.
+    assert_eq!(review_at(&app, &u.bob, &id, "2", "approve", "").await.0, 200);
+    let r = request(&app, &id).await;
+    assert_eq!(r["row"]["state"], "executing");
+    assert_eq!(r["row"]["to_revision"], "cw-agent:2");
+}
+
+async fn self_approval_only_if_every_policy_allows_it(backend: Backend) {
+    let Some(app) = spawn(backend).await else { return };
+    let u = users(&app).await;
+    // pat deploys for platform and approves for ops (one role per team).
+    let pat = approver_in(&app, "pat", &["ops"]).await;
+    server::auth::users::add_membership(&app.state.db, "pat", "platform", app::auth::Role::Deployer)
+        .await
+        .unwrap();
+    let pat = {
+        drop(pat);
+        client_with_cookie(&login(&app.address, "pat", DEMO_PASSWORD).await.unwrap())
+    };
+    // Not the cluster's policy (platform only): both providers have their own, open to any team.
+    let _ = &u;
+    app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
+    set_policy(&app, policy("mi-prod-a", 1, &[], true)).await;
+    set_policy(&app, policy("mi-prod-b", 1, &[], false)).await;
+    let submit = |name: &'static str, providers: &'static [&'static str]| {
+        let pat = pat.clone();
+        let app = &app;
+        async move {
+            let (status, body) =
+                call_owned(app, &pat, "deploy-daemon", &form_on(name, providers, false)).await;
+            assert_eq!(status, 200, "{body}");
+            body["request"]["id"].as_str().unwrap().to_string()
+        }
+    };
+    let both = submit("selfish", &["mi-prod-a", "mi-prod-b"]).await;
+    assert_eq!(request(&app, &both).await["policy"]["allow_self_approval"], false);
+    let (status, body) = review(&app, &pat, &both, "approve", "").await;
+    assert_eq!(status, 403, "mi-prod-b forbids self-approval: {body}");
+    let only_a = submit("selfish2", &["mi-prod-a"]).await;
+    assert_eq!(review(&app, &pat, &only_a, "approve", "").await.0, 200);
+    assert_eq!(request(&app, &only_a).await["row"]["state"], "executing");
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use app::domain::{
-    policy::{FreezeSchedule, FreezeWindow, Policy},
+    policy::{CombinedPolicy, FreezeSchedule, FreezeWindow, Policy, Scope},
     utc::parse_datetime,
 };
 use common::{fresh_url, Backend};
@@ -84,10 +84,7 @@ async fn upsert_and_policy_for(backend: Backend) {
     let Some((db, _)) = db(backend).await else { return };
     ensure_default_policies(&db, true).await.unwrap();
     // The seeded prod policy: 1 approval from platform.
-    assert_eq!(
-        policies::policy_for(&db, "prod", &names(&["mi-prod-b"])).await.unwrap().approvals_required,
-        1
-    );
+    assert_eq!(combined(&db, "prod", &[], &["mi-prod-b"]).await.approvals_required, 1);
 
     let mut strict = policy("prod", "mi-prod-a", 2);
     strict.approver_teams = names(&["platform", "security"]);
@@ -103,21 +100,30 @@ async fn upsert_and_policy_for(backend: Backend) {
     assert_eq!(policies::get(&db, "prod", "mi-prod-a").await.unwrap().unwrap().policy, strict);
     assert_eq!(policies::list(&db).await.unwrap().len(), 4);
 
-    let p = policies::policy_for(&db, "prod", &names(&["mi-prod-b", "mi-prod-a"])).await.unwrap();
-    assert_eq!((p.capacity_provider.as_str(), p.approvals_required), ("mi-prod-a", 3));
-    let p = policies::policy_for(&db, "prod", &names(&["mi-prod-b"])).await.unwrap();
+    // Both providers' policies apply: each must be satisfied.
+    let p = combined(&db, "prod", &["mi-prod-b"], &["mi-prod-a"]).await;
+    assert_eq!(labels(&p), vec!["prod/mi-prod-a", "cluster prod"]);
+    assert_eq!((p.approvals_required, p.allow_self_approval), (3, false));
+    let p = combined(&db, "prod", &[], &["mi-prod-b"]).await;
     assert_eq!((p.approvals_required, p.approver_teams.clone()), (1, names(&["platform"])));
-    assert_eq!(policies::policy_for(&db, "prod", &[]).await.unwrap().approvals_required, 1);
-    assert_eq!(
-        policies::policy_for(&db, "staging", &names(&["x"])).await.unwrap().approvals_required,
-        0,
-        "*"
-    );
-    assert_eq!(policies::policy_for(&db, "", &[]).await.unwrap().approvals_required, 0, "no cluster → *");
+    let p = combined(&db, "staging", &[], &["x"]).await;
+    assert_eq!((labels(&p), p.approvals_required), (vec!["all clusters (*)"], 0));
+    let p = combined(&db, "", &[], &[]).await;
+    assert_eq!((labels(&p), p.approvals_required), (vec!["all clusters (*)"], 0), "no cluster → *");
 
     assert!(policies::delete(&db, "*", "").await.unwrap());
     assert!(!policies::delete(&db, "*", "").await.unwrap());
-    assert_eq!(policies::policy_for(&db, "staging", &[]).await.unwrap(), Policy::builtin_default("staging"));
+    let p = combined(&db, "staging", &[], &[]).await;
+    assert_eq!(p.requirements[0].policy, Policy::builtin_default("staging"));
+    assert_eq!(labels(&p), vec!["built-in default"]);
+}
+
+async fn combined(db: &Db, cluster: &str, now: &[&str], target: &[&str]) -> CombinedPolicy {
+    policies::combined_for(db, Scope::new(cluster, &names(now), &names(target))).await.unwrap()
+}
+
+fn labels(p: &CombinedPolicy) -> Vec<&str> {
+    p.requirements.iter().map(|r| r.label.as_str()).collect()
 }
 
 async fn freeze_windows(backend: Backend) {
@@ -172,6 +178,11 @@ async fn freeze_windows(backend: Backend) {
         .unwrap()
         .is_empty());
     assert!(policies::freezes_for(&db, "dev", &a, at("2026-12-05 01:00")).await.unwrap().is_empty());
+    // A request on prod whose providers are unknown is held by prod's provider windows too.
+    assert_eq!(
+        ids(policies::freezes_for(&db, "prod", &[], at("2026-12-05 01:00")).await.unwrap()),
+        vec![nights_id.clone()]
+    );
     assert!(policies::freezes_for(&db, "prod", &a, at("2026-12-05 06:00")).await.unwrap().is_empty());
 
     // Saving with an id replaces that window.
@@ -208,4 +219,474 @@ async fn freeze_windows_on_sqlite() {
 #[tokio::test]
 async fn freeze_windows_on_postgres() {
     freeze_windows(Backend::Postgres).await;
+}
+
+// ---- The policy rules through the real submit path (HTTP, embedded emulator) ----
+
+mod rules {
+    use std::time::Duration;
+
+    use app::domain::policy::Policy;
+    use serde_json::{json, Value};
+    use server::{admin::policies, config::Config};
+
+    use super::common::{self, client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
+
+    const A: &str = "mi-prod-a";
+    const B: &str = "mi-prod-b";
+    const PA: &str = "prod/mi-prod-a";
+    const PB: &str = "prod/mi-prod-b";
+
+    fn pol(cluster: &str, provider: &str, n: u32, teams: &[&str], self_ok: bool, hours: u32) -> Policy {
+        Policy {
+            cluster: cluster.into(),
+            capacity_provider: provider.into(),
+            approvals_required: n,
+            approver_teams: teams.iter().map(|t| t.to_string()).collect(),
+            allow_self_approval: self_ok,
+            expiry_hours: hours,
+        }
+    }
+
+    /// Strict `a` (2 from security, 24 h), lax `b` (1 from anyone, self-approval, 48 h).
+    fn strict_a_lax_b() -> Vec<Policy> {
+        vec![
+            pol("*", "", 0, &[], false, 72),
+            pol("prod", "", 1, &["platform"], false, 72),
+            pol("prod", A, 2, &["security"], false, 24),
+            pol("prod", B, 1, &[], true, 48),
+        ]
+    }
+
+    /// Strict `a`; `b` falls back to the cluster's policy (1 from platform).
+    fn strict_a_cluster_b() -> Vec<Policy> {
+        strict_a_lax_b().into_iter().filter(|p| p.capacity_provider != B).collect()
+    }
+
+    /// Nothing needs approval: what a freeze window holds is all that stops execution.
+    fn open() -> Vec<Policy> {
+        vec![pol("*", "", 0, &[], false, 72), pol("prod", "", 0, &[], false, 72)]
+    }
+
+    #[derive(Clone, Copy)]
+    enum Change {
+        Deploy(&'static str, &'static [&'static str]),
+        Update(&'static str, &'static [&'static str]),
+        /// Back to revision 1 (the daemons run revision 2).
+        Rollback(&'static str, &'static [&'static str]),
+        Delete(&'static str),
+        DeleteRevision,
+    }
+
+    struct Case {
+        what: &'static str,
+        policies: fn() -> Vec<Policy>,
+        /// A freeze window now on prod ("" = the whole cluster) or this provider.
+        freeze: Option<&'static str>,
+        change: Change,
+        labels: &'static [&'static str],
+        approvals: u32,
+        teams: &'static [&'static str],
+        self_ok: bool,
+        hours: i64,
+        /// Needs no approval: whether it is held by the freeze (`Some(true)`) or executes.
+        frozen: Option<bool>,
+    }
+
+    fn cases() -> Vec<Case> {
+        let c = |what, policies, freeze, change, labels, approvals, teams, self_ok, hours, frozen| Case {
+            what,
+            policies,
+            freeze,
+            change,
+            labels,
+            approvals,
+            teams,
+            self_ok,
+            hours,
+            frozen,
+        };
+        vec![
+            // One matching policy.
+            c(
+                "new daemon on the lax provider",
+                strict_a_lax_b,
+                None,
+                Change::Deploy("fresh1", &[B]),
+                &[PB][..],
+                1,
+                &[][..],
+                true,
+                48,
+                None,
+            ),
+            c(
+                "new daemon on the cluster's policy",
+                strict_a_cluster_b,
+                None,
+                Change::Deploy("fresh2", &[B]),
+                &["cluster prod"][..],
+                1,
+                &["platform"][..],
+                false,
+                72,
+                None,
+            ),
+            c(
+                "update staying on b",
+                strict_a_lax_b,
+                None,
+                Change::Update("on-b", &[B]),
+                &[PB][..],
+                1,
+                &[][..],
+                true,
+                48,
+                None,
+            ),
+            c(
+                "delete: where the daemon runs now",
+                strict_a_lax_b,
+                None,
+                Change::Delete("on-a"),
+                &[PA][..],
+                2,
+                &["security"][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "delete on the lax provider",
+                strict_a_lax_b,
+                None,
+                Change::Delete("on-b"),
+                &[PB][..],
+                1,
+                &[][..],
+                true,
+                48,
+                None,
+            ),
+            c(
+                "deleting a revision touches no cluster",
+                open,
+                None,
+                Change::DeleteRevision,
+                &["all clusters (*)"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(false),
+            ),
+            // Several matching policies: max count, union of teams, self only if all allow, shortest expiry.
+            c(
+                "new daemon on both",
+                strict_a_lax_b,
+                None,
+                Change::Deploy("fresh3", &[A, B]),
+                &[PA, PB][..],
+                2,
+                &[][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "move from [a, b] to [b] keeps a's policy",
+                strict_a_lax_b,
+                None,
+                Change::Update("on-ab", &[B]),
+                &[PA, PB][..],
+                2,
+                &[][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "two providers with different teams",
+                strict_a_cluster_b,
+                None,
+                Change::Update("on-ab", &[A, B]),
+                &[PA, "cluster prod"][..],
+                2,
+                &["security", "platform"][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "delete on two providers",
+                strict_a_cluster_b,
+                None,
+                Change::Delete("on-ab"),
+                &[PA, "cluster prod"][..],
+                2,
+                &["security", "platform"][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "rollback from a to b",
+                strict_a_lax_b,
+                None,
+                Change::Rollback("on-a", &[B]),
+                &[PA, PB][..],
+                2,
+                &[][..],
+                false,
+                24,
+                None,
+            ),
+            c(
+                "rollback onto a",
+                strict_a_cluster_b,
+                None,
+                Change::Rollback("on-b", &[A]),
+                &[PA, "cluster prod"][..],
+                2,
+                &["security", "platform"][..],
+                false,
+                24,
+                None,
+            ),
+            // Freezes on the same scope.
+            c(
+                "frozen provider: delete is held",
+                open,
+                Some(A),
+                Change::Delete("on-a"),
+                &["cluster prod"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(true),
+            ),
+            c(
+                "frozen provider: moving off it is held",
+                open,
+                Some(A),
+                Change::Update("on-ab", &[B]),
+                &["cluster prod"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(true),
+            ),
+            c(
+                "frozen provider: rolling back onto it is held",
+                open,
+                Some(A),
+                Change::Rollback("on-b", &[A]),
+                &["cluster prod"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(true),
+            ),
+            c(
+                "frozen provider: elsewhere executes",
+                open,
+                Some(A),
+                Change::Deploy("fresh4", &[B]),
+                &["cluster prod"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(false),
+            ),
+            c(
+                "frozen cluster: delete is held",
+                open,
+                Some(""),
+                Change::Delete("on-b"),
+                &["cluster prod"][..],
+                0,
+                &[][..],
+                false,
+                72,
+                Some(true),
+            ),
+        ]
+    }
+
+    fn test_config(url: &str) -> Config {
+        let mut c = Config::for_tests(url);
+        c.sim_manual_clock = true;
+        c.worker_interval_ms = 100;
+        c.drift_interval_ms = 0;
+        c
+    }
+
+    async fn set_policies(app: &TestApp, rows: &[Policy]) {
+        sqlx::query("DELETE FROM policies").execute(app.state.db.pool()).await.unwrap();
+        for p in rows {
+            policies::upsert(&app.state.db, p, "test").await.unwrap();
+        }
+    }
+
+    async fn set_freeze(app: &TestApp, provider: Option<&str>) {
+        sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+        let Some(provider) = provider else { return };
+        let now = server::auth::now_ms();
+        sqlx::query(
+            "INSERT INTO freeze_windows (id, cluster, capacity_provider, kind, starts_at, ends_at, reason, \
+             created_by, created_at) VALUES ('f', 'prod', $1, 'once', $2, $3, 'frozen for the test', 'admin', $2)",
+        )
+        .bind(provider)
+        .bind(now - 3_600_000)
+        .bind(now + 3_600_000)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    }
+
+    fn arn(name: &str) -> String {
+        format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}")
+    }
+
+    /// alice asks for `change` through the server functions the pages use; the response.
+    async fn submit(app: &TestApp, alice: &reqwest::Client, change: Change) -> (u16, Value) {
+        let deploy = |name: &str, providers: &[&str], update: bool, revision: &str, rollback: bool| {
+            let mut f: Vec<(String, String)> = vec![
+                ("form[cluster]".into(), "prod".into()),
+                ("form[daemon_name]".into(), name.into()),
+                ("form[family]".into(), "cw-agent".into()),
+                ("form[revision]".into(), revision.into()),
+                ("form[drain_percent]".into(), "25".into()),
+                ("form[bake_time]".into(), "0".into()),
+                ("form[critical]".into(), "on".into()),
+                ("form[propagate_tags]".into(), "NONE".into()),
+            ];
+            for (i, p) in providers.iter().enumerate() {
+                f.push((format!("form[capacity_providers][{i}]"), p.to_string()));
+            }
+            if update {
+                f.push(("form[daemon_arn]".into(), arn(name)));
+            }
+            if rollback {
+                f.push(("form[rollback]".into(), "1".into()));
+            }
+            f
+        };
+        let form: Vec<(String, String)> = match change {
+            Change::Deploy(n, p) => deploy(n, p, false, "2", false),
+            Change::Update(n, p) => deploy(n, p, true, "2", false),
+            Change::Rollback(n, p) => deploy(n, p, true, "1", true),
+            Change::Delete(n) => {
+                return app.call_with(alice, "delete-daemon", &[("cluster", "prod"), ("name", n)]).await
+            }
+            Change::DeleteRevision => {
+                return app
+                    .call_with(alice, "delete-task-definition", &[("family", "scratch"), ("revision", "1")])
+                    .await
+            }
+        };
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        app.call_with(alice, "deploy-daemon", &pairs).await
+    }
+
+    async fn detail(app: &TestApp, id: &str) -> Value {
+        let (status, body) = app.call("get-change-request", &[("id", id)]).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    async fn run_to_end(app: &TestApp, id: &str) -> Value {
+        for _ in 0..400 {
+            let r = detail(app, id).await;
+            if !["approved", "executing"].contains(&r["row"]["state"].as_str().unwrap()) {
+                return r;
+            }
+            app.advance(5.0).await;
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+        panic!("request {id} did not end");
+    }
+
+    /// The daemons the cases work on: `on-a`, `on-b` and `on-ab`, running cw-agent:2.
+    async fn fleet(app: &TestApp, alice: &reqwest::Client) {
+        set_policies(app, &open()).await;
+        for (name, providers) in [("on-a", &[A][..]), ("on-b", &[B][..]), ("on-ab", &[A, B][..])] {
+            let (status, body) = submit(app, alice, Change::Deploy(name, providers)).await;
+            assert_eq!(status, 200, "{body}");
+            let id = body["request"]["id"].as_str().unwrap().to_string();
+            assert_eq!(run_to_end(app, &id).await["row"]["state"], "succeeded", "{name}");
+        }
+    }
+
+    pub(super) async fn policy_rules_through_submit(backend: Backend) {
+        let Some(url) = fresh_url(backend).await else { return };
+        let app = common::spawn_app_with(test_config(&url)).await;
+        let alice = client_with_cookie(&login(&app.address, "alice", DEMO_PASSWORD).await.unwrap());
+        server::auth::users::ensure_team(&app.state.db, "security").await.unwrap();
+        app.register("cw-agent", "amazon/cloudwatch-agent:1", "0.25", "0.25").await;
+        app.register("cw-agent", "amazon/cloudwatch-agent:2", "0.25", "0.25").await;
+        app.register("scratch", "busybox", "0.25", "0.25").await;
+        fleet(&app, &alice).await;
+
+        for case in cases() {
+            let what = case.what;
+            set_policies(&app, &(case.policies)()).await;
+            set_freeze(&app, case.freeze).await;
+            let (status, body) = submit(&app, &alice, case.change).await;
+            assert_eq!(status, 200, "{what}: {body}");
+            // Deploys answer {request, next}; deletes answer the request row.
+            let row = if body["request"].is_object() { &body["request"] } else { &body };
+            let id = row["id"].as_str().unwrap_or_else(|| panic!("{what}: {body}")).to_string();
+            let r = detail(&app, &id).await;
+            let p = &r["policy"];
+            let got_labels: Vec<&str> =
+                p["requirements"].as_array().unwrap().iter().map(|q| q["label"].as_str().unwrap()).collect();
+            assert_eq!(got_labels, case.labels, "{what}: {p}");
+            assert_eq!(p["approvals_required"], case.approvals, "{what}: {p}");
+            assert_eq!(r["row"]["approvals_required"], case.approvals, "{what}");
+            assert_eq!(p["approver_teams"], json!(case.teams), "{what}: {p}");
+            assert_eq!(p["allow_self_approval"], case.self_ok, "{what}: {p}");
+            assert_eq!(p["expiry_hours"], case.hours, "{what}: {p}");
+            let hours = (r["row"]["expires_at"].as_i64().unwrap() - r["row"]["created_at"].as_i64().unwrap())
+                / 3_600_000;
+            assert_eq!(hours, case.hours, "{what}: the shortest expiry applies");
+            let state = r["row"]["state"].as_str().unwrap().to_string();
+            match case.frozen {
+                None => {
+                    assert_eq!(state, "pending", "{what}");
+                    assert!(!r["approvals_missing"].as_array().unwrap().is_empty(), "{what}: {r}");
+                }
+                Some(true) => {
+                    // The worker tries too: still held.
+                    server::changes::worker::run_once(&app.state).await;
+                    let r = detail(&app, &id).await;
+                    assert_eq!(r["row"]["state"], "approved", "{what}: {r}");
+                    assert_eq!(r["frozen_by"], json!(["frozen for the test"]), "{what}: {r}");
+                }
+                Some(false) => {
+                    assert!(["executing", "succeeded"].contains(&state.as_str()), "{what}: {r}");
+                    assert_eq!(r["frozen_by"], json!([]), "{what}");
+                }
+            }
+            // Leave the fleet as it was for the next case.
+            let state = detail(&app, &id).await["row"]["state"].as_str().unwrap().to_string();
+            if ["pending", "approved"].contains(&state.as_str()) {
+                let (status, body) = app.call_with(&alice, "cancel-change-request", &[("id", &id)]).await;
+                assert_eq!(status, 200, "{what}: {body}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn policy_rules_through_submit_on_sqlite() {
+    rules::policy_rules_through_submit(Backend::Sqlite).await;
+}
+#[tokio::test]
+async fn policy_rules_through_submit_on_postgres() {
+    rules::policy_rules_through_submit(Backend::Postgres).await;
 }

@@ -34,17 +34,9 @@ pub enum ChangeInput {
     },
 }
 
-/// The policy that governs a request, as recorded on it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PolicySnapshot {
-    pub approvals_required: u32,
-    /// Empty: approvers of any team.
-    pub approver_teams: Vec<String>,
-    pub allow_self_approval: bool,
-    pub expiry_hours: u32,
-    /// What the policy applies to, e.g. `cluster prod` or `built-in default`.
-    pub source: String,
-}
+/// The policies that govern a request, combined, as recorded on it (and recomputed by an
+/// edit): the counts, who may review, and which policies apply and why (`requirements`).
+pub type PolicySnapshot = crate::domain::policy::CombinedPolicy;
 
 /// A row of the approvals lists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,8 +83,13 @@ pub struct EventView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeRequestDetail {
     pub row: ChangeRequestRow,
+    /// Bumped by every edit; a review names the version its reviewer saw.
     pub version: u32,
     pub policy: PolicySnapshot,
+    /// While pending: what each policy still needs (`prod/mi-prod-a: 1 more approval from
+    /// security`); empty once every policy is satisfied.
+    #[serde(default)]
+    pub approvals_missing: Vec<String>,
     /// The exact ECS call the execution sends (operation and input), pretty JSON.
     pub ecs_input: String,
     /// Line diff against what runs now.
@@ -207,8 +204,15 @@ pub async fn get_approval_counts() -> Result<Option<ApprovalCounts>, PortalError
 }
 
 /// Approves (`decision` = `approve`) or rejects (`reject`, comment required) a pending request.
+/// `version` is the version the reviewer saw (the page's hidden field): a request edited since
+/// is refused with 409 and nothing is counted.
 #[server(prefix = "/api", endpoint = "review-change-request")]
-pub async fn review_change_request(id: String, decision: String, comment: String) -> Result<(), PortalError> {
+pub async fn review_change_request(
+    id: String,
+    decision: String,
+    comment: String,
+    #[server(default)] version: String,
+) -> Result<(), PortalError> {
     let user = crate::auth::require_user()?;
     user.require_approver()?;
     let approve = match decision.as_str() {
@@ -218,9 +222,11 @@ pub async fn review_change_request(id: String, decision: String, comment: String
     };
     let comment = crate::domain::change::parse_comment(&comment, !approve)
         .map_err(|e| PortalError::invalid("comment", e).respond())?;
+    let version = crate::domain::policy::parse_review_version(&version)
+        .map_err(|e| PortalError::invalid("version", e).respond())?;
     let backend = crate::backend::backend()?;
     backend
-        .review_change(&user, &crate::auth::client_ip(), id.trim(), approve, &comment)
+        .review_change(&user, &crate::auth::client_ip(), id.trim(), version, approve, &comment)
         .await
         .map_err(PortalError::respond)?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));

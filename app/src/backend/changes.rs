@@ -20,12 +20,14 @@ pub trait ChangesBackend {
     ) -> Result<RequestPage, PortalError>;
     async fn get_change(&self, user: &CurrentUser, id: &str) -> Result<ChangeRequestDetail, PortalError>;
     async fn approval_counts(&self, user: &CurrentUser) -> Result<ApprovalCounts, PortalError>;
-    /// Approves or rejects; the approval that completes the policy executes the request.
+    /// Approves or rejects `version` (the one the reviewer saw: a stale one is a conflict and
+    /// nothing is counted); the approval that completes the policies executes the request.
     async fn review_change(
         &self,
         user: &CurrentUser,
         ip: &str,
         id: &str,
+        version: i64,
         approve: bool,
         comment: &str,
     ) -> Result<ChangeRequestRow, PortalError>;

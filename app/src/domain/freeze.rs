@@ -97,12 +97,15 @@ impl FreezeWindow {
         self.schedule.occurrence_end(at_ms).is_some()
     }
 
-    /// Whether the window concerns a request on `cluster` touching `providers`: `*` matches any
-    /// cluster (and requests on no cluster); a provider-specific window only requests that
-    /// touch that provider.
+    /// Whether the window concerns a request on `cluster` whose scope is `providers` (see
+    /// `policy::Scope`: where the daemon runs now and where it will run, so deletes and moves
+    /// count the providers they leave). `*` matches any cluster (and requests on no cluster);
+    /// a provider-specific window matches requests whose scope holds that provider, and, failing
+    /// closed like the policies, requests on its cluster whose providers are not known (empty).
     pub fn applies_to(&self, cluster: &str, providers: &[String]) -> bool {
+        let unknown = providers.is_empty() && !cluster.is_empty() && cluster != ANY_CLUSTER;
         (self.cluster == ANY_CLUSTER || self.cluster == cluster)
-            && (self.capacity_provider.is_empty() || providers.contains(&self.capacity_provider))
+            && (self.capacity_provider.is_empty() || unknown || providers.contains(&self.capacity_provider))
     }
 
     /// When the freeze covering `at_ms` ends, following back-to-back occurrences (Monday
@@ -375,7 +378,15 @@ mod tests {
         w.capacity_provider = "mi-prod-a".into();
         assert!(w.applies_to("prod", &p(&["x", "mi-prod-a"])));
         assert!(!w.applies_to("prod", &p(&["x"])));
-        assert!(!w.applies_to("prod", &[]));
+        // A scope without providers on the window's cluster: unknown, so frozen (fail closed);
+        // a request on no cluster touches no provider.
+        assert!(w.applies_to("prod", &[]));
+        assert!(!w.applies_to("", &[]) && !w.applies_to("staging", &[]));
+        // A delete's scope is where the daemon runs now: the provider it leaves is frozen.
+        let delete = crate::domain::policy::Scope::new("prod", &p(&["mi-prod-a"]), &[]);
+        assert!(w.applies_to("prod", &delete.providers()));
+        let shrink = crate::domain::policy::Scope::new("prod", &p(&["mi-prod-a", "b"]), &p(&["b"]));
+        assert!(w.applies_to("prod", &shrink.providers()));
     }
 
     fn form() -> FreezeWindowForm {

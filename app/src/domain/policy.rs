@@ -1,6 +1,7 @@
 //! Approval policies: how many approvals a change request on a cluster (optionally one
 //! capacity provider) needs, from which teams, whether requesters may approve their own
-//! requests, and how long a request may wait. Freeze windows live in [`super::freeze`] and are
+//! requests, and how long a request may wait; and how the policies of a request's scope
+//! combine ([`matching`], [`combine`], [`CombinedPolicy::is_satisfied`]). Freeze windows live in [`super::freeze`] and are
 //! re-exported here, so the approval engine finds both under `domain::policy`.
 
 use serde::{Deserialize, Serialize};
@@ -45,22 +46,6 @@ impl Policy {
         }
     }
 
-    /// Whether `self` asks for more than `other`: more approvals first, then (at equal counts)
-    /// no self-approval over self-approval, a narrower set of teams, a shorter expiry. Used to
-    /// pick the strictest of several matching policies.
-    pub fn stricter_than(&self, other: &Policy) -> bool {
-        let key = |p: &Policy| {
-            (
-                p.approvals_required,
-                !p.allow_self_approval,
-                // Non-empty team lists are narrower than "any team"; fewer teams are narrower.
-                if p.approver_teams.is_empty() { 0 } else { usize::MAX - p.approver_teams.len() },
-                u32::MAX - p.expiry_hours,
-            )
-        };
-        key(self) > key(other)
-    }
-
     /// The form pre-filled with this policy, for the edit page.
     pub fn to_form(&self) -> PolicyForm {
         PolicyForm {
@@ -72,6 +57,289 @@ impl Policy {
             expiry_hours: self.expiry_hours.to_string(),
         }
     }
+}
+
+// ---- Which policies govern a request, and when they are satisfied ----
+//
+// The rule, written once (README "Teams, roles and policies"):
+// - A request's *scope* is its cluster and the union of the capacity providers the daemon runs
+//   on now (read from ECS when the request is made or edited) and those it will run on. A
+//   delete's scope is where the daemon runs now; a rollback's is both sides, like an update.
+// - Each provider of the scope is governed by its own (cluster, provider) policy, else the
+//   cluster's, else the `*` policy, else the built-in default. A scope with no provider on a
+//   named cluster (the daemon's providers could not be told) is governed by every policy of the
+//   cluster: unknown fails closed. A request on no cluster takes `*`, else the built-in default.
+// - Every policy found that way must be satisfied on its own: each needs its number of distinct
+//   approvers from its own teams (one approver may count for several policies). So the
+//   approvals required is the maximum, self-approval is allowed only if every policy allows it,
+//   and a pending request expires after the shortest expiry.
+
+/// Where a request acts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// "" for a request on no cluster (deleting a task definition revision).
+    pub cluster: String,
+    /// The capacity providers the daemon runs on now, from ECS (empty for a new daemon).
+    #[serde(default)]
+    pub current: Vec<String>,
+    /// The capacity providers it will run on (empty for a delete).
+    #[serde(default)]
+    pub target: Vec<String>,
+}
+
+impl Scope {
+    pub fn new(cluster: &str, current: &[String], target: &[String]) -> Scope {
+        let tidy = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        };
+        Scope { cluster: cluster.to_string(), current: tidy(current), target: tidy(target) }
+    }
+
+    /// Every provider the request touches: where the daemon runs now and where it will run.
+    pub fn providers(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.current.iter().chain(&self.target).cloned().collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Why `provider` is in the scope, for the request page.
+    fn why(&self, provider: &str) -> String {
+        let now = self.current.iter().any(|p| p == provider);
+        let then = self.target.iter().any(|p| p == provider);
+        match (now, then) {
+            (true, true) => format!("{provider}: runs there now and will"),
+            (true, false) => format!("{provider}: runs there now, leaves it"),
+            _ => format!("{provider}: will run there"),
+        }
+    }
+}
+
+/// One policy a request must satisfy, and why it applies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub policy: Policy,
+    /// Which policy this is: `prod/mi-prod-a`, `cluster prod`, `all clusters (*)` or
+    /// `built-in default`.
+    pub label: String,
+    /// Why it applies: the scope's providers it governs, each with where the daemon is.
+    pub why: Vec<String>,
+}
+
+impl Requirement {
+    /// `prod/mi-prod-a: 2 approvals from security`.
+    pub fn describe(&self) -> String {
+        let p = &self.policy;
+        let n = p.approvals_required;
+        let count = match n {
+            0 => "no approval".to_string(),
+            1 => "1 approval".to_string(),
+            n => format!("{n} approvals"),
+        };
+        let teams = if n == 0 || p.approver_teams.is_empty() {
+            String::new()
+        } else {
+            format!(" from {}", p.approver_teams.join(" or "))
+        };
+        format!("{}: {count}{teams}", self.label)
+    }
+
+    /// Whether `a` counts towards this policy on a request made by `requester`.
+    pub fn counts(&self, a: &Approval, requester: &str) -> bool {
+        let p = &self.policy;
+        (a.reviewer != requester || p.allow_self_approval)
+            && (a.any_team
+                || p.approver_teams.is_empty()
+                || a.teams.iter().any(|t| p.approver_teams.contains(t)))
+    }
+}
+
+/// An approval given on a request, with what its reviewer could approve for at the time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub reviewer: String,
+    /// Counts for every team: an admin (or a review stored before reviews kept their teams,
+    /// which was checked against the request's single policy when it was given).
+    pub any_team: bool,
+    /// The teams in which the reviewer was an approver.
+    pub teams: Vec<String>,
+}
+
+impl Approval {
+    pub fn of(user: &crate::auth::CurrentUser) -> Approval {
+        Approval {
+            reviewer: user.username.clone(),
+            any_team: user.is_admin,
+            teams: user
+                .teams
+                .iter()
+                .filter(|(_, r)| *r == crate::auth::Role::Approver)
+                .map(|(t, _)| t.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Every policy a request must satisfy, combined. Stored on the request as its policy
+/// snapshot (`api::changes::PolicySnapshot`); the flat fields are the combination, for lists
+/// and for who may review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CombinedPolicy {
+    /// The maximum of the policies' counts.
+    pub approvals_required: u32,
+    /// Approvers of these teams may review (each counts for the policies naming their team);
+    /// empty when some policy accepts approvers of any team.
+    pub approver_teams: Vec<String>,
+    /// Only if every policy allows it.
+    pub allow_self_approval: bool,
+    /// The shortest.
+    pub expiry_hours: u32,
+    /// Which policies apply, e.g. `prod/mi-prod-a: 2 approvals from security; cluster prod:
+    /// 1 approval from platform`.
+    pub source: String,
+    /// Empty on requests stored before policies were combined: see [`Self::requirements`].
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// The policies of `rows` (those of the scope's cluster and of `*`) that govern `scope`.
+pub fn matching(rows: &[Policy], scope: &Scope) -> Vec<Requirement> {
+    let cluster = if scope.cluster.is_empty() { ANY_CLUSTER } else { scope.cluster.as_str() };
+    let find = |c: &str, p: &str| rows.iter().find(|r| r.cluster == c && r.capacity_provider == p);
+    let fallback = || match (find(cluster, ""), find(ANY_CLUSTER, "")) {
+        (Some(p), _) if cluster != ANY_CLUSTER => (p.clone(), format!("cluster {cluster}")),
+        (_, Some(p)) => (p.clone(), "all clusters (*)".to_string()),
+        _ => (Policy::builtin_default(cluster), "built-in default".to_string()),
+    };
+    let mut out: Vec<Requirement> = Vec::new();
+    let mut add =
+        |(policy, label): (Policy, String), why: String| match out.iter_mut().find(|r| r.label == label) {
+            Some(r) => r.why.push(why),
+            None => out.push(Requirement { policy, label, why: vec![why] }),
+        };
+    let providers = scope.providers();
+    if providers.is_empty() {
+        if cluster == ANY_CLUSTER {
+            add(fallback(), "the request touches no cluster".into());
+        } else {
+            let unknown = "no capacity provider known: every policy of the cluster applies";
+            for r in rows.iter().filter(|r| r.cluster == cluster && !r.capacity_provider.is_empty()) {
+                add((r.clone(), format!("{cluster}/{}", r.capacity_provider)), unknown.into());
+            }
+            add(fallback(), unknown.into());
+        }
+    }
+    for p in &providers {
+        let governing = match find(cluster, p) {
+            Some(own) if cluster != ANY_CLUSTER => (own.clone(), format!("{cluster}/{p}")),
+            _ => fallback(),
+        };
+        add(governing, scope.why(p));
+    }
+    out
+}
+
+/// Combines the policies a request must satisfy (see [`matching`]).
+pub fn combine(requirements: Vec<Requirement>, scope: Scope) -> CombinedPolicy {
+    let any_team = requirements.iter().any(|r| r.policy.approver_teams.is_empty());
+    let mut teams: Vec<String> = Vec::new();
+    for t in requirements.iter().flat_map(|r| &r.policy.approver_teams) {
+        if !any_team && !teams.contains(t) {
+            teams.push(t.clone());
+        }
+    }
+    CombinedPolicy {
+        approvals_required: requirements.iter().map(|r| r.policy.approvals_required).max().unwrap_or(0),
+        approver_teams: teams,
+        allow_self_approval: requirements.iter().all(|r| r.policy.allow_self_approval),
+        expiry_hours: requirements
+            .iter()
+            .map(|r| r.policy.expiry_hours)
+            .min()
+            .unwrap_or(DEFAULT_EXPIRY_HOURS),
+        source: requirements.iter().map(Requirement::describe).collect::<Vec<_>>().join("; "),
+        requirements,
+        scope,
+    }
+}
+
+impl CombinedPolicy {
+    /// The policies to satisfy; a request stored before policies were combined has one, its
+    /// flat fields.
+    pub fn requirements(&self) -> Vec<Requirement> {
+        if !self.requirements.is_empty() {
+            return self.requirements.clone();
+        }
+        vec![Requirement {
+            policy: Policy {
+                cluster: self.scope.cluster.clone(),
+                capacity_provider: String::new(),
+                approvals_required: self.approvals_required,
+                approver_teams: self.approver_teams.clone(),
+                allow_self_approval: self.allow_self_approval,
+                expiry_hours: self.expiry_hours,
+            },
+            label: self.source.clone(),
+            why: vec![],
+        }]
+    }
+
+    /// What is still missing before `approvals` satisfy every policy, one line per policy
+    /// short of approvals (`prod/mi-prod-a: 1 more approval from security`); empty when done.
+    pub fn shortfall(&self, requester: &str, approvals: &[Approval]) -> Vec<String> {
+        let mut missing = Vec::new();
+        for r in self.requirements() {
+            let mut counted: Vec<&str> = Vec::new();
+            for a in approvals.iter().filter(|a| r.counts(a, requester)) {
+                if !counted.contains(&a.reviewer.as_str()) {
+                    counted.push(&a.reviewer);
+                }
+            }
+            let need = r.policy.approvals_required as usize;
+            if counted.len() < need {
+                let more = need - counted.len();
+                let teams = if r.policy.approver_teams.is_empty() {
+                    String::new()
+                } else {
+                    format!(" from {}", r.policy.approver_teams.join(" or "))
+                };
+                let s = if more == 1 { "" } else { "s" };
+                missing.push(format!("{}: {more} more approval{s}{teams}", r.label));
+            }
+        }
+        missing
+    }
+
+    pub fn is_satisfied(&self, requester: &str, approvals: &[Approval]) -> bool {
+        self.shortfall(requester, approvals).is_empty()
+    }
+}
+
+// ---- Reviews are bound to the version their reviewer saw ----
+
+/// The version a review names (the request page's hidden field, the API body's `version`).
+pub fn parse_review_version(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("Say which version of the request you reviewed (its `version`).".into());
+    }
+    match t.parse::<i64>() {
+        Ok(v) if v >= 1 => Ok(v),
+        _ => Err(format!("The version must be a whole number from 1 (got {t}).")),
+    }
+}
+
+/// Why a review of `seen` is refused when the request is at `current` (409).
+pub fn stale_review_message(seen: i64, current: i64) -> String {
+    format!(
+        "The request changed since you opened it (you reviewed version {seen}; it is now version {current}). \
+         Nothing was recorded: reload it and review version {current}."
+    )
 }
 
 /// What the policy form posts, as typed.
@@ -293,18 +561,318 @@ mod tests {
         assert_eq!(e.len(), 3, "{e:?}");
     }
 
+    fn pol(cluster: &str, provider: &str, n: u32, teams: &[&str], self_ok: bool, hours: u32) -> Policy {
+        Policy {
+            cluster: cluster.into(),
+            capacity_provider: provider.into(),
+            approvals_required: n,
+            approver_teams: teams.iter().map(|t| t.to_string()).collect(),
+            allow_self_approval: self_ok,
+            expiry_hours: hours,
+        }
+    }
+
+    fn v(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn approver(name: &str, teams: &[&str]) -> Approval {
+        Approval { reviewer: name.into(), any_team: false, teams: v(teams) }
+    }
+
+    /// The rows every case below starts from.
+    fn rows() -> Vec<Policy> {
+        vec![
+            pol("*", "", 0, &[], false, 72),
+            pol("prod", "", 1, &["platform"], false, 72),
+            pol("prod", "mi-prod-a", 2, &["security"], false, 24),
+            pol("prod", "mi-prod-c", 1, &[], true, 48),
+            pol("lab", "", 1, &[], true, 12),
+        ]
+    }
+
     #[test]
-    fn strictness_orders_by_approvals_first() {
-        let mut a = Policy::builtin_default("prod");
-        let mut b = a.clone();
-        b.approvals_required = 2;
-        assert!(b.stricter_than(&a) && !a.stricter_than(&b));
-        b.approvals_required = 1;
-        b.allow_self_approval = true;
-        assert!(a.stricter_than(&b));
-        a.approver_teams = vec!["platform".into()];
-        b.allow_self_approval = false;
-        assert!(a.stricter_than(&b), "a named team is narrower than any team");
-        assert!(!a.stricter_than(&a.clone()));
+    fn scope_is_the_union_of_now_and_target() {
+        let s = Scope::new("prod", &v(&["b", "a", "a"]), &v(&["c", "b"]));
+        assert_eq!(s.providers(), v(&["a", "b", "c"]));
+        assert_eq!(s.why("a"), "a: runs there now, leaves it");
+        assert_eq!(s.why("b"), "b: runs there now and will");
+        assert_eq!(s.why("c"), "c: will run there");
+    }
+
+    /// Which policies apply and the combination, for every shape of scope.
+    #[test]
+    fn combination_table() {
+        struct Case {
+            what: &'static str,
+            cluster: &'static str,
+            now: &'static [&'static str],
+            target: &'static [&'static str],
+            labels: &'static [&'static str],
+            approvals: u32,
+            teams: &'static [&'static str],
+            self_ok: bool,
+            hours: u32,
+        }
+        let cases = [
+            Case {
+                what: "new daemon on an unlisted provider",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-b"],
+                labels: &["cluster prod"],
+                approvals: 1,
+                teams: &["platform"],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "new daemon on a strict provider",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-a"],
+                labels: &["prod/mi-prod-a"],
+                approvals: 2,
+                teams: &["security"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "two providers, two policies",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-a", "mi-prod-b"],
+                labels: &["prod/mi-prod-a", "cluster prod"],
+                approvals: 2,
+                teams: &["security", "platform"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "delete: where it runs now",
+                cluster: "prod",
+                now: &["mi-prod-a"],
+                target: &[],
+                labels: &["prod/mi-prod-a"],
+                approvals: 2,
+                teams: &["security"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "move from [a, b] to [b] keeps a",
+                cluster: "prod",
+                now: &["mi-prod-a", "mi-prod-b"],
+                target: &["mi-prod-b"],
+                labels: &["prod/mi-prod-a", "cluster prod"],
+                approvals: 2,
+                teams: &["security", "platform"],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "rollback from c to b",
+                cluster: "prod",
+                now: &["mi-prod-c"],
+                target: &["mi-prod-b"],
+                labels: &["cluster prod", "prod/mi-prod-c"],
+                approvals: 1,
+                teams: &[],
+                self_ok: false,
+                hours: 48,
+            },
+            Case {
+                what: "any-team policy widens who may review",
+                cluster: "prod",
+                now: &[],
+                target: &["mi-prod-c"],
+                labels: &["prod/mi-prod-c"],
+                approvals: 1,
+                teams: &[],
+                self_ok: true,
+                hours: 48,
+            },
+            Case {
+                what: "self-approval only if all allow",
+                cluster: "prod",
+                now: &["mi-prod-c"],
+                target: &["mi-prod-a"],
+                labels: &["prod/mi-prod-a", "prod/mi-prod-c"],
+                approvals: 2,
+                teams: &[],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "unknown providers: every policy of the cluster",
+                cluster: "prod",
+                now: &[],
+                target: &[],
+                labels: &["prod/mi-prod-a", "prod/mi-prod-c", "cluster prod"],
+                approvals: 2,
+                teams: &[],
+                self_ok: false,
+                hours: 24,
+            },
+            Case {
+                what: "cluster without a policy falls back to *",
+                cluster: "dev",
+                now: &["x"],
+                target: &["y"],
+                labels: &["all clusters (*)"],
+                approvals: 0,
+                teams: &[],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "no cluster: *",
+                cluster: "",
+                now: &[],
+                target: &[],
+                labels: &["all clusters (*)"],
+                approvals: 0,
+                teams: &[],
+                self_ok: false,
+                hours: 72,
+            },
+            Case {
+                what: "cluster policy with self-approval",
+                cluster: "lab",
+                now: &["x"],
+                target: &["x"],
+                labels: &["cluster lab"],
+                approvals: 1,
+                teams: &[],
+                self_ok: true,
+                hours: 12,
+            },
+        ];
+        for c in cases {
+            let scope = Scope::new(c.cluster, &v(c.now), &v(c.target));
+            let got = combine(matching(&rows(), &scope), scope.clone());
+            let labels: Vec<&str> = got.requirements.iter().map(|r| r.label.as_str()).collect();
+            assert_eq!(labels, c.labels, "{}", c.what);
+            assert_eq!(
+                (
+                    got.approvals_required,
+                    got.approver_teams.clone(),
+                    got.allow_self_approval,
+                    got.expiry_hours
+                ),
+                (c.approvals, v(c.teams), c.self_ok, c.hours),
+                "{}",
+                c.what
+            );
+            assert_eq!(got.scope, scope);
+        }
+        // Without a `*` row, the built-in default.
+        let scope = Scope::new("dev", &[], &v(&["x"]));
+        let got = combine(matching(&rows()[1..], &scope), scope);
+        assert_eq!(got.requirements[0].label, "built-in default");
+        assert_eq!(got.requirements[0].policy, Policy::builtin_default("dev"));
+    }
+
+    #[test]
+    fn the_page_says_which_policies_apply_and_why() {
+        let scope = Scope::new("prod", &v(&["mi-prod-a", "mi-prod-b"]), &v(&["mi-prod-b"]));
+        let got = combine(matching(&rows(), &scope), scope);
+        assert_eq!(
+            got.source,
+            "prod/mi-prod-a: 2 approvals from security; cluster prod: 1 approval from platform"
+        );
+        assert_eq!(got.requirements[0].why, v(&["mi-prod-a: runs there now, leaves it"]));
+        assert_eq!(got.requirements[1].why, v(&["mi-prod-b: runs there now and will"]));
+        let zero = combine(matching(&rows(), &Scope::new("", &[], &[])), Scope::default());
+        assert_eq!(zero.source, "all clusters (*): no approval");
+        assert_eq!(zero.requirements[0].why, v(&["the request touches no cluster"]));
+    }
+
+    /// Each policy must be satisfied by its own teams; one approver may count for several.
+    #[test]
+    fn satisfaction_table() {
+        let scope = Scope::new("prod", &[], &v(&["mi-prod-a", "mi-prod-b"]));
+        let both = combine(matching(&rows(), &scope), scope);
+        let sec1 = approver("sam", &["security"]);
+        let sec2 = approver("sue", &["security"]);
+        let plat = approver("bob", &["platform"]);
+        let dual = approver("dee", &["security", "platform"]);
+        let admin = Approval { reviewer: "root".into(), any_team: true, teams: vec![] };
+        let cases: Vec<(&str, Vec<Approval>, Vec<&str>)> = vec![
+            (
+                "nobody",
+                vec![],
+                vec![
+                    "prod/mi-prod-a: 2 more approvals from security",
+                    "cluster prod: 1 more approval from platform",
+                ],
+            ),
+            (
+                "two from security, none from platform",
+                vec![sec1.clone(), sec2.clone()],
+                vec!["cluster prod: 1 more approval from platform"],
+            ),
+            (
+                "one from each",
+                vec![sec1.clone(), plat.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
+            (
+                "the same person twice counts once",
+                vec![sec1.clone(), sec1.clone(), plat.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
+            ("all three teams satisfied", vec![sec1.clone(), sec2.clone(), plat.clone()], vec![]),
+            ("one approver in both teams counts for both", vec![dual.clone(), sec1.clone()], vec![]),
+            ("an admin counts for every team", vec![admin.clone(), sec1.clone()], vec![]),
+            (
+                "platform approvers cannot make up security's count",
+                vec![plat.clone(), approver("pat", &["platform"]), sec1.clone()],
+                vec!["prod/mi-prod-a: 1 more approval from security"],
+            ),
+        ];
+        for (what, approvals, want) in cases {
+            assert_eq!(both.shortfall("alice", &approvals), want, "{what}");
+            assert_eq!(both.is_satisfied("alice", &approvals), want.is_empty(), "{what}");
+        }
+        // Self-approval counts only towards policies that allow it.
+        let lab = combine(matching(&rows(), &Scope::new("lab", &[], &v(&["x"]))), Scope::default());
+        assert!(lab.is_satisfied("alice", &[approver("alice", &["platform"])]));
+        assert!(!both.is_satisfied("dee", &[dual.clone(), sec1.clone()]), "the requester's own approval");
+        // No approval needed.
+        let zero = combine(matching(&rows(), &Scope::new("dev", &[], &v(&["x"]))), Scope::default());
+        assert!(zero.is_satisfied("alice", &[]));
+    }
+
+    #[test]
+    fn requests_stored_before_combining_keep_their_single_policy() {
+        let old: CombinedPolicy = serde_json::from_str(
+            r#"{"approvals_required":1,"approver_teams":["platform"],"allow_self_approval":false,"expiry_hours":72,"source":"cluster prod"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.requirements().len(), 1);
+        assert!(!old.is_satisfied("alice", &[approver("x", &["security"])]));
+        assert!(old.is_satisfied("alice", &[approver("bob", &["platform"])]));
+    }
+
+    #[test]
+    fn review_versions() {
+        assert_eq!(parse_review_version(" 3 "), Ok(3));
+        for bad in ["", "0", "-1", "x", "1.5"] {
+            assert!(parse_review_version(bad).is_err(), "{bad}");
+        }
+        assert!(stale_review_message(1, 2).contains("review version 2"));
+    }
+
+    #[test]
+    fn an_approval_carries_the_reviewers_approver_teams() {
+        use crate::auth::{CurrentUser, Role};
+        let u = CurrentUser {
+            username: "bob".into(),
+            is_admin: false,
+            teams: vec![("platform".into(), Role::Approver), ("web".into(), Role::Deployer)],
+        };
+        assert_eq!(Approval::of(&u), approver("bob", &["platform"]));
+        assert!(Approval::of(&CurrentUser { is_admin: true, ..u }).any_team);
     }
 }

@@ -1,7 +1,7 @@
-//! Approval policies in the database (`policies`), and the choice of the policy that governs a
-//! change request.
+//! Approval policies in the database (`policies`), and the policies that govern a change
+//! request.
 
-use app::domain::policy::{Policy, ANY_CLUSTER};
+use app::domain::policy::{combine, matching, CombinedPolicy, Policy, Scope, ANY_CLUSTER};
 use sqlx::{any::AnyRow, Row};
 
 pub use super::freezes::freezes_for;
@@ -103,13 +103,11 @@ pub async fn delete(db: &Db, cluster: &str, capacity_provider: &str) -> Result<b
     Ok(done.rows_affected() > 0)
 }
 
-/// The policy that governs a request on `cluster` touching `providers` (none for requests
-/// that touch no capacity provider, or no cluster at all: `cluster` "").
-///
-/// Each provider is governed by its own (cluster, provider) row, else the cluster's
-/// (cluster, "") row, else the (`*`, "") row, else [`Policy::builtin_default`]; a request
-/// touching several providers gets the strictest of theirs (see [`Policy::stricter_than`]).
-pub async fn policy_for(db: &Db, cluster: &str, providers: &[String]) -> Result<Policy, sqlx::Error> {
+/// Every policy governing a request on `scope`, combined: the rule is written once, in
+/// `app::domain::policy` ([`matching`], [`combine`]); this reads the rows it needs (those of
+/// the scope's cluster and of `*`).
+pub async fn combined_for(db: &Db, scope: Scope) -> Result<CombinedPolicy, sqlx::Error> {
+    let cluster = if scope.cluster.is_empty() { ANY_CLUSTER } else { scope.cluster.as_str() };
     let rows: Vec<Policy> =
         sqlx::query(&format!("SELECT {COLUMNS} FROM policies WHERE cluster = $1 OR cluster = $2"))
             .bind(cluster)
@@ -119,64 +117,5 @@ pub async fn policy_for(db: &Db, cluster: &str, providers: &[String]) -> Result<
             .iter()
             .map(|r| from_row(r).map(|rec| rec.policy))
             .collect::<Result<_, _>>()?;
-    Ok(choose(&rows, cluster, providers))
-}
-
-/// The pure part of [`policy_for`], over the rows of `cluster` and `*`.
-pub fn choose(rows: &[Policy], cluster: &str, providers: &[String]) -> Policy {
-    let find = |c: &str, p: &str| rows.iter().find(|r| r.cluster == c && r.capacity_provider == p);
-    let fallback = || {
-        find(cluster, "")
-            .or_else(|| find(ANY_CLUSTER, ""))
-            .cloned()
-            .unwrap_or_else(|| Policy::builtin_default(cluster))
-    };
-    let mut best: Option<Policy> = None;
-    for p in providers {
-        let candidate = find(cluster, p).cloned().unwrap_or_else(fallback);
-        if best.as_ref().is_none_or(|b| candidate.stricter_than(b)) {
-            best = Some(candidate);
-        }
-    }
-    best.unwrap_or_else(fallback)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(cluster: &str, provider: &str, approvals: u32) -> Policy {
-        Policy {
-            cluster: cluster.into(),
-            capacity_provider: provider.into(),
-            approvals_required: approvals,
-            ..Policy::builtin_default(cluster)
-        }
-    }
-
-    fn names(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn falls_back_from_provider_to_cluster_to_star_to_builtin() {
-        let rows = vec![p("prod", "mi-a", 3), p("prod", "", 2), p("*", "", 0)];
-        assert_eq!(choose(&rows, "prod", &names(&["mi-a"])).approvals_required, 3);
-        assert_eq!(choose(&rows, "prod", &names(&["mi-b"])).approvals_required, 2);
-        assert_eq!(choose(&rows, "prod", &[]).approvals_required, 2);
-        assert_eq!(choose(&rows, "dev", &names(&["mi-a"])).approvals_required, 0, "mi-a of prod only");
-        assert_eq!(choose(&rows, "", &[]).approvals_required, 0);
-        let b = choose(&rows[..2], "dev", &[]);
-        assert_eq!(b, Policy::builtin_default("dev"));
-    }
-
-    #[test]
-    fn several_providers_take_the_strictest() {
-        let rows = vec![p("prod", "mi-a", 0), p("prod", "mi-c", 5), p("prod", "", 2)];
-        assert_eq!(choose(&rows, "prod", &names(&["mi-a", "mi-b"])).approvals_required, 2);
-        let c = choose(&rows, "prod", &names(&["mi-a", "mi-c", "mi-b"]));
-        assert_eq!((c.capacity_provider.as_str(), c.approvals_required), ("mi-c", 5));
-        // A lenient provider row wins over nothing only when it is the only provider.
-        assert_eq!(choose(&rows, "prod", &names(&["mi-a"])).approvals_required, 0);
-    }
+    Ok(combine(matching(&rows, &scope), scope))
 }

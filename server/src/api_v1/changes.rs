@@ -186,6 +186,9 @@ pub async fn get(
 #[serde(default, deny_unknown_fields)]
 pub struct ReviewBody {
     comment: String,
+    /// The `version` of the request the reviewer read (GET /change-requests/{id}); required.
+    /// A request edited since answers 409 and nothing is counted.
+    version: Option<i64>,
 }
 
 async fn review(
@@ -193,30 +196,35 @@ async fn review(
     caller: ApiUser,
     id: &str,
     approve: bool,
-    comment: &str,
+    body: ReviewBody,
 ) -> Result<Json<Value>, ApiError> {
     let id = check_id(id)?;
-    let comment = app::domain::change::parse_comment(comment, !approve).map_err(|e| invalid("comment", e))?;
-    let row = state.review_change(&caller.user, &caller.ip, id, approve, &comment).await?;
+    caller.user.require_approver()?;
+    let comment =
+        app::domain::change::parse_comment(&body.comment, !approve).map_err(|e| invalid("comment", e))?;
+    let version =
+        app::domain::policy::parse_review_version(&body.version.map(|v| v.to_string()).unwrap_or_default())
+            .map_err(|e| invalid("version", e))?;
+    let row = state.review_change(&caller.user, &caller.ip, id, version, approve, &comment).await?;
     Ok(Json(json!(row)))
 }
 
-/// `POST /change-requests/{id}/approve` with `{"comment": "…"}` (optional).
+/// `POST /change-requests/{id}/approve` with `{"version": N, "comment": "…"}` (comment optional).
 pub async fn approve(
     State(state): State<AppState>,
     caller: ApiUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<Json<Value>, ApiError> {
-    review(state, caller, &id, true, &body.comment).await
+    review(state, caller, &id, true, body).await
 }
 
-/// `POST /change-requests/{id}/reject` with `{"comment": "…"}` (required).
+/// `POST /change-requests/{id}/reject` with `{"version": N, "comment": "…"}` (comment required).
 pub async fn reject(
     State(state): State<AppState>,
     caller: ApiUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<Json<Value>, ApiError> {
-    review(state, caller, &id, false, &body.comment).await
+    review(state, caller, &id, false, body).await
 }

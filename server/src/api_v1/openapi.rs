@@ -133,7 +133,7 @@ pub fn document() -> Value {
             "/change-requests/{id}/approve": {
                 "post": {
                     "operationId": "approveChangeRequest",
-                    "summary": "Approves a pending request (approvers the policy names; not the requester unless the policy allows it). The approval that completes the policy starts it.",
+                    "summary": "Approves the version of a pending request you read (approvers of the teams its policies name; not the requester unless every policy allows it). 409 if it was edited since. The approval that satisfies every policy starts it.",
                     "parameters": [id_param.clone()],
                     "requestBody": body("Review"),
                     "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "200", "The request after the review.", "ChangeRequest")
@@ -224,7 +224,11 @@ pub fn document() -> Value {
         json!({
                 "Review": {
                     "type": "object",
-                    "properties": {"comment": {"type": "string", "maxLength": 2000, "description": "Required to reject."}}
+                    "required": ["version"],
+                    "properties": {
+                        "version": {"type": "integer", "minimum": 1, "description": "The version of the request you reviewed (from GET /change-requests/{id}). If it was edited since, the answer is 409 and nothing is recorded."},
+                        "comment": {"type": "string", "maxLength": 2000, "description": "Required to reject."}
+                    }
                 }
         }),
         json!({
@@ -276,9 +280,31 @@ pub fn document() -> Value {
                                 "approver_teams": {"type": "array", "items": {"type": "string"}},
                                 "allow_self_approval": {"type": "boolean"},
                                 "expiry_hours": {"type": "integer"},
-                                "source": {"type": "string"}
+                                "source": {"type": "string", "description": "Which policies apply, e.g. `prod/mi-prod-a: 2 approvals from security; cluster prod: 1 approval from platform`."},
+                                "requirements": {
+                                    "type": "array",
+                                    "description": "Every policy the request must satisfy, each with its own count and teams, and why it applies.",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "label": {"type": "string"},
+                                            "why": {"type": "array", "items": {"type": "string"}},
+                                            "policy": {"type": "object"}
+                                        }
+                                    }
+                                },
+                                "scope": {
+                                    "type": "object",
+                                    "description": "The cluster, the capacity providers the daemon runs on now (current) and will run on (target).",
+                                    "properties": {
+                                        "cluster": {"type": "string"},
+                                        "current": {"type": "array", "items": {"type": "string"}},
+                                        "target": {"type": "array", "items": {"type": "string"}}
+                                    }
+                                }
                             }
                         },
+                        "approvals_missing": {"type": "array", "items": {"type": "string"}, "description": "While pending: what each policy still needs."},
                         "ecs_input": {"type": "string", "description": "The exact ECS call (operation and input), as pretty JSON."},
                         "diff": {"type": "string"},
                         "deployment_arn": {"type": "string"},

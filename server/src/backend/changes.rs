@@ -114,12 +114,18 @@ impl ChangesBackend for AppState {
         };
         let frozen_by = if r.row.state == ChangeState::Approved && r.override_reason.is_empty() {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
-            crate::admin::freezes::freezes_for(&self.db, cluster, &r.capacity_providers, now_ms())
+            crate::admin::freezes::freezes_for(&self.db, cluster, &r.providers_in_scope, now_ms())
                 .await
                 .map_err(db_error)?
                 .into_iter()
                 .map(|f| f.reason)
                 .collect()
+        } else {
+            vec![]
+        };
+        let approvals_missing = if pending {
+            let approvals = store::approvals(&self.db, id, r.version).await.map_err(db_error)?;
+            r.policy.shortfall(&r.row.requester, &approvals)
         } else {
             vec![]
         };
@@ -139,6 +145,7 @@ impl ChangesBackend for AppState {
             spec: spec_of(&r),
             version: r.version as u32,
             policy: r.policy,
+            approvals_missing,
             ecs_input,
             diff: r.diff,
             deployment_arn: r.deployment_arn,
@@ -169,10 +176,11 @@ impl ChangesBackend for AppState {
         user: &CurrentUser,
         ip: &str,
         id: &str,
+        version: i64,
         approve: bool,
         comment: &str,
     ) -> Result<ChangeRequestRow, PortalError> {
-        self.review(user, ip, id, approve, comment).await
+        self.review(user, ip, id, version, approve, comment).await
     }
 
     async fn cancel_change(&self, user: &CurrentUser, ip: &str, id: &str) -> Result<(), PortalError> {

@@ -1,6 +1,8 @@
-//! The approval workflow: a change becomes a request under the matching policy; reviews move it
-//! on; the approval that completes the policy (or a policy needing none) hands it to the
-//! executor at once. Every rule is checked here, whoever calls (UI or /api/v1).
+//! The approval workflow: a change becomes a request under every policy of its scope (where
+//! the daemon runs now and where it will run, `domain::policy`); reviews of the version their
+//! reviewer saw move it on; the approval that satisfies every policy (or policies needing none)
+//! hands it to the executor at once. An edit recomputes scope, policies and ownership. Every
+//! rule is checked here, whoever calls (UI or /api/v1).
 
 use app::{
     api::{
@@ -13,6 +15,7 @@ use app::{
         change::{review_refusal, ChangeKind, ChangeState},
         deployment::DeploySpec,
         diff::{line_diff, DiffLine},
+        policy::{stale_review_message, Approval, Scope},
     },
 };
 use serde_json::json;
@@ -35,7 +38,10 @@ struct Prepared {
     family: String,
     from_revision: String,
     to_revision: String,
+    /// Where the daemon will run (empty for deletes).
     providers: Vec<String>,
+    /// Where it runs now, from ECS (empty for a new daemon and for revision deletes).
+    providers_now: Vec<String>,
     summary: String,
     call: EcsCall,
     diff: String,
@@ -80,6 +86,7 @@ impl AppState {
     async fn prepare(&self, id: &str, input: &ChangeInput) -> Result<Prepared, PortalError> {
         match input {
             ChangeInput::Deploy { spec, rollback } => {
+                let providers_now = self.providers_now(&spec.cluster, &spec.daemon_name).await?;
                 let p = self.prepare_deploy(spec, id).await?;
                 let kind = match (&spec.daemon_arn, rollback) {
                     (None, _) => ChangeKind::Deploy,
@@ -123,12 +130,14 @@ impl AppState {
                     from_revision: p.from_revision,
                     to_revision: p.to_revision,
                     providers: spec.capacity_providers.clone(),
+                    providers_now,
                     summary,
                     call: p.call,
                     diff,
                 })
             }
             ChangeInput::DeleteDaemon { cluster, daemon } => {
+                let providers_now = self.providers_now(cluster, daemon).await?;
                 let (call, from, _) = self.prepare_delete_daemon(cluster, daemon).await?;
                 let old = self.definition_text(&from).await;
                 Ok(Prepared {
@@ -139,6 +148,7 @@ impl AppState {
                     from_revision: from.clone(),
                     to_revision: String::new(),
                     providers: vec![],
+                    providers_now,
                     summary: format!("Delete daemon {daemon} on cluster {cluster} (runs {from})"),
                     call,
                     diff: diff_text(&old, ""),
@@ -160,6 +170,7 @@ impl AppState {
                     from_revision: format!("{family}:{revision}"),
                     to_revision: String::new(),
                     providers: vec![],
+                    providers_now: vec![],
                     summary: format!(
                         "Delete daemon task definition revision {family}:{revision} (daemons running it keep running)"
                     ),
@@ -172,46 +183,25 @@ impl AppState {
         }
     }
 
-    /// The policy for a request on `cluster` ("" = no cluster) touching `providers`.
-    async fn policy_snapshot(
-        &self,
-        cluster: &str,
-        providers: &[String],
-    ) -> Result<PolicySnapshot, PortalError> {
-        let lookup = if cluster.is_empty() { "*" } else { cluster };
-        let p = crate::admin::policies::policy_for(&self.db, lookup, providers).await.map_err(db_error)?;
-        let source = if p.cluster == "*" {
-            "all clusters".to_string()
-        } else if p.capacity_provider.is_empty() {
-            format!("cluster {}", p.cluster)
-        } else {
-            format!("cluster {}, capacity provider {}", p.cluster, p.capacity_provider)
-        };
-        Ok(PolicySnapshot {
-            approvals_required: p.approvals_required,
-            approver_teams: p.approver_teams,
-            allow_self_approval: p.allow_self_approval,
-            expiry_hours: p.expiry_hours,
-            source,
-        })
+    /// Every policy governing `p`'s scope, combined (see `domain::policy`).
+    async fn policy_snapshot(&self, p: &Prepared) -> Result<PolicySnapshot, PortalError> {
+        let scope = Scope::new(&p.cluster, &p.providers_now, &p.providers);
+        crate::admin::policies::combined_for(&self.db, scope).await.map_err(db_error)
     }
 
-    pub async fn submit(
+    /// `p` as a request to store: content, owning team (checked for `user`), policies.
+    async fn to_request(
         &self,
         user: &CurrentUser,
-        ip: &str,
-        input: ChangeInput,
-    ) -> Result<ChangeRequestRow, PortalError> {
-        user.require_deployer()?;
-        let id = random_hex(16);
-        let p = self.prepare(&id, &input).await?;
-        let team =
-            ownership::team_for_change(&self.db, user, p.kind, &p.cluster, &p.daemon, &p.family).await?;
-        let policy = self.policy_snapshot(&p.cluster, &p.providers).await?;
-        let immediate = policy.approvals_required == 0;
-        let new = NewRequest {
-            id: id.clone(),
-            kind: p.kind,
+        id: &str,
+        kind: ChangeKind,
+        p: Prepared,
+    ) -> Result<NewRequest, PortalError> {
+        let team = ownership::team_for_change(&self.db, user, kind, &p.cluster, &p.daemon, &p.family).await?;
+        let policy = self.policy_snapshot(&p).await?;
+        Ok(NewRequest {
+            id: id.to_string(),
+            kind,
             cluster: p.cluster,
             daemon: p.daemon,
             family: p.family,
@@ -224,7 +214,20 @@ impl AppState {
             input: p.call.to_json(),
             diff: p.diff,
             policy,
-        };
+        })
+    }
+
+    pub async fn submit(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        input: ChangeInput,
+    ) -> Result<ChangeRequestRow, PortalError> {
+        user.require_deployer()?;
+        let id = random_hex(16);
+        let p = self.prepare(&id, &input).await?;
+        let new = self.to_request(user, &id, p.kind, p).await?;
+        let immediate = new.policy.is_satisfied(&user.username, &[]);
         let state = if immediate { ChangeState::Approved } else { ChangeState::Pending };
         store::insert(&self.db, &new, state).await.map_err(db_error)?;
         store::add_event(&self.db, &id, &user.username, "created", &new.summary).await.map_err(db_error)?;
@@ -240,7 +243,7 @@ impl AppState {
         .await
         .map_err(db_error)?;
         if immediate {
-            store::add_event(&self.db, &id, "portal", "approved", "the policy needs no approval")
+            store::add_event(&self.db, &id, "portal", "approved", "its policies need no approval")
                 .await
                 .map_err(db_error)?;
             self.execute_now(&id).await;
@@ -282,11 +285,14 @@ impl AppState {
         Ok(())
     }
 
+    /// A review of `version`, the version the reviewer saw: if the request changed since, it is
+    /// refused with 409 and nothing is counted.
     pub async fn review(
         &self,
         user: &CurrentUser,
         ip: &str,
         id: &str,
+        version: i64,
         approve: bool,
         comment: &str,
     ) -> Result<ChangeRequestRow, PortalError> {
@@ -305,9 +311,22 @@ impl AppState {
         {
             return Err(PortalError::Forbidden(why));
         }
-        store::add_review(&self.db, id, &user.username, r.version, approve, &comment)
+        if version != r.version {
+            return Err(PortalError::Conflict(stale_review_message(version, r.version)));
+        }
+        // Conditional on the version: an edit landing since the read above wins, and the
+        // review is refused rather than counted for content its reviewer did not see.
+        if !store::add_review(&self.db, id, &Approval::of(user), version, approve, &comment)
             .await
-            .map_err(db_error)?;
+            .map_err(db_error)?
+        {
+            let now = self.stored(id).await?;
+            return Err(PortalError::Conflict(if now.row.state == ChangeState::Pending {
+                stale_review_message(version, now.version)
+            } else {
+                format!("This request is {}; nothing was recorded.", now.row.state.label().to_lowercase())
+            }));
+        }
         let action = if approve { "change.approve" } else { "change.reject" };
         audit::record(
             &self.db,
@@ -315,37 +334,30 @@ impl AppState {
             ip,
             action,
             id,
-            &json!({"version": r.version, "comment": comment}),
+            &json!({"version": version, "comment": comment}),
         )
         .await
         .map_err(db_error)?;
         if !approve {
             store::add_event(&self.db, id, &user.username, "rejected", &comment).await.map_err(db_error)?;
-            if store::transition(&self.db, id, ChangeState::Pending, ChangeState::Rejected)
-                .await
-                .map_err(db_error)?
-            {
+            if store::reject_version(&self.db, id, version).await.map_err(db_error)? {
                 notify::enqueue(self, "request_ended", id).await;
             }
             return self.request_row(id).await;
         }
         store::add_event(&self.db, id, &user.username, "approved", &comment).await.map_err(db_error)?;
-        let approvers = store::approvers(&self.db, id, r.version).await.map_err(db_error)?;
-        if approvers.len() as u32 >= r.policy.approvals_required
-            && store::approve_version(&self.db, id, r.version).await.map_err(db_error)?
+        let approvals = store::approvals(&self.db, id, version).await.map_err(db_error)?;
+        if r.policy.is_satisfied(&r.row.requester, &approvals)
+            && store::approve_version(&self.db, id, version).await.map_err(db_error)?
         {
             // Only the reviewer whose update moved the request runs it.
+            let names: Vec<&str> = approvals.iter().map(|a| a.reviewer.as_str()).collect();
             store::add_event(
                 &self.db,
                 id,
                 "portal",
                 "approved",
-                &format!(
-                    "{} of {} approvals: {}",
-                    approvers.len(),
-                    r.policy.approvals_required,
-                    approvers.join(", ")
-                ),
+                &format!("every policy is satisfied ({}): {}", r.policy.source, names.join(", ")),
             )
             .await
             .map_err(db_error)?;
@@ -410,28 +422,42 @@ impl AppState {
             _ => None,
         };
         let input = ChangeInput::Deploy { spec, rollback: r.row.kind == ChangeKind::Rollback };
+        // As a new submission would be: checked against ECS, where the daemon runs now read
+        // again, its owner and every policy of the new scope worked out afresh.
         let p = self.prepare(id, &input).await?;
-        let edited = store::edit(
+        let new = self.to_request(user, id, r.row.kind, p).await?;
+        if !store::edit(&self.db, id, r.version, &new).await.map_err(db_error)? {
+            return Err(PortalError::Conflict("The request changed meanwhile; reload it.".into()));
+        }
+        let version = r.version + 1;
+        store::add_event(
             &self.db,
             id,
-            r.version,
-            &p.to_revision,
-            &p.providers,
-            &p.summary,
-            &p.call.to_json(),
-            &p.diff,
+            &user.username,
+            "edited",
+            &format!("version {version}; approvals given so far are void; policies: {}", new.policy.source),
         )
         .await
         .map_err(db_error)?;
-        if !edited {
-            return Err(PortalError::Conflict("The request changed meanwhile; reload it.".into()));
+        audit::record(
+            &self.db,
+            &user.username,
+            ip,
+            "change.edit",
+            id,
+            &json!({"to": new.to_revision, "version": version, "policy": new.policy.source}),
+        )
+        .await
+        .map_err(db_error)?;
+        // Edited onto providers whose policies need no approval: as a submission would, it goes.
+        if new.policy.is_satisfied(&user.username, &[])
+            && store::approve_version(&self.db, id, version).await.map_err(db_error)?
+        {
+            store::add_event(&self.db, id, "portal", "approved", "its policies need no approval")
+                .await
+                .map_err(db_error)?;
+            self.execute_now(id).await;
         }
-        store::add_event(&self.db, id, &user.username, "edited", "approvals given so far are void")
-            .await
-            .map_err(db_error)?;
-        audit::record(&self.db, &user.username, ip, "change.edit", id, &json!({"to": p.to_revision}))
-            .await
-            .map_err(db_error)?;
         Ok(())
     }
 

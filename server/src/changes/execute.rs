@@ -105,7 +105,7 @@ impl AppState {
         if r.override_reason.is_empty() {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
             let freezes =
-                crate::admin::freezes::freezes_for(&self.db, cluster, &r.capacity_providers, now_ms())
+                crate::admin::freezes::freezes_for(&self.db, cluster, &r.providers_in_scope, now_ms())
                     .await
                     .map_err(db_error)?;
             if !freezes.is_empty() {

@@ -7,7 +7,8 @@
 //! - `adopt`: after a crash or an ambiguous answer, what the call started (ECS ordering only);
 //! - `execute`: leases, write-before/after around the ECS call, resuming, following;
 //! - `worker`: the background loop every replica runs; `notify`: the webhook outbox;
-//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows.
+//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows;
+//! - `scope`: where a daemon runs now (with its target, what decides policies and freezes).
 
 pub mod adopt;
 pub mod call;
@@ -17,5 +18,6 @@ pub mod execute;
 pub mod history;
 pub mod notify;
 pub mod ownership;
+pub mod scope;
 pub mod store;
 pub mod worker;

@@ -3,7 +3,10 @@
 
 use app::{
     api::changes::{ChangeRequestRow, EventView, Inbox, PolicySnapshot, RequestFilter, ReviewView},
-    domain::change::{ChangeKind, ChangeState},
+    domain::{
+        change::{ChangeKind, ChangeState},
+        policy::Approval,
+    },
 };
 use sqlx::{any::AnyRow, Row};
 
@@ -16,6 +19,9 @@ pub struct StoredRequest {
     pub version: i64,
     pub policy: PolicySnapshot,
     pub capacity_providers: Vec<String>,
+    /// Where the request acts (now and target providers, `policy.scope`): what freeze windows
+    /// are checked against. Requests stored before scopes: their target providers.
+    pub providers_in_scope: Vec<String>,
     pub input: String,
     pub diff: String,
     pub deployment_arn: String,
@@ -63,6 +69,11 @@ fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
     let policy: String = r.try_get("policy")?;
     let providers: String = r.try_get("capacity_providers")?;
     let decode = |what: &str, e: String| sqlx::Error::Decode(format!("{what}: {e}").into());
+    let policy: PolicySnapshot =
+        serde_json::from_str(&policy).map_err(|e| decode("policy", e.to_string()))?;
+    let capacity_providers: Vec<String> = serde_json::from_str(&providers).unwrap_or_default();
+    let providers_in_scope =
+        if policy.requirements.is_empty() { capacity_providers.clone() } else { policy.scope.providers() };
     Ok(StoredRequest {
         row: ChangeRequestRow {
             id: r.try_get("id")?,
@@ -84,8 +95,9 @@ fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
             progress: r.try_get::<i64, _>("progress")? as u32,
         },
         version: r.try_get("version")?,
-        policy: serde_json::from_str(&policy).map_err(|e| decode("policy", e.to_string()))?,
-        capacity_providers: serde_json::from_str(&providers).unwrap_or_default(),
+        policy,
+        capacity_providers,
+        providers_in_scope,
         input: r.try_get("input")?,
         diff: r.try_get("diff")?,
         deployment_arn: r.try_get("deployment_arn")?,
@@ -174,29 +186,14 @@ pub async fn approve_version(db: &Db, id: &str, version: i64) -> Result<bool, sq
     Ok(done.rows_affected() == 1)
 }
 
-/// Replaces a pending request's content and bumps its version; false if it is no longer pending.
-#[allow(clippy::too_many_arguments)]
-pub async fn edit(
-    db: &Db,
-    id: &str,
-    version: i64,
-    to_revision: &str,
-    capacity_providers: &[String],
-    summary: &str,
-    input: &str,
-    diff: &str,
-) -> Result<bool, sqlx::Error> {
+/// pending → rejected, only if the request is still at the `version` the reviewer saw.
+pub async fn reject_version(db: &Db, id: &str, version: i64) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
     let done = sqlx::query(
-        "UPDATE change_requests SET version = version + 1, to_revision = $1, capacity_providers = $2, \
-         summary = $3, input = $4, diff = $5, updated_at = $6 \
-         WHERE id = $7 AND state = 'pending' AND version = $8",
+        "UPDATE change_requests SET state = 'rejected', updated_at = $1, finished_at = $1 \
+         WHERE id = $2 AND state = 'pending' AND version = $3",
     )
-    .bind(to_revision)
-    .bind(serde_json::to_string(capacity_providers).unwrap_or_default())
-    .bind(summary)
-    .bind(input)
-    .bind(diff)
-    .bind(now_ms())
+    .bind(now)
     .bind(id)
     .bind(version)
     .execute(db.pool())
@@ -204,30 +201,93 @@ pub async fn edit(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records a review; a second review by the same person on the same version replaces the first.
+/// Replaces a pending request's content with `new` (what a fresh submission would store:
+/// content, team, the recomputed policy and scope, a new expiry) and bumps its version, which
+/// voids the approvals given so far; false if it is no longer pending at `version`.
+pub async fn edit(db: &Db, id: &str, version: i64, new: &NewRequest) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE change_requests SET version = version + 1, to_revision = $1, capacity_providers = $2, \
+         summary = $3, input = $4, diff = $5, updated_at = $6, team = $7, policy = $8, \
+         approvals_required = $9, expires_at = $10 \
+         WHERE id = $11 AND state = 'pending' AND version = $12",
+    )
+    .bind(&new.to_revision)
+    .bind(serde_json::to_string(&new.capacity_providers).unwrap_or_default())
+    .bind(&new.summary)
+    .bind(&new.input)
+    .bind(&new.diff)
+    .bind(now)
+    .bind(&new.team)
+    .bind(serde_json::to_string(&new.policy).unwrap_or_default())
+    .bind(i64::from(new.policy.approvals_required))
+    .bind(now + i64::from(new.policy.expiry_hours) * 3_600_000)
+    .bind(id)
+    .bind(version)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a review of `version`, only if the request is still pending at that version (one
+/// conditional statement, so an edit racing the review either comes first and the review is
+/// refused, or comes after and voids it); false when nothing was recorded. A second review by
+/// the same person on the same version replaces the first. `credit` is what the reviewer may
+/// approve for, kept so that each policy counts only its own teams' approvals.
 pub async fn add_review(
     db: &Db,
     id: &str,
-    reviewer: &str,
+    credit: &Approval,
     version: i64,
     approve: bool,
     comment: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO request_reviews (request_id, reviewer, version, decision, comment, at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO request_reviews (request_id, reviewer, version, decision, comment, at, approver_teams, \
+         approver_admin) SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+         WHERE EXISTS (SELECT 1 FROM change_requests WHERE id = $1 AND version = $3 AND state = 'pending') \
          ON CONFLICT (request_id, reviewer, version) DO UPDATE SET decision = excluded.decision, \
-         comment = excluded.comment, at = excluded.at",
+         comment = excluded.comment, at = excluded.at, approver_teams = excluded.approver_teams, \
+         approver_admin = excluded.approver_admin",
     )
     .bind(id)
-    .bind(reviewer)
+    .bind(&credit.reviewer)
     .bind(version)
     .bind(if approve { "approve" } else { "reject" })
     .bind(comment)
     .bind(now_ms())
+    .bind(serde_json::to_string(&credit.teams).unwrap_or_else(|_| "[]".into()))
+    .bind(i64::from(credit.any_team))
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// The approvals of `version`, with what each reviewer could approve for.
+pub async fn approvals(db: &Db, id: &str, version: i64) -> Result<Vec<Approval>, sqlx::Error> {
+    sqlx::query(
+        "SELECT reviewer, approver_teams, approver_admin FROM request_reviews \
+         WHERE request_id = $1 AND version = $2 AND decision = 'approve' ORDER BY at",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let teams: Option<String> = r.try_get("approver_teams")?;
+        Ok(match teams {
+            Some(t) => Approval {
+                reviewer: r.try_get("reviewer")?,
+                any_team: r.try_get::<i64, _>("approver_admin")? != 0,
+                teams: serde_json::from_str(&t).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            },
+            // Given before reviews kept their teams (migration 0009): checked against the
+            // request's single policy then, so it counts as it did.
+            None => Approval { reviewer: r.try_get("reviewer")?, any_team: true, teams: vec![] },
+        })
+    })
+    .collect()
 }
 
 /// Distinct people who approved `version`.

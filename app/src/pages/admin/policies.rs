@@ -63,7 +63,7 @@ fn PoliciesBody(
     let policies = reloading(policies, refresh, admin_list_policies);
     view! {
         <p class="page-intro">
-            "A change request takes the policy of its cluster and capacity providers: a provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. A request touching several providers takes the strictest."
+            "A change request is governed, for each capacity provider the daemon runs on now or will run on, by that provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. Every policy found must be satisfied, each by approvers of its own teams."
         </p>
         <div class="panel">
             <h2>"Policies"</h2>

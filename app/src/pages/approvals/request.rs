@@ -112,11 +112,7 @@ impl Actions {
 fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
     let r = d.row.clone();
     let approvals = d.reviews.iter().filter(|v| v.current && v.approve).count();
-    let approver_teams = if d.policy.approver_teams.is_empty() {
-        "approvers of any team".to_string()
-    } else {
-        d.policy.approver_teams.join(", ")
-    };
+    let requirements = d.policy.requirements();
     let daemon_link = (!r.daemon.is_empty()).then(|| format!("/daemons/{}/{}", r.cluster, r.daemon));
     view! {
         <div class="panel">
@@ -136,6 +132,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 <div><dt>"Created"</dt><dd>{when(r.created_at)}</dd></div>
                 <div><dt>"Expires"</dt><dd>{if r.state == ChangeState::Pending { when(r.expires_at) } else { "—".into() }}</dd></div>
                 <div><dt>"Request ID"</dt><dd class="mono">{r.id.clone()}</dd></div>
+                <div><dt>"Version"</dt><dd class="request-version">{d.version}</dd></div>
             </dl>
             {(!d.outcome.is_empty()).then(|| view! { <p class="reason">"Outcome: "{d.outcome.clone()}</p> })}
             {(!d.override_reason.is_empty())
@@ -161,14 +158,22 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
             <h2>{format!("Approvals ({approvals} of {})", d.policy.approvals_required)}</h2>
             <p class="help">
                 {format!(
-                    "Policy ({}): {} approval(s) from {}; the requester {} approve; pending requests expire after {} h.",
-                    d.policy.source,
-                    d.policy.approvals_required,
-                    approver_teams,
+                    "Every policy below must be satisfied, each by approvers of its own teams; the requester {} approve; pending requests expire after {} h.",
                     if d.policy.allow_self_approval { "may" } else { "may not" },
                     d.policy.expiry_hours
                 )}
             </p>
+            <ul class="policies" aria-label="Policies that apply">
+                {requirements.into_iter().map(|q| view! {
+                    <li>
+                        <strong>{q.describe()}</strong>
+                        {(!q.why.is_empty()).then(|| view! { <span class="why">{format!(" — {}", q.why.join("; "))}</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(!d.approvals_missing.is_empty()).then(|| view! {
+                <p class="help approvals-missing">{format!("Still needed: {}.", d.approvals_missing.join("; "))}</p>
+            })}
             {if d.reviews.is_empty() {
                 view! { <p class="empty-state">"No reviews yet."</p> }.into_any()
             } else {
@@ -193,7 +198,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 .into_any()
             }}
             {match d.review_refusal.clone() {
-                None => view! { <ReviewForm id=r.id.clone() action=actions.review /> }.into_any(),
+                None => view! { <ReviewForm id=r.id.clone() version=d.version action=actions.review /> }.into_any(),
                 Some(why) if r.state == ChangeState::Pending => {
                     view! { <p class="help review-refusal">{format!("You cannot review this request: {why}")}</p> }.into_any()
                 }
@@ -228,14 +233,17 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
     }
 }
 
+/// Approve or reject the version on screen: `version` goes with the review, so that an edit
+/// made after this page was read makes the server refuse it (409) instead of counting it.
 #[component]
-fn ReviewForm(id: String, action: FormAction<ReviewChangeRequest>) -> impl IntoView {
+fn ReviewForm(id: String, version: u32, action: FormAction<ReviewChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field_error =
         move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
     view! {
         <PostForm action=action attr:class="review-form">
             <input type="hidden" name="id" value=id />
+            <input type="hidden" name="version" value=version.to_string() />
             <div class="field">
                 <label for="review-comment">"Comment"</label>
                 <p class="help" id="review-comment-help">"Optional when approving; required when rejecting."</p>
