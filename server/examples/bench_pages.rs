@@ -45,15 +45,7 @@ impl Bench {
     }
 
     fn forget_caches(&self) {
-        let c = &self.state.cache;
-        c.clusters.remove_where(|_| true);
-        c.providers.remove_where(|_| true);
-        c.daemon_arns.remove_where(|_| true);
-        c.daemons.remove_where(|_| true);
-        c.instances.remove_where(|_| true);
-        c.deployments.remove_where(|_| true);
-        c.revisions.remove_where(|_| true);
-        c.reservations.remove_where(|_| true);
+        self.state.cache.clear();
     }
 
     /// ECS calls made while rendering `path` once: (total, per operation).

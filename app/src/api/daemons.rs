@@ -82,6 +82,10 @@ pub struct DaemonDetail {
     pub current_revisions: Vec<RevisionView>,
     pub deployment: Option<DeploymentView>,
     pub past_deployments: Vec<DeploymentView>,
+    /// A change request on this daemon that is approved or executing but has no deployment
+    /// yet (its id): the page refreshes until the deployment shows.
+    #[serde(default)]
+    pub request_in_flight: Option<String>,
     /// One page of the daemon's instances (see `instances_page`).
     pub instances: Vec<InstanceRow>,
     /// Instances in the daemon's capacity providers, all pages.
@@ -99,7 +103,9 @@ pub struct DaemonDetail {
 
 impl DaemonDetail {
     pub fn is_changing(&self) -> bool {
-        self.status == "DELETE_IN_PROGRESS" || self.deployment.as_ref().is_some_and(DeploymentView::is_active)
+        self.status == "DELETE_IN_PROGRESS"
+            || self.request_in_flight.is_some()
+            || self.deployment.as_ref().is_some_and(DeploymentView::is_active)
     }
 }
 

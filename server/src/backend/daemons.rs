@@ -9,8 +9,13 @@ use aws_sdk_ecs::types::{
     DaemonDeployment, DaemonDeploymentRevisionDetail, DaemonPropagateTags, DaemonRevision,
 };
 
-use super::ecs_queries::short_name;
+use super::{
+    daemon_live,
+    ecs_paging::{all_pages, in_batches, DAEMON_BATCH, MAX_PAGES},
+    ecs_queries::short_name,
+};
 use crate::{
+    cache::cluster_name,
     changes::call::{
         Alarms, CreateDaemon, DaemonSettings, DeleteDaemon, DeploymentConfiguration, EcsCall, KeyValue,
         UpdateDaemon,
@@ -34,7 +39,8 @@ fn secs(t: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
 }
 
 impl AppState {
-    /// Daemon revision ARN → the revision (task definition, flags). Batches of 20.
+    /// Daemon revision ARN → the revision (task definition, flags). Revisions never change:
+    /// each is described once, 20 per call.
     pub(crate) async fn revisions(
         &self,
         arns: Vec<String>,
@@ -52,21 +58,22 @@ impl AppState {
                 None => missing.push(arn),
             }
         }
-        for chunk in missing.chunks(20) {
+        let described = in_batches(&missing, DAEMON_BATCH, |chunk| async move {
             let res = self
                 .ecs
                 .client
                 .describe_daemon_revisions()
-                .set_daemon_revision_arns(Some(chunk.to_vec()))
+                .set_daemon_revision_arns(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            for r in res.daemon_revisions.unwrap_or_default() {
-                if let Some(arn) = r.daemon_revision_arn.clone() {
-                    // Revisions never change.
-                    self.cache.revisions.insert(arn.clone(), r.clone(), None);
-                    out.insert(arn, r);
-                }
+            Ok(res.daemon_revisions.unwrap_or_default())
+        })
+        .await?;
+        for r in described {
+            if let Some(arn) = r.daemon_revision_arn.clone() {
+                self.cache.revisions.insert(arn.clone(), r.clone(), None);
+                out.insert(arn, r);
             }
         }
         Ok(out)
@@ -97,13 +104,14 @@ impl AppState {
         Ok(r)
     }
 
+    /// ListDaemons of a cluster (name or ARN), every page.
     pub(crate) async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, PortalError> {
+        let cluster = cluster_name(cluster);
         if let Some(hit) = self.cache.daemon_arns.get(&cluster.to_string()) {
             return Ok(hit);
         }
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
+        let epoch = self.cache.epoch();
+        let arns = all_pages(MAX_PAGES, |token| async move {
             let out = self
                 .ecs
                 .client
@@ -114,59 +122,84 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            arns.extend(
-                out.daemon_summaries_list.unwrap_or_default().into_iter().filter_map(|d| d.daemon_arn),
-            );
-            token = out.next_token;
-            if token.is_none() {
-                break;
-            }
-        }
-        if let Some(ttl) = self.cache.live() {
-            self.cache.daemon_arns.insert(cluster.to_string(), arns.clone(), ttl);
-        }
+            let arns = out.daemon_summaries_list.unwrap_or_default().into_iter().filter_map(|d| d.daemon_arn);
+            Ok((arns.collect(), out.next_token))
+        })
+        .await?;
+        self.cache.store(&self.cache.daemon_arns, epoch, cluster.to_string(), arns.clone());
         Ok(arns)
     }
 
+    /// DescribeDaemonDeployments, 20 per call; the answers in the order of `arns`.
     pub(crate) async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, PortalError> {
         let mut found: HashMap<String, DaemonDeployment> = HashMap::new();
         let missing: Vec<String> = arns
             .iter()
-            .filter(|a| match self.cache.deployments.get(a) {
-                Some(d) => {
-                    found.insert((*a).clone(), d);
-                    false
+            .filter(|a| {
+                match self.cache.finished_deployments.get(a).or_else(|| self.cache.deployments.get(a)) {
+                    Some(d) => {
+                        found.insert((*a).clone(), d);
+                        false
+                    }
+                    None => true,
                 }
-                None => true,
             })
             .cloned()
             .collect();
-        for chunk in missing.chunks(20) {
+        let epoch = self.cache.epoch();
+        let described = in_batches(&missing, DAEMON_BATCH, |chunk| async move {
             let res = self
                 .ecs
                 .client
                 .describe_daemon_deployments()
-                .set_daemon_deployment_arns(Some(chunk.to_vec()))
+                .set_daemon_deployment_arns(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            for d in res.daemon_deployments.unwrap_or_default() {
-                let Some(arn) = d.daemon_deployment_arn.clone() else { continue };
-                // Only a terminal status is final: ECS may set stoppedAt when a stop is
-                // requested, well before the rollback that follows ends.
-                let finished = d.status.as_ref().is_some_and(|s| {
-                    matches!(s.as_str(), "SUCCESSFUL" | "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED")
-                });
-                // A finished deployment never changes again.
-                match (finished, self.cache.live()) {
-                    (true, _) => self.cache.deployments.insert(arn.clone(), d.clone(), None),
-                    (false, Some(ttl)) => self.cache.deployments.insert(arn.clone(), d.clone(), ttl),
-                    (false, None) => {}
-                }
-                found.insert(arn, d);
+            Ok(res.daemon_deployments.unwrap_or_default())
+        })
+        .await?;
+        for d in described {
+            let Some(arn) = d.daemon_deployment_arn.clone() else { continue };
+            // Only a terminal status is final: ECS may set stoppedAt when a stop is
+            // requested, well before the rollback that follows ends.
+            let finished = d.status.as_ref().is_some_and(|s| {
+                matches!(s.as_str(), "SUCCESSFUL" | "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED")
+            });
+            if finished {
+                self.cache.finished_deployments.insert(arn.clone(), d.clone(), None);
+            } else {
+                self.cache.store(&self.cache.deployments, epoch, arn.clone(), d.clone());
             }
+            found.insert(arn, d);
         }
         Ok(arns.iter().filter_map(|a| found.remove(a)).collect())
+    }
+
+    /// ListDaemonDeployments: the daemon's newest deployment ARNs, newest first (one page of 20
+    /// is all a page shows).
+    pub(crate) async fn deployment_arns(&self, daemon_arn: &str) -> Result<Vec<String>, PortalError> {
+        if let Some(hit) = self.cache.deployment_lists.get(&daemon_arn.to_string()) {
+            return Ok(hit);
+        }
+        let epoch = self.cache.epoch();
+        let listed = self
+            .ecs
+            .client
+            .list_daemon_deployments()
+            .daemon_arn(daemon_arn)
+            .max_results(20)
+            .send()
+            .await
+            .map_err(ecs_error)?;
+        let arns: Vec<String> = listed
+            .daemon_deployments
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|s| s.daemon_deployment_arn)
+            .collect();
+        self.cache.store(&self.cache.deployment_lists, epoch, daemon_arn.to_string(), arns.clone());
+        Ok(arns)
     }
 
     /// DescribeDaemon, cached briefly; `None` when ECS says there is no such daemon.
@@ -177,10 +210,11 @@ impl AppState {
         if let Some(hit) = self.cache.daemons.get(&arn.to_string()) {
             return Ok(Some(hit));
         }
+        let epoch = self.cache.epoch();
         match self.ecs.client.describe_daemon().daemon_arn(arn).send().await.map_err(ecs_error) {
             Ok(o) => {
-                if let (Some(d), Some(ttl)) = (&o.daemon, self.cache.live()) {
-                    self.cache.daemons.insert(arn.to_string(), d.clone(), ttl);
+                if let Some(d) = &o.daemon {
+                    self.cache.store(&self.cache.daemons, epoch, arn.to_string(), d.clone());
                 }
                 Ok(o.daemon)
             }
@@ -350,25 +384,25 @@ impl DaemonsBackend for AppState {
     async fn daemon_detail(&self, cluster: &str, name: &str) -> Result<DaemonDetail, PortalError> {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
-        let d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
-        let listed = self
-            .ecs
-            .client
-            .list_daemon_deployments()
-            .daemon_arn(&arn)
-            .max_results(20)
-            .send()
-            .await
-            .map_err(ecs_error)?;
-        let mut deployment_arns: Vec<String> = listed
-            .daemon_deployments
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|s| s.daemon_deployment_arn)
-            .collect();
-        if let Some(current) = &d.deployment_arn {
-            if !deployment_arns.contains(current) {
-                deployment_arns.insert(0, current.clone());
+        let requests = daemon_live::newest_requests(&self.db, cluster, name).await?;
+        let mut d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
+        let mut listed = self.deployment_arns(&arn).await?;
+        let knows = |d: &aws_sdk_ecs::types::DaemonDetail, listed: &[String], a: &String| {
+            listed.contains(a) || d.deployment_arn.as_ref() == Some(a)
+        };
+        if requests.deployment_arns.iter().any(|a| !knows(&d, &listed, a)) {
+            // A request (of any replica) started a deployment this cached view has not seen:
+            // a change seen, so the cluster's live state goes and ECS is read again.
+            self.cache.invalidate_cluster(cluster);
+            d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
+            listed = self.deployment_arns(&arn).await?;
+        }
+        let mut deployment_arns = listed;
+        // ECS's list is newest first; the current one and the requests' (in case the list
+        // lags behind) go in front.
+        for a in d.deployment_arn.iter().chain(requests.deployment_arns.iter()) {
+            if !deployment_arns.contains(a) {
+                deployment_arns.insert(0, a.clone());
             }
         }
         let deployments = self.deployments(deployment_arns).await?;
@@ -381,17 +415,9 @@ impl DaemonsBackend for AppState {
         let (revisions, instances) =
             tokio::try_join!(self.revisions(revision_arns), self.instances(cluster, Some(name)))?;
 
-        let mut views: Vec<DeploymentView> =
+        let views: Vec<DeploymentView> =
             deployments.iter().map(|dep| deployment_view(dep, &revisions)).collect();
-        views.sort_by(|a, b| b.created_at.partial_cmp(&a.created_at).unwrap_or(std::cmp::Ordering::Equal));
-        let active_id = d.deployment_arn.clone();
-        let deployment = views
-            .iter()
-            .find(|v| Some(&v.arn) == active_id.as_ref())
-            .cloned()
-            .or_else(|| views.first().cloned());
-        let past_deployments: Vec<DeploymentView> =
-            views.into_iter().filter(|v| Some(&v.arn) != deployment.as_ref().map(|d| &d.arn)).collect();
+        let (deployment, past_deployments) = daemon_live::pick(views, d.deployment_arn.as_deref());
 
         let current_views: Vec<RevisionView> = current
             .iter()
@@ -492,6 +518,7 @@ impl DaemonsBackend for AppState {
             current_revisions: current_views,
             deployment,
             past_deployments,
+            request_in_flight: requests.in_flight,
             instances,
             instances_total: 0,
             instances_running: 0,
@@ -697,9 +724,8 @@ impl AppState {
 impl AppState {
     /// Families with their ACTIVE revisions (newest first) and per-copy reservation.
     async fn active_families(&self) -> Result<Vec<FamilyRevisions>, PortalError> {
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
+        // 10 pages of 100: the form offers at most 1,000 revisions.
+        let arns: Vec<String> = all_pages(10, |token| async move {
             let out = self
                 .ecs
                 .client
@@ -709,12 +735,10 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            arns.extend(out.daemon_task_definitions.unwrap_or_default().into_iter().filter_map(|s| s.arn));
-            token = out.next_token;
-            if token.is_none() || arns.len() >= 1000 {
-                break;
-            }
-        }
+            let arns = out.daemon_task_definitions.unwrap_or_default().into_iter().filter_map(|s| s.arn);
+            Ok((arns.collect(), out.next_token))
+        })
+        .await?;
         let mut families: BTreeMap<String, Vec<(u32, u32, u32)>> = BTreeMap::new();
         for arn in arns {
             let name = short_name(&arn);

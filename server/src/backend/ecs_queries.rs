@@ -1,5 +1,6 @@
 //! Reads from ECS shared by the areas: clusters, providers, instances and tasks, batched so a
 //! page costs a few calls whatever the number of rows (Describe* take up to 100 or 20 ARNs).
+//! Part of the ECS gateway: answers are kept in `AppState.cache` (see `cache.rs`).
 
 use std::collections::HashMap;
 
@@ -9,7 +10,12 @@ use app::api::{
 };
 use aws_sdk_ecs::types::{ContainerInstanceField, Task};
 
-use crate::{cache::SLOW_TTL, ecs_error::ecs_error, state::AppState};
+use super::ecs_paging::{all_pages, in_batches, MAX_PAGES, WIDE_BATCH};
+use crate::{
+    cache::{cluster_name, SLOW_TTL},
+    ecs_error::ecs_error,
+    state::AppState,
+};
 
 /// `arn:…:daemon-task-definition/FAMILY:REV` (or any ARN) → `FAMILY:REV`, the last path part.
 pub fn short_name(arn: &str) -> String {
@@ -32,9 +38,7 @@ impl AppState {
         let names = match names {
             Some(n) => n,
             None => {
-                let mut arns = Vec::new();
-                let mut token = None;
-                loop {
+                all_pages(MAX_PAGES, |token| async move {
                     let out = self
                         .ecs
                         .client
@@ -44,34 +48,35 @@ impl AppState {
                         .send()
                         .await
                         .map_err(ecs_error)?;
-                    arns.extend(out.cluster_arns.unwrap_or_default());
-                    token = out.next_token;
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                arns
+                    Ok((out.cluster_arns.unwrap_or_default(), out.next_token))
+                })
+                .await?
             }
         };
-        let mut clusters = Vec::new();
-        for chunk in names.chunks(100) {
+        let mut clusters = in_batches(&names, WIDE_BATCH, |chunk| async move {
             let out = self
                 .ecs
                 .client
                 .describe_clusters()
-                .set_clusters(Some(chunk.to_vec()))
+                .set_clusters(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            clusters.extend(out.clusters.unwrap_or_default().into_iter().map(|c| ClusterSummary {
-                name: c.cluster_name.unwrap_or_default(),
-                arn: c.cluster_arn.unwrap_or_default(),
-                status: c.status.unwrap_or_default(),
-                instances: c.registered_container_instances_count,
-                running_tasks: c.running_tasks_count,
-                capacity_providers: c.capacity_providers.unwrap_or_default(),
-            }));
-        }
+            Ok(out
+                .clusters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| ClusterSummary {
+                    name: c.cluster_name.unwrap_or_default(),
+                    arn: c.cluster_arn.unwrap_or_default(),
+                    status: c.status.unwrap_or_default(),
+                    instances: c.registered_container_instances_count,
+                    running_tasks: c.running_tasks_count,
+                    capacity_providers: c.capacity_providers.unwrap_or_default(),
+                })
+                .collect())
+        })
+        .await?;
         clusters.sort_by(|a, b| a.name.cmp(&b.name));
         self.cache.clusters.insert(key, clusters.clone(), Some(SLOW_TTL));
         Ok(clusters)
@@ -135,14 +140,14 @@ impl AppState {
         cluster: &str,
         daemon: Option<&str>,
     ) -> Result<Vec<InstanceRow>, PortalError> {
+        let cluster = cluster_name(cluster);
         let key = (cluster.to_string(), daemon.map(str::to_string));
         if let Some(hit) = self.cache.instances.get(&key) {
             return Ok(hit);
         }
+        let epoch = self.cache.epoch();
         let client = &self.ecs.client;
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
+        let arns = all_pages(MAX_PAGES, |token| async move {
             let out = client
                 .list_container_instances()
                 .cluster(cluster)
@@ -151,39 +156,21 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            arns.extend(out.container_instance_arns.unwrap_or_default());
-            token = out.next_token;
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut rows = Vec::new();
-        for chunk in arns.chunks(100) {
+            Ok((out.container_instance_arns.unwrap_or_default(), out.next_token))
+        })
+        .await?;
+        let mut rows = in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_container_instances()
                 .cluster(cluster)
-                .set_container_instances(Some(chunk.to_vec()))
+                .set_container_instances(Some(chunk))
                 .include(ContainerInstanceField::ContainerInstanceHealth)
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            rows.extend(out.container_instances.unwrap_or_default().into_iter().map(|ci| {
-                let arn = ci.container_instance_arn.unwrap_or_default();
-                InstanceRow {
-                    id: short_name(&arn),
-                    arn,
-                    capacity_provider: ci.capacity_provider_name.unwrap_or_default(),
-                    status: ci.status.unwrap_or_default(),
-                    health: ci
-                        .health_status
-                        .and_then(|h| h.overall_status)
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_else(|| "UNKNOWN".into()),
-                    daemon_tasks: vec![],
-                    app_tasks: vec![],
-                }
-            }));
-        }
+            Ok(out.container_instances.unwrap_or_default().into_iter().map(instance_row).collect())
+        })
+        .await?;
         let tasks = self.tasks(cluster, daemon).await?;
         let mut by_instance: HashMap<String, Vec<TaskRow>> = HashMap::new();
         for t in tasks {
@@ -200,44 +187,57 @@ impl AppState {
             }
         }
         rows.sort_by(|a, b| a.capacity_provider.cmp(&b.capacity_provider).then(a.id.cmp(&b.id)));
-        if let Some(ttl) = self.cache.live() {
-            self.cache.instances.insert(key, rows.clone(), ttl);
-        }
+        self.cache.store(&self.cache.instances, epoch, key, rows.clone());
         Ok(rows)
     }
 
     async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, PortalError> {
         let client = &self.ecs.client;
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
-            let out = client
-                .list_tasks()
-                .cluster(cluster)
-                .set_daemon_name(daemon.map(str::to_string))
-                .set_next_token(token)
-                .max_results(100)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            arns.extend(out.task_arns.unwrap_or_default());
-            token = out.next_token;
-            if token.is_none() {
-                break;
+        let daemon = daemon.map(str::to_string);
+        let arns = all_pages(MAX_PAGES, |token| {
+            let daemon = daemon.clone();
+            async move {
+                let out = client
+                    .list_tasks()
+                    .cluster(cluster)
+                    .set_daemon_name(daemon)
+                    .set_next_token(token)
+                    .max_results(100)
+                    .send()
+                    .await
+                    .map_err(ecs_error)?;
+                Ok((out.task_arns.unwrap_or_default(), out.next_token))
             }
-        }
-        let mut tasks = Vec::new();
-        for chunk in arns.chunks(100) {
+        })
+        .await?;
+        in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_tasks()
                 .cluster(cluster)
-                .set_tasks(Some(chunk.to_vec()))
+                .set_tasks(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            tasks.extend(out.tasks.unwrap_or_default());
-        }
-        Ok(tasks)
+            Ok(out.tasks.unwrap_or_default())
+        })
+        .await
+    }
+}
+
+fn instance_row(ci: aws_sdk_ecs::types::ContainerInstance) -> InstanceRow {
+    let arn = ci.container_instance_arn.unwrap_or_default();
+    InstanceRow {
+        id: short_name(&arn),
+        arn,
+        capacity_provider: ci.capacity_provider_name.unwrap_or_default(),
+        status: ci.status.unwrap_or_default(),
+        health: ci
+            .health_status
+            .and_then(|h| h.overall_status)
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "UNKNOWN".into()),
+        daemon_tasks: vec![],
+        app_tasks: vec![],
     }
 }
 

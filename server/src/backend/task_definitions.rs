@@ -1,8 +1,8 @@
-use std::{
-    collections::HashMap,
-    sync::{LazyLock, Mutex},
-    time::{Duration, Instant},
-};
+//! Daemon task definitions: register, list, describe, and which daemons use each revision.
+//! Reads go through the ECS gateway (`ecs_paging`, the daemon reads in `daemons.rs`) and its
+//! one cache on `AppState`; registering invalidates it.
+
+use std::collections::HashMap;
 
 use app::{
     api::{
@@ -17,33 +17,13 @@ use aws_sdk_ecs::types::{
     DaemonTaskDefinitionStatusFilter, SortOrder,
 };
 
+use super::ecs_paging::all_pages;
 use crate::{ecs::to_sdk, ecs_error::ecs_error, state::AppState};
 
-/// DescribeDaemonRevisions takes at most this many ARNs.
-const REVISIONS_PER_CALL: usize = 20;
-/// How long a DescribeDaemon answer is reused while the daemon's `updatedAt` is unchanged.
-const DAEMON_CACHE_TTL: Duration = Duration::from_secs(10);
 /// Upper bound on pages read when listing revisions, so a huge account cannot stall a page.
 const MAX_REVISION_PAGES: usize = 50;
-
-/// Daemon revisions never change: (ECS endpoint, daemon revision ARN) → task definition ARN.
-static REVISION_TASK_DEFINITIONS: LazyLock<Mutex<HashMap<(String, String), String>>> =
-    LazyLock::new(Default::default);
-
-/// Recent DescribeDaemon answers: (endpoint, daemon ARN) → (fetched, updatedAt, status, revision ARNs).
-type DaemonEntry = (Instant, String, String, Vec<String>);
-static DAEMONS: LazyLock<Mutex<HashMap<(String, String), DaemonEntry>>> = LazyLock::new(Default::default);
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl AppState {
-    /// Identifies the ECS endpoint in the caches (tests run several emulators in one process).
-    fn ecs_key(&self) -> String {
-        self.ecs.sim_endpoint.clone().unwrap_or_else(|| format!("aws:{}", self.ecs.region))
-    }
-}
+/// DescribeDaemon takes one ARN: this many at once for the usage view.
+const CONCURRENT_DESCRIBES: usize = 8;
 
 fn time(t: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(aws_sdk_ecs::primitives::DateTimeFormat::DateTime).ok())
@@ -160,6 +140,9 @@ impl TaskDefinitionsBackend for AppState {
             .send()
             .await
             .map_err(ecs_error)?;
+        // A new revision belongs to no cluster: drop every cluster's live state (the deploy
+        // form's families, usage) rather than guess what shows it.
+        self.cache.invalidate_cluster("");
         out.daemon_task_definition_arn
             .ok_or_else(|| PortalError::Internal("ECS returned no daemon task definition ARN".into()))
     }
@@ -205,40 +188,40 @@ impl TaskDefinitionsBackend for AppState {
         } else {
             DaemonTaskDefinitionStatusFilter::Active
         };
-        let mut rows = Vec::new();
-        let mut token = None;
-        for _ in 0..MAX_REVISION_PAGES {
-            let out = self
-                .ecs
-                .client
-                .list_daemon_task_definitions()
-                .set_family(family.clone())
-                .set_family_prefix(family_prefix.clone())
-                .status(status.clone())
-                .sort(SortOrder::Asc)
-                .max_results(100)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            let mut past_end = false;
-            for s in out.daemon_task_definitions() {
-                let Some(r) = s.arn().and_then(|arn| {
-                    summary(arn, s.status().map(|s| s.as_str()).unwrap_or(""), time(s.registered_at()))
-                }) else {
-                    continue;
-                };
-                if until_family.as_ref().is_some_and(|u| r.family.as_str() > u.as_str()) {
-                    past_end = true;
-                    break;
+        let until_family = until_family.as_deref();
+        let mut rows = all_pages(MAX_REVISION_PAGES, |token| {
+            let (family, family_prefix, status) = (family.clone(), family_prefix.clone(), status.clone());
+            async move {
+                let out = self
+                    .ecs
+                    .client
+                    .list_daemon_task_definitions()
+                    .set_family(family)
+                    .set_family_prefix(family_prefix)
+                    .status(status)
+                    .sort(SortOrder::Asc)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(ecs_error)?;
+                let mut rows = Vec::new();
+                for s in out.daemon_task_definitions() {
+                    let Some(r) = s.arn().and_then(|arn| {
+                        summary(arn, s.status().map(|s| s.as_str()).unwrap_or(""), time(s.registered_at()))
+                    }) else {
+                        continue;
+                    };
+                    // Sorted by family: past the last wanted family, stop listing.
+                    if until_family.is_some_and(|u| r.family.as_str() > u) {
+                        return Ok((rows, None));
+                    }
+                    rows.push(r);
                 }
-                rows.push(r);
+                Ok((rows, out.next_token().map(str::to_string)))
             }
-            token = out.next_token().map(str::to_string);
-            if past_end || token.is_none() {
-                break;
-            }
-        }
+        })
+        .await?;
         rows.sort_by(|a, b| (a.family.as_str(), a.revision).cmp(&(b.family.as_str(), b.revision)));
         Ok(rows)
     }
@@ -269,128 +252,38 @@ impl TaskDefinitionsBackend for AppState {
         })
     }
 
-    /// ListClusters, ListDaemons per cluster, DescribeDaemon per daemon whose `updatedAt`
-    /// changed (answers reused for a few seconds), DescribeDaemonRevisions 20 at a time for
-    /// revisions not seen before (they never change).
+    /// Every cluster's daemons (ListDaemons, DescribeDaemon) and their revisions'
+    /// task definitions (DescribeDaemonRevisions, 20 at a time, each revision once ever), all
+    /// through the gateway's cache.
     async fn task_definition_usage(&self) -> Result<HashMap<String, Vec<DaemonUse>>, PortalError> {
-        let client = &self.ecs.client;
-        let key = self.ecs_key();
-        let mut clusters = Vec::new();
-        let mut token = None;
-        loop {
-            let out = client.list_clusters().set_next_token(token).send().await.map_err(ecs_error)?;
-            clusters.extend(out.cluster_arns().iter().cloned());
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
+        let mut daemon_arns = Vec::new();
+        for cluster in self.cluster_summaries(None).await? {
+            daemon_arns.extend(self.daemon_arns(&cluster.name).await?);
+        }
+        // (daemon ARN, status, current revision ARNs)
+        let mut described: Vec<(String, String, Vec<String>)> = Vec::new();
+        for chunk in daemon_arns.chunks(CONCURRENT_DESCRIBES) {
+            let calls = chunk.iter().map(|arn| self.describe_daemon(arn));
+            for d in futures::future::join_all(calls).await {
+                let Some(d) = d? else { continue };
+                described.push((
+                    d.daemon_arn().unwrap_or_default().to_string(),
+                    d.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    d.current_revisions().iter().filter_map(|r| r.arn().map(str::to_string)).collect(),
+                ));
             }
         }
-        // (daemon ARN, updatedAt)
-        let mut daemons: Vec<(String, String)> = Vec::new();
-        for cluster in &clusters {
-            let mut token = None;
-            loop {
-                let out = client
-                    .list_daemons()
-                    .cluster_arn(cluster)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(ecs_error)?;
-                for d in out.daemon_summaries_list() {
-                    if let Some(arn) = d.daemon_arn() {
-                        daemons.push((arn.to_string(), time(d.updated_at()).unwrap_or_default()));
-                    }
-                }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-        }
+        let revisions =
+            self.revisions(described.iter().flat_map(|(_, _, revs)| revs.iter().cloned()).collect()).await?;
 
-        // DescribeDaemon for the daemons not in the cache, a few at a time.
-        let mut described: HashMap<String, (String, Vec<String>)> = HashMap::new();
-        let mut missing = Vec::new();
-        {
-            let cache = lock(&DAEMONS);
-            for (arn, updated) in &daemons {
-                match cache.get(&(key.clone(), arn.clone())) {
-                    Some((at, u, status, revs)) if u == updated && at.elapsed() < DAEMON_CACHE_TTL => {
-                        described.insert(arn.clone(), (status.clone(), revs.clone()));
-                    }
-                    _ => missing.push((arn.clone(), updated.clone())),
-                }
-            }
-        }
-        for chunk in missing.chunks(8) {
-            let mut set = tokio::task::JoinSet::new();
-            for (arn, updated) in chunk.iter().cloned() {
-                let client = client.clone();
-                set.spawn(async move {
-                    let out = client.describe_daemon().daemon_arn(&arn).send().await.map_err(ecs_error)?;
-                    let (status, revs) = out
-                        .daemon()
-                        .map(|d| {
-                            (
-                                d.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                                d.current_revisions()
-                                    .iter()
-                                    .filter_map(|r| r.arn().map(str::to_string))
-                                    .collect(),
-                            )
-                        })
-                        .unwrap_or_default();
-                    Ok::<_, PortalError>((arn, updated, status, revs))
-                });
-            }
-            while let Some(res) = set.join_next().await {
-                let (arn, updated, status, revs): (String, String, String, Vec<String>) =
-                    res.map_err(|e| PortalError::Internal(e.to_string()))??;
-                lock(&DAEMONS).insert(
-                    (key.clone(), arn.clone()),
-                    (Instant::now(), updated, status.clone(), revs.clone()),
-                );
-                described.insert(arn, (status, revs));
-            }
-        }
-
-        // Daemon revision → task definition, 20 revisions per call, each revision once ever.
-        let mut unknown: Vec<String> = {
-            let cache = lock(&REVISION_TASK_DEFINITIONS);
-            described
-                .values()
-                .flat_map(|(_, revs)| revs.iter())
-                .filter(|r| !cache.contains_key(&(key.clone(), (*r).clone())))
-                .cloned()
-                .collect()
-        };
-        unknown.sort();
-        unknown.dedup();
-        for chunk in unknown.chunks(REVISIONS_PER_CALL) {
-            let out = client
-                .describe_daemon_revisions()
-                .set_daemon_revision_arns(Some(chunk.to_vec()))
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            let mut cache = lock(&REVISION_TASK_DEFINITIONS);
-            for r in out.daemon_revisions() {
-                if let (Some(rev), Some(td)) = (r.daemon_revision_arn(), r.daemon_task_definition_arn()) {
-                    cache.insert((key.clone(), rev.to_string()), td.to_string());
-                }
-            }
-        }
-
-        let cache = lock(&REVISION_TASK_DEFINITIONS);
         let mut usage: HashMap<String, Vec<DaemonUse>> = HashMap::new();
-        for (daemon_arn, (status, revs)) in &described {
+        for (daemon_arn, status, revs) in &described {
             // …:daemon/CLUSTER/NAME
             let mut parts = daemon_arn.rsplit('/');
             let name = parts.next().unwrap_or(daemon_arn).to_string();
             let cluster = parts.next().unwrap_or("").to_string();
             let mut tds: Vec<&String> =
-                revs.iter().filter_map(|r| cache.get(&(key.clone(), r.clone()))).collect();
+                revs.iter().filter_map(|r| revisions.get(r)?.daemon_task_definition_arn.as_ref()).collect();
             tds.sort();
             tds.dedup();
             for td in tds {

@@ -86,6 +86,7 @@ pub async fn check(state: &AppState) -> Result<(), PortalError> {
             {
                 continue;
             }
+            state.cache.invalidate_cluster(&cluster.name); // a deployment this replica had not seen
             if !known(state, &deployment).await? {
                 record(state, &cluster.name, &name, &deployment).await?;
             }

@@ -44,7 +44,8 @@ pub fn DaemonPage() -> impl IntoView {
 }
 
 /// Everything on the page that changes during a rollout: an island that fetches the daemon
-/// again, with back-off, while a deployment is active.
+/// again, with back-off, while a deployment is active or a change request on the daemon has
+/// not reached ECS yet, and shows the final state once it ends.
 #[island(lazy)]
 fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
     let tick = RwSignal::new(0u32);
@@ -119,6 +120,13 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                 <div><dt>"Created"</dt><dd>{format_opt_epoch(d.created_at)}</dd></div>
             </dl>
         </div>
+        {d.request_in_flight.clone().map(|id| view! {
+            <Alert kind="info">
+                "A change to this daemon is on its way to ECS: "
+                <a href=format!("/approvals/{id}")>"change request"</a>
+                ". This page refreshes until its deployment shows."
+            </Alert>
+        })}
         {deployment.map(|dep| view! { <ActiveDeployment dep=dep /> })}
         <div class="panel">
             <h2>"Current revisions"</h2>
