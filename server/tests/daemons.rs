@@ -2,8 +2,9 @@
 //! aws-sdk-ecs, with the emulator's clock advanced by the test.
 mod common;
 
-use common::{spawn_app_manual_clock, TestApp};
+use common::{fresh_url, spawn_app_manual_clock, Backend, TestApp};
 use serde_json::Value;
+use server::{config::Config, startup::Application};
 
 fn deploy_form<'a>(name: &'a str, family: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
@@ -254,4 +255,109 @@ async fn clusters_list_and_instance_view_show_daemon_and_app_tasks() {
     }
     let (status, body) = app.call("get-cluster", &[("name", "nope")]).await;
     assert_eq!(status, 404, "{body}");
+}
+
+/// Two replicas on one database and one emulator, each with its own ECS cache, kept longer than
+/// the steps that matter take (5 s), so a stale answer would show.
+async fn two_replicas(backend: Backend) -> Option<(TestApp, TestApp)> {
+    let url = fresh_url(backend).await?;
+    let config = || {
+        let mut c = Config::for_tests(&url);
+        c.sim_manual_clock = true;
+        c.ecs_cache_ms = 5_000;
+        c.worker_interval_ms = 100;
+        c.drift_interval_ms = 0;
+        c
+    };
+    let a = common::spawn_app_with(config()).await;
+    let replica = Application::build_with(config(), Some(a.state.ecs.clone())).await.unwrap();
+    let address = format!("http://{}", replica.address());
+    let state = replica.state().clone();
+    tokio::spawn(replica.run_until_stopped());
+    let cookie = common::login(&address, "admin", common::DEMO_PASSWORD).await.unwrap();
+    let b = TestApp { address, state, http: common::client_with_cookie(&cookie), cookie };
+    Some((a, b))
+}
+
+/// Reads the daemon on `reader` until `done` holds for its deployment (at most 30 s: live
+/// state may be cached for 5), advancing the clock.
+async fn wait_for(app: &TestApp, reader: &TestApp, name: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut d = Value::Null;
+    while std::time::Instant::now() < until {
+        d = daemon(reader, name).await;
+        if done(&d["deployment"]) {
+            return d;
+        }
+        app.advance(5.0).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{name}: the deployment never got there: {}", d["deployment"]);
+}
+
+fn ended_on(d: &Value, status: &str, target: &str) -> bool {
+    d["status"] == status && d["target"] == target
+}
+
+/// Reproduction 2 of issue 11: right after Update the daemon page showed the previous
+/// deployment as SUCCESSFUL and did not refresh. Every replica must show the new deployment at
+/// once, whatever it cached before, and its end once the request has ended.
+async fn the_page_shows_an_update_at_once_on_every_replica(backend: Backend) {
+    let Some((a, b)) = two_replicas(backend).await else { return };
+    a.register("fresh", "example/agent:1", "0.25", "0.25").await;
+    let (status, body) = a.call("deploy-daemon", &deploy_form("fresh", "fresh", &[])).await;
+    assert_eq!(status, 200, "{body}");
+    let d = wait_for(&a, &a, "fresh", |dep| ended_on(dep, "SUCCESSFUL", "fresh:1")).await;
+    // Both replicas have now cached the daemon with its finished first deployment.
+    let before = wait_for(&a, &b, "fresh", |dep| ended_on(dep, "SUCCESSFUL", "fresh:1")).await;
+    assert_eq!(before["request_in_flight"], Value::Null);
+
+    a.register("fresh", "example/agent:2", "0.25", "0.25").await;
+    let arn = d["arn"].as_str().unwrap();
+    let form = deploy_form("fresh", "fresh", &[("form[daemon_arn]", arn), ("form[revision]", "2")]);
+    let (status, body) = a.call("deploy-daemon", &form).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["state"], "executing", "{body}");
+    let (_, request) = a.call("get-change-request", &[("id", body["request"]["id"].as_str().unwrap())]).await;
+    let started = request["deployment_arn"].as_str().unwrap().to_string();
+    assert!(!started.is_empty(), "{request}");
+
+    for (replica, app) in [("the one that executed", &a), ("the other", &b)] {
+        let d = daemon(app, "fresh").await;
+        let dep = &d["deployment"];
+        assert_eq!(dep["arn"], started.as_str(), "{replica} shows the request's deployment: {dep}");
+        assert!(["PENDING", "IN_PROGRESS"].contains(&dep["status"].as_str().unwrap()), "{replica}: {dep}");
+        assert_eq!(dep["target"], "fresh:2", "{replica}: {dep}");
+        assert_eq!(dep["sources"], serde_json::json!(["fresh:1"]), "{replica}: {dep}");
+        let past: Vec<&str> =
+            d["past_deployments"].as_array().unwrap().iter().map(|p| p["target"].as_str().unwrap()).collect();
+        assert_eq!(past, ["fresh:1"], "{replica}");
+    }
+
+    // The worker of replica a follows the deployment to its end; both pages then say so.
+    wait_for(&a, &a, "fresh", |dep| ended_on(dep, "SUCCESSFUL", "fresh:2")).await;
+    let id = body["request"]["id"].as_str().unwrap();
+    let mut state = Value::Null;
+    for _ in 0..200 {
+        state = a.call("get-change-request", &[("id", id)]).await.1["row"]["state"].clone();
+        if state == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "succeeded");
+    let d = daemon(&b, "fresh").await;
+    assert!(ended_on(&d["deployment"], "SUCCESSFUL", "fresh:2"), "{}", d["deployment"]);
+    assert_eq!(d["deployment"]["percent"], 100);
+    assert_eq!(instances_running(&d, "fresh:2"), 5);
+}
+
+#[tokio::test]
+async fn the_page_shows_an_update_at_once_on_every_replica_sqlite() {
+    the_page_shows_an_update_at_once_on_every_replica(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_page_shows_an_update_at_once_on_every_replica_postgres() {
+    the_page_shows_an_update_at_once_on_every_replica(Backend::Postgres).await;
 }

@@ -3,7 +3,8 @@
 //! the ECS call returns, on every replica, while an ECS answer cached before the call may
 //! still be in this replica's cache. So the page checks its ECS view against the newest
 //! request on the daemon and, when the view does not know that request's deployment yet,
-//! treats it as a change seen (invalidates the cluster) and reads ECS again.
+//! treats it as a change seen (invalidates the cluster) and reads ECS again; likewise when a
+//! request has ended while the cached view still shows its deployment running.
 
 use app::api::{daemons::DeploymentView, PortalError};
 use sqlx::Row;
@@ -18,6 +19,8 @@ pub(crate) struct Requests {
     pub in_flight: Option<String>,
     /// Deployment ARNs of the newest requests (in flight, then the last executed).
     pub deployment_arns: Vec<String>,
+    /// Of those, the ones whose request has ended: ECS said they finished.
+    pub ended: Vec<String>,
 }
 
 pub(crate) async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Requests, PortalError> {
@@ -40,7 +43,7 @@ pub(crate) async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Res
         }
     }
     let executed = sqlx::query(
-        "SELECT deployment_arn FROM change_requests WHERE cluster = $1 AND daemon = $2 \
+        "SELECT deployment_arn, state FROM change_requests WHERE cluster = $1 AND daemon = $2 \
          AND deployment_arn <> '' ORDER BY executed_at DESC LIMIT 1",
     )
     .bind(cluster)
@@ -50,11 +53,25 @@ pub(crate) async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Res
     .map_err(db_error)?;
     if let Some(row) = executed {
         let arn: String = row.try_get("deployment_arn").map_err(db_error)?;
+        let state: String = row.try_get("state").map_err(db_error)?;
+        if !matches!(state.as_str(), "approved" | "executing") {
+            out.ended.push(arn.clone());
+        }
         if !out.deployment_arns.contains(&arn) {
             out.deployment_arns.push(arn);
         }
     }
     Ok(out)
+}
+
+/// True when the cached ECS view lags behind the requests: it lacks a request's deployment
+/// (`known`), or shows running a deployment whose request has ended (`running`).
+pub(crate) fn view_is_behind(
+    requests: &Requests,
+    known: impl Fn(&str) -> bool,
+    running: impl Fn(&str) -> bool,
+) -> bool {
+    requests.deployment_arns.iter().any(|a| !known(a)) || requests.ended.iter().any(|a| running(a))
 }
 
 /// Splits the daemon's deployments into the one the page shows and the earlier ones. Newest
@@ -121,6 +138,15 @@ mod tests {
         assert_eq!(pick(views.clone(), Some("a")).0.unwrap().arn, "a");
         assert_eq!(pick(views, None).0.unwrap().arn, "b");
         assert_eq!(pick(vec![], None), (None, vec![]));
+    }
+
+    #[test]
+    fn the_view_is_behind_when_it_lacks_a_deployment_or_still_runs_an_ended_one() {
+        let r = Requests { in_flight: None, deployment_arns: vec!["d2".into()], ended: vec!["d2".into()] };
+        assert!(view_is_behind(&r, |a| a == "d1", |_| false), "d2 unknown");
+        assert!(view_is_behind(&r, |_| true, |a| a == "d2"), "d2 ended, cached as running");
+        assert!(!view_is_behind(&r, |_| true, |_| false));
+        assert!(!view_is_behind(&Requests::default(), |_| false, |_| true));
     }
 
     #[test]

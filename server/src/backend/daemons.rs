@@ -387,12 +387,18 @@ impl DaemonsBackend for AppState {
         let requests = daemon_live::newest_requests(&self.db, cluster, name).await?;
         let mut d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
         let mut listed = self.deployment_arns(&arn).await?;
-        let knows = |d: &aws_sdk_ecs::types::DaemonDetail, listed: &[String], a: &String| {
-            listed.contains(a) || d.deployment_arn.as_ref() == Some(a)
+        let running = |a: &str| {
+            let cached = self.cache.deployments.get(&a.to_string());
+            cached.is_some_and(|dep| deployment_view(&dep, &HashMap::new()).is_active())
         };
-        if requests.deployment_arns.iter().any(|a| !knows(&d, &listed, a)) {
-            // A request (of any replica) started a deployment this cached view has not seen:
-            // a change seen, so the cluster's live state goes and ECS is read again.
+        let behind = {
+            let known = |a: &str| listed.iter().any(|l| l == a) || d.deployment_arn.as_deref() == Some(a);
+            daemon_live::view_is_behind(&requests, known, running)
+        };
+        if behind {
+            // A request (of any replica) started or ended a deployment after this replica
+            // cached its view: a change seen, so the cluster's live state goes and ECS is read
+            // again.
             self.cache.invalidate_cluster(cluster);
             d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
             listed = self.deployment_arns(&arn).await?;
