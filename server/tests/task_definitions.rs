@@ -460,7 +460,10 @@ async fn ecs_calls(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn the_list_costs_a_few_ecs_calls_whatever_the_number_of_daemons() {
-    let app = spawn_app().await;
+    // The ECS gateway's cache on, as in production (tests turn it off by default).
+    let mut config = server::config::Config::for_tests(&common::fresh_sqlite_url());
+    config.ecs_cache_ms = 2_000;
+    let app = common::spawn_app_with(config).await;
     let (_, arn) = create(&app, &cwagent("many-daemons", "busybox:1")).await;
     let arn = arn.as_str().unwrap().to_string();
     for i in 0..6 {
