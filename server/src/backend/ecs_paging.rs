@@ -35,7 +35,11 @@ where
 
 /// Calls `describe` with `size` ARNs at a time (one after another: they share the account's
 /// ECS rate limit), collecting the answers.
-pub async fn in_batches<T, F, Fut>(arns: &[String], size: usize, mut describe: F) -> Result<Vec<T>, PortalError>
+pub async fn in_batches<T, F, Fut>(
+    arns: &[String],
+    size: usize,
+    mut describe: F,
+) -> Result<Vec<T>, PortalError>
 where
     F: FnMut(Vec<String>) -> Fut,
     Fut: Future<Output = Result<Vec<T>, PortalError>>,
@@ -70,7 +74,8 @@ mod tests {
     #[tokio::test]
     async fn batches_hold_at_most_the_limit() {
         let arns: Vec<String> = (0..45).map(|i| i.to_string()).collect();
-        let sizes = in_batches(&arns, DAEMON_BATCH, |chunk| async move { Ok(vec![chunk.len()]) }).await.unwrap();
+        let sizes =
+            in_batches(&arns, DAEMON_BATCH, |chunk| async move { Ok(vec![chunk.len()]) }).await.unwrap();
         assert_eq!(sizes, vec![20, 20, 5]);
     }
 }
