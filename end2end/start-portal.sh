@@ -13,8 +13,9 @@ export PORTAL_SIM_STATE_FILE="memory"
 export PORTAL_ECS_MODE="embedded"
 # The specs drive the emulator through /_sim/ (signed in as admin); off by default.
 export PORTAL_SIM_CONTROL="on"
-# Quick rollouts: simulated seconds per real second.
+# Quick rollouts: simulated seconds per real second; `default` keeps the emulator's own speed.
 export PORTAL_SIM_SPEED="${PORTAL_SIM_SPEED:-30}"
+if [ "$PORTAL_SIM_SPEED" = default ]; then unset PORTAL_SIM_SPEED; fi
 export RUST_LOG="${RUST_LOG:-warn}"
 # PORTAL_BIN: another build of the portal, e.g. target/release/server after `make release`.
 exec "${PORTAL_BIN:-${root}/target/debug/server}"

@@ -4,8 +4,8 @@
 //! `PORTAL_ECS_CACHE_MS`. Each replica has its own, on `AppState`: ECS stays the truth.
 //!
 //! One invalidation rule: whoever changes something in a cluster, or sees it change (the change
-//! executor, the worker, the drift check, the portal's own task definition calls), calls
-//! `invalidate_cluster`. It drops that cluster's live state and moves an epoch, and a read
+//! executor, the worker, the drift check, the portal's own task definition calls, and the
+//! gateway itself when it sees a deployment it saw running end), calls `invalidate_cluster`. It drops that cluster's live state and moves an epoch, and a read
 //! stores its answer only if no invalidation happened while it was in flight: an answer ECS
 //! gave before a change can never be cached after it.
 
@@ -94,6 +94,8 @@ pub struct EcsCaches {
     pub deployments: TtlCache<String, DaemonDeployment>,
     /// Deployments that ended, by ARN: they never change again.
     pub finished_deployments: TtlCache<String, DaemonDeployment>,
+    /// Deployments this replica has seen running: seeing one of them end is a change.
+    running: TtlCache<String, ()>,
     /// Live: instances with tasks by (cluster, daemon filter).
     pub instances: TtlCache<(String, Option<String>), Vec<InstanceRow>>,
     /// Daemon revisions by ARN: immutable.
@@ -153,6 +155,21 @@ impl EcsCaches {
         self.instances.remove_where(|(c, _)| c == name);
     }
 
+    /// A read found this deployment not finished yet.
+    pub fn saw_running(&self, deployment_arn: &str) {
+        self.running.insert(deployment_arn.to_string(), (), None);
+    }
+
+    /// A read found this deployment finished. If it was seen running before, the fleet has
+    /// changed since (tasks replaced, counts moved): the cluster's live state goes.
+    pub fn saw_finished(&self, deployment_arn: &str) {
+        let key = deployment_arn.to_string();
+        if self.running.get(&key).is_some() {
+            self.running.remove_where(|k| *k == key);
+            self.invalidate_cluster(cluster_of(deployment_arn).unwrap_or(""));
+        }
+    }
+
     fn invalidate_all_live(&self) {
         self.daemon_arns.remove_where(|_| true);
         self.daemons.remove_where(|_| true);
@@ -168,6 +185,7 @@ impl EcsCaches {
         self.clusters.remove_where(|_| true);
         self.providers.remove_where(|_| true);
         self.finished_deployments.remove_where(|_| true);
+        self.running.remove_where(|_| true);
         self.revisions.remove_where(|_| true);
         self.reservations.remove_where(|_| true);
     }
@@ -223,6 +241,21 @@ mod tests {
         assert_eq!(c.daemon_arns.get(&"default".into()), None);
         c.store(&c.daemon_arns, c.epoch(), "default".into(), vec!["new".to_string()]);
         assert_eq!(c.daemon_arns.get(&"default".into()), Some(vec!["new".to_string()]));
+    }
+
+    #[test]
+    fn a_deployment_seen_running_then_finished_invalidates_its_cluster() {
+        let c = EcsCaches::new(Duration::from_secs(60));
+        c.store(&c.instances, c.epoch(), ("default".into(), None), vec![]);
+        // Finished without having been seen running (a cold start): nothing changed here.
+        c.saw_finished(DEPLOYMENT);
+        assert_eq!(c.instances.get(&("default".into(), None)), Some(vec![]));
+        c.saw_running(DEPLOYMENT);
+        c.saw_finished(DEPLOYMENT);
+        assert_eq!(c.instances.get(&("default".into(), None)), None, "tasks were replaced");
+        c.store(&c.instances, c.epoch(), ("default".into(), None), vec![]);
+        c.saw_finished(DEPLOYMENT);
+        assert_eq!(c.instances.get(&("default".into(), None)), Some(vec![]), "an end is seen once");
     }
 
     #[test]

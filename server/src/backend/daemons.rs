@@ -168,7 +168,9 @@ impl AppState {
             });
             if finished {
                 self.cache.finished_deployments.insert(arn.clone(), d.clone(), None);
+                self.cache.saw_finished(&arn);
             } else {
+                self.cache.saw_running(&arn);
                 self.cache.store(&self.cache.deployments, epoch, arn.clone(), d.clone());
             }
             found.insert(arn, d);
@@ -411,7 +413,13 @@ impl DaemonsBackend for AppState {
                 deployment_arns.insert(0, a.clone());
             }
         }
+        let epoch = self.cache.epoch();
         let deployments = self.deployments(deployment_arns).await?;
+        if self.cache.epoch() != epoch {
+            // Something changed meanwhile (a deployment seen running has ended): the daemon's
+            // counts and revisions too.
+            d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
+        }
         let current = d.current_revisions.clone().unwrap_or_default();
         let mut revision_arns: Vec<String> = current.iter().filter_map(|r| r.arn.clone()).collect();
         for dep in &deployments {
