@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::tables::InstancesTable;
 use crate::api::daemons::{get_daemon, DaemonDetail, DeleteDaemon, DeploymentView};
+use crate::api::PortalError;
 use crate::components::{
     poll::poll_while,
     time::{format_duration, format_opt_epoch},
@@ -54,9 +55,15 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
         move |_| get_daemon(cluster.clone(), name.clone(), page),
         false,
     );
-    // While something is changing, fetch again after a delay; stop when it settles.
+    // While something is changing, fetch again after a delay; stop when it settles. A fetch
+    // that failed on the way (ECS throttled, a replica restarting) is tried again.
     poll_while(tick, move || {
-        daemon.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map(DaemonDetail::is_changing))
+        daemon.with(|d| {
+            d.as_ref().map(|r| match r {
+                Ok(d) => d.is_changing(),
+                Err(e) => matches!(e, PortalError::Ecs { .. } | PortalError::Internal(_)),
+            })
+        })
     });
     view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
