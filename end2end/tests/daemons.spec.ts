@@ -84,12 +84,14 @@ test('create a daemon, verify it on every instance, update it to revision 2', as
 // 5 instances to a few seconds.
 test('after Update the daemon page shows the new deployment and follows it to SUCCESSFUL', { tag: '@default-speed' }, async ({ page, request }) => {
   test.setTimeout(60_000);
-  await register(request, 'e2e-live', 'example/live:1');
+  // A name of its own, so that the test can be repeated against the same portal.
+  const name = `e2e-live-${Date.now().toString(36).slice(-5)}`;
+  await register(request, name, 'example/live:1');
   const created = await request.post('/api/deploy-daemon', {
     form: {
       'form[cluster]': 'default',
-      'form[daemon_name]': 'e2e-live',
-      'form[family]': 'e2e-live',
+      'form[daemon_name]': name,
+      'form[family]': name,
       'form[capacity_providers][0]': 'mi-general',
       'form[capacity_providers][1]': 'mi-canary',
       'form[drain_percent]': '100',
@@ -98,32 +100,32 @@ test('after Update the daemon page shows the new deployment and follows it to SU
     },
   });
   expect(created.status(), await created.text()).toBe(200);
-  await page.goto('/daemons/default/e2e-live');
+  await page.goto(`/daemons/default/${name}`);
   await waitForDeployment(page, /^SUCCESSFUL$/);
-  await register(request, 'e2e-live', 'example/live:2');
+  await register(request, name, 'example/live:2');
 
   await page.getByRole('button', { name: 'Update' }).click();
-  await expect(page).toHaveURL(/\/daemons\/default\/e2e-live\/update\??$/);
+  await expect(page).toHaveURL(new RegExp(`/daemons/default/${name}/update\\??$`));
   await hydrated(page);
   await page.getByLabel('Revision').selectOption('2');
   await page.getByLabel('Drain percentage').fill('100');
   await expect(page.getByLabel('Bake time (minutes)')).toHaveValue('0');
   await page.getByRole('button', { name: 'Deploy' }).click();
 
-  await expect(page).toHaveURL(/\/daemons\/default\/e2e-live$/);
+  await expect(page).toHaveURL(new RegExp(`/daemons/default/${name}$`));
   // Marks this document: a reload would lose it, so the end below is the island's own polling.
   await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
   const deployment = page.locator('.panel.deployment');
   await expect(deployment.locator('.badge').first()).toHaveText(/^(PENDING|IN PROGRESS)$/, { timeout: 5_000 });
-  await expect(deployment).toContainText('e2e-live:2');
+  await expect(deployment).toContainText(`${name}:2`);
 
   await waitForDeployment(page, /^SUCCESSFUL$/);
   await expect(page.getByRole('progressbar', { name: 'Deployment progress' })).toHaveAttribute('aria-valuenow', '100');
-  await expect(deployment).toContainText('e2e-live:2');
+  await expect(deployment).toContainText(`${name}:2`);
   const rows = page.getByRole('table', { name: 'Managed instances' }).locator('tbody tr');
   await expect(rows).toHaveCount(5);
   for (const row of await rows.all()) {
-    await expect(row).toContainText('e2e-live:2');
+    await expect(row).toContainText(`${name}:2`);
   }
   expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
 });
