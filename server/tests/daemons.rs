@@ -361,3 +361,55 @@ async fn the_page_shows_an_update_at_once_on_every_replica_sqlite() {
 async fn the_page_shows_an_update_at_once_on_every_replica_postgres() {
     the_page_shows_an_update_at_once_on_every_replica(Backend::Postgres).await;
 }
+
+/// An update held by a freeze window is approved but has not reached ECS: the page says so
+/// (its island keeps refreshing on `request_in_flight`) and shows the deployment once it starts.
+async fn a_held_update_is_shown_as_on_its_way(backend: Backend) {
+    let Some(url) = fresh_url(backend).await else { return };
+    let mut config = Config::for_tests(&url);
+    config.sim_manual_clock = true;
+    config.drift_interval_ms = 0;
+    let app = common::spawn_app_with(config).await;
+    app.register("held", "example/agent:1", "0.25", "0.25").await;
+    assert_eq!(app.call("deploy-daemon", &deploy_form("held", "held", &[])).await.0, 200);
+    let (d, _) = run_deployment(&app, "held").await;
+    assert_eq!(d["request_in_flight"], Value::Null);
+
+    let now = server::auth::now_ms();
+    sqlx::query(
+        "INSERT INTO freeze_windows (id, cluster, capacity_provider, kind, starts_at, ends_at, reason, \
+         created_by, created_at) VALUES ('f1', 'default', '', 'once', $1, $2, 'held', 'admin', $1)",
+    )
+    .bind(now - 60_000)
+    .bind(now + 3_600_000)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    app.register("held", "example/agent:2", "0.25", "0.25").await;
+    let arn = d["arn"].as_str().unwrap();
+    let form = deploy_form("held", "held", &[("form[daemon_arn]", arn), ("form[revision]", "2")]);
+    let (status, body) = app.call("deploy-daemon", &form).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["request"]["id"].as_str().unwrap().to_string();
+    assert_eq!(body["request"]["state"], "approved", "held by the freeze: {body}");
+    let d = daemon(&app, "held").await;
+    assert_eq!(d["request_in_flight"], id.as_str(), "{d}");
+    assert_eq!(d["deployment"]["target"], "held:1", "nothing new in ECS yet");
+
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+    server::changes::worker::run_once(&app.state).await;
+    let d = daemon(&app, "held").await;
+    assert_eq!(d["request_in_flight"], Value::Null, "{d}");
+    assert_eq!(d["deployment"]["target"], "held:2", "{}", d["deployment"]);
+    assert!(["PENDING", "IN_PROGRESS"].contains(&d["deployment"]["status"].as_str().unwrap()), "{d}");
+}
+
+#[tokio::test]
+async fn a_held_update_is_shown_as_on_its_way_sqlite() {
+    a_held_update_is_shown_as_on_its_way(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_held_update_is_shown_as_on_its_way_postgres() {
+    a_held_update_is_shown_as_on_its_way(Backend::Postgres).await;
+}
