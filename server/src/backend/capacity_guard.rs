@@ -15,6 +15,7 @@ use app::{
     },
 };
 
+use super::ecs_paging::{all_pages, in_batches, MAX_PAGES, WIDE_BATCH};
 use crate::{ecs_error::ecs_error, state::AppState};
 
 /// A task group marks daemon tasks `daemon:<name>`; everything else is an application task.
@@ -83,9 +84,7 @@ impl AppState {
         cluster: &str,
     ) -> Result<HashMap<String, Vec<InstanceGroup>>, PortalError> {
         let client = &self.ecs.client;
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
+        let arns = all_pages(MAX_PAGES, |token| async move {
             let out = client
                 .list_container_instances()
                 .cluster(cluster)
@@ -94,41 +93,40 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            arns.extend(out.container_instance_arns.unwrap_or_default());
-            token = out.next_token;
-            if token.is_none() {
-                break;
-            }
-        }
+            Ok((out.container_instance_arns.unwrap_or_default(), out.next_token))
+        })
+        .await?;
         // (container instance ARN, provider, EC2 id, registered), in ECS's order.
-        let mut instances = Vec::new();
-        for chunk in arns.chunks(100) {
+        let described = in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_container_instances()
                 .cluster(cluster)
-                .set_container_instances(Some(chunk.to_vec()))
+                .set_container_instances(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            for ci in out.container_instances.unwrap_or_default() {
-                if ci.status.as_deref() != Some("ACTIVE") {
-                    continue;
-                }
-                let registered = ci.registered_resources.as_deref().unwrap_or_default();
-                let value = |name: &str| {
-                    registered
-                        .iter()
-                        .find(|r| r.name.as_deref() == Some(name))
-                        .map(|r| r.integer_value.max(0) as u32)
-                        .unwrap_or(0)
-                };
-                instances.push((
-                    ci.container_instance_arn.clone().unwrap_or_default(),
-                    ci.capacity_provider_name.clone().unwrap_or_default(),
-                    ci.ec2_instance_id.clone().unwrap_or_default(),
-                    Size::new(value("CPU"), value("MEMORY")),
-                ));
+            Ok(out.container_instances.unwrap_or_default())
+        })
+        .await?;
+        let mut instances = Vec::new();
+        for ci in described {
+            if ci.status.as_deref() != Some("ACTIVE") {
+                continue;
             }
+            let registered = ci.registered_resources.as_deref().unwrap_or_default();
+            let value = |name: &str| {
+                registered
+                    .iter()
+                    .find(|r| r.name.as_deref() == Some(name))
+                    .map(|r| r.integer_value.max(0) as u32)
+                    .unwrap_or(0)
+            };
+            instances.push((
+                ci.container_instance_arn.clone().unwrap_or_default(),
+                ci.capacity_provider_name.clone().unwrap_or_default(),
+                ci.ec2_instance_id.clone().unwrap_or_default(),
+                Size::new(value("CPU"), value("MEMORY")),
+            ));
         }
         let apps = self.app_task_reservations(cluster).await?;
         let mut rows: BTreeMap<String, Vec<(String, Size, Size)>> = BTreeMap::new();
@@ -142,10 +140,8 @@ impl AppState {
     /// Container instance ARN → what its live application tasks reserve.
     async fn app_task_reservations(&self, cluster: &str) -> Result<HashMap<String, Size>, PortalError> {
         let client = &self.ecs.client;
-        let mut arns = Vec::new();
-        let mut token = None;
-        loop {
-            // desiredStatus defaults to RUNNING: pending and running tasks, not stopping ones.
+        // desiredStatus defaults to RUNNING: pending and running tasks, not stopping ones.
+        let arns = all_pages(MAX_PAGES, |token| async move {
             let out = client
                 .list_tasks()
                 .cluster(cluster)
@@ -154,30 +150,29 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            arns.extend(out.task_arns.unwrap_or_default());
-            token = out.next_token;
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut used: HashMap<String, Size> = HashMap::new();
-        for chunk in arns.chunks(100) {
+            Ok((out.task_arns.unwrap_or_default(), out.next_token))
+        })
+        .await?;
+        let tasks = in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_tasks()
                 .cluster(cluster)
-                .set_tasks(Some(chunk.to_vec()))
+                .set_tasks(Some(chunk))
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            for t in out.tasks.unwrap_or_default() {
-                if is_daemon_group(t.group.as_deref()) || t.last_status.as_deref() == Some("STOPPED") {
-                    continue;
-                }
-                let Some(instance) = t.container_instance_arn.clone() else { continue };
-                let size = Size::new(units(t.cpu.as_deref()), units(t.memory.as_deref()));
-                let e = used.entry(instance).or_default();
-                *e = e.plus(size);
+            Ok(out.tasks.unwrap_or_default())
+        })
+        .await?;
+        let mut used: HashMap<String, Size> = HashMap::new();
+        for t in tasks {
+            if is_daemon_group(t.group.as_deref()) || t.last_status.as_deref() == Some("STOPPED") {
+                continue;
             }
+            let Some(instance) = t.container_instance_arn.clone() else { continue };
+            let size = Size::new(units(t.cpu.as_deref()), units(t.memory.as_deref()));
+            let e = used.entry(instance).or_default();
+            *e = e.plus(size);
         }
         Ok(used)
     }
