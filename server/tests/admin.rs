@@ -66,6 +66,21 @@ fn endpoints() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
                 ("form[reason]", "Friday nights"),
             ],
         ),
+        ("admin-list-role-grants", vec![]),
+        (
+            "admin-grant-role",
+            vec![
+                ("form[team]", "platform"),
+                ("form[role_arn]", "arn:aws:iam::123456789012:role/cw-agent-task"),
+            ],
+        ),
+        (
+            "admin-revoke-role",
+            vec![
+                ("form[team]", "platform"),
+                ("form[role_arn]", "arn:aws:iam::123456789012:role/cw-agent-task"),
+            ],
+        ),
     ]
 }
 
