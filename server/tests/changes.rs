@@ -1,5 +1,6 @@
 //! Change requests and approval policies, over HTTP against the whole portal (embedded
 //! emulator, manual clock), on SQLite and on PostgreSQL.
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -8,22 +9,6 @@ use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWO
 use serde_json::Value;
 use server::{config::Config, startup::Application};
 use sqlx::Row;
-
-/// Runs `$name(backend)` once per database.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
-}
 
 on_both!(
     prod_needs_one_approval_from_someone_else,

@@ -1,6 +1,7 @@
 //! The role allowlist (issue 12): a task definition may name only roles allowed for everyone
 //! or granted by an administrator to a team its author deploys for. On SQLite and PostgreSQL,
 //! through the server functions the forms post to, aws-sdk-ecs and the emulator.
+#[macro_use]
 mod common;
 
 use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
@@ -96,19 +97,56 @@ async fn only_admins_manage_grants_and_bad_input_is_named(backend: Backend) {
     assert_eq!(status, 404, "nothing to revoke: {body}");
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
+/// A definition registered outside the portal cannot smuggle a role in: deploying it needs the
+/// role on the requester's allowlist too.
+async fn deploys_check_the_roles_of_what_they_run(backend: Backend) {
+    let Some(url) = fresh_url(backend).await else { return };
+    let app = common::spawn_app_with(Config::for_tests(&url)).await;
+    let alice = as_user(&app, "alice").await;
+    app.state
+        .ecs
+        .client
+        .register_daemon_task_definition()
+        .family("oob-agent")
+        .task_role_arn(AGENT)
+        .container_definitions(
+            aws_sdk_ecs::types::DaemonContainerDefinition::builder()
+                .name("agent")
+                .image("example/agent:1")
+                .cpu(256)
+                .memory(256)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("registered out of band");
+    let deploy = [
+        ("form[cluster]", "default"),
+        ("form[daemon_name]", "oob"),
+        ("form[family]", "oob-agent"),
+        ("form[capacity_providers][0]", "mi-general"),
+        ("form[drain_percent]", "25"),
+        ("form[bake_time]", "0"),
+        ("form[critical]", "on"),
+        ("form[propagate_tags]", "NONE"),
+    ];
+    let (status, body) = app.call_with(&alice, "deploy-daemon", &deploy).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["revision"].as_str().unwrap().contains(AGENT), "{body}");
+    let n = app.state.ecs.client.list_daemons().cluster_arn("default").send().await.unwrap();
+    assert!(n.daemon_summaries_list.unwrap_or_default().is_empty(), "nothing deployed");
+
+    assert_eq!(
+        app.call("admin-grant-role", &[("form[team]", "platform"), ("form[role_arn]", AGENT)]).await.0,
+        200
+    );
+    let (status, body) = app.call_with(&alice, "deploy-daemon", &deploy).await;
+    assert_eq!(status, 200, "{body}");
 }
 
-on_both!(only_allowed_roles_reach_ecs, only_admins_manage_grants_and_bad_input_is_named);
+on_both!(
+    only_allowed_roles_reach_ecs,
+    only_admins_manage_grants_and_bad_input_is_named,
+    deploys_check_the_roles_of_what_they_run,
+);

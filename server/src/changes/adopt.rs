@@ -17,10 +17,12 @@ use app::api::PortalError;
 use aws_sdk_ecs::types::DaemonDeploymentSummary;
 
 use super::{call::EcsCall, store};
-use crate::{auth::db_error, ecs_error::ecs_error, state::AppState};
-
-/// Pages of ListDaemonDeployments read while looking for the baseline (100 each).
-const MAX_PAGES: usize = 50;
+use crate::{
+    auth::db_error,
+    backend::ecs_paging::{all_pages, in_batches, DAEMON_BATCH, MAX_PAGES},
+    ecs_error::ecs_error,
+    state::AppState,
+};
 
 /// What ECS shows of a request's own call.
 #[derive(Debug, PartialEq, Eq)]
@@ -123,29 +125,22 @@ async fn list_until(
     daemon_arn: &str,
     baseline: &str,
 ) -> Result<Vec<DaemonDeploymentSummary>, PortalError> {
-    let mut all = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let out = state
-            .ecs
-            .client
+    let client = &state.ecs.client;
+    all_pages(MAX_PAGES, |token| async move {
+        let out = client
             .list_daemon_deployments()
             .daemon_arn(daemon_arn)
             .max_results(100)
-            .set_next_token(token.take())
+            .set_next_token(token)
             .send()
             .await
             .map_err(ecs_error)?;
         let page = out.daemon_deployments.unwrap_or_default();
         let reached =
-            page.iter().any(|d| !baseline.is_empty() && d.daemon_deployment_arn.as_deref() == Some(baseline));
-        all.extend(page);
-        token = out.next_token;
-        if reached || token.is_none() {
-            break;
-        }
-    }
-    Ok(all)
+            !baseline.is_empty() && page.iter().any(|d| d.daemon_deployment_arn.as_deref() == Some(baseline));
+        Ok((page, if reached { None } else { out.next_token }))
+    })
+    .await
 }
 
 /// Each deployment's target: (task definition ARN, capacity provider names).
@@ -153,44 +148,43 @@ async fn targets(
     state: &AppState,
     deployments: &[String],
 ) -> Result<HashMap<String, (String, BTreeSet<String>)>, PortalError> {
-    let mut by_revision: Vec<(String, String, BTreeSet<String>)> = Vec::new();
-    for chunk in deployments.chunks(20) {
-        let out = state
-            .ecs
-            .client
+    let client = &state.ecs.client;
+    let described = in_batches(deployments, DAEMON_BATCH, |chunk| async move {
+        let out = client
             .describe_daemon_deployments()
-            .set_daemon_deployment_arns(Some(chunk.to_vec()))
+            .set_daemon_deployment_arns(Some(chunk))
             .send()
             .await
             .map_err(ecs_error)?;
-        for d in out.daemon_deployments.unwrap_or_default() {
-            let (Some(arn), Some(target)) = (d.daemon_deployment_arn, d.target_daemon_revision) else {
-                continue;
-            };
-            let Some(rev) = target.arn else { continue };
+        Ok(out.daemon_deployments.unwrap_or_default())
+    })
+    .await?;
+    // (deployment, target revision, target providers)
+    let by_revision: Vec<(String, String, BTreeSet<String>)> = described
+        .into_iter()
+        .filter_map(|d| {
+            let target = d.target_daemon_revision?;
             let providers: Vec<String> =
                 target.capacity_providers.unwrap_or_default().into_iter().filter_map(|p| p.arn).collect();
-            by_revision.push((arn, rev, provider_names(&providers)));
-        }
-    }
+            Some((d.daemon_deployment_arn?, target.arn?, provider_names(&providers)))
+        })
+        .collect();
     let revisions: Vec<String> =
         by_revision.iter().map(|(_, r, _)| r.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let mut task_definitions = HashMap::new();
-    for chunk in revisions.chunks(20) {
-        let out = state
-            .ecs
-            .client
+    let revisions = in_batches(&revisions, DAEMON_BATCH, |chunk| async move {
+        let out = client
             .describe_daemon_revisions()
-            .set_daemon_revision_arns(Some(chunk.to_vec()))
+            .set_daemon_revision_arns(Some(chunk))
             .send()
             .await
             .map_err(ecs_error)?;
-        for r in out.daemon_revisions.unwrap_or_default() {
-            if let (Some(arn), Some(td)) = (r.daemon_revision_arn, r.daemon_task_definition_arn) {
-                task_definitions.insert(arn, td);
-            }
-        }
-    }
+        Ok(out.daemon_revisions.unwrap_or_default())
+    })
+    .await?;
+    let task_definitions: HashMap<String, String> = revisions
+        .into_iter()
+        .filter_map(|r| Some((r.daemon_revision_arn?, r.daemon_task_definition_arn?)))
+        .collect();
     Ok(by_revision
         .into_iter()
         .filter_map(|(dep, rev, providers)| {

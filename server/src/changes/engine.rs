@@ -83,6 +83,31 @@ impl AppState {
         }
     }
 
+    /// A deploy or update may only run a definition whose roles the requester may name (the
+    /// role allowlist; registration checks it too, but a definition can be registered outside
+    /// the portal). A rollback restores what ran before and is not held back.
+    async fn check_roles(&self, user: &CurrentUser, p: &Prepared) -> Result<(), PortalError> {
+        use app::backend::RoleAllowlistBackend;
+        use app::domain::role_allowlist::{refusal_message, refused};
+        if !matches!(p.kind, ChangeKind::Deploy | ChangeKind::Update) {
+            return Ok(());
+        }
+        let Some((family, rev)) = p.to_revision.rsplit_once(':') else { return Ok(()) };
+        let Ok(rev) = rev.parse::<u32>() else { return Ok(()) };
+        let td = self.describe_task_definition(family, rev).await?;
+        let allowed = self.allowed_roles(user).await?;
+        let roles: Vec<&str> = [&td.spec.task_role_arn, &td.spec.execution_role_arn]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let refusal = refused(&roles, &allowed).first().map(|role| refusal_message(role));
+        match refusal {
+            Some(m) => Err(PortalError::invalid("revision", format!("{}: {m}", p.to_revision))),
+            None => Ok(()),
+        }
+    }
+
     async fn prepare(&self, id: &str, input: &ChangeInput) -> Result<Prepared, PortalError> {
         match input {
             ChangeInput::Deploy { spec, rollback } => {
@@ -226,6 +251,7 @@ impl AppState {
         user.require_deployer()?;
         let id = random_hex(16);
         let p = self.prepare(&id, &input).await?;
+        self.check_roles(user, &p).await?;
         let new = self.to_request(user, &id, p.kind, p).await?;
         let immediate = new.policy.is_satisfied(&user.username, &[]);
         let state = if immediate { ChangeState::Approved } else { ChangeState::Pending };
@@ -425,6 +451,7 @@ impl AppState {
         // As a new submission would be: checked against ECS, where the daemon runs now read
         // again, its owner and every policy of the new scope worked out afresh.
         let p = self.prepare(id, &input).await?;
+        self.check_roles(user, &p).await?;
         let new = self.to_request(user, id, r.row.kind, p).await?;
         if !store::edit(&self.db, id, r.version, &new).await.map_err(db_error)? {
             return Err(PortalError::Conflict("The request changed meanwhile; reload it.".into()));

@@ -3,6 +3,24 @@
 
 use server::{config::Config, startup::Application, state::AppState};
 
+/// Runs `$name(backend)` once per database (`#[macro_use] mod common;`, with `Backend` in
+/// scope).
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
 /// Which database a test runs against.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
