@@ -35,7 +35,7 @@ fn RolesBody(list: Result<RoleAllowlist, PortalError>) -> impl IntoView {
     let list = reloading(list, refresh, admin_list_role_grants);
     view! {
         <p class="page-intro">
-            "A daemon task definition may name a task or execution role only if it is allowed for everyone (set by PORTAL_ROLES) or granted to a team the author deploys for. The portal checks this when a definition is registered."
+            "A daemon task definition may name a task or execution role only if it is allowed for everyone (set by PORTAL_ROLES) or granted to a team the author deploys for. The portal checks this when a definition is registered, and again when a deploy or update would run it."
         </p>
         <div class="panel">
             <h2>"Granted to teams"</h2>
