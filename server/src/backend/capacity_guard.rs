@@ -83,31 +83,7 @@ impl AppState {
         &self,
         cluster: &str,
     ) -> Result<HashMap<String, Vec<InstanceGroup>>, PortalError> {
-        let client = &self.ecs.client;
-        let arns = all_pages(MAX_PAGES, |token| async move {
-            let out = client
-                .list_container_instances()
-                .cluster(cluster)
-                .set_next_token(token)
-                .max_results(100)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            Ok((out.container_instance_arns.unwrap_or_default(), out.next_token))
-        })
-        .await?;
-        // (container instance ARN, provider, EC2 id, registered), in ECS's order.
-        let described = in_batches(&arns, WIDE_BATCH, |chunk| async move {
-            let out = client
-                .describe_container_instances()
-                .cluster(cluster)
-                .set_container_instances(Some(chunk))
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            Ok(out.container_instances.unwrap_or_default())
-        })
-        .await?;
+        let described = self.container_instances(cluster).await?;
         let mut instances = Vec::new();
         for ci in described {
             if ci.status.as_deref() != Some("ACTIVE") {

@@ -8,7 +8,7 @@ use app::api::{
     clusters::{CapacityProviderInfo, ClusterSummary, InstanceRow, TaskRow},
     PortalError,
 };
-use aws_sdk_ecs::types::{ContainerInstanceField, Task};
+use aws_sdk_ecs::types::{ContainerInstance, ContainerInstanceField, Task};
 
 use super::ecs_paging::{all_pages, in_batches, MAX_PAGES, WIDE_BATCH};
 use crate::{
@@ -134,18 +134,12 @@ impl AppState {
         Ok(providers)
     }
 
-    /// Every container instance of the cluster with its tasks. `daemon`: only that daemon's tasks.
-    pub async fn instances(
+    /// Every container instance of the cluster as ECS describes it (with its health), read
+    /// fresh: the instances view and the resource guard both start here.
+    pub(crate) async fn container_instances(
         &self,
         cluster: &str,
-        daemon: Option<&str>,
-    ) -> Result<Vec<InstanceRow>, PortalError> {
-        let cluster = cluster_name(cluster);
-        let key = (cluster.to_string(), daemon.map(str::to_string));
-        if let Some(hit) = self.cache.instances.get(&key) {
-            return Ok(hit);
-        }
-        let epoch = self.cache.epoch();
+    ) -> Result<Vec<ContainerInstance>, PortalError> {
         let client = &self.ecs.client;
         let arns = all_pages(MAX_PAGES, |token| async move {
             let out = client
@@ -159,7 +153,7 @@ impl AppState {
             Ok((out.container_instance_arns.unwrap_or_default(), out.next_token))
         })
         .await?;
-        let mut rows = in_batches(&arns, WIDE_BATCH, |chunk| async move {
+        in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_container_instances()
                 .cluster(cluster)
@@ -168,9 +162,25 @@ impl AppState {
                 .send()
                 .await
                 .map_err(ecs_error)?;
-            Ok(out.container_instances.unwrap_or_default().into_iter().map(instance_row).collect())
+            Ok(out.container_instances.unwrap_or_default())
         })
-        .await?;
+        .await
+    }
+
+    /// Every container instance of the cluster with its tasks. `daemon`: only that daemon's tasks.
+    pub async fn instances(
+        &self,
+        cluster: &str,
+        daemon: Option<&str>,
+    ) -> Result<Vec<InstanceRow>, PortalError> {
+        let cluster = cluster_name(cluster);
+        let key = (cluster.to_string(), daemon.map(str::to_string));
+        if let Some(hit) = self.cache.instances.get(&key) {
+            return Ok(hit);
+        }
+        let epoch = self.cache.epoch();
+        let mut rows: Vec<InstanceRow> =
+            self.container_instances(cluster).await?.into_iter().map(instance_row).collect();
         let tasks = self.tasks(cluster, daemon).await?;
         let mut by_instance: HashMap<String, Vec<TaskRow>> = HashMap::new();
         for t in tasks {
