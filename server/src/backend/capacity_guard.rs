@@ -15,8 +15,7 @@ use app::{
     },
 };
 
-use super::ecs_paging::{all_pages, in_batches, MAX_PAGES, WIDE_BATCH};
-use crate::{ecs_error::ecs_error, state::AppState};
+use crate::state::AppState;
 
 /// A task group marks daemon tasks `daemon:<name>`; everything else is an application task.
 fn is_daemon_group(group: Option<&str>) -> bool {
@@ -115,31 +114,8 @@ impl AppState {
 
     /// Container instance ARN → what its live application tasks reserve.
     async fn app_task_reservations(&self, cluster: &str) -> Result<HashMap<String, Size>, PortalError> {
-        let client = &self.ecs.client;
         // desiredStatus defaults to RUNNING: pending and running tasks, not stopping ones.
-        let arns = all_pages(MAX_PAGES, |token| async move {
-            let out = client
-                .list_tasks()
-                .cluster(cluster)
-                .set_next_token(token)
-                .max_results(100)
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            Ok((out.task_arns.unwrap_or_default(), out.next_token))
-        })
-        .await?;
-        let tasks = in_batches(&arns, WIDE_BATCH, |chunk| async move {
-            let out = client
-                .describe_tasks()
-                .cluster(cluster)
-                .set_tasks(Some(chunk))
-                .send()
-                .await
-                .map_err(ecs_error)?;
-            Ok(out.tasks.unwrap_or_default())
-        })
-        .await?;
+        let tasks = self.tasks(cluster, None).await?;
         let mut used: HashMap<String, Size> = HashMap::new();
         for t in tasks {
             if is_daemon_group(t.group.as_deref()) || t.last_status.as_deref() == Some("STOPPED") {

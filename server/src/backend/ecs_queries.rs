@@ -201,7 +201,8 @@ impl AppState {
         Ok(rows)
     }
 
-    async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, PortalError> {
+    /// Every task of the cluster (`daemon`: only that daemon's) as ECS describes it, read fresh.
+    pub(crate) async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, PortalError> {
         let client = &self.ecs.client;
         let daemon = daemon.map(str::to_string);
         let arns = all_pages(MAX_PAGES, |token| {
