@@ -1,14 +1,11 @@
 //! Change requests and approval policies, over HTTP against the whole portal (embedded
 //! emulator, manual clock), on SQLite and on PostgreSQL.
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
 use serde_json::Value;
-use server::{config::Config, startup::Application};
 use sqlx::Row;
+
+use crate::helpers::{client_with_cookie, Engine, Spawn, TestApp, DEMO_PASSWORD};
 
 on_both!(
     prod_needs_one_approval_from_someone_else,
@@ -29,17 +26,9 @@ on_both!(
     request_lists_page_without_gaps_or_overlaps,
 );
 
-fn test_config(url: &str) -> Config {
-    let mut c = Config::for_tests(url);
-    c.sim_manual_clock = true;
-    c.worker_interval_ms = 100;
-    c.drift_interval_ms = 0;
-    c
-}
-
-async fn spawn(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    Some(common::spawn_app_with(test_config(&url)).await)
+/// The portal as these tests want it: the clock theirs, the worker quick, no drift checks.
+fn portal(engine: Engine) -> Spawn {
+    TestApp::on(engine).manual_clock().worker_every_ms(100).without_drift()
 }
 
 struct Users {
@@ -49,10 +38,11 @@ struct Users {
 }
 
 async fn users(app: &TestApp) -> Users {
-    let as_user = |name: &'static str| async move {
-        client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.expect("demo user signs in"))
-    };
-    Users { alice: as_user("alice").await, bob: as_user("bob").await, carol: as_user("carol").await }
+    Users {
+        alice: app.as_user("alice").await,
+        bob: app.as_user("bob").await,
+        carol: app.as_user("carol").await,
+    }
 }
 
 /// Creates `name` as an approver in team `platform` and signs them in.
@@ -62,7 +52,7 @@ async fn extra_approver(app: &TestApp, name: &str) -> reqwest::Client {
     server::auth::users::add_membership(&app.state.db, name, "platform", app::auth::Role::Approver)
         .await
         .unwrap();
-    client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.unwrap())
+    app.as_user(name).await
 }
 
 fn prod_form<'a>(name: &'a str, family: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -167,8 +157,8 @@ async fn run_to_end(app: &TestApp, id: &str) -> Value {
     panic!("request {id} did not end");
 }
 
-async fn prod_needs_one_approval_from_someone_else(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn prod_needs_one_approval_from_someone_else(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "cwagent").await;
@@ -184,7 +174,7 @@ async fn prod_needs_one_approval_from_someone_else(backend: Backend) {
     assert_eq!(status, 403, "self-approval refused: {body}");
     let (status, body) = review(&app, &u.carol, &id, "approve", "").await;
     assert_eq!(status, 403, "a viewer may not approve: {body}");
-    let (status, _) = review(&app, &common::client_with_cookie(""), &id, "approve", "").await;
+    let (status, _) = review(&app, &client_with_cookie(""), &id, "approve", "").await;
     assert_eq!(status, 401);
     assert_eq!(request(&app, &id).await["row"]["state"], "pending");
 
@@ -242,8 +232,8 @@ async fn prod_needs_one_approval_from_someone_else(backend: Backend) {
     assert_eq!(body["next"], "/daemons/default/quick");
 }
 
-async fn approvals_are_counted_per_distinct_person(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn approvals_are_counted_per_distinct_person(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let dave = extra_approver(&app, "dave").await;
     set_prod_approvals(&app, 2).await;
@@ -260,8 +250,8 @@ async fn approvals_are_counted_per_distinct_person(backend: Backend) {
     assert_eq!(r["row"]["approvals"], 2);
 }
 
-async fn editing_voids_approvals(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn editing_voids_approvals(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     set_prod_approvals(&app, 2).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
@@ -291,8 +281,8 @@ async fn editing_voids_approvals(backend: Backend) {
     assert_eq!(request(&app, &id).await["version"], 2);
 }
 
-async fn rejection_needs_a_comment_and_ends_the_request(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn rejection_needs_a_comment_and_ends_the_request(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "rejected").await;
@@ -317,8 +307,8 @@ async fn rejection_needs_a_comment_and_ends_the_request(backend: Backend) {
     assert_eq!(status, 422, "{body}");
 }
 
-async fn pending_requests_expire(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn pending_requests_expire(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let policy = request(&app, &request_deploy(&app, &u, "late").await).await;
@@ -363,8 +353,8 @@ async fn add_freeze(app: &TestApp, cluster: &str) {
     .unwrap();
 }
 
-async fn freeze_windows_hold_execution_until_an_admin_overrides(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn freeze_windows_hold_execution_until_an_admin_overrides(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     add_freeze(&app, "prod").await;
@@ -395,8 +385,8 @@ async fn freeze_windows_hold_execution_until_an_admin_overrides(backend: Backend
         && e.detail.contains("incident 42")));
 }
 
-async fn concurrent_approvals_execute_once(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn concurrent_approvals_execute_once(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let dave = extra_approver(&app, "dave").await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
@@ -487,8 +477,8 @@ async fn resumed(app: &TestApp, id: &str) -> Value {
     panic!("request {id} was not resumed");
 }
 
-async fn a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     add_freeze(&app, "prod").await; // keeps the live worker from starting it first
@@ -507,8 +497,8 @@ async fn a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice(backen
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM rollouts WHERE request_id = $1", &id).await, 1);
 }
 
-async fn an_interrupted_update_is_adopted_not_repeated(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn an_interrupted_update_is_adopted_not_repeated(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
@@ -575,22 +565,19 @@ fn kinds(r: &Value) -> Vec<String> {
     r["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
 }
 
-async fn emulator_clock_hours_ahead(backend: Backend) {
-    alternating_updates_with_crashes(backend, 3 * 3600).await
+async fn emulator_clock_hours_ahead(engine: Engine) {
+    alternating_updates_with_crashes(engine, 3 * 3600).await
 }
 
-async fn emulator_clock_hours_behind(backend: Backend) {
-    alternating_updates_with_crashes(backend, -3 * 3600).await
+async fn emulator_clock_hours_behind(engine: Engine) {
+    alternating_updates_with_crashes(engine, -3 * 3600).await
 }
 
 /// Updates alternate between revisions 1 and 2, so an earlier deployment to the same target
 /// always exists; crashes before and after the call, with ECS's clock hours away from the
 /// portal's. Each request ends with its own deployment, and the fleet runs what it says.
-async fn alternating_updates_with_crashes(backend: Backend, offset_secs: i64) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let mut config = test_config(&url);
-    config.sim_clock_offset_secs = offset_secs;
-    let app = common::spawn_app_with(config).await;
+async fn alternating_updates_with_crashes(engine: Engine, offset_secs: i64) {
+    let app = portal(engine).sim_clock_offset(offset_secs).await;
     let u = users(&app).await;
     let rev1 = app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let rev2 = app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
@@ -650,8 +637,8 @@ async fn alternating_updates_with_crashes(backend: Backend, offset_secs: i64) {
 /// UpdateDaemon takes effect but its answer is lost (a 5xx): the request does not fail, is
 /// not sent twice (the SDK does not repeat it, the executor looks first), and adopts the
 /// deployment ECS shows. While ECS throttles every call, a request waits and sends once.
-async fn lost_answers_and_throttling_never_double_an_update(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn lost_answers_and_throttling_never_double_an_update(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let rev2 = app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
@@ -685,9 +672,9 @@ async fn lost_answers_and_throttling_never_double_an_update(backend: Backend) {
 
 /// While one request's call for a daemon is in doubt, another request for the same daemon
 /// does not start (it could not tell its deployment from the first one's); it waits.
-async fn a_second_request_waits_while_the_first_call_is_in_doubt(backend: Backend) {
+async fn a_second_request_waits_while_the_first_call_is_in_doubt(engine: Engine) {
     use server::changes::store;
-    let Some(app) = spawn(backend).await else { return };
+    let app = portal(engine).await;
     let u = users(&app).await;
     let rev1 = app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
@@ -715,8 +702,8 @@ async fn a_second_request_waits_while_the_first_call_is_in_doubt(backend: Backen
     assert_eq!(f["row"]["state"], "stopped", "the second update superseded the first: {f}");
 }
 
-async fn the_requester_can_cancel_and_nobody_else_can(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn the_requester_can_cancel_and_nobody_else_can(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "cancelled").await;
@@ -734,8 +721,8 @@ async fn the_requester_can_cancel_and_nobody_else_can(backend: Backend) {
     assert_eq!(status, 422);
 }
 
-async fn out_of_band_changes_are_recorded_in_the_history(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn out_of_band_changes_are_recorded_in_the_history(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "viaportal").await;
@@ -774,12 +761,12 @@ async fn out_of_band_changes_are_recorded_in_the_history(backend: Backend) {
 /// Two replicas on one PostgreSQL: every approved request executes exactly once.
 #[tokio::test]
 async fn two_replicas_on_one_postgres_execute_each_request_once() {
-    let Some(url) = fresh_url(Backend::Postgres).await else { return };
-    let app = common::spawn_app_with(test_config(&url)).await;
-    let replica = Application::build_with(test_config(&url), Some(app.state.ecs.clone())).await.unwrap();
-    let replica_state = replica.state().clone();
-    tokio::spawn(replica.run_until_stopped());
-    assert_ne!(app.state.instance, replica_state.instance);
+    if Engine::Postgres.skipped() {
+        return;
+    }
+    let app = portal(Engine::Postgres).await;
+    let replica = app.replica().await;
+    assert_ne!(app.state.instance, replica.state.instance);
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "0.25", "0.25").await;
     add_freeze(&app, "prod").await;
@@ -837,9 +824,7 @@ async fn the_webhook_hears_about_requests_that_need_approval_and_end() {
     let hook = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
-    let mut config = test_config(&common::fresh_sqlite_url());
-    config.webhook_url = Some(hook);
-    let app = common::spawn_app_with(config).await;
+    let app = portal(Engine::Sqlite).settings(move |c| c.webhook_url = Some(hook)).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "hooked").await;
@@ -879,7 +864,7 @@ async fn the_webhook_hears_about_requests_that_need_approval_and_end() {
 /// and once ECS answers again the worker starts it exactly once.
 #[tokio::test]
 async fn throttled_executions_are_retried_not_failed() {
-    let app = common::spawn_app_with(test_config(&common::fresh_sqlite_url())).await;
+    let app = portal(Engine::Sqlite).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let id = request_deploy(&app, &u, "patient").await;
@@ -904,8 +889,8 @@ async fn throttled_executions_are_retried_not_failed() {
 
 /// 120 requests, several sharing a timestamp: "All requests" pages through every one exactly
 /// once, newest first; "Waiting for me" holds only what bob may approve.
-async fn request_lists_page_without_gaps_or_overlaps(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn request_lists_page_without_gaps_or_overlaps(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let policy = r#"{"approvals_required":1,"approver_teams":["platform"],"allow_self_approval":false,"expiry_hours":72,"source":"cluster prod"}"#;
     let far = server::auth::now_ms() + 86_400_000;
@@ -976,7 +961,7 @@ async fn approver_in(app: &TestApp, name: &str, teams: &[&str]) -> reqwest::Clie
             .await
             .unwrap();
     }
-    client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.unwrap())
+    app.as_user(name).await
 }
 
 fn policy(provider: &str, n: u32, teams: &[&str], self_ok: bool) -> app::domain::policy::Policy {
@@ -1044,8 +1029,8 @@ fn labels(r: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let sam = approver_in(&app, "sam", &["security"]).await;
     let sue = approver_in(&app, "sue", &["security"]).await;
@@ -1096,8 +1081,8 @@ async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(b
     assert_eq!(run_to_end(&app, &id).await["row"]["state"], "succeeded");
 }
 
-async fn a_move_from_a_and_b_to_b_needs_the_approvals_of_a(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn a_move_from_a_and_b_to_b_needs_the_approvals_of_a(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let sam = approver_in(&app, "sam", &["security"]).await;
     let sue = approver_in(&app, "sue", &["security"]).await;
@@ -1120,8 +1105,8 @@ async fn a_move_from_a_and_b_to_b_needs_the_approvals_of_a(backend: Backend) {
     assert_eq!(request(&app, &id).await["row"]["state"], "executing");
 }
 
-async fn two_providers_with_different_teams_each_need_their_own(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn two_providers_with_different_teams_each_need_their_own(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let sam = approver_in(&app, "sam", &["security"]).await;
     let dee = approver_in(&app, "dee", &["security", "platform"]).await;
@@ -1146,8 +1131,8 @@ async fn two_providers_with_different_teams_each_need_their_own(backend: Backend
     assert_eq!(request(&app, &id).await["row"]["state"], "executing");
 }
 
-async fn an_edit_from_lax_to_strict_recomputes_the_policy(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn an_edit_from_lax_to_strict_recomputes_the_policy(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     let sam = approver_in(&app, "sam", &["security"]).await;
     let sue = approver_in(&app, "sue", &["security"]).await;
@@ -1184,8 +1169,8 @@ async fn an_edit_from_lax_to_strict_recomputes_the_policy(backend: Backend) {
     assert!(events.contains("policies: prod/mi-prod-a: 2 approvals from security"), "{events}");
 }
 
-async fn an_approval_of_a_version_edited_since_is_refused_and_not_counted(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn an_approval_of_a_version_edited_since_is_refused_and_not_counted(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     app.register("cw-agent", "amazon/cloudwatch-agent:2", "1", "0.5").await;
@@ -1216,8 +1201,8 @@ async fn an_approval_of_a_version_edited_since_is_refused_and_not_counted(backen
     assert_eq!(r["row"]["to_revision"], "cw-agent:2");
 }
 
-async fn self_approval_only_if_every_policy_allows_it(backend: Backend) {
-    let Some(app) = spawn(backend).await else { return };
+async fn self_approval_only_if_every_policy_allows_it(engine: Engine) {
+    let app = portal(engine).await;
     let u = users(&app).await;
     // pat deploys for platform and approves for ops (one role per team).
     let pat = approver_in(&app, "pat", &["ops"]).await;
@@ -1226,7 +1211,7 @@ async fn self_approval_only_if_every_policy_allows_it(backend: Backend) {
         .unwrap();
     let pat = {
         drop(pat);
-        client_with_cookie(&login(&app.address, "pat", DEMO_PASSWORD).await.unwrap())
+        app.as_user("pat").await
     };
     // Not the cluster's policy (platform only): both providers have their own, open to any team.
     let _ = &u;

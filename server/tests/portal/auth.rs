@@ -2,19 +2,15 @@
 //! the cross-origin check, the audit log and the authorisation matrix of every server function.
 //! The storage parts run on SQLite and, through `scripts/with-postgres.sh`, on PostgreSQL.
 
-mod common;
-
-use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
 use serde_json::Value;
 use server::{
     auth::{audit, sessions},
-    config::{Config, Toggle},
+    config::Toggle,
 };
 
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    Some(common::spawn_app_with(Config::for_tests(&url)).await)
-}
+use crate::helpers::{
+    client_with_cookie, client_without_origin, login, serde_urlencoded, Engine, TestApp, DEMO_PASSWORD,
+};
 
 async fn raw_login(app: &TestApp, user: &str, password: &str, extra: &[(&str, &str)]) -> reqwest::Response {
     let mut req = reqwest::Client::builder()
@@ -27,24 +23,18 @@ async fn raw_login(app: &TestApp, user: &str, password: &str, extra: &[(&str, &s
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
-    req.body(common::serde_urlencoded(&[("username", user), ("password", password)])).send().await.unwrap()
-}
-
-async fn whoami(app: &TestApp, http: &reqwest::Client) -> Value {
-    let (status, body) = app.call_with(http, "current-user", &[]).await;
-    assert_eq!(status, 200, "{body}");
-    body
+    req.body(serde_urlencoded(&[("username", user), ("password", password)])).send().await.unwrap()
 }
 
 async fn actions(app: &TestApp) -> Vec<(String, String, String)> {
     audit::recent(&app.state.db, 1000).await.unwrap().into_iter().map(|e| (e.action, e.actor, e.ip)).collect()
 }
 
-async fn login_logout_and_audit(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn login_logout_and_audit(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let cookie = login(&app.address, "alice", DEMO_PASSWORD).await.expect("alice signs in");
     let alice = client_with_cookie(&cookie);
-    let me = whoami(&app, &alice).await;
+    let me = app.whoami(&alice).await;
     assert_eq!(me["username"], "alice");
     assert_eq!(me["teams"], serde_json::json!([["platform", "deployer"]]));
 
@@ -62,7 +52,7 @@ async fn login_logout_and_audit(backend: Backend) {
     // Logout deletes the session: the cookie no longer works.
     let (status, _) = app.call_with(&alice, "logout", &[]).await;
     assert_eq!(status, 200);
-    assert_eq!(whoami(&app, &alice).await, Value::Null);
+    assert_eq!(app.whoami(&alice).await, Value::Null);
     let (status, _) = app.call_with(&alice, "list-clusters", &[]).await;
     assert_eq!(status, 401);
 
@@ -85,18 +75,8 @@ async fn login_logout_and_audit(backend: Backend) {
     }
 }
 
-#[tokio::test]
-async fn login_logout_and_audit_sqlite() {
-    login_logout_and_audit(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn login_logout_and_audit_postgres() {
-    login_logout_and_audit(Backend::Postgres).await;
-}
-
-async fn rate_limit_and_expiry(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn rate_limit_and_expiry(engine: Engine) {
+    let app = TestApp::on(engine).await;
     for _ in 0..5 {
         assert_eq!(raw_login(&app, "bob", "wrong", &[]).await.status(), 401);
     }
@@ -112,7 +92,7 @@ async fn rate_limit_and_expiry(backend: Backend) {
     // Idle and absolute expiry.
     let cookie = login(&app.address, "carol", DEMO_PASSWORD).await.unwrap();
     let carol = client_with_cookie(&cookie);
-    assert_eq!(whoami(&app, &carol).await["username"], "carol");
+    assert_eq!(app.whoami(&carol).await["username"], "carol");
     let id = sessions::hash_token(cookie.trim_start_matches("portal_session="));
     let idle = server::auth::now_ms() - sessions::IDLE_MS - 1000;
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
@@ -136,18 +116,8 @@ async fn rate_limit_and_expiry(backend: Backend) {
 }
 
 #[tokio::test]
-async fn rate_limit_and_expiry_sqlite() {
-    rate_limit_and_expiry(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn rate_limit_and_expiry_postgres() {
-    rate_limit_and_expiry(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn cookie_flags() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = raw_login(&app, "alice", DEMO_PASSWORD, &[]).await;
     assert_eq!(res.status(), 200);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -164,7 +134,7 @@ async fn cookie_flags() {
 
 #[tokio::test]
 async fn forged_and_stolen_session_ids_are_refused() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let forged = client_with_cookie(&format!("portal_session={}", "ab".repeat(32)));
     assert_eq!(app.call_with(&forged, "list-clusters", &[]).await.0, 401);
     let junk = client_with_cookie("portal_session=' OR 1=1 --");
@@ -182,9 +152,9 @@ async fn forged_and_stolen_session_ids_are_refused() {
 
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     // Only the headers each case sets (not the test client's default `Origin`).
-    let session = common::client_without_origin(&app.cookie);
+    let session = client_without_origin(&app.cookie);
     let post = |origin: Option<&'static str>, referer: Option<&'static str>| {
         let mut req = session
             .post(format!("{}/api/list-clusters", app.address))
@@ -227,7 +197,7 @@ async fn cross_origin_posts_are_refused() {
 
 #[tokio::test]
 async fn anonymous_pages_redirect_to_login() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = anon.get(format!("{}/daemons?cluster=prod", app.address)).send().await.unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
@@ -250,14 +220,14 @@ async fn anonymous_pages_redirect_to_login() {
 
 #[tokio::test]
 async fn plain_form_login_redirects_to_next_and_errors_come_back() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let send = |password: &'static str, next: &'static str| {
         anon.post(format!("{}/api/login", app.address))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "text/html")
             .header("referer", format!("{}/login?next=%2Fclusters", app.address))
-            .body(common::serde_urlencoded(&[("username", "alice"), ("password", password), ("next", next)]))
+            .body(serde_urlencoded(&[("username", "alice"), ("password", password), ("next", next)]))
             .send()
     };
     let res = send(DEMO_PASSWORD, "/clusters").await.unwrap();
@@ -294,10 +264,10 @@ type Endpoint = (&'static str, Vec<(&'static str, &'static str)>, Access);
 #[tokio::test]
 async fn authorisation_matrix() {
     use Access::*;
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let mut clients = vec![("anonymous", reqwest::Client::new())];
     for user in ["carol", "bob", "alice", "admin"] {
-        clients.push((user, client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap())));
+        clients.push((user, app.as_user(user).await));
     }
     let endpoints: Vec<Endpoint> = vec![
         ("list-clusters", vec![], Read),
@@ -353,7 +323,7 @@ async fn authorisation_matrix() {
 
 #[tokio::test]
 async fn writes_are_audited() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let arn = app.register("audited", "busybox", "0.25", "0.25").await;
     let (status, _) = app.call("delete-task-definition", &[("family", "audited"), ("revision", "1")]).await;
     assert_eq!(status, 200);
@@ -374,12 +344,14 @@ async fn writes_are_audited() {
 
 #[tokio::test]
 async fn demo_accounts_can_be_switched_off() {
-    let mut config = Config::for_tests(&common::fresh_sqlite_url());
-    config.demo_users = Toggle::Off;
-    config.admin_password = Some(server::config::Secret::parse("chosen-admin-pw").unwrap());
-    let app = server::startup::Application::build(config).await.unwrap();
-    let address = format!("http://{}", app.address());
-    tokio::spawn(app.run_until_stopped());
+    let app = TestApp::on(Engine::Sqlite)
+        .settings(|c| {
+            c.demo_users = Toggle::Off;
+            c.admin_password = Some(server::config::Secret::parse("chosen-admin-pw").unwrap());
+        })
+        .signed_out()
+        .await;
+    let address = app.address.clone();
     assert_eq!(login(&address, "alice", DEMO_PASSWORD).await, Err(401));
     assert_eq!(login(&address, "admin", DEMO_PASSWORD).await, Err(401));
     assert!(login(&address, "admin", "chosen-admin-pw").await.is_ok());
@@ -395,7 +367,7 @@ async fn attempt(address: String, user: String, password: String, forwarded_for:
     if let Some(ip) = forwarded_for {
         req = req.header("x-forwarded-for", ip);
     }
-    req.body(common::serde_urlencoded(&[("username", &user), ("password", &password)]))
+    req.body(serde_urlencoded(&[("username", &user), ("password", &password)]))
         .send()
         .await
         .unwrap()
@@ -407,9 +379,9 @@ fn password_checks(app: &TestApp) -> u64 {
     app.state.auth.password_checks.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-async fn login_limit_under_concurrency(backend: Backend) {
+async fn login_limit_holds_under_concurrency(engine: Engine) {
     use server::auth::rate_limit::{MAX_PER_ACCOUNT, MAX_PER_ADDRESS};
-    let Some(app) = app_on(backend).await else { return };
+    let app = TestApp::on(engine).await;
 
     // 40 wrong passwords for one account at once: each is counted before its password is
     // checked, so at most the allowed number get that far.
@@ -424,9 +396,9 @@ async fn login_limit_under_concurrency(backend: Backend) {
     let checks = password_checks(&app) - before;
     let wrong = statuses.iter().filter(|s| **s == 401).count() as u64;
     let limited = statuses.iter().filter(|s| **s == 429).count() as u64;
-    assert!(checks <= MAX_PER_ACCOUNT as u64, "{backend:?}: {checks} passwords checked");
-    assert_eq!((wrong, wrong + limited), (checks, 40), "{backend:?}: {statuses:?}");
-    assert!(checks >= 1, "{backend:?}: some attempt got through");
+    assert!(checks <= MAX_PER_ACCOUNT as u64, "{engine:?}: {checks} passwords checked");
+    assert_eq!((wrong, wrong + limited), (checks, 40), "{engine:?}: {statuses:?}");
+    assert!(checks >= 1, "{engine:?}: some attempt got through");
 
     // 40 wrong passwords for 40 accounts from one address: the address's allowance caps them.
     let before = password_checks(&app);
@@ -441,31 +413,18 @@ async fn login_limit_under_concurrency(backend: Backend) {
     // The address already holds bob's failures.
     assert!(
         checks + (MAX_PER_ACCOUNT as u64).min(wrong) <= MAX_PER_ADDRESS as u64,
-        "{backend:?}: {checks} passwords checked"
+        "{engine:?}: {checks} passwords checked"
     );
     let stored: i64 = sqlx::query_scalar("SELECT MAX(count) FROM login_attempts")
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    assert!(stored <= MAX_PER_ADDRESS, "{backend:?}: a count of {stored}");
+    assert!(stored <= MAX_PER_ADDRESS, "{engine:?}: a count of {stored}");
 }
 
-#[tokio::test]
-async fn login_limit_holds_under_concurrency_sqlite() {
-    login_limit_under_concurrency(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn login_limit_holds_under_concurrency_postgres() {
-    login_limit_under_concurrency(Backend::Postgres).await;
-}
-
-async fn lockout_is_per_account_and_address(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let mut config = Config::for_tests(&url);
+async fn lockout_is_per_account_and_address(engine: Engine) {
     // The test client plays a proxy that reports the browsers' addresses.
-    config.trusted_proxies = "127.0.0.1".into();
-    let app = common::spawn_app_with(config).await;
+    let app = TestApp::on(engine).trusted_proxies("127.0.0.1").await;
     let try_as = |password: &str, from: &str| {
         attempt(app.address.clone(), "bob".into(), password.into(), Some(from.into()))
     };
@@ -475,9 +434,9 @@ async fn lockout_is_per_account_and_address(backend: Backend) {
     assert_eq!(
         try_as(DEMO_PASSWORD, "203.0.113.7").await,
         429,
-        "{backend:?}: the attacker's address is locked"
+        "{engine:?}: the attacker's address is locked"
     );
-    assert_eq!(try_as(DEMO_PASSWORD, "198.51.100.9").await, 200, "{backend:?}: bob elsewhere is not");
+    assert_eq!(try_as(DEMO_PASSWORD, "198.51.100.9").await, 200, "{engine:?}: bob elsewhere is not");
     assert!(actions(&app)
         .await
         .iter()
@@ -487,31 +446,21 @@ async fn lockout_is_per_account_and_address(backend: Backend) {
     for _ in 0..5 {
         assert_eq!(try_as("wrong", "2001:db8:1:2::1").await, 401);
     }
-    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:2:ffff::9").await, 429, "{backend:?}: same /64");
-    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:3::1").await, 200, "{backend:?}: another /64");
+    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:2:ffff::9").await, 429, "{engine:?}: same /64");
+    assert_eq!(try_as(DEMO_PASSWORD, "2001:db8:1:3::1").await, 200, "{engine:?}: another /64");
 
     // Successful logins do not use up an address's allowance (an office behind one NAT).
     for _ in 0..25 {
-        assert_eq!(try_as(DEMO_PASSWORD, "192.0.2.44").await, 200, "{backend:?}");
+        assert_eq!(try_as(DEMO_PASSWORD, "192.0.2.44").await, 200, "{engine:?}");
     }
-}
-
-#[tokio::test]
-async fn lockout_is_per_account_and_address_sqlite() {
-    lockout_is_per_account_and_address(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn lockout_is_per_account_and_address_postgres() {
-    lockout_is_per_account_and_address(Backend::Postgres).await;
 }
 
 /// A POST that carries the session cookie but names no origin: refused, as no page of the
 /// portal would send it; the same with `Origin` or `Referer` of the portal passes.
 #[tokio::test]
 async fn session_posts_must_name_their_origin() {
-    let app = common::spawn_app().await;
-    let no_origin = common::client_without_origin(&app.cookie);
+    let app = TestApp::on(Engine::Sqlite).await;
+    let no_origin = client_without_origin(&app.cookie);
     let post = |http: &reqwest::Client, header: Option<(&'static str, String)>| {
         let mut req = http
             .post(format!("{}/api/list-clusters", app.address))
@@ -536,16 +485,15 @@ async fn session_posts_must_name_their_origin() {
 
 /// The emulator's control API through the portal: off by default; when on, for admins with a
 /// session only, and environment values never leave it.
-async fn sim_control_matrix(backend: Backend) {
+async fn sim_control_matrix(engine: Engine) {
     // Off (the default): not there, even for an admin.
-    let Some(url) = fresh_url(backend).await else { return };
-    let off = common::spawn_app_with(Config::for_tests(&url)).await;
+    let off = TestApp::on(engine).await;
     let res = off.http.get(format!("{}/_sim/clock", off.address)).send().await.unwrap();
-    assert_eq!(res.status(), 404, "{backend:?}: off by default");
+    assert_eq!(res.status(), 404, "{engine:?}: off by default");
     let res = off.http.post(format!("{}/_sim/reset", off.address)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 
-    let app = common::spawn_app_with_sim_control(backend).await.expect("database");
+    let app = TestApp::on(engine).sim_control().await;
     let (_, token) = app
         .call(
             "create-api-token",
@@ -558,13 +506,9 @@ async fn sim_control_matrix(backend: Backend) {
     let admin_token = reqwest::Client::builder().default_headers(headers).build().unwrap();
     let mut clients = vec![("anonymous", reqwest::Client::new(), 401), ("admin token", admin_token, 403)];
     for user in ["carol", "bob", "alice"] {
-        clients.push((
-            user,
-            client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap()),
-            403,
-        ));
+        clients.push((user, app.as_user(user).await, 403));
     }
-    clients.push(("admin", app.http.clone(), 200));
+    clients.push(("admin", app.as_admin(), 200));
     let calls: [(&str, &str, Option<Value>); 6] = [
         ("GET", "/_sim/clock", None),
         ("GET", "/_sim/state", None),
@@ -591,7 +535,7 @@ async fn sim_control_matrix(backend: Backend) {
             }
         }
     }
-    assert!(failures.is_empty(), "{backend:?}: {failures:#?}");
+    assert!(failures.is_empty(), "{engine:?}: {failures:#?}");
     let res = app.http.get(format!("{}/_sim/alarms", app.address)).send().await.unwrap();
     let alarms = res.text().await.unwrap();
     assert!(alarms.contains("matrix-alarm"), "the admin's POST reached the emulator: {alarms}");
@@ -617,17 +561,7 @@ async fn sim_control_matrix(backend: Backend) {
     let dump =
         app.http.get(format!("{}/_sim/state", app.address)).send().await.unwrap().text().await.unwrap();
     assert!(dump.contains("\"clusters\""), "{dump}");
-    assert!(!dump.contains("sim-dump-s3cret"), "{backend:?}: an environment value in the dump");
-}
-
-#[tokio::test]
-async fn sim_control_matrix_sqlite() {
-    sim_control_matrix(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn sim_control_matrix_postgres() {
-    sim_control_matrix(Backend::Postgres).await;
+    assert!(!dump.contains("sim-dump-s3cret"), "{engine:?}: an environment value in the dump");
 }
 
 /// Security headers on a page, a server function's answer, an `/api/v1` answer, a refusal and a
@@ -639,9 +573,8 @@ async fn security_headers_are_on_every_answer() {
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     let probe = "probe.css";
     std::fs::write(site.join("pkg").join(probe), "body{}").unwrap();
-    let mut config = Config::for_tests(&common::fresh_sqlite_url());
-    config.site_root = site.clone();
-    let app = common::spawn_app_with(config).await;
+    let root = site.clone();
+    let app = TestApp::on(Engine::Sqlite).settings(move |c| c.site_root = root).await;
     let answers = [
         ("page", app.http.get(format!("{}/daemons", app.address)).send().await.unwrap()),
         ("login page", reqwest::get(format!("{}/login", app.address)).await.unwrap()),
@@ -681,9 +614,8 @@ async fn cookies_are_secure_over_https() {
     let set_cookies = |res: &reqwest::Response| -> Vec<String> {
         res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect()
     };
-    let mut config = Config::for_tests(&common::fresh_sqlite_url());
-    config.public_url = Some("https://portal.example".into());
-    let app = common::spawn_app_with(config).await;
+    let app =
+        TestApp::on(Engine::Sqlite).settings(|c| c.public_url = Some("https://portal.example".into())).await;
     let res = raw_login(&app, "alice", DEMO_PASSWORD, &[]).await;
     let cookies = set_cookies(&res);
     assert!(!cookies.is_empty() && cookies.iter().all(|c| c.contains("; Secure")), "{cookies:?}");
@@ -697,7 +629,7 @@ async fn cookies_are_secure_over_https() {
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "text/html")
         .header("referer", format!("{}/account/tokens", app.address))
-        .body(common::serde_urlencoded(&[
+        .body(serde_urlencoded(&[
             ("form[name]", "no-js"),
             ("form[expires_days]", "5"),
             ("form[scope][0]", "admin"),
@@ -710,11 +642,17 @@ async fn cookies_are_secure_over_https() {
     assert!(token.contains("; Secure"), "{token}");
 
     // Behind a trusted proxy that says https.
-    let mut config = Config::for_tests(&common::fresh_sqlite_url());
-    config.trusted_proxies = "127.0.0.1".into();
-    let app = common::spawn_app_with(config).await;
+    let app = TestApp::on(Engine::Sqlite).trusted_proxies("127.0.0.1").await;
     let res = raw_login(&app, "alice", DEMO_PASSWORD, &[("x-forwarded-proto", "https")]).await;
     assert!(set_cookies(&res).iter().all(|c| c.contains("; Secure")));
     let res = raw_login(&app, "alice", DEMO_PASSWORD, &[]).await;
     assert!(set_cookies(&res).iter().all(|c| !c.contains("Secure")), "plain HTTP");
 }
+
+on_both!(
+    login_logout_and_audit,
+    rate_limit_and_expiry,
+    login_limit_holds_under_concurrency,
+    lockout_is_per_account_and_address,
+    sim_control_matrix
+);

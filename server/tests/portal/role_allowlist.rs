@@ -1,11 +1,7 @@
 //! The role allowlist (issue 12): a task definition may name only roles allowed for everyone
 //! or granted by an administrator to a team its author deploys for. On SQLite and PostgreSQL,
 //! through the server functions the forms post to, aws-sdk-ecs and the emulator.
-#[macro_use]
-mod common;
-
-use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
-use server::config::Config;
+use crate::helpers::{Engine, TestApp};
 
 const EXEC: &str = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
 const AGENT: &str = "arn:aws:iam::123456789012:role/cw-agent-task";
@@ -23,18 +19,13 @@ fn form<'a>(family: &'a str, task_role: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-async fn as_user(app: &TestApp, name: &str) -> reqwest::Client {
-    client_with_cookie(&login(&app.address, name, DEMO_PASSWORD).await.expect("demo user signs in"))
-}
-
 async fn ecs_has_family(app: &TestApp, family: &str) -> bool {
     app.state.ecs.client.describe_daemon_task_definition().daemon_task_definition(family).send().await.is_ok()
 }
 
-async fn only_allowed_roles_reach_ecs(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let app = common::spawn_app_with(Config::for_tests(&url)).await;
-    let alice = as_user(&app, "alice").await; // deployer in team platform
+async fn only_allowed_roles_reach_ecs(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let alice = app.as_user("alice").await; // deployer in team platform
 
     // A role nobody granted: refused on its field, nothing registered.
     let (status, body) = app.call_with(&alice, "create-task-definition", &form("agent-a", AGENT)).await;
@@ -70,10 +61,9 @@ async fn only_allowed_roles_reach_ecs(backend: Backend) {
     assert!(!ecs_has_family(&app, "agent-b").await);
 }
 
-async fn only_admins_manage_grants_and_bad_input_is_named(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let app = common::spawn_app_with(Config::for_tests(&url)).await;
-    let alice = as_user(&app, "alice").await;
+async fn only_admins_manage_grants_and_bad_input_is_named(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let alice = app.as_user("alice").await;
     let grant = [("form[team]", "platform"), ("form[role_arn]", AGENT)];
     for endpoint in ["admin-grant-role", "admin-revoke-role"] {
         let (status, body) = app.call_with(&alice, endpoint, &grant).await;
@@ -99,10 +89,9 @@ async fn only_admins_manage_grants_and_bad_input_is_named(backend: Backend) {
 
 /// A definition registered outside the portal cannot smuggle a role in: deploying it needs the
 /// role on the requester's allowlist too.
-async fn deploys_check_the_roles_of_what_they_run(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let app = common::spawn_app_with(Config::for_tests(&url)).await;
-    let alice = as_user(&app, "alice").await;
+async fn deploys_check_the_roles_of_what_they_run(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let alice = app.as_user("alice").await;
     app.state
         .ecs
         .client

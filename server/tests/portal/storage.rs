@@ -1,19 +1,17 @@
 //! Migrations apply cleanly on both backends, and the pool works afterwards.
-mod common;
-
-use common::{fresh_url, Backend};
+use crate::helpers::Engine;
 use server::{config::DatabaseUrl, db::Db};
 use sqlx::Row;
 
-async fn migrations_apply(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
+async fn migrations_apply(engine: Engine) {
+    let url = engine.fresh_url().await;
     let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("connect + migrate");
     let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations WHERE success = TRUE")
         .fetch_one(db.pool())
         .await
         .unwrap()
         .get("n");
-    assert_eq!(applied as usize, db.migrator().iter().count(), "{backend:?}");
+    assert_eq!(applied as usize, db.migrator().iter().count(), "{engine:?}");
 
     // A second connect re-runs the migrator: it must be a no-op, not an error.
     let again = Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("idempotent");
@@ -36,16 +34,6 @@ async fn migrations_apply(backend: Backend) {
 }
 
 #[tokio::test]
-async fn migrations_apply_on_sqlite() {
-    migrations_apply(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn migrations_apply_on_postgres() {
-    migrations_apply(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn unreachable_postgres_is_a_named_error() {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -56,3 +44,5 @@ async fn unreachable_postgres_is_a_named_error() {
     assert!(err.starts_with("DATABASE_URL"), "{err}");
     assert!(!err.contains(":pw@"), "password leaked: {err}");
 }
+
+on_both!(migrations_apply);

@@ -1,19 +1,18 @@
 //! Rollout history: the write API the worker calls, the filtered keyset read, the History page,
 //! its exports, and the audit log viewer. Storage tests run on SQLite and PostgreSQL.
-mod common;
-
 use std::collections::HashSet;
 
-use common::{fresh_url, Backend};
 use server::{
     config::DatabaseUrl,
     db::Db,
     history::{self, NewRollout, PageAt, RolloutFilter},
 };
 
-async fn db(backend: Backend) -> Option<Db> {
-    let url = fresh_url(backend).await?;
-    Some(Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("connect + migrate"))
+use crate::helpers::{login, Engine, TestApp};
+
+async fn db(engine: Engine) -> Db {
+    let url = engine.fresh_url().await;
+    Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("connect + migrate")
 }
 
 fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
@@ -40,8 +39,8 @@ fn filter() -> RolloutFilter {
     RolloutFilter::default()
 }
 
-async fn write_api_round_trips(backend: Backend) {
-    let Some(db) = db(backend).await else { return };
+async fn write_api_round_trips(engine: Engine) {
+    let db = db(engine).await;
     let mut r = rollout("prod", "agent", 1_000);
     r.approvers = vec!["bob".into(), "dave".into()];
     r.diff = "env:\n- A=1\n+ A=2, \"quoted\"".into();
@@ -70,22 +69,12 @@ async fn write_api_round_trips(backend: Backend) {
     assert_eq!((page.older, page.newer), (None, None), "one page");
 }
 
-#[tokio::test]
-async fn write_api_round_trips_on_sqlite() {
-    write_api_round_trips(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn write_api_round_trips_on_postgres() {
-    write_api_round_trips(Backend::Postgres).await;
-}
-
 async fn ids(db: &Db, f: RolloutFilter) -> Vec<i64> {
     history::list_rollouts(db, &f, PageAt::First, 1000).await.unwrap().rows.iter().map(|r| r.id).collect()
 }
 
-async fn filters_each_narrow(backend: Backend) {
-    let Some(db) = db(backend).await else { return };
+async fn filters_each_narrow(engine: Engine) {
+    let db = db(engine).await;
     let mut all = Vec::new();
     let mut add = |r: NewRollout| all.push(r);
     add(rollout("prod", "agent", 100)); // 0
@@ -170,18 +159,8 @@ async fn filters_each_narrow(backend: Backend) {
     );
 }
 
-#[tokio::test]
-async fn filters_each_narrow_on_sqlite() {
-    filters_each_narrow(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn filters_each_narrow_on_postgres() {
-    filters_each_narrow(Backend::Postgres).await;
-}
-
-async fn keyset_pages_neither_overlap_nor_skip(backend: Backend) {
-    let Some(db) = db(backend).await else { return };
+async fn keyset_pages_neither_overlap_nor_skip(engine: Engine) {
+    let db = db(engine).await;
     // 250 rows, many sharing a timestamp (groups of 7), inserted out of time order.
     let mut expected = Vec::new();
     for i in 0..250_i64 {
@@ -234,25 +213,7 @@ async fn keyset_pages_neither_overlap_nor_skip(backend: Backend) {
     }
 }
 
-#[tokio::test]
-async fn keyset_pages_neither_overlap_nor_skip_on_sqlite() {
-    keyset_pages_neither_overlap_nor_skip(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn keyset_pages_neither_overlap_nor_skip_on_postgres() {
-    keyset_pages_neither_overlap_nor_skip(Backend::Postgres).await;
-}
-
 // ---- The page, the exports and who may read them (through HTTP) ----
-
-use common::{client_with_cookie, login, spawn_app_with, TestApp, DEMO_PASSWORD};
-use server::config::Config;
-
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    Some(spawn_app_with(Config::for_tests(&url)).await)
-}
 
 /// A minimal RFC 4180 reader (quoted fields with doubled quotes and line breaks), to check
 /// the export parses back to what was stored.
@@ -315,8 +276,8 @@ async fn seed_http(db: &Db) -> (i64, i64, i64) {
     (old_id, tricky_id, evil_id)
 }
 
-async fn page_and_exports(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn page_and_exports(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let db = &app.state.db;
     let (old_id, tricky_id, evil_id) = seed_http(db).await;
 
@@ -424,18 +385,8 @@ async fn page_and_exports(backend: Backend) {
 }
 
 #[tokio::test]
-async fn page_and_exports_on_sqlite() {
-    page_and_exports(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn page_and_exports_on_postgres() {
-    page_and_exports(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn anonymous_and_non_admin_are_refused() {
-    let Some(app) = app_on(Backend::Sqlite).await else { return };
+    let app = TestApp::on(Engine::Sqlite).await;
     let anon = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for path in ["/history", "/audit", "/history/export.csv", "/audit/export.json"] {
         let res = anon.get(format!("{}{path}", app.address)).send().await.unwrap();
@@ -448,7 +399,7 @@ async fn anonymous_and_non_admin_are_refused() {
     assert_eq!(status, 401);
 
     // carol (viewer) reads history, but not the audit log.
-    let carol = client_with_cookie(&login(&app.address, "carol", DEMO_PASSWORD).await.unwrap());
+    let carol = app.as_user("carol").await;
     let res = carol.get(format!("{}/history", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(!res.text().await.unwrap().contains("href=\"/audit\""), "no audit link for non-admins");
@@ -482,8 +433,8 @@ async fn anonymous_and_non_admin_are_refused() {
     assert!(csv[1..].iter().all(|r| r[4] == "login"));
 }
 
-async fn audit_keyset(backend: Backend) {
-    let Some(db) = db(backend).await else { return };
+async fn audit_keyset(engine: Engine) {
+    let db = db(engine).await;
     // 120 entries, in groups sharing a timestamp.
     for i in 0..120_i64 {
         let actor = if i % 2 == 0 { "alice" } else { "bob" };
@@ -520,19 +471,9 @@ async fn audit_keyset(backend: Backend) {
     }
 }
 
-#[tokio::test]
-async fn audit_keyset_on_sqlite() {
-    audit_keyset(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn audit_keyset_on_postgres() {
-    audit_keyset(Backend::Postgres).await;
-}
-
 /// Exports stream page by page (1,000 rows a query): every row exactly once across pages.
-async fn large_exports_stream_every_row(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn large_exports_stream_every_row(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let n = 2_345_i64;
     for i in 0..n {
         // Pairs of rows share a timestamp, so page boundaries fall inside ties.
@@ -560,20 +501,10 @@ async fn large_exports_stream_every_row(backend: Backend) {
     assert_eq!(csv[1..].iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>(), ids);
 }
 
-#[tokio::test]
-async fn large_exports_stream_every_row_on_sqlite() {
-    large_exports_stream_every_row(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn large_exports_stream_every_row_on_postgres() {
-    large_exports_stream_every_row(Backend::Postgres).await;
-}
-
 /// A failed login records the username as typed; in the CSV export a cell a spreadsheet would
 /// run as a formula starts with `'` (the JSON export keeps the value as it is).
-async fn csv_exports_are_formula_safe(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn csv_exports_are_formula_safe(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let evil = "=HYPERLINK(\"http://evil.example\",\"open\")";
     assert_eq!(login(&app.address, evil, "whatever").await, Err(401));
     assert_eq!(login(&app.address, "@SUM(1+1)", "whatever").await, Err(401));
@@ -582,11 +513,11 @@ async fn csv_exports_are_formula_safe(backend: Backend) {
     let text = res.text().await.unwrap();
     let csv = parse_csv(&text);
     let actors: Vec<&str> = csv[1..].iter().map(|r| r[2].as_str()).collect();
-    assert!(actors.contains(&format!("'{evil}").as_str()), "{backend:?}: {actors:?}");
-    assert!(actors.contains(&"'@SUM(1+1)"), "{backend:?}: {actors:?}");
+    assert!(actors.contains(&format!("'{evil}").as_str()), "{engine:?}: {actors:?}");
+    assert!(actors.contains(&"'@SUM(1+1)"), "{engine:?}: {actors:?}");
     assert!(
         csv[1..].iter().flatten().all(|cell| !cell.starts_with(['=', '+', '-', '@'])),
-        "{backend:?}: a cell a spreadsheet would run: {text}"
+        "{engine:?}: a cell a spreadsheet would run: {text}"
     );
     let json: serde_json::Value = app
         .http
@@ -597,15 +528,15 @@ async fn csv_exports_are_formula_safe(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert!(json.as_array().unwrap().iter().any(|r| r["actor"] == evil), "{backend:?}: JSON keeps it");
+    assert!(json.as_array().unwrap().iter().any(|r| r["actor"] == evil), "{engine:?}: JSON keeps it");
 }
 
-#[tokio::test]
-async fn csv_exports_are_formula_safe_on_sqlite() {
-    csv_exports_are_formula_safe(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn csv_exports_are_formula_safe_on_postgres() {
-    csv_exports_are_formula_safe(Backend::Postgres).await;
-}
+on_both!(
+    write_api_round_trips,
+    filters_each_narrow,
+    keyset_pages_neither_overlap_nor_skip,
+    page_and_exports,
+    audit_keyset,
+    large_exports_stream_every_row,
+    csv_exports_are_formula_safe
+);

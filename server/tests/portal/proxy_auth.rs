@@ -2,19 +2,20 @@
 //! address; users are created on first sight with no usable password, and their memberships
 //! and admin flag follow the mapped groups. Storage parts run on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{fresh_url, Backend, TestApp};
 use serde_json::{json, Value};
-use server::{auth::audit, config::Config};
+use server::auth::audit;
 
-async fn app_trusting(backend: Backend, proxies: &str) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    let mut config = Config::for_tests(&url);
-    config.trusted_proxies = proxies.to_string();
-    config.proxy_group_map = "sre=platform:approver,devs=payments:deployer,devs=platform:viewer".into();
-    config.proxy_admin_group = "portal-admins".into();
-    Some(common::spawn_app_with(config).await)
+use crate::helpers::{login, Engine, TestApp, DEMO_PASSWORD};
+
+/// The portal believing identity headers from `proxies`, with groups mapped to teams.
+async fn app_trusting(engine: Engine, proxies: &str) -> TestApp {
+    TestApp::on(engine)
+        .trusted_proxies(proxies)
+        .settings(|c| {
+            c.proxy_group_map = "sre=platform:approver,devs=payments:deployer,devs=platform:viewer".into();
+            c.proxy_admin_group = "portal-admins".into();
+        })
+        .await
 }
 
 /// `GET /api/v1/me` with the proxy's headers; (status, body).
@@ -31,9 +32,9 @@ async fn me_as(app: &TestApp, user: &str, groups: &str, extra: &[(&str, &str)]) 
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
-async fn from_a_trusted_proxy(backend: Backend) {
+async fn from_a_trusted_proxy(engine: Engine) {
     // The test client connects from 127.0.0.1: that is the proxy here.
-    let Some(app) = app_trusting(backend, "10.0.0.0/8, 127.0.0.1").await else { return };
+    let app = app_trusting(engine, "10.0.0.0/8, 127.0.0.1").await;
 
     let (status, body) =
         me_as(&app, "dana", "sre, devs, unrelated", &[("x-forwarded-for", "203.0.113.7")]).await;
@@ -54,8 +55,8 @@ async fn from_a_trusted_proxy(backend: Backend) {
             .unwrap();
     assert_eq!(email, "dana@example.com");
     assert!(!hash.starts_with("$argon2"), "no password hash: {hash}");
-    assert_eq!(common::login(&app.address, "dana", "").await, Err(401));
-    assert_eq!(common::login(&app.address, "dana", &hash).await, Err(401));
+    assert_eq!(login(&app.address, "dana", "").await, Err(401));
+    assert_eq!(login(&app.address, "dana", &hash).await, Err(401));
 
     // Memberships follow the groups, both ways.
     let (_, body) = me_as(&app, "dana", "devs", &[]).await;
@@ -101,19 +102,9 @@ async fn from_a_trusted_proxy(backend: Backend) {
     assert_eq!(res.status(), 401);
 }
 
-#[tokio::test]
-async fn from_a_trusted_proxy_sqlite() {
-    from_a_trusted_proxy(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn from_a_trusted_proxy_postgres() {
-    from_a_trusted_proxy(Backend::Postgres).await;
-}
-
-async fn from_anyone_else(backend: Backend) {
+async fn from_anyone_else(engine: Engine) {
     // Proxy mode on, but the client (127.0.0.1) is not a proxy: the headers are ignored.
-    let Some(app) = app_trusting(backend, "10.0.0.0/8").await else { return };
+    let app = app_trusting(engine, "10.0.0.0/8").await;
     let (status, body) = me_as(&app, "admin", "portal-admins", &[]).await;
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "unauthenticated");
@@ -135,7 +126,7 @@ async fn from_anyone_else(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303, "page views still go to the login page");
     // The spoofed X-Forwarded-For does not change the recorded address either.
-    common::login(&app.address, "alice", "wrong").await.unwrap_err();
+    login(&app.address, "alice", "wrong").await.unwrap_err();
     let res = reqwest::Client::new()
         .post(format!("{}/api/login", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -150,24 +141,14 @@ async fn from_anyone_else(backend: Backend) {
     assert!(log.iter().all(|e| e.ip == "127.0.0.1"), "{log:?}");
 }
 
-#[tokio::test]
-async fn from_anyone_else_sqlite() {
-    from_anyone_else(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn from_anyone_else_postgres() {
-    from_anyone_else(Backend::Postgres).await;
-}
-
 /// SSO accounts are their own namespace of case-folded names: an IdP user named like a local
 /// account (which has a password) is refused instead of becoming it, and `Dana` and `dana` are
 /// one person.
-async fn sso_names(backend: Backend) {
-    let Some(app) = app_trusting(backend, "127.0.0.1").await else { return };
+async fn sso_names(engine: Engine) {
+    let app = app_trusting(engine, "127.0.0.1").await;
     for name in ["admin", "Admin", "ALICE"] {
         let (status, body) = me_as(&app, name, "portal-admins, sre", &[]).await;
-        assert_eq!(status, 403, "{backend:?} {name}: {body}");
+        assert_eq!(status, 403, "{engine:?} {name}: {body}");
         assert_eq!(body["error"]["code"], "sso_name_taken", "{body}");
         assert!(body["error"]["message"].as_str().unwrap().contains("local"), "{body}");
     }
@@ -178,8 +159,8 @@ async fn sso_names(backend: Backend) {
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    assert_eq!(rows, vec![("admin".to_string(), 1), ("alice".to_string(), 0)], "{backend:?}");
-    assert!(common::login(&app.address, "admin", common::DEMO_PASSWORD).await.is_ok());
+    assert_eq!(rows, vec![("admin".to_string(), 1), ("alice".to_string(), 0)], "{engine:?}");
+    assert!(login(&app.address, "admin", DEMO_PASSWORD).await.is_ok());
 
     // One account whatever the case the IdP sends.
     let (status, body) = me_as(&app, "Dana", "sre", &[]).await;
@@ -192,7 +173,7 @@ async fn sso_names(backend: Backend) {
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    assert_eq!(n, 1, "{backend:?}: one account");
+    assert_eq!(n, 1, "{engine:?}: one account");
 
     // A page view by a refused identity gets the refusal, not a session of the local account.
     let res = reqwest::Client::builder()
@@ -208,26 +189,17 @@ async fn sso_names(backend: Backend) {
 }
 
 #[tokio::test]
-async fn sso_names_sqlite() {
-    sso_names(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn sso_names_postgres() {
-    sso_names(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn proxy_mode_off_ignores_the_headers() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let (status, _) = me_as(&app, "admin", "", &[]).await;
     assert_eq!(status, 401);
 }
 
 #[tokio::test]
 async fn bad_proxy_settings_stop_the_start_naming_the_setting() {
-    let mut config = Config::for_tests(&common::fresh_sqlite_url());
-    config.trusted_proxies = "10.0.0.0/99".into();
-    let err = server::startup::Application::build(config).await.err().expect("refused");
+    let err =
+        TestApp::on(Engine::Sqlite).trusted_proxies("10.0.0.0/99").try_start().await.err().expect("refused");
     assert!(err.contains("PORTAL_TRUSTED_PROXIES"), "{err}");
 }
+
+on_both!(from_a_trusted_proxy, from_anyone_else, sso_names);

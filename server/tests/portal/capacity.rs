@@ -6,10 +6,7 @@
 //! - A property test over random fleets: the guard's rule (`app::domain::capacity`) accepts a
 //!   deployment exactly when the emulator's state machine runs it without a launch failure for
 //!   lack of CPU or memory (`ecs-sim/src/state/capacity.rs`).
-mod common;
-
 use app::domain::capacity::{check_provider, daemons_after, group_instances, InstanceGroup, Size};
-use common::{fresh_url, Backend, TestApp};
 use ecs_sim::{
     ops::dispatch,
     state::{DaemonStatus, InstanceStatus, State},
@@ -18,14 +15,8 @@ use ecs_sim::{
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use server::config::Config;
 
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    let mut config = Config::for_tests(&url);
-    config.sim_manual_clock = true;
-    Some(common::spawn_app_with(config).await)
-}
+use crate::helpers::{Engine, TestApp};
 
 fn deploy_form<'a>(name: &'a str, providers: &[&'a str]) -> Vec<(&'a str, &'a str)> {
     const KEYS: [&str; 2] = ["form[capacity_providers][0]", "form[capacity_providers][1]"];
@@ -74,8 +65,8 @@ async fn canary_ec2_id(app: &TestApp) -> String {
     out.unwrap().container_instances.unwrap()[0].ec2_instance_id.clone().unwrap()
 }
 
-async fn second_agent_is_refused_naming_the_canary(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn second_agent_is_refused_naming_the_canary(engine: Engine) {
+    let app = TestApp::on(engine).manual_clock().await;
     app.register("agent", "example/agent:1", "1", "0.5").await;
     let (status, body) =
         app.call("deploy-daemon", &deploy_form("agent-1", &["mi-general", "mi-canary"])).await;
@@ -119,15 +110,6 @@ async fn second_agent_is_refused_naming_the_canary(backend: Backend) {
     let (status, body) = app.call("deploy-daemon", &deploy_form("agent-2", &["mi-general"])).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(settle(&app, "agent-2").await, "SUCCESSFUL");
-}
-
-#[tokio::test]
-async fn second_agent_is_refused_naming_the_canary_sqlite() {
-    second_agent_is_refused_naming_the_canary(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn second_agent_is_refused_naming_the_canary_postgres() {
-    second_agent_is_refused_naming_the_canary(Backend::Postgres).await;
 }
 
 // ---- The property: guard verdict == emulator outcome -------------------------------------
@@ -377,3 +359,5 @@ fn the_guard_accepts_exactly_what_the_emulator_can_run() {
     let (a, r) = (accepted.get(), refused.get());
     assert!(a >= 20 && r >= 20, "accepted {a}, refused {r}: the generator no longer covers both");
 }
+
+on_both!(second_agent_is_refused_naming_the_canary);

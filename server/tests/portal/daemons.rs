@@ -1,10 +1,8 @@
 //! The Daemons area's server functions against the embedded emulator, over real HTTP through
 //! aws-sdk-ecs, with the emulator's clock advanced by the test.
-mod common;
-
-use common::{fresh_url, spawn_app_manual_clock, Backend, TestApp};
 use serde_json::Value;
-use server::{config::Config, startup::Application};
+
+use crate::helpers::{Engine, TestApp};
 
 fn deploy_form<'a>(name: &'a str, family: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
@@ -65,7 +63,7 @@ fn instances_running(d: &Value, definition: &str) -> usize {
 
 #[tokio::test]
 async fn deploy_runs_the_daemon_on_every_instance_then_update_rolls_to_revision_2() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
 
     let (status, body) = app.call("deploy-daemon", &deploy_form("cwagent", "cw-agent", &[])).await;
@@ -126,7 +124,7 @@ async fn deploy_runs_the_daemon_on_every_instance_then_update_rolls_to_revision_
 
 #[tokio::test]
 async fn an_alarm_rolls_the_update_back_and_says_why() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     app.register("alarm-agent", "example/agent:1", "0.25", "0.25").await;
     let (status, body) = app.call("deploy-daemon", &deploy_form("alarmed", "alarm-agent", &[])).await;
     assert_eq!(status, 200, "{body}");
@@ -160,7 +158,7 @@ async fn an_alarm_rolls_the_update_back_and_says_why() {
 
 #[tokio::test]
 async fn bad_deploy_input_is_refused_per_field_and_creates_nothing() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     app.register("guarded", "example/agent:1", "1", "1").await;
     let long = "n".repeat(256);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
@@ -186,7 +184,7 @@ async fn bad_deploy_input_is_refused_per_field_and_creates_nothing() {
 
 #[tokio::test]
 async fn the_resource_guard_refuses_a_daemon_that_does_not_fit_naming_the_numbers() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     // mi-canary instances are smaller than 64 vCPU.
     app.register("huge", "example/huge:1", "64", "1").await;
     let (status, body) = app.call("deploy-daemon", &deploy_form("huge", "huge", &[])).await;
@@ -199,7 +197,7 @@ async fn the_resource_guard_refuses_a_daemon_that_does_not_fit_naming_the_number
 
 #[tokio::test]
 async fn ecs_errors_come_back_readable() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     // Unknown daemon → 404 with a sentence.
     let (status, body) = app.call("get-daemon", &[("cluster", "default"), ("name", "ghost")]).await;
     assert_eq!(status, 404, "{body}");
@@ -215,7 +213,7 @@ async fn ecs_errors_come_back_readable() {
 
 #[tokio::test]
 async fn delete_drains_the_daemon_and_removes_it() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     app.register("gone", "example/agent:1", "0.25", "0.25").await;
     assert_eq!(app.call("deploy-daemon", &deploy_form("gone", "gone", &[])).await.0, 200);
     run_deployment(&app, "gone").await;
@@ -235,7 +233,7 @@ async fn delete_drains_the_daemon_and_removes_it() {
 
 #[tokio::test]
 async fn clusters_list_and_instance_view_show_daemon_and_app_tasks() {
-    let app = spawn_app_manual_clock().await;
+    let app = TestApp::on(Engine::Sqlite).manual_clock().await;
     app.register("viewed", "example/agent:1", "0.25", "0.25").await;
     assert_eq!(app.call("deploy-daemon", &deploy_form("viewed", "viewed", &[])).await.0, 200);
     run_deployment(&app, "viewed").await;
@@ -259,24 +257,10 @@ async fn clusters_list_and_instance_view_show_daemon_and_app_tasks() {
 
 /// Two replicas on one database and one emulator, each with its own ECS cache, kept longer than
 /// the steps that matter take (5 s), so a stale answer would show.
-async fn two_replicas(backend: Backend) -> Option<(TestApp, TestApp)> {
-    let url = fresh_url(backend).await?;
-    let config = || {
-        let mut c = Config::for_tests(&url);
-        c.sim_manual_clock = true;
-        c.ecs_cache_ms = 5_000;
-        c.worker_interval_ms = 100;
-        c.drift_interval_ms = 0;
-        c
-    };
-    let a = common::spawn_app_with(config()).await;
-    let replica = Application::build_with(config(), Some(a.state.ecs.clone())).await.unwrap();
-    let address = format!("http://{}", replica.address());
-    let state = replica.state().clone();
-    tokio::spawn(replica.run_until_stopped());
-    let cookie = common::login(&address, "admin", common::DEMO_PASSWORD).await.unwrap();
-    let b = TestApp { address, state, http: common::client_with_cookie(&cookie), cookie };
-    Some((a, b))
+async fn two_replicas(engine: Engine) -> (TestApp, TestApp) {
+    let a = TestApp::on(engine).manual_clock().ecs_cache_ms(5_000).worker_every_ms(100).without_drift().await;
+    let b = a.replica().await;
+    (a, b)
 }
 
 /// Reads the daemon on `reader` until `done` holds for its deployment (at most 30 s: live
@@ -302,8 +286,8 @@ fn ended_on(d: &Value, status: &str, target: &str) -> bool {
 /// Reproduction 2 of issue 11: right after Update the daemon page showed the previous
 /// deployment as SUCCESSFUL and did not refresh. Every replica must show the new deployment at
 /// once, whatever it cached before, and its end once the request has ended.
-async fn the_page_shows_an_update_at_once_on_every_replica(backend: Backend) {
-    let Some((a, b)) = two_replicas(backend).await else { return };
+async fn the_page_shows_an_update_at_once_on_every_replica(engine: Engine) {
+    let (a, b) = two_replicas(engine).await;
     a.register("fresh", "example/agent:1", "0.25", "0.25").await;
     let (status, body) = a.call("deploy-daemon", &deploy_form("fresh", "fresh", &[])).await;
     assert_eq!(status, 200, "{body}");
@@ -352,24 +336,10 @@ async fn the_page_shows_an_update_at_once_on_every_replica(backend: Backend) {
     assert_eq!(instances_running(&d, "fresh:2"), 5);
 }
 
-#[tokio::test]
-async fn the_page_shows_an_update_at_once_on_every_replica_sqlite() {
-    the_page_shows_an_update_at_once_on_every_replica(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn the_page_shows_an_update_at_once_on_every_replica_postgres() {
-    the_page_shows_an_update_at_once_on_every_replica(Backend::Postgres).await;
-}
-
 /// An update held by a freeze window is approved but has not reached ECS: the page says so
 /// (its island keeps refreshing on `request_in_flight`) and shows the deployment once it starts.
-async fn a_held_update_is_shown_as_on_its_way(backend: Backend) {
-    let Some(url) = fresh_url(backend).await else { return };
-    let mut config = Config::for_tests(&url);
-    config.sim_manual_clock = true;
-    config.drift_interval_ms = 0;
-    let app = common::spawn_app_with(config).await;
+async fn a_held_update_is_shown_as_on_its_way(engine: Engine) {
+    let app = TestApp::on(engine).manual_clock().without_drift().await;
     app.register("held", "example/agent:1", "0.25", "0.25").await;
     assert_eq!(app.call("deploy-daemon", &deploy_form("held", "held", &[])).await.0, 200);
     let (d, _) = run_deployment(&app, "held").await;
@@ -404,12 +374,4 @@ async fn a_held_update_is_shown_as_on_its_way(backend: Backend) {
     assert!(["PENDING", "IN_PROGRESS"].contains(&d["deployment"]["status"].as_str().unwrap()), "{d}");
 }
 
-#[tokio::test]
-async fn a_held_update_is_shown_as_on_its_way_sqlite() {
-    a_held_update_is_shown_as_on_its_way(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_held_update_is_shown_as_on_its_way_postgres() {
-    a_held_update_is_shown_as_on_its_way(Backend::Postgres).await;
-}
+on_both!(the_page_shows_an_update_at_once_on_every_replica, a_held_update_is_shown_as_on_its_way);

@@ -1,22 +1,18 @@
 //! Role names as ECS takes them (issue 11): a user who types `ecsTaskExecutionRole` gets a
 //! working definition whose roles are the account's ARNs, on SQLite and PostgreSQL, through the
 //! create form's server function, aws-sdk-ecs and the emulator.
-mod common;
+use crate::helpers::{Engine, TestApp};
 
-use common::{fresh_url, Backend, TestApp};
-use server::config::Config;
-
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    let mut config = Config::for_tests(&url);
-    // A configured role in another account: the expansion must use the clusters' account.
-    // The roles the test registers are on the allowlist too.
-    config.roles = vec![
-        "arn:aws:iam::999999999999:role/configured".into(),
-        EXEC_ARN.into(),
-        "arn:aws:iam::123456789012:role/service-role/agent".into(),
-    ];
-    Some(common::spawn_app_with(config).await)
+/// A configured role in another account (the expansion must use the clusters' account) and
+/// the roles the test registers, on the allowlist.
+async fn app_on(engine: Engine) -> TestApp {
+    TestApp::on(engine)
+        .roles(&[
+            "arn:aws:iam::999999999999:role/configured",
+            EXEC_ARN,
+            "arn:aws:iam::123456789012:role/service-role/agent",
+        ])
+        .await
 }
 
 fn form<'a>(family: &'a str, task_role: &'a str, execution_role: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -34,8 +30,8 @@ fn form<'a>(family: &'a str, task_role: &'a str, execution_role: &'a str) -> Vec
 
 const EXEC_ARN: &str = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
 
-async fn role_names_expand_to_the_accounts_arn(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn role_names_expand_to_the_accounts_arn(engine: Engine) {
+    let app = app_on(engine).await;
 
     // The editor learns where names expand (the default cluster's account).
     let (status, options) = app.call("task-definition-form-options", &[]).await;
@@ -76,11 +72,4 @@ async fn role_names_expand_to_the_accounts_arn(backend: Backend) {
     assert!(body["Invalid"]["task_role"].as_str().unwrap().contains("role name"), "{body}");
 }
 
-#[tokio::test]
-async fn role_names_expand_to_the_accounts_arn_sqlite() {
-    role_names_expand_to_the_accounts_arn(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn role_names_expand_to_the_accounts_arn_postgres() {
-    role_names_expand_to_the_accounts_arn(Backend::Postgres).await;
-}
+on_both!(role_names_expand_to_the_accounts_arn);

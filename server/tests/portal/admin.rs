@@ -1,28 +1,10 @@
 //! The admin pages' server functions over HTTP, on SQLite and PostgreSQL: who may call them,
 //! bad input, what the changes do (disabled users, memberships in `CurrentUser`), the audit
 //! log, and the pages themselves (403 for non-admins, escaped output).
-mod common;
-
-use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use server::{admin::policies, auth::audit, config::Config};
+use server::{admin::policies, auth::audit};
 
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    Some(common::spawn_app_with(Config::for_tests(&url)).await)
-}
-
-async fn as_user(app: &TestApp, user: &str) -> reqwest::Client {
-    client_with_cookie(
-        &login(&app.address, user, DEMO_PASSWORD).await.unwrap_or_else(|s| panic!("{user}: {s}")),
-    )
-}
-
-async fn whoami(app: &TestApp, http: &reqwest::Client) -> Value {
-    let (status, body) = app.call_with(http, "current-user", &[]).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
+use crate::helpers::{login, serde_urlencoded, Engine, TestApp, DEMO_PASSWORD};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -84,14 +66,14 @@ fn endpoints() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     ]
 }
 
-async fn authorisation_matrix(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn authorisation_matrix(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let mut failures = vec![];
     let others = [
         ("anonymous", reqwest::Client::new(), 401),
-        ("carol (viewer)", as_user(&app, "carol").await, 403),
-        ("alice (deployer)", as_user(&app, "alice").await, 403),
-        ("bob (approver)", as_user(&app, "bob").await, 403),
+        ("carol (viewer)", app.as_user("carol").await, 403),
+        ("alice (deployer)", app.as_user("alice").await, 403),
+        ("bob (approver)", app.as_user("bob").await, 403),
     ];
     for (endpoint, args) in endpoints() {
         for (who, http, want) in &others {
@@ -118,7 +100,7 @@ async fn authorisation_matrix(backend: Backend) {
     if status != 200 {
         failures.push(format!("admin-delete-freeze as admin: {status} {body}"));
     }
-    assert!(failures.is_empty(), "{backend:?}: {failures:#?}");
+    assert!(failures.is_empty(), "{engine:?}: {failures:#?}");
 
     // The refused calls changed nothing: one create-user went through, the admin's.
     let log = audit::recent(&app.state.db, 1000).await.unwrap();
@@ -142,7 +124,7 @@ async fn authorisation_matrix(backend: Backend) {
         "freeze.save",
         "freeze.delete",
     ] {
-        assert!(actions.contains(&a), "{backend:?}: {a} not audited in {actions:?}");
+        assert!(actions.contains(&a), "{engine:?}: {a} not audited in {actions:?}");
     }
     let upsert = log.iter().find(|e| e.action == "policy.upsert").unwrap();
     assert_eq!(upsert.target, "prod/mi-prod-a");
@@ -155,21 +137,12 @@ async fn authorisation_matrix(backend: Backend) {
     );
 }
 
-#[tokio::test]
-async fn authorisation_matrix_sqlite() {
-    authorisation_matrix(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn authorisation_matrix_postgres() {
-    authorisation_matrix(Backend::Postgres).await;
-}
-
 fn field<'a>(body: &'a Value, name: &str) -> &'a str {
     body["Invalid"][name].as_str().unwrap_or_else(|| panic!("no error for {name} in {body}"))
 }
 
-async fn bad_input(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn bad_input(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let long = "x".repeat(65);
     for (endpoint, args, name, message) in [
         (
@@ -294,7 +267,7 @@ async fn bad_input(backend: Backend) {
         ),
     ] {
         let (status, body) = app.call(endpoint, &args).await;
-        assert_eq!(status, 422, "{backend:?} {endpoint} {args:?}: {body}");
+        assert_eq!(status, 422, "{engine:?} {endpoint} {args:?}: {body}");
         assert!(field(&body, name).contains(message), "{endpoint} {name}: {body}");
     }
     let too_long = "r".repeat(501);
@@ -336,17 +309,8 @@ async fn bad_input(backend: Backend) {
     assert_eq!(status, 404);
 }
 
-#[tokio::test]
-async fn bad_input_sqlite() {
-    bad_input(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn bad_input_postgres() {
-    bad_input(Backend::Postgres).await;
-}
-
-async fn payloads_are_stored_literally_and_shown_escaped(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn payloads_are_stored_literally_and_shown_escaped(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let xss = "<script>alert('x')</script>";
     let sql = "'; DROP TABLE freeze_windows; --";
     let reason = format!("{xss} {sql}");
@@ -374,31 +338,22 @@ async fn payloads_are_stored_literally_and_shown_escaped(backend: Backend) {
     assert!(html.contains("DROP TABLE freeze_windows"));
 }
 
-#[tokio::test]
-async fn payloads_are_stored_literally_and_shown_escaped_sqlite() {
-    payloads_are_stored_literally_and_shown_escaped(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn payloads_are_stored_literally_and_shown_escaped_postgres() {
-    payloads_are_stored_literally_and_shown_escaped(Backend::Postgres).await;
-}
-
-async fn accounts_take_effect(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn accounts_take_effect(engine: Engine) {
+    let app = TestApp::on(engine).await;
     // A disabled user is signed out and cannot sign in; enabled again, they can.
-    let carol = as_user(&app, "carol").await;
-    assert_eq!(whoami(&app, &carol).await["username"], "carol");
+    let carol = app.as_user("carol").await;
+    assert_eq!(app.whoami(&carol).await["username"], "carol");
     let (status, body) =
         app.call("admin-set-user-disabled", &[("username", "carol"), ("disabled", "true")]).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(whoami(&app, &carol).await, Value::Null, "the session ended");
+    assert_eq!(app.whoami(&carol).await, Value::Null, "the session ended");
     assert!(login(&app.address, "carol", DEMO_PASSWORD).await.is_err(), "a disabled user cannot sign in");
     app.call("admin-set-user-disabled", &[("username", "carol"), ("disabled", "false")]).await;
     assert!(login(&app.address, "carol", DEMO_PASSWORD).await.is_ok());
 
     // Memberships change what CurrentUser says on the next request of an open session.
-    let alice = as_user(&app, "alice").await;
-    assert_eq!(whoami(&app, &alice).await["teams"], json!([["platform", "deployer"]]));
+    let alice = app.as_user("alice").await;
+    assert_eq!(app.whoami(&alice).await["teams"], json!([["platform", "deployer"]]));
     assert_eq!(app.call("admin-create-team", &[("name", "payments")]).await.0, 200);
     let app = &app;
     let set = |role: &'static str| async move {
@@ -406,19 +361,19 @@ async fn accounts_take_effect(backend: Backend) {
     };
     assert_eq!(set("approver").await.0, 200);
     assert_eq!(
-        whoami(app, &alice).await["teams"],
+        app.whoami(&alice).await["teams"],
         json!([["payments", "approver"], ["platform", "deployer"]])
     );
     assert_eq!(set("viewer").await.0, 200);
-    assert_eq!(whoami(app, &alice).await["teams"], json!([["payments", "viewer"], ["platform", "deployer"]]));
+    assert_eq!(app.whoami(&alice).await["teams"], json!([["payments", "viewer"], ["platform", "deployer"]]));
     assert_eq!(
         app.call("admin-remove-membership", &[("username", "alice"), ("team", "platform")]).await.0,
         200
     );
-    assert_eq!(whoami(app, &alice).await["teams"], json!([["payments", "viewer"]]));
+    assert_eq!(app.whoami(&alice).await["teams"], json!([["payments", "viewer"]]));
     // Deleting a team removes its memberships.
     assert_eq!(app.call("admin-delete-team", &[("name", "payments")]).await.0, 200);
-    assert_eq!(whoami(app, &alice).await["teams"], json!([]));
+    assert_eq!(app.whoami(&alice).await["teams"], json!([]));
 
     // A new user signs in with the password the admin chose; a reset replaces it and ends
     // their sessions; the admin flag shows at once.
@@ -426,14 +381,14 @@ async fn accounts_take_effect(backend: Backend) {
         app.call("admin-create-user", &[("form[username]", "dave"), ("form[password]", PASSWORD)]).await.0,
         200
     );
-    let dave = client_with_cookie(&login(&app.address, "dave", PASSWORD).await.expect("dave signs in"));
-    assert_eq!(whoami(app, &dave).await["is_admin"], false);
+    let dave = app.session("dave", PASSWORD).await;
+    assert_eq!(app.whoami(&dave).await["is_admin"], false);
     app.call("admin-set-user-admin", &[("username", "dave"), ("admin", "true")]).await;
-    assert_eq!(whoami(app, &dave).await["is_admin"], true);
+    assert_eq!(app.whoami(&dave).await["is_admin"], true);
     let (status, _) =
         app.call("admin-reset-password", &[("username", "dave"), ("password", "a brand new password")]).await;
     assert_eq!(status, 200);
-    assert_eq!(whoami(app, &dave).await, Value::Null, "sessions end at a reset");
+    assert_eq!(app.whoami(&dave).await, Value::Null, "sessions end at a reset");
     assert!(login(&app.address, "dave", PASSWORD).await.is_err());
     assert!(login(&app.address, "dave", "a brand new password").await.is_ok());
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'dave'")
@@ -472,17 +427,8 @@ async fn accounts_take_effect(backend: Backend) {
 }
 
 #[tokio::test]
-async fn accounts_take_effect_sqlite() {
-    accounts_take_effect(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn accounts_take_effect_postgres() {
-    accounts_take_effect(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn admin_pages_are_for_admins() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let no_redirect = |cookie: Option<&str>| {
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
         if let Some(c) = cookie {
@@ -545,7 +491,7 @@ async fn admin_pages_are_for_admins() {
 /// redirect, on error with the error in the URL, shown next to the field.
 #[tokio::test]
 async fn plain_form_posts_come_back_to_the_page() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .default_headers({
@@ -561,7 +507,7 @@ async fn plain_form_posts_come_back_to_the_page() {
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "text/html")
             .header("referer", format!("{}/admin/teams", app.address))
-            .body(common::serde_urlencoded(&[("name", name)]))
+            .body(serde_urlencoded(&[("name", name)]))
             .send()
     };
     let res = post("payments").await.unwrap();
@@ -575,3 +521,10 @@ async fn plain_form_posts_come_back_to_the_page() {
     let html = browser.get(url).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("is not allowed"), "the error shows on the page");
 }
+
+on_both!(
+    authorisation_matrix,
+    bad_input,
+    payloads_are_stored_literally_and_shown_escaped,
+    accounts_take_effect
+);

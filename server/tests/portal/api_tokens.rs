@@ -2,23 +2,10 @@
 //! as `Authorization: Bearer`, narrowed to their scope, refused once revoked or expired, and
 //! audited. Storage parts run on SQLite and (through `scripts/with-postgres.sh`) PostgreSQL.
 
-mod common;
-
-use common::{client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use server::{
-    auth::{audit, sessions},
-    config::Config,
-};
+use server::auth::{audit, sessions};
 
-async fn app_on(backend: Backend) -> Option<TestApp> {
-    let url = fresh_url(backend).await?;
-    Some(common::spawn_app_with(Config::for_tests(&url)).await)
-}
-
-async fn as_user(app: &TestApp, user: &str) -> reqwest::Client {
-    client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap())
-}
+use crate::helpers::{serde_urlencoded, Engine, TestApp};
 
 async fn create(
     app: &TestApp,
@@ -44,9 +31,9 @@ async fn me(app: &TestApp, http: &reqwest::Client) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
-async fn token_lifecycle(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
-    let alice = as_user(&app, "alice").await;
+async fn token_lifecycle(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let alice = app.as_user("alice").await;
 
     // Created: the secret comes back once, prefixed.
     let (status, body) = create(&app, &alice, "payments-ci", "30", &["platform:deployer"]).await;
@@ -107,7 +94,7 @@ async fn token_lifecycle(backend: Backend) {
     assert_eq!(status, 403, "{body}");
 
     // Someone else cannot revoke it.
-    let carol = as_user(&app, "carol").await;
+    let carol = app.as_user("carol").await;
     assert_eq!(app.call_with(&carol, "revoke-api-token", &[("id", &id)]).await.0, 404);
     assert_eq!(me(&app, &token).await.0, 200);
 
@@ -129,19 +116,9 @@ async fn token_lifecycle(backend: Backend) {
     assert_eq!((revoked.actor.as_str(), revoked.target.as_str()), ("alice", id.as_str()));
 }
 
-#[tokio::test]
-async fn token_lifecycle_sqlite() {
-    token_lifecycle(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn token_lifecycle_postgres() {
-    token_lifecycle(Backend::Postgres).await;
-}
-
-async fn scope_and_expiry(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
-    let carol = as_user(&app, "carol").await;
+async fn scope_and_expiry(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let carol = app.as_user("carol").await;
 
     // A viewer cannot mint a deployer token, nor anyone a token for a team they are not in,
     // nor a non-admin an admin token.
@@ -150,7 +127,7 @@ async fn scope_and_expiry(backend: Backend) {
     assert!(body.to_string().contains("cannot be wider"), "{body}");
     assert_eq!(create(&app, &carol, "ci", "30", &["payments:viewer"]).await.0, 403);
     assert_eq!(create(&app, &carol, "ci", "30", &["admin"]).await.0, 403);
-    let alice = as_user(&app, "alice").await;
+    let alice = app.as_user("alice").await;
     assert_eq!(create(&app, &alice, "ci", "30", &["platform:approver"]).await.0, 403);
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
@@ -203,18 +180,8 @@ async fn scope_and_expiry(backend: Backend) {
 }
 
 #[tokio::test]
-async fn scope_and_expiry_sqlite() {
-    scope_and_expiry(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn scope_and_expiry_postgres() {
-    scope_and_expiry(Backend::Postgres).await;
-}
-
-#[tokio::test]
 async fn malformed_and_unknown_tokens_are_refused() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let unknown = format!("dpt_{}", "ab".repeat(32));
     for value in ["Bearer nonsense", "Bearer ", "bearer dpt_1234", &format!("Bearer {unknown}")] {
         let res = reqwest::Client::new()
@@ -240,7 +207,7 @@ async fn malformed_and_unknown_tokens_are_refused() {
 
 #[tokio::test]
 async fn bearer_requests_skip_the_origin_check_but_cookies_do_not() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let (_, body) = app
         .call(
             "create-api-token",
@@ -255,7 +222,7 @@ async fn bearer_requests_skip_the_origin_check_but_cookies_do_not() {
         }
     };
     assert_eq!(post(bearer(&secret)).await, 200, "bearer only: no ambient credentials to abuse");
-    assert_eq!(post(app.http.clone()).await, 403, "cookie: refused");
+    assert_eq!(post(app.as_admin()).await, 403, "cookie: refused");
     let mut both = reqwest::header::HeaderMap::new();
     both.insert("authorization", format!("Bearer {secret}").parse().unwrap());
     both.insert("cookie", app.cookie.parse().unwrap());
@@ -265,7 +232,7 @@ async fn bearer_requests_skip_the_origin_check_but_cookies_do_not() {
 
 #[tokio::test]
 async fn the_tokens_page_needs_a_session_and_shows_the_form() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -286,7 +253,7 @@ async fn the_tokens_page_needs_a_session_and_shows_the_form() {
 /// secret once (handed over in a cookie only that page receives, cleared when shown).
 #[tokio::test]
 async fn plain_form_post_shows_the_secret_once() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let no_redirects = |cookie: &str| {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert("cookie", cookie.parse().unwrap());
@@ -301,7 +268,7 @@ async fn plain_form_post_shows_the_secret_once() {
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "text/html")
         .header("referer", format!("{}/account/tokens", app.address))
-        .body(common::serde_urlencoded(&[
+        .body(serde_urlencoded(&[
             ("form[name]", "no-js"),
             ("form[expires_days]", "5"),
             ("form[scope][0]", "admin"),
@@ -343,8 +310,8 @@ async fn plain_form_post_shows_the_secret_once() {
 
 /// An admin token cannot administer accounts or credentials (create a user, reset a password,
 /// grant admin, change memberships): that would be a way round "tokens cannot create tokens".
-async fn accounts_are_administered_with_a_session_only(backend: Backend) {
-    let Some(app) = app_on(backend).await else { return };
+async fn accounts_are_administered_with_a_session_only(engine: Engine) {
+    let app = TestApp::on(engine).await;
     let (status, body) = app
         .call(
             "create-api-token",
@@ -368,10 +335,10 @@ async fn accounts_are_administered_with_a_session_only(backend: Backend) {
         ),
     ] {
         let (status, body) = app.call_with(&token, endpoint, &args).await;
-        assert_eq!(status, 403, "{backend:?} {endpoint}: {body}");
+        assert_eq!(status, 403, "{engine:?} {endpoint}: {body}");
     }
     // Nothing changed: carol signs in with her old password and is still a plain viewer.
-    let carol = as_user(&app, "carol").await;
+    let carol = app.as_user("carol").await;
     let (_, me) = app.call_with(&carol, "current-user", &[]).await;
     assert_eq!((me["is_admin"].as_bool(), &me["teams"]), (Some(false), &json!([["platform", "viewer"]])));
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = 'mallory'")
@@ -387,12 +354,4 @@ async fn accounts_are_administered_with_a_session_only(backend: Backend) {
     assert_eq!(status, 200, "{body}");
 }
 
-#[tokio::test]
-async fn accounts_are_administered_with_a_session_only_sqlite() {
-    accounts_are_administered_with_a_session_only(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn accounts_are_administered_with_a_session_only_postgres() {
-    accounts_are_administered_with_a_session_only(Backend::Postgres).await;
-}
+on_both!(token_lifecycle, scope_and_expiry, accounts_are_administered_with_a_session_only);

@@ -1,14 +1,12 @@
 //! `/api/v1`: every endpoint as anonymous, viewer, deployer, approver and admin (through API
 //! tokens), the error body, the OpenAPI document against the router, and bad bodies.
 
-mod common;
-
-use common::{client_with_cookie, login, TestApp, DEMO_PASSWORD};
+use crate::helpers::{Engine, TestApp};
 use serde_json::Value;
 
 /// An API token for `user` with all of their roles.
 async fn token_for(app: &TestApp, user: &str) -> reqwest::Client {
-    let http = client_with_cookie(&login(&app.address, user, DEMO_PASSWORD).await.unwrap());
+    let http = app.as_user(user).await;
     let (_, page) = app.call_with(&http, "list-api-tokens", &[]).await;
     let options: Vec<String> =
         page["scope_options"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
@@ -41,7 +39,7 @@ fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
 
 #[tokio::test]
 async fn every_endpoint_by_role() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let base = format!("{}/api/v1", app.address);
     let mut callers = vec![("anonymous", reqwest::Client::new())];
     for user in ["carol", "alice", "bob", "admin"] {
@@ -81,7 +79,7 @@ async fn every_endpoint_by_role() {
 
 #[tokio::test]
 async fn errors_are_json_with_a_stable_code() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let base = format!("{}/api/v1", app.address);
     let (status, body) = send(&app.http, "GET", &format!("{base}/nope"), None).await;
     assert_error(status, &body, 404, "not_found");
@@ -104,7 +102,7 @@ async fn errors_are_json_with_a_stable_code() {
 
 #[tokio::test]
 async fn the_openapi_document_covers_every_route() {
-    let app = common::spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let doc = server::api_v1::document();
     let routes = server::api_v1::routes();
     assert!(!routes.is_empty());
@@ -131,9 +129,8 @@ async fn the_openapi_document_covers_every_route() {
     assert_eq!(served, doc);
 }
 
-async fn history_reads(backend: common::Backend) {
-    let Some(url) = common::fresh_url(backend).await else { return };
-    let app = common::spawn_app_with(server::config::Config::for_tests(&url)).await;
+async fn history_reads(engine: Engine) {
+    let app = TestApp::on(engine).await;
     for (i, cluster) in ["prod", "prod", "default"].iter().enumerate() {
         let r = server::history::NewRollout {
             request_id: format!("req-{i}"),
@@ -177,16 +174,6 @@ async fn history_reads(backend: common::Backend) {
     }
 }
 
-#[tokio::test]
-async fn history_reads_sqlite() {
-    history_reads(common::Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn history_reads_postgres() {
-    history_reads(common::Backend::Postgres).await;
-}
-
 /// Sends a raw body with the given content type.
 async fn post_raw(http: &reqwest::Client, url: &str, content_type: Option<&str>, body: &str) -> (u16, Value) {
     let mut req = http.post(url).body(body.to_string());
@@ -205,12 +192,8 @@ fn ids(page: &Value) -> Vec<String> {
 /// The change-request endpoints as anonymous, viewer (carol), deployer (alice), approver
 /// (bob) and admin, through API tokens; the policy on `prod` needs one approval from team
 /// `platform`, not the requester's own.
-async fn change_requests_by_role(backend: common::Backend) {
-    let Some(url) = common::fresh_url(backend).await else { return };
-    let mut config = server::config::Config::for_tests(&url);
-    config.sim_manual_clock = true;
-    config.drift_interval_ms = 0;
-    let app = common::spawn_app_with(config).await;
+async fn change_requests_by_role(engine: Engine) {
+    let app = TestApp::on(engine).manual_clock().without_drift().await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "1", "0.5").await;
     let anonymous = reqwest::Client::new();
     let carol = token_for(&app, "carol").await;
@@ -351,12 +334,4 @@ async fn change_requests_by_role(backend: common::Backend) {
     assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
 }
 
-#[tokio::test]
-async fn change_requests_by_role_sqlite() {
-    change_requests_by_role(common::Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn change_requests_by_role_postgres() {
-    change_requests_by_role(common::Backend::Postgres).await;
-}
+on_both!(history_reads, change_requests_by_role);

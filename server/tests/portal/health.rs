@@ -1,10 +1,8 @@
-mod common;
-
-use common::spawn_app;
+use crate::helpers::{Engine, TestApp};
 
 #[tokio::test]
 async fn healthz_answers_ok_with_version() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = app.http.get(format!("{}/healthz", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -14,7 +12,7 @@ async fn healthz_answers_ok_with_version() {
 
 #[tokio::test]
 async fn readyz_is_ready_when_database_and_ecs_answer() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
     let status = res.status();
     let body: serde_json::Value = res.json().await.unwrap();
@@ -26,7 +24,7 @@ async fn readyz_is_ready_when_database_and_ecs_answer() {
 
 #[tokio::test]
 async fn readyz_names_a_dead_database() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     app.state.db.close().await;
     let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 503);
@@ -43,7 +41,7 @@ async fn readyz_names_a_dead_database() {
 
 #[tokio::test]
 async fn readyz_is_cached_for_a_few_seconds() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let before = app.state.readiness.checks_run();
     let probes: Vec<_> = (0..20)
         .map(|_| {
@@ -75,13 +73,12 @@ async fn readyz_names_a_dead_ecs_endpoint() {
     std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDTEST");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret");
     std::env::set_var("AWS_REGION", "us-east-1");
-    let mut config = server::config::Config::for_tests(&common::fresh_sqlite_url());
-    config.ecs_mode = server::config::EcsMode::Aws;
     // No demo accounts in aws mode: no sign-in, and /readyz needs none.
-    let app = server::startup::Application::build(config).await.expect("application builds");
-    let address = format!("http://{}", app.address());
-    tokio::spawn(app.run_until_stopped());
-    let res = reqwest::get(format!("{address}/readyz")).await.unwrap();
+    let app = TestApp::on(Engine::Sqlite)
+        .settings(|c| c.ecs_mode = server::config::EcsMode::Aws)
+        .signed_out()
+        .await;
+    let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["failing"], serde_json::json!(["ecs"]));
@@ -91,7 +88,7 @@ async fn readyz_names_a_dead_ecs_endpoint() {
 
 #[tokio::test]
 async fn home_page_renders_the_console_shell() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = app.http.get(format!("{}/", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -103,7 +100,7 @@ async fn home_page_renders_the_console_shell() {
 
 #[tokio::test]
 async fn unknown_page_is_404() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let res = app.http.get(format!("{}/no-such-page", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }

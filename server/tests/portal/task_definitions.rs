@@ -1,11 +1,10 @@
 //! Daemon task definitions through the server functions' HTTP endpoints, against the embedded
 //! ecs-sim (real aws-sdk-ecs calls).
 
-mod common;
-
 use aws_sdk_ecs::types::DaemonTaskDefinitionStatusFilter;
-use common::{spawn_app, TestApp};
 use serde_json::{json, Value};
+
+use crate::helpers::{Engine, TestApp};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
 
@@ -106,7 +105,7 @@ async fn set_faults(app: &TestApp, faults: Value) {
 
 #[tokio::test]
 async fn the_guide_definition_registers_as_revision_1_then_2() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let (status, arn) =
         create(&app, &cwagent("cloudwatch-agent-daemon", "amazon/cloudwatch-agent:latest")).await;
     assert!(status < 400, "{status} {arn}");
@@ -174,7 +173,7 @@ async fn the_guide_definition_registers_as_revision_1_then_2() {
 
 #[tokio::test]
 async fn bad_inputs_get_a_4xx_with_field_messages_and_create_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let ok = cwagent("valid-family", "amazon/cloudwatch-agent:latest");
     let long = "a".repeat(256);
     let cases: Vec<(&str, Form, &str)> = vec![
@@ -234,7 +233,7 @@ async fn bad_inputs_get_a_4xx_with_field_messages_and_create_nothing() {
 
 #[tokio::test]
 async fn oversized_and_undecodable_bodies_are_refused_cleanly() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     // A 1 MB JSON view.
     let huge = format!("{{\"family\": \"{}\"}}", "a".repeat(1024 * 1024));
     let form = with(with(cwagent("big", "busybox"), "form[mode]", "json"), "form[json]", &huge);
@@ -274,7 +273,7 @@ async fn oversized_and_undecodable_bodies_are_refused_cleanly() {
 
 #[tokio::test]
 async fn ecs_errors_are_mapped_to_readable_4xx_and_5xx() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let form = cwagent("faulty", "amazon/cloudwatch-agent:latest");
 
     set_faults(&app, json!({ "serverErrorRate": 1.0 })).await;
@@ -299,7 +298,7 @@ async fn ecs_errors_are_mapped_to_readable_4xx_and_5xx() {
 
 #[tokio::test]
 async fn unknown_revisions_and_bad_parameters_are_4xx() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let (status, err) =
         post(&app, "get-task-definition", body(&[("family", "nope"), ("revision", "1")])).await;
     assert!((400..500).contains(&status), "{status} {err}");
@@ -324,7 +323,7 @@ async fn unknown_revisions_and_bad_parameters_are_4xx() {
 
 #[tokio::test]
 async fn deleting_a_revision_keeps_the_family_and_reports_its_status() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     for _ in 0..2 {
         let (status, _) = create(&app, &cwagent("to-delete", "busybox:1")).await;
         assert!(status < 400);
@@ -355,7 +354,7 @@ async fn deleting_a_revision_keeps_the_family_and_reports_its_status() {
 
 #[tokio::test]
 async fn a_daemon_using_a_revision_marks_it_deployed() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let (_, arn) = create(&app, &cwagent("deployed-agent", "amazon/cloudwatch-agent:latest")).await;
     let arn = arn.as_str().unwrap().to_string();
     let (_, _) = create(&app, &cwagent("idle-agent", "amazon/cloudwatch-agent:latest")).await;
@@ -394,7 +393,7 @@ async fn a_daemon_using_a_revision_marks_it_deployed() {
 
 #[tokio::test]
 async fn the_family_list_pages_with_the_api_token() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     for i in 0..27 {
         let (status, _) = create(&app, &cwagent(&format!("family-{i:02}"), "busybox")).await;
         assert!(status < 400);
@@ -411,7 +410,7 @@ async fn the_family_list_pages_with_the_api_token() {
 
 #[tokio::test]
 async fn plain_form_posts_without_javascript_are_redirected() {
-    let app = spawn_app().await;
+    let app = TestApp::on(Engine::Sqlite).await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, app.cookie.parse().unwrap());
     let no_redirects = reqwest::Client::builder()
@@ -461,9 +460,7 @@ async fn ecs_calls(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn the_list_costs_a_few_ecs_calls_whatever_the_number_of_daemons() {
     // The ECS gateway's cache on, as in production (tests turn it off by default).
-    let mut config = server::config::Config::for_tests(&common::fresh_sqlite_url());
-    config.ecs_cache_ms = 2_000;
-    let app = common::spawn_app_with(config).await;
+    let app = TestApp::on(Engine::Sqlite).ecs_cache_ms(2_000).await;
     let (_, arn) = create(&app, &cwagent("many-daemons", "busybox:1")).await;
     let arn = arn.as_str().unwrap().to_string();
     for i in 0..6 {

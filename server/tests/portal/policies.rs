@@ -1,21 +1,19 @@
 //! The policy and freeze-window data layer and the embedded default policies, on SQLite and
 //! PostgreSQL.
-mod common;
-
+use crate::helpers::Engine;
 use app::domain::{
     policy::{CombinedPolicy, FreezeSchedule, FreezeWindow, Policy, Scope},
     utc::parse_datetime,
 };
-use common::{fresh_url, Backend};
 use server::{
     admin::{freezes, policies, seed::ensure_default_policies},
     config::DatabaseUrl,
     db::Db,
 };
 
-async fn db(backend: Backend) -> Option<(Db, String)> {
-    let url = fresh_url(backend).await?;
-    Some((Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("connect"), url))
+async fn db(engine: Engine) -> (Db, String) {
+    let url = engine.fresh_url().await;
+    (Db::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("connect"), url)
 }
 
 fn names(v: &[&str]) -> Vec<String> {
@@ -30,8 +28,8 @@ fn policy(cluster: &str, provider: &str, approvals: u32) -> Policy {
     }
 }
 
-async fn defaults_are_seeded_once(backend: Backend) {
-    let Some((db, url)) = db(backend).await else { return };
+async fn defaults_are_seeded_once(engine: Engine) {
+    let (db, url) = db(engine).await;
     ensure_default_policies(&db, true).await.unwrap();
     let rows = policies::list(&db).await.unwrap();
     let got: Vec<(String, u32, Vec<String>, bool)> = rows
@@ -52,7 +50,7 @@ async fn defaults_are_seeded_once(backend: Backend) {
             ("default".to_string(), 0, vec![], false),
             ("prod".to_string(), 1, names(&["platform"]), false),
         ],
-        "{backend:?}"
+        "{engine:?}"
     );
     assert!(rows.iter().all(|r| r.updated_by == "system" && r.policy.expiry_hours == 72));
 
@@ -62,7 +60,7 @@ async fn defaults_are_seeded_once(backend: Backend) {
     assert_eq!(policies::list(&db).await.unwrap().len(), 2);
 
     // Two replicas starting at once against a fresh database: one set of defaults, no error.
-    let Some(url2) = fresh_url(backend).await else { return };
+    let url2 = engine.fresh_url().await;
     let (a, b) = (
         Db::connect(&DatabaseUrl::parse(&url2).unwrap()).await.unwrap(),
         Db::connect(&DatabaseUrl::parse(&url2).unwrap()).await.unwrap(),
@@ -70,18 +68,18 @@ async fn defaults_are_seeded_once(backend: Backend) {
     let (ra, rb) = tokio::join!(ensure_default_policies(&a, true), ensure_default_policies(&b, true));
     ra.unwrap();
     rb.unwrap();
-    assert_eq!(policies::list(&a).await.unwrap().len(), 3, "{backend:?}");
+    assert_eq!(policies::list(&a).await.unwrap().len(), 3, "{engine:?}");
 
     // Not in aws mode.
-    let Some(url3) = fresh_url(backend).await else { return };
+    let url3 = engine.fresh_url().await;
     let c = Db::connect(&DatabaseUrl::parse(&url3).unwrap()).await.unwrap();
     ensure_default_policies(&c, false).await.unwrap();
     assert!(policies::list(&c).await.unwrap().is_empty());
     drop(url);
 }
 
-async fn upsert_and_policy_for(backend: Backend) {
-    let Some((db, _)) = db(backend).await else { return };
+async fn upsert_and_policy_for(engine: Engine) {
+    let (db, _) = db(engine).await;
     ensure_default_policies(&db, true).await.unwrap();
     // The seeded prod policy: 1 approval from platform.
     assert_eq!(combined(&db, "prod", &[], &["mi-prod-b"]).await.approvals_required, 1);
@@ -126,8 +124,8 @@ fn labels(p: &CombinedPolicy) -> Vec<&str> {
     p.requirements.iter().map(|r| r.label.as_str()).collect()
 }
 
-async fn freeze_windows(backend: Backend) {
-    let Some((db, _)) = db(backend).await else { return };
+async fn freeze_windows(engine: Engine) {
+    let (db, _) = db(engine).await;
     let at = |s: &str| parse_datetime(s).unwrap();
     let reason = "<script>alert(1)</script> '; DROP TABLE freeze_windows; --";
     let xmas = FreezeWindow {
@@ -196,31 +194,6 @@ async fn freeze_windows(backend: Backend) {
     assert!(policies::freezes_for(&db, "prod", &a, at("2026-12-25 12:00")).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn defaults_are_seeded_once_on_sqlite() {
-    defaults_are_seeded_once(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn defaults_are_seeded_once_on_postgres() {
-    defaults_are_seeded_once(Backend::Postgres).await;
-}
-#[tokio::test]
-async fn upsert_and_policy_for_on_sqlite() {
-    upsert_and_policy_for(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn upsert_and_policy_for_on_postgres() {
-    upsert_and_policy_for(Backend::Postgres).await;
-}
-#[tokio::test]
-async fn freeze_windows_on_sqlite() {
-    freeze_windows(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn freeze_windows_on_postgres() {
-    freeze_windows(Backend::Postgres).await;
-}
-
 // ---- The policy rules through the real submit path (HTTP, embedded emulator) ----
 
 mod rules {
@@ -228,9 +201,9 @@ mod rules {
 
     use app::domain::policy::Policy;
     use serde_json::{json, Value};
-    use server::{admin::policies, config::Config};
+    use server::admin::policies;
 
-    use super::common::{self, client_with_cookie, fresh_url, login, Backend, TestApp, DEMO_PASSWORD};
+    use crate::helpers::{Engine, TestApp};
 
     const A: &str = "mi-prod-a";
     const B: &str = "mi-prod-b";
@@ -517,14 +490,6 @@ mod rules {
         ]
     }
 
-    fn test_config(url: &str) -> Config {
-        let mut c = Config::for_tests(url);
-        c.sim_manual_clock = true;
-        c.worker_interval_ms = 100;
-        c.drift_interval_ms = 0;
-        c
-    }
-
     async fn set_policies(app: &TestApp, rows: &[Policy]) {
         sqlx::query("DELETE FROM policies").execute(app.state.db.pool()).await.unwrap();
         for p in rows {
@@ -622,10 +587,10 @@ mod rules {
         }
     }
 
-    pub(super) async fn policy_rules_through_submit(backend: Backend) {
-        let Some(url) = fresh_url(backend).await else { return };
-        let app = common::spawn_app_with(test_config(&url)).await;
-        let alice = client_with_cookie(&login(&app.address, "alice", DEMO_PASSWORD).await.unwrap());
+    async fn policy_rules_through_submit(engine: Engine) {
+        let app =
+            TestApp::on(engine).manual_clock().without_drift().settings(|c| c.worker_interval_ms = 100).await;
+        let alice = app.as_user("alice").await;
         server::auth::users::ensure_team(&app.state.db, "security").await.unwrap();
         app.register("cw-agent", "amazon/cloudwatch-agent:1", "0.25", "0.25").await;
         app.register("cw-agent", "amazon/cloudwatch-agent:2", "0.25", "0.25").await;
@@ -680,13 +645,8 @@ mod rules {
             }
         }
     }
+
+    on_both!(policy_rules_through_submit);
 }
 
-#[tokio::test]
-async fn policy_rules_through_submit_on_sqlite() {
-    rules::policy_rules_through_submit(Backend::Sqlite).await;
-}
-#[tokio::test]
-async fn policy_rules_through_submit_on_postgres() {
-    rules::policy_rules_through_submit(Backend::Postgres).await;
-}
+on_both!(defaults_are_seeded_once, upsert_and_policy_for, freeze_windows);
