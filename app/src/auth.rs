@@ -75,8 +75,7 @@ impl CurrentUser {
             Err(PortalError::Forbidden(format!(
                 "{} may not change daemons or task definitions: that needs the deployer role in a team.",
                 self.username
-            ))
-            .respond())
+            )))
         }
     }
 }
@@ -91,8 +90,7 @@ impl CurrentUser {
             Err(PortalError::Forbidden(format!(
                 "{} may not review change requests: that needs the approver role in a team.",
                 self.username
-            ))
-            .respond())
+            )))
         }
     }
 }
@@ -119,7 +117,7 @@ pub fn via_token() -> bool {
 /// The signed-in user of this request, for server functions: `Unauthenticated` (401) otherwise.
 #[cfg(feature = "ssr")]
 pub fn require_user() -> Result<CurrentUser, PortalError> {
-    current_user().ok_or_else(|| PortalError::Unauthenticated.respond())
+    current_user().ok_or_else(|| PortalError::Unauthenticated)
 }
 
 /// The signed-in user of this request, if any (server side).
@@ -161,13 +159,13 @@ pub fn safe_next(next: &str) -> String {
 /// not returned: the change itself has happened.
 #[cfg(feature = "ssr")]
 pub async fn audit(user: &CurrentUser, action: &str, target: &str, detail: serde_json::Value) {
-    match crate::backend::backend() {
-        Ok(backend) => {
-            if let Err(e) = backend.audit(user, action, target, detail).await {
+    match crate::services::services() {
+        Ok(s) => {
+            if let Err(e) = s.audit.record(user, action, target, detail).await {
                 tracing::error!(action, target, error = %e, "audit log write failed");
             }
         }
-        Err(e) => tracing::error!(action, target, error = %e, "audit log: no backend"),
+        Err(e) => tracing::error!(action, target, error = %e, "audit log: no services"),
     }
 }
 

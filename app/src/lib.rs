@@ -8,12 +8,12 @@
 pub mod api;
 pub mod app;
 pub mod auth;
-#[cfg(feature = "ssr")]
-pub mod backend;
 pub mod components;
 pub mod domain;
 pub mod layout;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod services;
 
 pub use app::{shell, App};
 

@@ -69,7 +69,7 @@ async fn main() {
     config.drift_interval_ms = 0;
     let app = Application::build(config).await.expect("portal starts");
     let base = format!("http://{}", app.address());
-    let db = app.state().db.clone();
+    let db = app.state().services.db.clone();
     tokio::spawn(app.run_until_stopped());
     println!(
         "# Approvals inbox benchmark ({} build, {:?})",

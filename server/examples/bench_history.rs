@@ -135,7 +135,7 @@ async fn main() {
     let base = format!("http://{}", app.address());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    let db = state.db.clone();
+    let db = state.services.db.clone();
     println!(
         "# Rollout history benchmark ({} build, {:?})",
         if cfg!(debug_assertions) { "debug" } else { "release" },

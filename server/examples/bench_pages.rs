@@ -45,7 +45,7 @@ impl Bench {
     }
 
     fn forget_caches(&self) {
-        self.state.cache.clear();
+        self.state.services.gateway.cache.clear();
     }
 
     /// ECS calls made while rendering `path` once: (total, per operation).
@@ -111,7 +111,7 @@ async fn main() {
     let app = Application::build(config).await.expect("portal starts");
     let base = format!("http://{}", app.address());
     let state = app.state().clone();
-    let sim = state.ecs.sim_endpoint.clone().expect("embedded mode");
+    let sim = state.services.gateway.ecs.sim_endpoint.clone().expect("embedded mode");
     tokio::spawn(app.run_until_stopped());
     // Sign in as the demo admin; every later request carries the session cookie.
     let (http, _) = sign_in(&base, "admin").await;

@@ -8,15 +8,13 @@ use aws_sdk_ecs::config::Credentials;
 
 use crate::config::{Config, EcsMode};
 
+pub use app::services::gateway::Ecs;
+
 /// The ECS client plus, in embedded mode, the emulator it talks to (kept alive with it).
 #[derive(Clone)]
-pub struct Ecs {
-    pub client: aws_sdk_ecs::Client,
-    /// `Some` in embedded mode: the emulator's base URL, for the control API.
-    pub sim_endpoint: Option<String>,
-    /// The region ECS calls go to (also used for CloudWatch Logs configuration).
-    pub region: String,
-    _sim: Option<std::sync::Arc<ecs_sim::SimHandle>>,
+pub struct EcsConnection {
+    pub ecs: Ecs,
+    pub sim: Option<std::sync::Arc<ecs_sim::SimHandle>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +23,7 @@ pub enum EcsSetupError {
     Sim(String),
 }
 
-impl Ecs {
+impl EcsConnection {
     pub async fn connect(config: &Config) -> Result<Self, EcsSetupError> {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(3))
@@ -39,7 +37,10 @@ impl Ecs {
                 let shared =
                     aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).load().await;
                 let region = shared.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
-                Ok(Self { client: aws_sdk_ecs::Client::new(&shared), sim_endpoint: None, region, _sim: None })
+                Ok(Self {
+                    ecs: Ecs { client: aws_sdk_ecs::Client::new(&shared), sim_endpoint: None, region },
+                    sim: None,
+                })
             }
             EcsMode::Embedded => {
                 let mut opts = ecs_sim::SimOptions::default();
@@ -60,10 +61,8 @@ impl Ecs {
                 tracing::info!(%endpoint, "embedded ECS emulator started");
                 let client = client_for_endpoint(&endpoint, timeouts);
                 Ok(Self {
-                    client,
-                    sim_endpoint: Some(endpoint),
-                    region: SIM_REGION.into(),
-                    _sim: Some(std::sync::Arc::new(sim)),
+                    ecs: Ecs { client, sim_endpoint: Some(endpoint), region: SIM_REGION.into() },
+                    sim: Some(std::sync::Arc::new(sim)),
                 })
             }
         }
@@ -84,35 +83,4 @@ pub fn client_for_endpoint(endpoint: &str, timeouts: TimeoutConfig) -> aws_sdk_e
         .timeout_config(timeouts)
         .build();
     aws_sdk_ecs::Client::from_conf(conf)
-}
-
-/// Conversions from the portal's validated domain types to `aws-sdk-ecs` input types.
-pub mod to_sdk {
-    use app::{api::PortalError, domain::task_definition::ContainerSpec};
-    use aws_sdk_ecs::types::{DaemonContainerDefinition, KeyValuePair, LogConfiguration, LogDriver};
-
-    pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, PortalError> {
-        let mut b = DaemonContainerDefinition::builder()
-            .name(&c.name)
-            .image(&c.image)
-            .essential(c.essential)
-            .cpu(c.cpu as i32)
-            .memory(c.memory as i32);
-        for (k, v) in &c.environment {
-            b = b.environment(KeyValuePair::builder().name(k).value(v).build());
-        }
-        if let Some(l) = &c.logs {
-            b = b.log_configuration(
-                LogConfiguration::builder()
-                    .log_driver(LogDriver::Awslogs)
-                    .options("awslogs-group", &l.group)
-                    .options("awslogs-region", &l.region)
-                    .options("awslogs-stream-prefix", &l.stream_prefix)
-                    .options("awslogs-create-group", if l.create_group { "true" } else { "false" })
-                    .build()
-                    .map_err(|e| PortalError::Internal(e.to_string()))?,
-            );
-        }
-        b.build().map_err(|e| PortalError::Internal(e.to_string()))
-    }
 }

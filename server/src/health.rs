@@ -59,8 +59,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 async fn check(state: &AppState) -> (StatusCode, Value) {
     let limit = Duration::from_secs(3);
     let (db, ecs) = tokio::join!(
-        tokio::time::timeout(limit, state.db.ping()),
-        tokio::time::timeout(limit, state.ecs.client.list_clusters().max_results(1).send()),
+        tokio::time::timeout(limit, state.services.db.ping()),
+        tokio::time::timeout(limit, state.services.gateway.ecs.client.list_clusters().max_results(1).send()),
     );
     let db_ok = match db {
         Ok(Ok(())) => true,

@@ -1,19 +1,21 @@
-//! The Daemon Portal server: configuration, storage, the ECS client, the HTTP router.
+//! The Daemon Portal server: configuration, the HTTP router and its layers, `/api/v1`, and the
+//! process (ECS client, worker). What the portal does lives in `app::services`.
 
-pub mod admin;
+pub mod api_status;
 pub mod api_v1;
 pub mod auth;
-pub mod backend;
-pub mod cache;
-pub mod changes;
 pub mod config;
-pub mod db;
 pub mod ecs;
-pub mod ecs_error;
-pub mod error;
+pub mod export;
 pub mod health;
-pub mod history;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+
+// The services layer's modules under their former names (tests and tools use these paths).
+pub use app::services::{changes, db, history};
+pub mod admin {
+    pub use app::services::accounts::teams as accounts;
+    pub use app::services::policies::{freezes, policies, role_grants, seed};
+}

@@ -31,7 +31,7 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// Who may use the control API: `Some` is the answer for everyone else.
 fn refusal(state: &AppState, req: &Request) -> Option<Response> {
-    if !state.auth.sim_control || state.ecs.sim_endpoint.is_none() {
+    if !state.auth.sim_control || state.services.gateway.ecs.sim_endpoint.is_none() {
         // As if the route did not exist: nothing to learn about it from outside.
         return Some(refuse(
             StatusCode::NOT_FOUND,
@@ -63,7 +63,7 @@ pub async fn forward(State(state): State<AppState>, req: Request) -> Response {
     if let Some(refused) = refusal(&state, &req) {
         return refused;
     }
-    let Some(endpoint) = state.ecs.sim_endpoint.clone() else {
+    let Some(endpoint) = state.services.gateway.ecs.sim_endpoint.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let method = req.method().clone();

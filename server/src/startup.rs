@@ -3,6 +3,7 @@
 use std::{
     net::SocketAddr,
     sync::{Arc, LazyLock},
+    time::Duration,
 };
 
 use axum::{routing::get, Router};
@@ -12,9 +13,11 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use app::{backend::BackendHandle, shell, App};
+use app::{shell, App};
 
-use crate::{config::Config, db::Db, ecs::Ecs, health, state::AppState};
+use app::services::{random::random_hex, Db, Ecs, LoginSettings, Services, Settings, WorkerSettings};
+
+use crate::{config::Config, ecs::EcsConnection, health, state::AppState};
 
 pub struct Application {
     listener: TcpListener,
@@ -36,50 +39,60 @@ impl Application {
             .map_err(|e| format!("PORTAL_LISTEN (--listen) {}: {e}", config.listen))?;
         let address = listener.local_addr().map_err(|e| format!("PORTAL_LISTEN: {e}"))?;
         let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-        crate::auth::demo::ensure_initial_users(
+        app::services::accounts::demo::ensure_initial_users(
             &db,
             config.demo_users_enabled(),
             config.admin_password.as_ref().map(|p| p.expose()),
         )
         .await?;
-        crate::admin::seed::ensure_default_policies(&db, config.ecs_mode == crate::config::EcsMode::Embedded)
-            .await?;
-        let ecs = match ecs {
-            Some(ecs) => ecs,
-            None => Ecs::connect(&config).await.map_err(|e| e.to_string())?,
+        app::services::policies::seed::ensure_default_policies(
+            &db,
+            config.ecs_mode == crate::config::EcsMode::Embedded,
+        )
+        .await?;
+        let EcsConnection { ecs, sim } = match ecs {
+            Some(ecs) => EcsConnection { ecs, sim: None },
+            None => EcsConnection::connect(&config).await.map_err(|e| e.to_string())?,
         };
-        let roles = config.effective_roles();
         let leptos_options = LeptosOptions::builder()
             .output_name("daemon-portal")
             .site_root(config.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let state = AppState {
-            leptos_options,
+        let http = reqwest::Client::new();
+        let services = Services::new(
             db,
             ecs,
-            roles,
-            cache: Arc::new(crate::cache::EcsCaches::new(std::time::Duration::from_millis(
-                config.ecs_cache_ms,
-            ))),
-            http: reqwest::Client::new(),
+            Settings {
+                roles: config.effective_roles(),
+                ecs_cache: Duration::from_millis(config.ecs_cache_ms),
+                http: http.clone(),
+                login: LoginSettings {
+                    demo_users: config.demo_users_enabled(),
+                    secure_cookies: config.secure_cookies,
+                    password_checks: Arc::default(),
+                },
+                instance: random_hex(8),
+                webhook_url: config.webhook_url.clone(),
+                worker: WorkerSettings {
+                    interval: Duration::from_millis(config.worker_interval_ms),
+                    drift_interval: Duration::from_millis(config.drift_interval_ms),
+                },
+            },
+        );
+        let state = AppState {
+            leptos_options,
+            services,
             auth: crate::auth::AuthSettings {
-                demo_users: config.demo_users_enabled(),
                 secure_cookies: config.secure_cookies,
                 proxy: config.proxy_settings()?,
                 sim_control: config.sim_control_enabled(),
                 public_https: config.public_https(),
-                password_checks: Arc::default(),
             },
             readiness: health::ReadyCache::new(),
-            instance: crate::auth::random_hex(8),
-            webhook_url: config.webhook_url.clone(),
-            working: Arc::default(),
-            worker: crate::state::WorkerSettings {
-                interval: std::time::Duration::from_millis(config.worker_interval_ms),
-                drift_interval: std::time::Duration::from_millis(config.drift_interval_ms),
-            },
+            http,
+            sim,
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
@@ -96,7 +109,8 @@ impl Application {
     /// Serves requests and runs the background worker (every replica runs one; leases keep
     /// them from doing the same work).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let worker = crate::changes::worker::spawn(self.state.clone(), self.state.worker.interval);
+        let engine = self.state.services.changes.clone();
+        let worker = app::services::changes::worker::spawn(engine.clone(), engine.worker.interval);
         // The peer address is the client address recorded for sessions, rate limits and audit.
         let served =
             axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
@@ -117,7 +131,7 @@ static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route
 /// The whole HTTP surface: health, Leptos pages and server functions, static files.
 pub fn router(state: AppState) -> Router {
     let routes = ROUTES.clone();
-    let backend: BackendHandle = Arc::new(state.clone());
+    let services = state.services.clone();
     let leptos_options = state.leptos_options.clone();
 
     Router::new()
@@ -125,17 +139,19 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
         .nest("/api/v1", crate::api_v1::router())
-        .route("/history/export.csv", get(crate::history::export::history_csv))
-        .route("/history/export.json", get(crate::history::export::history_json))
-        .route("/audit/export.csv", get(crate::history::export::audit_csv))
-        .route("/audit/export.json", get(crate::history::export::audit_json))
+        .route("/history/export.csv", get(crate::export::history_csv))
+        .route("/history/export.json", get(crate::export::history_json))
+        .route("/audit/export.csv", get(crate::export::audit_csv))
+        .route("/audit/export.json", get(crate::export::audit_json))
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(backend.clone()),
+            move || provide_context(services.clone()),
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // A server function's error answers with the status `PortalError::status` gives it.
+        .layer(axum::middleware::from_fn(crate::api_status::status_from_error))
         // Outermost last: the origin check runs first, then the session is resolved; the
         // security headers go on every answer, refusals included.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::resolve_user))

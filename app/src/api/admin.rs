@@ -71,8 +71,7 @@ pub(crate) fn require_admin() -> Result<crate::auth::CurrentUser, PortalError> {
         Err(PortalError::Forbidden(format!(
             "{} may not administer the portal: that needs an administrator.",
             user.username
-        ))
-        .respond())
+        )))
     }
 }
 
@@ -85,21 +84,20 @@ pub(crate) fn require_admin_session() -> Result<crate::auth::CurrentUser, Portal
     if crate::auth::via_token() {
         return Err(PortalError::Forbidden(
             "Accounts, teams and memberships are managed in the portal's UI, not with an API token.".into(),
-        )
-        .respond());
+        ));
     }
     Ok(user)
 }
 
 #[cfg(feature = "ssr")]
 fn invalid(e: crate::domain::FieldErrors) -> PortalError {
-    PortalError::Invalid(e).respond()
+    PortalError::Invalid(e)
 }
 
 /// Validates a name argument of a row action (the table posts back what it listed).
 #[cfg(feature = "ssr")]
 fn checked(field: &str, r: Result<String, String>) -> Result<String, PortalError> {
-    r.map_err(|e| PortalError::invalid(field, e).respond())
+    r.map_err(|e| PortalError::invalid(field, e))
 }
 
 /// Sends a plain (no-JavaScript) form post back to the page it came from.
@@ -113,17 +111,14 @@ fn back_to(path: &str) {
 #[server(prefix = "/api", endpoint = "admin-list-users")]
 pub async fn admin_list_users() -> Result<Vec<UserView>, PortalError> {
     require_admin()?;
-    crate::backend::backend()?.admin_list_users().await.map_err(PortalError::respond)
+    crate::services::services()?.accounts.list_users().await
 }
 
 #[server(prefix = "/api", endpoint = "admin-create-user")]
 pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
     let user = require_admin_session()?;
     let new = form.parse().map_err(invalid)?;
-    crate::backend::backend()?
-        .admin_create_user(&new.username, &new.password, new.is_admin)
-        .await
-        .map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.create_user(&new.username, &new.password, new.is_admin).await?;
     crate::auth::audit(&user, "user.create", &new.username, serde_json::json!({ "admin": new.is_admin }))
         .await;
     back_to("/admin");
@@ -134,12 +129,8 @@ pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
 pub async fn admin_reset_password(username: String, password: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
-    crate::domain::account::check_password(&password)
-        .map_err(|e| PortalError::invalid("password", e).respond())?;
-    crate::backend::backend()?
-        .admin_reset_password(&username, &password)
-        .await
-        .map_err(PortalError::respond)?;
+    crate::domain::account::check_password(&password).map_err(|e| PortalError::invalid("password", e))?;
+    crate::services::services()?.accounts.reset_password(&username, &password).await?;
     crate::auth::audit(&user, "user.reset_password", &username, serde_json::json!({})).await;
     back_to("/admin");
     Ok(())
@@ -151,9 +142,9 @@ pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result
     let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     if disabled && username == user.username {
-        return Err(PortalError::Conflict("You cannot disable your own account.".into()).respond());
+        return Err(PortalError::Conflict("You cannot disable your own account.".into()));
     }
-    crate::backend::backend()?.admin_set_disabled(&username, disabled).await.map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.set_disabled(&username, disabled).await?;
     let action = if disabled { "user.disable" } else { "user.enable" };
     crate::auth::audit(&user, action, &username, serde_json::json!({})).await;
     back_to("/admin");
@@ -167,10 +158,9 @@ pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), P
     if !admin && username == user.username {
         return Err(PortalError::Conflict(
             "You cannot remove your own administrator flag; ask another administrator.".into(),
-        )
-        .respond());
+        ));
     }
-    crate::backend::backend()?.admin_set_admin(&username, admin).await.map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.set_admin(&username, admin).await?;
     let action = if admin { "user.grant_admin" } else { "user.revoke_admin" };
     crate::auth::audit(&user, action, &username, serde_json::json!({})).await;
     back_to("/admin");
@@ -182,14 +172,14 @@ pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), P
 #[server(prefix = "/api", endpoint = "admin-list-teams")]
 pub async fn admin_list_teams() -> Result<TeamsOverview, PortalError> {
     require_admin()?;
-    crate::backend::backend()?.admin_list_teams().await.map_err(PortalError::respond)
+    crate::services::services()?.accounts.list_teams().await
 }
 
 #[server(prefix = "/api", endpoint = "admin-create-team")]
 pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
     let name = checked("name", crate::domain::account::parse_team_name(&name))?;
-    crate::backend::backend()?.admin_create_team(&name).await.map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.create_team(&name).await?;
     crate::auth::audit(&user, "team.create", &name, serde_json::json!({})).await;
     back_to("/admin/teams");
     Ok(())
@@ -199,7 +189,7 @@ pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
 pub async fn admin_delete_team(name: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
     let name = checked("name", crate::domain::account::parse_team_name(&name))?;
-    crate::backend::backend()?.admin_delete_team(&name).await.map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.delete_team(&name).await?;
     crate::auth::audit(&user, "team.delete", &name, serde_json::json!({})).await;
     back_to("/admin/teams");
     Ok(())
@@ -216,10 +206,7 @@ pub async fn admin_set_membership(username: String, team: String, role: String) 
     let (Some(username), Some(team), Some(role)) = (username, team, role) else {
         return Err(invalid(e));
     };
-    let previous = crate::backend::backend()?
-        .admin_set_membership(&username, &team, role)
-        .await
-        .map_err(PortalError::respond)?;
+    let previous = crate::services::services()?.accounts.set_membership(&username, &team, role).await?;
     let (action, detail) = match previous {
         None => ("membership.add", serde_json::json!({ "team": team, "role": role.as_str() })),
         Some(old) => (
@@ -237,10 +224,7 @@ pub async fn admin_remove_membership(username: String, team: String) -> Result<(
     let user = require_admin_session()?;
     let username = checked("username", crate::domain::account::parse_username(&username))?;
     let team = checked("team", crate::domain::account::parse_team_name(&team))?;
-    crate::backend::backend()?
-        .admin_remove_membership(&username, &team)
-        .await
-        .map_err(PortalError::respond)?;
+    crate::services::services()?.accounts.remove_membership(&username, &team).await?;
     crate::auth::audit(&user, "membership.remove", &username, serde_json::json!({ "team": team })).await;
     back_to("/admin/teams");
     Ok(())
@@ -251,7 +235,7 @@ pub async fn admin_remove_membership(username: String, team: String) -> Result<(
 #[server(prefix = "/api", endpoint = "admin-list-policies")]
 pub async fn admin_list_policies() -> Result<Vec<PolicyView>, PortalError> {
     require_admin()?;
-    crate::backend::backend()?.admin_list_policies().await.map_err(PortalError::respond)
+    crate::services::services()?.policies.list_policies().await
 }
 
 /// Creates or replaces the policy of (cluster, capacity provider).
@@ -259,10 +243,7 @@ pub async fn admin_list_policies() -> Result<Vec<PolicyView>, PortalError> {
 pub async fn admin_save_policy(form: PolicyForm) -> Result<(), PortalError> {
     let user = require_admin()?;
     let policy = form.parse().map_err(invalid)?;
-    crate::backend::backend()?
-        .admin_save_policy(&policy, &user.username)
-        .await
-        .map_err(PortalError::respond)?;
+    crate::services::services()?.policies.save_policy(&policy, &user.username).await?;
     let target = policy_target(&policy.cluster, &policy.capacity_provider);
     crate::auth::audit(&user, "policy.upsert", &target, serde_json::to_value(&policy).unwrap_or_default())
         .await;
@@ -279,10 +260,7 @@ pub async fn admin_delete_policy(
     let cluster = checked("cluster", crate::domain::policy::parse_policy_cluster(&cluster))?;
     let provider =
         checked("capacity_provider", crate::domain::policy::parse_optional_provider(&capacity_provider))?;
-    crate::backend::backend()?
-        .admin_delete_policy(&cluster, &provider)
-        .await
-        .map_err(PortalError::respond)?;
+    crate::services::services()?.policies.delete_policy(&cluster, &provider).await?;
     crate::auth::audit(&user, "policy.delete", &policy_target(&cluster, &provider), serde_json::json!({}))
         .await;
     back_to("/admin/policies");
@@ -303,7 +281,7 @@ pub fn policy_target(cluster: &str, provider: &str) -> String {
 #[server(prefix = "/api", endpoint = "admin-list-freezes")]
 pub async fn admin_list_freezes() -> Result<Vec<FreezeView>, PortalError> {
     require_admin()?;
-    crate::backend::backend()?.admin_list_freezes().await.map_err(PortalError::respond)
+    crate::services::services()?.policies.list_freezes().await
 }
 
 /// Creates a freeze window (or replaces the one with the form's id); returns its id.
@@ -312,12 +290,9 @@ pub async fn admin_save_freeze(form: FreezeWindowForm) -> Result<String, PortalE
     let user = require_admin()?;
     let window = form.parse().map_err(invalid)?;
     if window.id.len() > 64 || window.id.chars().any(|c| !c.is_ascii_alphanumeric()) {
-        return Err(PortalError::BadRequest("That is not the id of a freeze window.".into()).respond());
+        return Err(PortalError::BadRequest("That is not the id of a freeze window.".into()));
     }
-    let id = crate::backend::backend()?
-        .admin_save_freeze(&window, &user.username)
-        .await
-        .map_err(PortalError::respond)?;
+    let id = crate::services::services()?.policies.save_freeze(&window, &user.username).await?;
     let detail = serde_json::json!({
         "cluster": window.cluster,
         "capacity_provider": window.capacity_provider,
@@ -333,9 +308,9 @@ pub async fn admin_save_freeze(form: FreezeWindowForm) -> Result<String, PortalE
 pub async fn admin_delete_freeze(id: String) -> Result<(), PortalError> {
     let user = require_admin()?;
     if id.is_empty() || id.len() > 64 || id.chars().any(|c| !c.is_ascii_alphanumeric()) {
-        return Err(PortalError::invalid("id", "That is not the id of a freeze window.").respond());
+        return Err(PortalError::invalid("id", "That is not the id of a freeze window."));
     }
-    crate::backend::backend()?.admin_delete_freeze(&id).await.map_err(PortalError::respond)?;
+    crate::services::services()?.policies.delete_freeze(&id).await?;
     crate::auth::audit(&user, "freeze.delete", &id, serde_json::json!({})).await;
     back_to("/admin/freezes");
     Ok(())

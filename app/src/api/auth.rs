@@ -14,10 +14,10 @@ pub async fn login(
     password: String,
     #[server(default)] next: String,
 ) -> Result<CurrentUser, PortalError> {
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     let ip = crate::auth::client_ip();
-    let (token, user) = backend.login(&username, &password, &ip).await.map_err(PortalError::respond)?;
-    let secure = backend.always_secure_cookies() || over_https();
+    let (token, user) = s.accounts.login(&username, &password, &ip).await?;
+    let secure = s.accounts.always_secure_cookies() || over_https();
     set_cookie(&session_cookie(&token, crate::auth::SESSION_COOKIE_MAX_AGE, secure));
     leptos_axum::redirect(&crate::auth::safe_next(&next));
     Ok(user)
@@ -27,11 +27,11 @@ pub async fn login(
 /// the login page.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), PortalError> {
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     if let Some(token) = session_token() {
-        backend.logout(&token, &crate::auth::client_ip()).await.map_err(PortalError::respond)?;
+        s.accounts.logout(&token, &crate::auth::client_ip()).await?;
     }
-    let secure = backend.always_secure_cookies() || over_https();
+    let secure = s.accounts.always_secure_cookies() || over_https();
     set_cookie(&session_cookie("", 0, secure));
     leptos_axum::redirect("/login");
     Ok(())
@@ -46,7 +46,7 @@ pub async fn current_user() -> Result<Option<CurrentUser>, PortalError> {
 /// Whether the login page should list the demo accounts (embedded mode).
 #[server(prefix = "/api", endpoint = "login-hints")]
 pub async fn demo_accounts() -> Result<bool, PortalError> {
-    Ok(crate::backend::backend()?.demo_accounts())
+    Ok(crate::services::services()?.accounts.demo_accounts())
 }
 
 #[cfg(feature = "ssr")]

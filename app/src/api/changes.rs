@@ -181,17 +181,17 @@ pub const REQUESTS_PER_PAGE: usize = 50;
 pub async fn list_change_requests(filter: RequestFilter) -> Result<RequestPage, PortalError> {
     let user = crate::auth::require_user()?;
     if !filter.state.is_empty() && ChangeState::parse(&filter.state).is_none() {
-        return Err(PortalError::invalid("state", format!("Unknown state {}.", filter.state)).respond());
+        return Err(PortalError::invalid("state", format!("Unknown state {}.", filter.state)));
     }
-    let backend = crate::backend::backend()?;
-    backend.list_changes(&user, filter).await.map_err(PortalError::respond)
+    let s = crate::services::services()?;
+    s.changes.list_changes(&user, filter).await
 }
 
 #[server(prefix = "/api", endpoint = "get-change-request")]
 pub async fn get_change_request(id: String) -> Result<ChangeRequestDetail, PortalError> {
     let user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
-    backend.get_change(&user, id.trim()).await.map_err(PortalError::respond)
+    let s = crate::services::services()?;
+    s.changes.get_change(&user, id.trim()).await
 }
 
 /// The navigation's counts; `None` when nobody is signed in (the login page has a navigation
@@ -199,8 +199,8 @@ pub async fn get_change_request(id: String) -> Result<ChangeRequestDetail, Porta
 #[server(prefix = "/api", endpoint = "approval-counts")]
 pub async fn get_approval_counts() -> Result<Option<ApprovalCounts>, PortalError> {
     let Some(user) = crate::auth::current_user() else { return Ok(None) };
-    let backend = crate::backend::backend()?;
-    backend.approval_counts(&user).await.map(Some)
+    let s = crate::services::services()?;
+    s.changes.approval_counts(&user).await.map(Some)
 }
 
 /// Approves (`decision` = `approve`) or rejects (`reject`, comment required) a pending request.
@@ -218,17 +218,14 @@ pub async fn review_change_request(
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(PortalError::invalid("decision", "Choose Approve or Reject.").respond()),
+        _ => return Err(PortalError::invalid("decision", "Choose Approve or Reject.")),
     };
     let comment = crate::domain::change::parse_comment(&comment, !approve)
-        .map_err(|e| PortalError::invalid("comment", e).respond())?;
+        .map_err(|e| PortalError::invalid("comment", e))?;
     let version = crate::domain::policy::parse_review_version(&version)
-        .map_err(|e| PortalError::invalid("version", e).respond())?;
-    let backend = crate::backend::backend()?;
-    backend
-        .review_change(&user, &crate::auth::client_ip(), id.trim(), version, approve, &comment)
-        .await
-        .map_err(PortalError::respond)?;
+        .map_err(|e| PortalError::invalid("version", e))?;
+    let s = crate::services::services()?;
+    s.changes.review(&user, &crate::auth::client_ip(), id.trim(), version, approve, &comment).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));
     Ok(())
 }
@@ -238,8 +235,8 @@ pub async fn review_change_request(
 pub async fn cancel_change_request(id: String) -> Result<(), PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let backend = crate::backend::backend()?;
-    backend.cancel_change(&user, &crate::auth::client_ip(), id.trim()).await.map_err(PortalError::respond)?;
+    let s = crate::services::services()?;
+    s.changes.cancel(&user, &crate::auth::client_ip(), id.trim()).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));
     Ok(())
 }
@@ -252,12 +249,9 @@ pub async fn edit_change_request(
 ) -> Result<(), PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    let backend = crate::backend::backend()?;
-    backend
-        .edit_change(&user, &crate::auth::client_ip(), id.trim(), spec)
-        .await
-        .map_err(PortalError::respond)?;
+    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let s = crate::services::services()?;
+    s.changes.edit(&user, &crate::auth::client_ip(), id.trim(), spec).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));
     Ok(())
 }
@@ -267,15 +261,12 @@ pub async fn edit_change_request(
 pub async fn override_freeze(id: String, reason: String) -> Result<(), PortalError> {
     let user = crate::auth::require_user()?;
     if !user.is_admin() {
-        return Err(PortalError::Forbidden("Only admins may override a freeze window.".into()).respond());
+        return Err(PortalError::Forbidden("Only admins may override a freeze window.".into()));
     }
     let reason = crate::domain::change::parse_override_reason(&reason)
-        .map_err(|e| PortalError::invalid("reason", e).respond())?;
-    let backend = crate::backend::backend()?;
-    backend
-        .override_freeze(&user, &crate::auth::client_ip(), id.trim(), &reason)
-        .await
-        .map_err(PortalError::respond)?;
+        .map_err(|e| PortalError::invalid("reason", e))?;
+    let s = crate::services::services()?;
+    s.changes.override_freeze(&user, &crate::auth::client_ip(), id.trim(), &reason).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));
     Ok(())
 }

@@ -61,15 +61,15 @@ pub struct ClusterDetail {
 #[server(prefix = "/api", endpoint = "list-clusters")]
 pub async fn list_clusters() -> Result<Vec<ClusterSummary>, PortalError> {
     let _user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
-    backend.list_clusters().await.map_err(PortalError::respond)
+    let s = crate::services::services()?;
+    s.gateway.list_clusters().await
 }
 
 #[server(prefix = "/api", endpoint = "get-cluster")]
 pub async fn get_cluster(name: String) -> Result<ClusterDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     let name = crate::domain::names::ResourceName::parse("cluster", &name)
-        .map_err(|e| PortalError::invalid("name", e).respond())?;
-    let backend = crate::backend::backend()?;
-    backend.cluster_detail(name.as_str()).await.map_err(PortalError::respond)
+        .map_err(|e| PortalError::invalid("name", e))?;
+    let s = crate::services::services()?;
+    s.gateway.cluster_detail(name.as_str()).await
 }

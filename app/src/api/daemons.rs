@@ -141,9 +141,9 @@ pub struct DeployOptions {
 pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError> {
     let _user = crate::auth::require_user()?;
     let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster)
-        .map_err(|e| PortalError::invalid("cluster", e).respond())?;
-    let backend = crate::backend::backend()?;
-    backend.list_daemons(cluster.as_str()).await.map_err(PortalError::respond)
+        .map_err(|e| PortalError::invalid("cluster", e))?;
+    let s = crate::services::services()?;
+    s.gateway.list_daemons(cluster.as_str()).await
 }
 
 #[server(prefix = "/api", endpoint = "get-daemon")]
@@ -154,12 +154,11 @@ pub async fn get_daemon(
 ) -> Result<DaemonDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     use crate::domain::names::ResourceName;
-    let cluster =
-        ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
-    let name =
-        ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
-    let backend = crate::backend::backend()?;
-    let mut d = backend.daemon_detail(cluster.as_str(), name.as_str()).await.map_err(PortalError::respond)?;
+    let cluster = ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e))?;
+    let name = ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e))?;
+    let s = crate::services::services()?;
+    let requests = s.changes.newest_requests(cluster.as_str(), name.as_str()).await?;
+    let mut d = s.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
     d.instances_total = d.instances.len();
     d.instances_running = d
         .instances
@@ -182,8 +181,8 @@ pub const INSTANCES_PER_PAGE: usize = 100;
 #[server(prefix = "/api", endpoint = "deploy-options")]
 pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, PortalError> {
     let _user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
-    backend.deploy_options(cluster.trim()).await.map_err(PortalError::respond)
+    let s = crate::services::services()?;
+    s.gateway.deploy_options(cluster.trim()).await
 }
 
 /// What submitting a change gives back: the change request, and where the browser goes next.
@@ -215,17 +214,17 @@ fn submitted(row: super::changes::ChangeRequestRow) -> Submitted {
 pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
+    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
     let rollback = form.rollback == "1";
-    let backend = crate::backend::backend()?;
-    let row = backend
+    let s = crate::services::services()?;
+    let row = s
+        .changes
         .submit_change(
             &user,
             &crate::auth::client_ip(),
             super::changes::ChangeInput::Deploy { spec, rollback },
         )
-        .await
-        .map_err(PortalError::respond)?;
+        .await?;
     Ok(submitted(row))
 }
 
@@ -235,16 +234,13 @@ pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, P
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     use crate::domain::names::ResourceName;
-    let cluster =
-        ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
-    let name =
-        ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
-    let backend = crate::backend::backend()?;
+    let cluster = ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e))?;
+    let name = ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e))?;
+    let s = crate::services::services()?;
     let input = super::changes::ChangeInput::DeleteDaemon {
         cluster: cluster.as_str().to_string(),
         daemon: name.as_str().to_string(),
     };
-    let row =
-        backend.submit_change(&user, &crate::auth::client_ip(), input).await.map_err(PortalError::respond)?;
+    let row = s.changes.submit_change(&user, &crate::auth::client_ip(), input).await?;
     Ok(submitted(row))
 }

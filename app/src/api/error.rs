@@ -38,6 +38,12 @@ pub enum PortalError {
     Internal(String),
 }
 
+impl From<FieldErrors> for PortalError {
+    fn from(e: FieldErrors) -> Self {
+        PortalError::Invalid(e)
+    }
+}
+
 impl PortalError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut e = FieldErrors::new();
@@ -45,7 +51,9 @@ impl PortalError {
         PortalError::Invalid(e)
     }
 
-    /// The HTTP status the server answers this error with.
+    /// The HTTP status the server answers this error with: the one rule, applied to server
+    /// function calls by the server's `/api` layer (`server/src/api_status.rs`) and to page
+    /// renders by `components::alert::LoadError`.
     pub fn status(&self) -> u16 {
         match self {
             PortalError::Invalid(_) => 422,
@@ -73,22 +81,6 @@ impl PortalError {
             _ => None,
         }
     }
-
-    /// Sets the response status from this error and passes it on; for `?`/`map_err` in
-    /// server functions. A form posted by a browser without JavaScript (it accepts HTML) is
-    /// left alone: server functions answer it with a redirect back to the form, carrying the
-    /// error, which browsers only follow on a 3xx status.
-    pub fn respond(self) -> Self {
-        #[cfg(feature = "ssr")]
-        if let Some(opts) =
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post())
-        {
-            if let Ok(code) = http::StatusCode::from_u16(self.status()) {
-                opts.set_status(code);
-            }
-        }
-        self
-    }
 }
 
 /// A browser's plain form post (no JavaScript): a POST that asks for HTML. (A page view is a
@@ -109,13 +101,13 @@ impl FromServerFnError for PortalError {
             ServerFnErrorErr::Args(m)
             | ServerFnErrorErr::MissingArg(m)
             | ServerFnErrorErr::Deserialization(m) => {
-                PortalError::BadRequest(format!("The request could not be read: {m}")).respond()
+                PortalError::BadRequest(format!("The request could not be read: {m}"))
             }
             ServerFnErrorErr::Request(m) => PortalError::Ecs {
                 code: "Request".into(),
                 message: format!("The portal did not answer: {m}"),
             },
-            other => PortalError::Internal(other.to_string()).respond(),
+            other => PortalError::Internal(other.to_string()),
         }
     }
 }

@@ -87,38 +87,23 @@ pub struct AuditPage {
     pub newer: Option<String>,
 }
 
-/// `PortalError::respond`, and also for a page rendered on the server (a GET): `respond`
-/// leaves requests that accept HTML alone (for no-JavaScript form posts), which includes every
-/// browser page view, so a refused or invalid page would otherwise answer 200.
-#[cfg(feature = "ssr")]
-fn refuse(e: PortalError) -> PortalError {
-    let page_view =
-        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| p.method == http::Method::GET);
-    if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>().filter(|_| page_view) {
-        if let Ok(code) = http::StatusCode::from_u16(e.status()) {
-            opts.set_status(code);
-        }
-    }
-    e.respond()
-}
-
 /// One page of rollout history matching the filters in `query`.
 #[server(prefix = "/api", endpoint = "list-history")]
 pub async fn list_history(#[server(default)] query: HistoryQuery) -> Result<HistoryPage, PortalError> {
-    let _user = crate::auth::require_user().map_err(refuse)?;
-    let (filter, at) = query.parse().map_err(|e| refuse(PortalError::Invalid(e)))?;
-    let backend = crate::backend::backend()?;
-    backend.list_history(&filter, at, PAGE_SIZE).await.map_err(refuse)
+    let _user = crate::auth::require_user()?;
+    let (filter, at) = query.parse().map_err(PortalError::Invalid)?;
+    let s = crate::services::services()?;
+    s.history.list_history(&filter, at, PAGE_SIZE).await
 }
 
 /// One page of the audit log (admins only).
 #[server(prefix = "/api", endpoint = "list-audit")]
 pub async fn list_audit(#[server(default)] query: AuditQuery) -> Result<AuditPage, PortalError> {
-    let user = crate::auth::require_user().map_err(refuse)?;
+    let user = crate::auth::require_user()?;
     if !user.is_admin() {
-        return Err(refuse(PortalError::Forbidden("Only administrators may read the audit log.".into())));
+        return Err(PortalError::Forbidden("Only administrators may read the audit log.".into()));
     }
-    let (filter, at) = query.parse().map_err(|e| refuse(PortalError::Invalid(e)))?;
-    let backend = crate::backend::backend()?;
-    backend.list_audit(&filter, at, PAGE_SIZE).await.map_err(refuse)
+    let (filter, at) = query.parse().map_err(PortalError::Invalid)?;
+    let s = crate::services::services()?;
+    s.history.list_audit(&filter, at, PAGE_SIZE).await
 }

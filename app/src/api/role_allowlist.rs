@@ -24,17 +24,17 @@ pub struct RoleAllowlist {
 #[server(prefix = "/api", endpoint = "admin-list-role-grants")]
 pub async fn admin_list_role_grants() -> Result<RoleAllowlist, PortalError> {
     super::admin::require_admin()?;
-    let backend = crate::backend::backend()?;
-    let grants = backend.list_role_grants().await.map_err(PortalError::respond)?;
-    Ok(RoleAllowlist { grants, everyone: backend.configured_roles() })
+    let s = crate::services::services()?;
+    let grants = s.policies.list_role_grants().await?;
+    Ok(RoleAllowlist { grants, everyone: s.gateway.configured_roles() })
 }
 
 #[server(prefix = "/api", endpoint = "admin-grant-role")]
 pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
     // Like memberships, a grant widens what people may do: never from an API token.
     let user = super::admin::require_admin_session()?;
-    let grant = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    crate::backend::backend()?.grant_role(&grant, &user.username).await.map_err(PortalError::respond)?;
+    let grant = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    crate::services::services()?.policies.grant_role(&grant, &user.username).await?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
     crate::auth::audit(&user, "role.grant", &grant.team, detail).await;
     leptos_axum::redirect("/admin/roles");
@@ -44,8 +44,8 @@ pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
 #[server(prefix = "/api", endpoint = "admin-revoke-role")]
 pub async fn admin_revoke_role(form: RoleGrantForm) -> Result<(), PortalError> {
     let user = super::admin::require_admin_session()?;
-    let grant = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    crate::backend::backend()?.revoke_role(&grant).await.map_err(PortalError::respond)?;
+    let grant = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    crate::services::services()?.policies.revoke_role(&grant).await?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
     crate::auth::audit(&user, "role.revoke", &grant.team, detail).await;
     leptos_axum::redirect("/admin/roles");

@@ -88,12 +88,12 @@ pub const FAMILY_PAGE_SIZE: i32 = 25;
 #[server(prefix = "/api", endpoint = "task-definition-form-options")]
 pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
     let user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     Ok(TaskDefinitionFormOptions {
         // The roles this user may name (the role allowlist); the server checks them again.
-        roles: backend.allowed_roles(&user).await.map_err(PortalError::respond)?,
-        region: backend.region(),
-        role_scope: backend.role_scope().await,
+        roles: s.policies.allowed_roles(&user).await?,
+        region: s.gateway.region(),
+        role_scope: s.gateway.role_scope().await,
     })
 }
 
@@ -103,10 +103,12 @@ pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOpt
 pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let backend = crate::backend::backend()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    backend.claim_family(&user, &spec.family).await.map_err(PortalError::respond)?;
-    let arn = backend.register_task_definition(&user, spec).await.map_err(PortalError::respond)?;
+    let s = crate::services::services()?;
+    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    s.changes.claim_family(&user, &spec.family).await?;
+    // A definition may name only the roles its author's teams may use (domain::role_allowlist).
+    let allowed = s.policies.allowed_roles(&user).await?;
+    let arn = s.gateway.register_task_definition(spec, &allowed).await?;
     crate::auth::audit(&user, "task_definition.create", &arn, serde_json::json!({})).await;
     if let Some((family, revision)) = family_and_revision(&arn) {
         leptos_axum::redirect(&format!("/task-definitions/{family}/{revision}"));
@@ -136,13 +138,13 @@ pub fn parse_family_filter(s: &str) -> Result<Option<String>, String> {
 fn checked_family(family: &str) -> Result<String, PortalError> {
     crate::domain::names::ResourceName::parse("daemon task definition family", family)
         .map(|n| n.as_str().to_string())
-        .map_err(|e| PortalError::invalid("family", e).respond())
+        .map_err(|e| PortalError::invalid("family", e))
 }
 
 #[cfg(feature = "ssr")]
 fn checked_revision(revision: u32) -> Result<u32, PortalError> {
     if revision == 0 {
-        return Err(PortalError::invalid("revision", "Revisions start at 1.").respond());
+        return Err(PortalError::invalid("revision", "Revisions start at 1."));
     }
     Ok(revision)
 }
@@ -156,27 +158,23 @@ pub async fn list_task_definitions(
     #[server(default)] token: String,
 ) -> Result<FamilyPage, PortalError> {
     let _user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
-    let prefix = parse_family_filter(&filter).map_err(|e| PortalError::invalid("filter", e).respond())?;
+    let s = crate::services::services()?;
+    let prefix = parse_family_filter(&filter).map_err(|e| PortalError::invalid("filter", e))?;
     if token.len() > 4096 {
-        return Err(PortalError::BadRequest("The page token is too long.".into()).respond());
+        return Err(PortalError::BadRequest("The page token is too long.".into()));
     }
     let token = (!token.trim().is_empty()).then(|| token.trim().to_string());
-    let (latest, next_token) = backend
-        .list_task_definition_families(prefix.clone(), token, FAMILY_PAGE_SIZE)
-        .await
-        .map_err(PortalError::respond)?;
+    let (latest, next_token) =
+        s.gateway.list_task_definition_families(prefix.clone(), token, FAMILY_PAGE_SIZE).await?;
     let mut counts = std::collections::HashMap::<String, u32>::new();
     if let Some(last) = latest.last() {
-        let revisions = backend
-            .list_task_definition_revisions(None, prefix, Some(last.family.clone()), false)
-            .await
-            .map_err(PortalError::respond)?;
+        let revisions =
+            s.gateway.list_task_definition_revisions(None, prefix, Some(last.family.clone()), false).await?;
         for r in revisions.iter().filter(|r| r.status == "ACTIVE") {
             *counts.entry(r.family.clone()).or_default() += 1;
         }
     }
-    let (used, usage_error) = match backend.task_definition_usage().await {
+    let (used, usage_error) = match s.gateway.task_definition_usage().await {
         Ok(usage) => (
             Some(
                 usage
@@ -205,15 +203,12 @@ pub async fn list_task_definitions(
 #[server(prefix = "/api", endpoint = "get-task-definition")]
 pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
     let _user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
-    let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
-    let revisions = backend
-        .list_task_definition_revisions(Some(family.clone()), None, None, true)
-        .await
-        .map_err(PortalError::respond)?;
-    let (daemons, usage_error) = match backend.task_definition_usage().await {
+    let record = s.gateway.describe_task_definition(&family, revision).await?;
+    let revisions = s.gateway.list_task_definition_revisions(Some(family.clone()), None, None, true).await?;
+    let (daemons, usage_error) = match s.gateway.task_definition_usage().await {
         Ok(mut usage) => (usage.remove(&record.arn).unwrap_or_default(), None),
         Err(e) => (vec![], Some(e.to_string())),
     };
@@ -228,10 +223,10 @@ pub async fn get_task_definition_spec(
     revision: u32,
 ) -> Result<TaskDefinitionSpec, PortalError> {
     let _user = crate::auth::require_user()?;
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
-    let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
+    let record = s.gateway.describe_task_definition(&family, revision).await?;
     Ok(record.spec)
 }
 
@@ -245,17 +240,17 @@ pub async fn delete_task_definition(
 ) -> Result<super::changes::ChangeRequestRow, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let backend = crate::backend::backend()?;
+    let s = crate::services::services()?;
     let family = checked_family(&family)?;
     let revision = checked_revision(revision)?;
-    let row = backend
+    let row = s
+        .changes
         .submit_change(
             &user,
             &crate::auth::client_ip(),
             super::changes::ChangeInput::DeleteRevision { family: family.clone(), revision },
         )
-        .await
-        .map_err(PortalError::respond)?;
+        .await?;
     if row.state == crate::domain::change::ChangeState::Succeeded {
         leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
     } else {

@@ -69,8 +69,7 @@ fn require_session_user() -> Result<crate::auth::CurrentUser, PortalError> {
     if crate::auth::via_token() {
         return Err(PortalError::Forbidden(
             "API tokens are managed in the portal's UI, not with a token.".into(),
-        )
-        .respond());
+        ));
     }
     Ok(user)
 }
@@ -78,8 +77,8 @@ fn require_session_user() -> Result<crate::auth::CurrentUser, PortalError> {
 #[server(prefix = "/api", endpoint = "list-api-tokens")]
 pub async fn list_api_tokens() -> Result<TokensPage, PortalError> {
     let user = require_session_user()?;
-    let backend = crate::backend::backend()?;
-    let tokens = backend.list_tokens(&user).await.map_err(PortalError::respond)?;
+    let s = crate::services::services()?;
+    let tokens = s.accounts.list_tokens(&user).await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -96,11 +95,10 @@ pub async fn list_api_tokens() -> Result<TokensPage, PortalError> {
 #[server(prefix = "/api", endpoint = "create-api-token")]
 pub async fn create_api_token(form: TokenForm) -> Result<CreatedToken, PortalError> {
     let user = require_session_user()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    spec.scope.within(&user).map_err(|e| PortalError::Forbidden(e).respond())?;
-    let backend = crate::backend::backend()?;
-    let created =
-        backend.create_token(&user, &spec, &crate::auth::client_ip()).await.map_err(PortalError::respond)?;
+    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    spec.scope.within(&user).map_err(|e| PortalError::Forbidden(e))?;
+    let s = crate::services::services()?;
+    let created = s.accounts.create_token(&user, &spec, &crate::auth::client_ip()).await?;
     if super::error::plain_form_post() {
         // Without JavaScript the answer is a redirect; the secret rides along in a cookie only
         // the tokens page receives, for a minute, and is cleared when shown.
@@ -117,10 +115,10 @@ pub async fn create_api_token(form: TokenForm) -> Result<CreatedToken, PortalErr
 pub async fn revoke_api_token(id: String) -> Result<(), PortalError> {
     let user = require_session_user()?;
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(PortalError::invalid("id", "Not a token id.").respond());
+        return Err(PortalError::invalid("id", "Not a token id."));
     }
-    let backend = crate::backend::backend()?;
-    backend.revoke_token(&user, &id, &crate::auth::client_ip()).await.map_err(PortalError::respond)?;
+    let s = crate::services::services()?;
+    s.accounts.revoke_token(&user, &id, &crate::auth::client_ip()).await?;
     if super::error::plain_form_post() {
         leptos_axum::redirect(TOKENS_PAGE);
     }

@@ -39,3 +39,17 @@ pub fn ErrorAlert(#[prop(into)] error: Signal<Option<PortalError>>) -> impl Into
         })
     }
 }
+
+/// A page's data could not be loaded: the error, shown like [`ErrorAlert`], and, when the page
+/// is rendered on the server, the page's HTTP status from `PortalError::status` (a refused page
+/// answers 403, a missing daemon 404), so that what the page says and what it answers agree.
+#[component]
+pub fn LoadError(error: PortalError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(error.status()) {
+            opts.set_status(code);
+        }
+    }
+    view! { <ErrorAlert error=Signal::derive(move || Some(error.clone())) /> }
+}

@@ -11,7 +11,7 @@ mod reloading;
 pub mod resource;
 pub mod time;
 
-pub use alert::{Alert, ErrorAlert};
+pub use alert::{Alert, ErrorAlert, LoadError};
 pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
 pub use post_form::{FormAction, PostForm};

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use app::{
     api::changes::{ChangeInput, Inbox, RequestFilter},
-    backend::ChangesBackend,
     domain::{change::ChangeState, deployment::DeployForm, names::ResourceName},
 };
 use axum::{
@@ -123,7 +122,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewChange>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.user.require_deployer()?;
-    let row = state.submit_change(&caller.user, &caller.ip, input(body)?).await?;
+    let row = state.services.changes.submit_change(&caller.user, &caller.ip, input(body)?).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
@@ -160,7 +159,7 @@ pub async fn list(
     }
     let filter =
         RequestFilter { inbox: Inbox::parse(&p.inbox), state: p.state, cluster: p.cluster, after: p.after };
-    let page = state.list_changes(&caller.user, filter).await?;
+    let page = state.services.changes.list_changes(&caller.user, filter).await?;
     Ok(Json(json!(page)))
 }
 
@@ -178,7 +177,7 @@ pub async fn get(
     caller: ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let detail = state.get_change(&caller.user, check_id(&id)?).await?;
+    let detail = state.services.changes.get_change(&caller.user, check_id(&id)?).await?;
     Ok(Json(json!(detail)))
 }
 
@@ -205,7 +204,7 @@ async fn review(
     let version =
         app::domain::policy::parse_review_version(&body.version.map(|v| v.to_string()).unwrap_or_default())
             .map_err(|e| invalid("version", e))?;
-    let row = state.review_change(&caller.user, &caller.ip, id, version, approve, &comment).await?;
+    let row = state.services.changes.review(&caller.user, &caller.ip, id, version, approve, &comment).await?;
     Ok(Json(json!(row)))
 }
 

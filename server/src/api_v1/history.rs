@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{error::ApiError, extract::ApiUser};
-use crate::{
-    auth::db_error,
+use crate::state::AppState;
+use app::services::{
+    error::db_error,
     history::{list_rollouts, RolloutFilter, RolloutRow},
-    state::AppState,
 };
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -95,7 +95,9 @@ pub async fn history(
         from: filter.from_ms,
         to: filter.to_ms,
     };
-    let page = list_rollouts(&state.db, &filter, at, limit).await.map_err(|e| ApiError::from(db_error(e)))?;
+    let page = list_rollouts(&state.services.db, &filter, at, limit)
+        .await
+        .map_err(|e| ApiError::from(db_error(e)))?;
     Ok(Json(json!({
         "rows": page.rows.iter().map(rollout_json).collect::<Vec<_>>(),
         "older": page.older.map(|c| c.encode()),

@@ -72,7 +72,7 @@ async fn identify(
 ) -> Result<Option<(CurrentUser, Option<String>)>, Box<Response>> {
     if trusted_peer {
         if let Some(identity) = state.auth.proxy.identity(headers) {
-            return match proxy::sign_in(&state.db, &state.auth.proxy, &identity, ip)
+            return match proxy::sign_in(&state.services.db, &state.auth.proxy, &identity, ip)
                 .await
                 .map_err(unavailable)?
             {
@@ -83,7 +83,7 @@ async fn identify(
         }
     }
     if let Some(secret) = bearer(headers) {
-        return match tokens::resolve(&state.db, secret).await.map_err(unavailable)? {
+        return match tokens::resolve(&state.services.db, secret).await.map_err(unavailable)? {
             Ok(resolved) => Ok(Some((resolved.user, Some(resolved.token_id)))),
             Err(reason) => {
                 tracing::info!(?reason, "API token refused");
@@ -98,7 +98,7 @@ async fn identify(
         .find_map(|h| cookie_value(h, SESSION_COOKIE).map(str::to_string));
     match token {
         Some(token) => {
-            Ok(sessions::resolve(&state.db, &token).await.map_err(unavailable)?.map(|u| (u, None)))
+            Ok(sessions::resolve(&state.services.db, &token).await.map_err(unavailable)?.map(|u| (u, None)))
         }
         None => Ok(None),
     }

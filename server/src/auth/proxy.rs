@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use sqlx::Row;
 
 use super::{audit, users};
-use crate::db::Db;
+use app::services::Db;
 
 /// Stored as the password hash of accounts created by the proxy: not a PHC string, so no
 /// password ever matches it.

@@ -103,7 +103,7 @@ async fn authorisation_matrix(engine: Engine) {
     assert!(failures.is_empty(), "{engine:?}: {failures:#?}");
 
     // The refused calls changed nothing: one create-user went through, the admin's.
-    let log = audit::recent(&app.state.db, 1000).await.unwrap();
+    let log = audit::recent(&app.state.services.db, 1000).await.unwrap();
     let creates: Vec<_> = log.iter().filter(|e| e.action == "user.create").collect();
     assert_eq!(creates.len(), 1);
     assert_eq!((creates[0].actor.as_str(), creates[0].target.as_str()), ("admin", "dave"));
@@ -293,7 +293,7 @@ async fn bad_input(engine: Engine) {
     assert!(field(&body, "reason").starts_with("Enter a reason"));
 
     // Nothing was written by the refused calls.
-    assert_eq!(policies::list(&app.state.db).await.unwrap().len(), 3, "only the defaults");
+    assert_eq!(policies::list(&app.state.services.db).await.unwrap().len(), 3, "only the defaults");
     let (_, teams) = app.call("admin-list-teams", &[]).await;
     assert_eq!(teams["teams"].as_array().unwrap().len(), 1, "{teams}");
 
@@ -392,7 +392,7 @@ async fn accounts_take_effect(engine: Engine) {
     assert!(login(&app.address, "dave", PASSWORD).await.is_err());
     assert!(login(&app.address, "dave", "a brand new password").await.is_ok());
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'dave'")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -418,12 +418,12 @@ async fn accounts_take_effect(engine: Engine) {
     assert_eq!(save("3").await.0, 200);
     assert_eq!(save("2").await.0, 200);
     let scope = app::domain::policy::Scope::new("prod", &[], &["mi-prod-a".to_string()]);
-    let p = policies::combined_for(&app.state.db, scope).await.unwrap();
+    let p = policies::combined_for(&app.state.services.db, scope).await.unwrap();
     assert_eq!(
         (p.approvals_required, p.approver_teams),
         (2, vec!["platform".to_string(), "sre".to_string()])
     );
-    assert_eq!(policies::list(&app.state.db).await.unwrap().len(), 3);
+    assert_eq!(policies::list(&app.state.services.db).await.unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ async fn token_lifecycle(engine: Engine) {
     // Stored as its SHA-256, never in clear.
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT token_hash, prefix, scope FROM api_tokens")
-            .fetch_all(app.state.db.pool())
+            .fetch_all(app.state.services.db.pool())
             .await
             .unwrap();
     assert_eq!(rows.len(), 1);
@@ -75,7 +75,7 @@ async fn token_lifecycle(engine: Engine) {
     assert_eq!(status, 200);
     let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE id = $1")
         .bind(&id)
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert!(used.is_some(), "last_used_at is set");
@@ -108,7 +108,7 @@ async fn token_lifecycle(engine: Engine) {
     assert_eq!(app.call_with(&alice, "revoke-api-token", &[("id", &id)]).await.0, 404, "revoked once");
 
     // Creation and revocation are in the audit log, with who and from where.
-    let log = audit::recent(&app.state.db, 100).await.unwrap();
+    let log = audit::recent(&app.state.services.db, 100).await.unwrap();
     let created = log.iter().find(|e| e.action == "token.create").expect("creation audited");
     assert_eq!((created.actor.as_str(), created.ip.as_str()), ("alice", "127.0.0.1"));
     assert!(!created.detail.contains(&secret[4..]), "no secret in the audit log");
@@ -129,8 +129,10 @@ async fn scope_and_expiry(engine: Engine) {
     assert_eq!(create(&app, &carol, "ci", "30", &["admin"]).await.0, 403);
     let alice = app.as_user("alice").await;
     assert_eq!(create(&app, &alice, "ci", "30", &["platform:approver"]).await.0, 403);
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens")
+        .fetch_one(app.state.services.db.pool())
+        .await
+        .unwrap();
     assert_eq!(count, 0, "nothing stored for refused requests");
 
     // Bad input: field errors, 422.
@@ -158,7 +160,7 @@ async fn scope_and_expiry(engine: Engine) {
     assert_eq!(me(&app, &admin_token).await.1["is_admin"], true);
     sqlx::query("UPDATE api_tokens SET expires_at = $1")
         .bind(server::auth::now_ms() - 1)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     let (status, body) = me(&app, &admin_token).await;
@@ -168,12 +170,12 @@ async fn scope_and_expiry(engine: Engine) {
     let (_, body) = create(&app, &alice, "deploys", "30", &["platform:deployer"]).await;
     let token = bearer(body["secret"].as_str().unwrap());
     sqlx::query("UPDATE memberships SET role = 'viewer' WHERE user_id = (SELECT id FROM users WHERE username = 'alice')")
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(me(&app, &token).await.1["teams"], json!([]));
     sqlx::query("UPDATE users SET disabled = 1 WHERE username = 'alice'")
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(me(&app, &token).await.0, 401);
@@ -342,7 +344,7 @@ async fn accounts_are_administered_with_a_session_only(engine: Engine) {
     let (_, me) = app.call_with(&carol, "current-user", &[]).await;
     assert_eq!((me["is_admin"].as_bool(), &me["teams"]), (Some(false), &json!([["platform", "viewer"]])));
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = 'mallory'")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);

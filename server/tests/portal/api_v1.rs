@@ -149,7 +149,7 @@ async fn history_reads(engine: Engine) {
             reason: String::new(),
             started_at: 1_700_000_000_000 + i as i64,
         };
-        server::history::insert_rollout(&app.state.db, &r).await.unwrap();
+        server::history::insert_rollout(&app.state.services.db, &r).await.unwrap();
     }
     let base = format!("{}/api/v1/history", app.address);
     let (status, body) = send(&reqwest::Client::new(), "GET", &base, None).await;
@@ -329,7 +329,7 @@ async fn change_requests_by_role(engine: Engine) {
     assert_eq!(ids(&page), vec![id2]);
 
     // The API's own requests are audited like the UI's, from the token's owner.
-    let audit = server::auth::audit::recent(&app.state.db, 300).await.unwrap();
+    let audit = server::auth::audit::recent(&app.state.services.db, 300).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "change.request" && e.actor == "alice" && e.target == id));
     assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
 }

@@ -27,7 +27,12 @@ async fn raw_login(app: &TestApp, user: &str, password: &str, extra: &[(&str, &s
 }
 
 async fn actions(app: &TestApp) -> Vec<(String, String, String)> {
-    audit::recent(&app.state.db, 1000).await.unwrap().into_iter().map(|e| (e.action, e.actor, e.ip)).collect()
+    audit::recent(&app.state.services.db, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.actor, e.ip))
+        .collect()
 }
 
 async fn login_logout_and_audit(engine: Engine) {
@@ -45,7 +50,7 @@ async fn login_logout_and_audit(engine: Engine) {
     // The table keeps only the token's hash.
     let token = cookie.trim_start_matches("portal_session=");
     let stored: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM sessions").fetch_all(app.state.db.pool()).await.unwrap();
+        sqlx::query_scalar("SELECT id FROM sessions").fetch_all(app.state.services.db.pool()).await.unwrap();
     assert!(!stored.iter().any(|s| s == token), "token stored in clear");
     assert!(stored.contains(&sessions::hash_token(token)));
 
@@ -98,7 +103,7 @@ async fn rate_limit_and_expiry(engine: Engine) {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
         .bind(idle)
         .bind(&id)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(app.call_with(&carol, "list-clusters", &[]).await.0, 401, "idle session refused");
@@ -109,7 +114,7 @@ async fn rate_limit_and_expiry(engine: Engine) {
     sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2")
         .bind(server::auth::now_ms() - 1)
         .bind(&id)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(app.call_with(&carol, "list-clusters", &[]).await.0, 401, "expired session refused");
@@ -327,7 +332,7 @@ async fn writes_are_audited() {
     let arn = app.register("audited", "busybox", "0.25", "0.25").await;
     let (status, _) = app.call("delete-task-definition", &[("family", "audited"), ("revision", "1")]).await;
     assert_eq!(status, 200);
-    let log = audit::recent(&app.state.db, 100).await.unwrap();
+    let log = audit::recent(&app.state.services.db, 100).await.unwrap();
     let create = log.iter().find(|e| e.action == "task_definition.create").expect("create audited");
     assert_eq!(
         (create.actor.as_str(), create.target.as_str(), create.ip.as_str()),
@@ -376,7 +381,7 @@ async fn attempt(address: String, user: String, password: String, forwarded_for:
 }
 
 fn password_checks(app: &TestApp) -> u64 {
-    app.state.auth.password_checks.load(std::sync::atomic::Ordering::SeqCst)
+    app.state.services.accounts.login.password_checks.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 async fn login_limit_holds_under_concurrency(engine: Engine) {
@@ -416,7 +421,7 @@ async fn login_limit_holds_under_concurrency(engine: Engine) {
         "{engine:?}: {checks} passwords checked"
     );
     let stored: i64 = sqlx::query_scalar("SELECT MAX(count) FROM login_attempts")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert!(stored <= MAX_PER_ADDRESS, "{engine:?}: a count of {stored}");

@@ -49,7 +49,7 @@ async fn settle(app: &TestApp, name: &str) -> String {
 
 /// The EC2 instance id of mi-canary's only instance, read from ECS.
 async fn canary_ec2_id(app: &TestApp) -> String {
-    let ecs = &app.state.ecs.client;
+    let ecs = &app.state.services.gateway.ecs.client;
     let arns = ecs
         .list_container_instances()
         .cluster("default")

@@ -48,8 +48,8 @@ async fn users(app: &TestApp) -> Users {
 /// Creates `name` as an approver in team `platform` and signs them in.
 async fn extra_approver(app: &TestApp, name: &str) -> reqwest::Client {
     let hash = server::auth::password::hash(DEMO_PASSWORD).unwrap();
-    server::auth::users::create(&app.state.db, name, &hash, false).await.unwrap();
-    server::auth::users::add_membership(&app.state.db, name, "platform", app::auth::Role::Approver)
+    server::auth::users::create(&app.state.services.db, name, &hash, false).await.unwrap();
+    server::auth::users::add_membership(&app.state.services.db, name, "platform", app::auth::Role::Approver)
         .await
         .unwrap();
     app.as_user(name).await
@@ -124,7 +124,7 @@ async fn set_prod_approvals(app: &TestApp, n: i64) {
         "UPDATE policies SET approvals_required = $1 WHERE cluster = 'prod' AND capacity_provider = ''",
     )
     .bind(n)
-    .execute(app.state.db.pool())
+    .execute(app.state.services.db.pool())
     .await
     .unwrap();
 }
@@ -132,14 +132,14 @@ async fn set_prod_approvals(app: &TestApp, n: i64) {
 /// Deployments ECS has for a daemon on prod.
 async fn deployments_of(app: &TestApp, name: &str) -> usize {
     let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
-    match app.state.ecs.client.list_daemon_deployments().daemon_arn(arn).send().await {
+    match app.state.services.gateway.ecs.client.list_daemon_deployments().daemon_arn(arn).send().await {
         Ok(out) => out.daemon_deployments.unwrap_or_default().len(),
         Err(_) => 0,
     }
 }
 
 async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
-    sqlx::query(sql).bind(id).fetch_one(app.state.db.pool()).await.unwrap().try_get("n").unwrap()
+    sqlx::query(sql).bind(id).fetch_one(app.state.services.db.pool()).await.unwrap().try_get("n").unwrap()
 }
 
 /// Advances the emulator until the request ends (the worker follows it); returns it.
@@ -192,7 +192,7 @@ async fn prod_needs_one_approval_from_someone_else(engine: Engine) {
         "SELECT requester, approvers, status, to_revision, ended_at FROM rollouts WHERE request_id = $1",
     )
     .bind(&id)
-    .fetch_one(app.state.db.pool())
+    .fetch_one(app.state.services.db.pool())
     .await
     .unwrap();
     assert_eq!(rollout.try_get::<String, _>("requester").unwrap(), "alice");
@@ -206,7 +206,7 @@ async fn prod_needs_one_approval_from_someone_else(engine: Engine) {
     for k in ["created", "approved", "executing", "ecs_call", "succeeded"] {
         assert!(kinds.contains(&k.to_string()), "{k} in {kinds:?}");
     }
-    let audit = server::auth::audit::recent(&app.state.db, 200).await.unwrap();
+    let audit = server::auth::audit::recent(&app.state.services.db, 200).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "change.request" && e.actor == "alice" && e.target == id));
     assert!(audit.iter().any(|e| e.action == "change.approve" && e.actor == "bob" && e.target == id));
     assert!(audit.iter().any(|e| e.action == "change.execute" && e.target == id));
@@ -320,7 +320,7 @@ async fn pending_requests_expire(engine: Engine) {
     assert_eq!(hours, 72);
     sqlx::query("UPDATE change_requests SET expires_at = 1 WHERE id = $1")
         .bind(&id)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     let (status, body) = review(&app, &u.bob, &id, "approve", "").await;
@@ -330,10 +330,10 @@ async fn pending_requests_expire(engine: Engine) {
     let other = request_deploy(&app, &u, "later").await;
     sqlx::query("UPDATE change_requests SET expires_at = 1 WHERE id = $1")
         .bind(&other)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
-    server::changes::worker::run_once(&app.state).await;
+    server::changes::worker::run_once(&app.state.services.changes).await;
     assert_eq!(request(&app, &other).await["row"]["state"], "expired");
     assert_eq!(deployments_of(&app, "later").await, 0);
 }
@@ -348,7 +348,7 @@ async fn add_freeze(app: &TestApp, cluster: &str) {
     .bind(cluster)
     .bind(now - 3_600_000)
     .bind(now + 3_600_000)
-    .execute(app.state.db.pool())
+    .execute(app.state.services.db.pool())
     .await
     .unwrap();
 }
@@ -360,7 +360,7 @@ async fn freeze_windows_hold_execution_until_an_admin_overrides(engine: Engine) 
     add_freeze(&app, "prod").await;
     let id = request_deploy(&app, &u, "frozen").await;
     assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
-    server::changes::worker::run_once(&app.state).await;
+    server::changes::worker::run_once(&app.state.services.changes).await;
     let r = request(&app, &id).await;
     assert_eq!(r["row"]["state"], "approved", "{r}");
     assert_eq!(r["frozen_by"], serde_json::json!(["quarter-end freeze"]));
@@ -379,7 +379,7 @@ async fn freeze_windows_hold_execution_until_an_admin_overrides(engine: Engine) 
     assert_eq!(r["row"]["state"], "executing", "{r}");
     assert_eq!(r["override_reason"], "incident 42 needs the fix");
     assert_eq!(deployments_of(&app, "frozen").await, 1);
-    let audit = server::auth::audit::recent(&app.state.db, 200).await.unwrap();
+    let audit = server::auth::audit::recent(&app.state.services.db, 200).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "change.override_freeze"
         && e.actor == "admin"
         && e.detail.contains("incident 42")));
@@ -398,7 +398,7 @@ async fn concurrent_approvals_execute_once(engine: Engine) {
         // The slower click may find the request already approved (409); never both refused.
         assert!(a.0 == 200 || b.0 == 200, "{a:?} {b:?}");
         assert!([200, 409].contains(&a.0) && [200, 409].contains(&b.0), "{a:?} {b:?}");
-        server::changes::worker::run_once(&app.state).await;
+        server::changes::worker::run_once(&app.state.services.changes).await;
         assert_eq!(deployments_of(&app, &name).await, 1, "exactly one execution");
         assert_eq!(
             count(
@@ -428,7 +428,7 @@ enum Crash {
 /// Returns the deployment the call started ("" for `BeforeCall`).
 async fn crash(app: &TestApp, id: &str, at: Crash, lease_ms: i64) -> String {
     use server::changes::{adopt, call::EcsCall, store};
-    let db = &app.state.db;
+    let db = &app.state.services.db;
     let mut claimed = false;
     for _ in 0..200 {
         if store::claim(db, id, "crashed-replica", lease_ms).await.unwrap() {
@@ -442,15 +442,15 @@ async fn crash(app: &TestApp, id: &str, at: Crash, lease_ms: i64) -> String {
     let r = store::get(db, id).await.unwrap().unwrap();
     let call = EcsCall::from_json(&r.input).unwrap();
     let baseline = match adopt::daemon_of(&call) {
-        Some(daemon) => adopt::newest_deployment(&app.state, daemon).await.unwrap(),
+        Some(daemon) => adopt::newest_deployment(&app.state.services.changes, daemon).await.unwrap(),
         None => String::new(),
     };
     assert!(store::set_baseline(db, id, "crashed-replica", &baseline).await.unwrap());
     let arn = match at {
         Crash::BeforeCall => String::new(),
-        Crash::AfterCall => {
-            server::changes::call::send(&app.state, &call).await.expect("the first attempt's call")
-        }
+        Crash::AfterCall => server::changes::call::send(&app.state.services.changes, &call)
+            .await
+            .expect("the first attempt's call"),
     };
     assert_eq!(request(app, id).await["deployment_arn"], "", "the crash lost the write");
     arn
@@ -466,7 +466,7 @@ async fn crash_after_call(app: &TestApp, id: &str) -> String {
 /// Resumes the request (this replica, or the worker if it is quicker) and waits for the
 /// deployment to be recorded.
 async fn resumed(app: &TestApp, id: &str) -> Value {
-    app.state.step(id).await.unwrap();
+    app.state.services.changes.step(id).await.unwrap();
     for _ in 0..100 {
         let r = request(app, id).await;
         if r["deployment_arn"] != "" {
@@ -490,7 +490,8 @@ async fn a_crash_between_the_ecs_call_and_the_write_creates_nothing_twice(engine
     let r = resumed(&app, &id).await;
     assert_eq!(r["deployment_arn"], first.as_str(), "{r}");
     assert_eq!(deployments_of(&app, "crashy").await, 1, "no second daemon or deployment");
-    let daemons = app.state.ecs.client.list_daemons().cluster_arn("prod").send().await.unwrap();
+    let daemons =
+        app.state.services.gateway.ecs.client.list_daemons().cluster_arn("prod").send().await.unwrap();
     assert_eq!(daemons.daemon_summaries_list.unwrap_or_default().len(), 1);
     let r = run_to_end(&app, &id).await;
     assert_eq!(r["row"]["state"], "succeeded", "{r}");
@@ -544,7 +545,7 @@ async fn submit_update(app: &TestApp, u: &Users, name: &str, revision: &str) -> 
 
 /// The task definitions the daemon's instances run now, as ECS reports them.
 async fn running(app: &TestApp, name: &str) -> Vec<String> {
-    let c = &app.state.ecs.client;
+    let c = &app.state.services.gateway.ecs.client;
     let arn = format!("arn:aws:ecs:us-east-1:123456789012:daemon/prod/{name}");
     let d = c.describe_daemon().daemon_arn(arn).send().await.unwrap().daemon.unwrap();
     let revs: Vec<String> =
@@ -599,7 +600,7 @@ async fn alternating_updates_with_crashes(engine: Engine, offset_secs: i64) {
     crash(&app, &id, Crash::BeforeCall, 400).await;
     // The database refuses to give this request a deployment another request holds.
     assert_eq!(
-        server::changes::store::set_deployment(&app.state.db, &id, &arns[1]).await.unwrap(),
+        server::changes::store::set_deployment(&app.state.services.db, &id, &arns[1]).await.unwrap(),
         server::changes::store::Claim::TakenByAnother
     );
     tokio::time::sleep(Duration::from_millis(450)).await;
@@ -626,7 +627,7 @@ async fn alternating_updates_with_crashes(engine: Engine, offset_secs: i64) {
     assert_eq!(running(&app, "alt").await, vec![rev1]);
     // Every request holds its own deployment, and each appears once in the history.
     let n: i64 = sqlx::query("SELECT COUNT(DISTINCT deployment_arn) AS n FROM rollouts WHERE daemon = 'alt'")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap()
         .try_get("n")
@@ -685,14 +686,14 @@ async fn a_second_request_waits_while_the_first_call_is_in_doubt(engine: Engine)
     let first = request_update(&app, &u, "queued", "2").await;
     crash(&app, &first, Crash::BeforeCall, 60_000).await; // the dead replica's lease holds
     let second = request_update(&app, &u, "queued", "1").await;
-    assert!(store::set_override(&app.state.db, &second, "test: past the freeze").await.unwrap());
-    app.state.step(&second).await.unwrap();
+    assert!(store::set_override(&app.state.services.db, &second, "test: past the freeze").await.unwrap());
+    app.state.services.changes.step(&second).await.unwrap();
     let r = request(&app, &second).await;
     assert_eq!(r["row"]["state"], "approved", "{r}");
     assert!(kinds(&r).contains(&"waiting".to_string()), "{r}");
     assert_eq!(deployments_of(&app, "queued").await, 1, "only the create so far");
     // The first request's lease runs out; it is resumed and sent, then the second goes.
-    store::release(&app.state.db, &first, "crashed-replica").await.unwrap();
+    store::release(&app.state.services.db, &first, "crashed-replica").await.unwrap();
     resumed(&app, &first).await;
     let r = run_to_end(&app, &second).await;
     assert_eq!(r["row"]["state"], "succeeded", "{r}");
@@ -728,7 +729,7 @@ async fn out_of_band_changes_are_recorded_in_the_history(engine: Engine) {
     let id = request_deploy(&app, &u, "viaportal").await;
     assert_eq!(review(&app, &u.bob, &id, "approve", "").await.0, 200);
     // Someone uses the CLI instead.
-    let ecs = &app.state.ecs.client;
+    let ecs = &app.state.services.gateway.ecs.client;
     let td = "arn:aws:ecs:us-east-1:123456789012:daemon-task-definition/cw-agent:1";
     let cp = ecs.describe_capacity_providers().capacity_providers("mi-prod-a").send().await.unwrap();
     let cp_arn = cp.capacity_providers.unwrap()[0].capacity_provider_arn.clone().unwrap();
@@ -740,10 +741,10 @@ async fn out_of_band_changes_are_recorded_in_the_history(engine: Engine) {
         .send()
         .await
         .unwrap();
-    server::changes::drift::check(&app.state).await.unwrap();
-    server::changes::drift::check(&app.state).await.unwrap();
+    server::changes::drift::check(&app.state.services.changes).await.unwrap();
+    server::changes::drift::check(&app.state.services.changes).await.unwrap();
     let rows = sqlx::query("SELECT daemon, source FROM rollouts ORDER BY id")
-        .fetch_all(app.state.db.pool())
+        .fetch_all(app.state.services.db.pool())
         .await
         .unwrap();
     let seen: Vec<(String, String)> =
@@ -766,7 +767,7 @@ async fn two_replicas_on_one_postgres_execute_each_request_once() {
     }
     let app = portal(Engine::Postgres).await;
     let replica = app.replica().await;
-    assert_ne!(app.state.instance, replica.state.instance);
+    assert_ne!(app.state.services.changes.instance, replica.state.services.changes.instance);
     let u = users(&app).await;
     app.register("cw-agent", "amazon/cloudwatch-agent:latest", "0.25", "0.25").await;
     add_freeze(&app, "prod").await;
@@ -777,7 +778,7 @@ async fn two_replicas_on_one_postgres_execute_each_request_once() {
         ids.push(id);
     }
     // The freeze ends: both workers reach for the same requests at once.
-    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.services.db.pool()).await.unwrap();
     for id in &ids {
         let mut started = false;
         for _ in 0..200 {
@@ -795,7 +796,7 @@ async fn two_replicas_on_one_postgres_execute_each_request_once() {
         let executing =
             sqlx::query("SELECT detail FROM request_events WHERE request_id = $1 AND kind = 'executing'")
                 .bind(id)
-                .fetch_all(app.state.db.pool())
+                .fetch_all(app.state.services.db.pool())
                 .await
                 .unwrap();
         assert_eq!(executing.len(), 1, "{id} executed once");
@@ -911,7 +912,7 @@ async fn request_lists_page_without_gaps_or_overlaps(engine: Engine) {
         .bind(policy)
         .bind(1_000_000 + i / 4) // four requests per millisecond
         .bind(far)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     }
@@ -954,10 +955,10 @@ on_both!(
 /// Creates `name` (if new) as an approver in `team` (created if new) and signs them in.
 async fn approver_in(app: &TestApp, name: &str, teams: &[&str]) -> reqwest::Client {
     let hash = server::auth::password::hash(DEMO_PASSWORD).unwrap();
-    server::auth::users::create(&app.state.db, name, &hash, false).await.unwrap();
+    server::auth::users::create(&app.state.services.db, name, &hash, false).await.unwrap();
     for team in teams {
-        server::auth::users::ensure_team(&app.state.db, team).await.unwrap();
-        server::auth::users::add_membership(&app.state.db, name, team, app::auth::Role::Approver)
+        server::auth::users::ensure_team(&app.state.services.db, team).await.unwrap();
+        server::auth::users::add_membership(&app.state.services.db, name, team, app::auth::Role::Approver)
             .await
             .unwrap();
     }
@@ -976,7 +977,7 @@ fn policy(provider: &str, n: u32, teams: &[&str], self_ok: bool) -> app::domain:
 }
 
 async fn set_policy(app: &TestApp, p: app::domain::policy::Policy) {
-    server::admin::policies::upsert(&app.state.db, &p, "test").await.unwrap();
+    server::admin::policies::upsert(&app.state.services.db, &p, "test").await.unwrap();
 }
 
 /// The deploy form for `name` on prod on `providers` (an update when `update`).
@@ -1064,20 +1065,20 @@ async fn a_delete_on_a_strict_or_frozen_provider_needs_its_approvals_and_waits(e
     )
     .bind(now - 3_600_000)
     .bind(now + 3_600_000)
-    .execute(app.state.db.pool())
+    .execute(app.state.services.db.pool())
     .await
     .unwrap();
     assert_eq!(review(&app, &sue, &id, "approve", "").await.0, 200);
-    server::changes::worker::run_once(&app.state).await;
+    server::changes::worker::run_once(&app.state.services.changes).await;
     let r = request(&app, &id).await;
     assert_eq!(r["row"]["state"], "approved", "{r}");
     assert_eq!(r["frozen_by"], serde_json::json!(["mi-prod-a migration"]));
     let arn = "arn:aws:ecs:us-east-1:123456789012:daemon/prod/doomed";
-    let d = app.state.ecs.client.describe_daemon().daemon_arn(arn).send().await.unwrap();
+    let d = app.state.services.gateway.ecs.client.describe_daemon().daemon_arn(arn).send().await.unwrap();
     assert_eq!(d.daemon.unwrap().status.unwrap().as_str(), "ACTIVE", "not deleted during the freeze");
     // The freeze ends: it goes.
-    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
-    server::changes::worker::run_once(&app.state).await;
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.services.db.pool()).await.unwrap();
+    server::changes::worker::run_once(&app.state.services.changes).await;
     assert_eq!(run_to_end(&app, &id).await["row"]["state"], "succeeded");
 }
 
@@ -1206,7 +1207,7 @@ async fn self_approval_only_if_every_policy_allows_it(engine: Engine) {
     let u = users(&app).await;
     // pat deploys for platform and approves for ops (one role per team).
     let pat = approver_in(&app, "pat", &["ops"]).await;
-    server::auth::users::add_membership(&app.state.db, "pat", "platform", app::auth::Role::Deployer)
+    server::auth::users::add_membership(&app.state.services.db, "pat", "platform", app::auth::Role::Deployer)
         .await
         .unwrap();
     let pat = {

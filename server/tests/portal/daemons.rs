@@ -352,7 +352,7 @@ async fn a_held_update_is_shown_as_on_its_way(engine: Engine) {
     )
     .bind(now - 60_000)
     .bind(now + 3_600_000)
-    .execute(app.state.db.pool())
+    .execute(app.state.services.db.pool())
     .await
     .unwrap();
     app.register("held", "example/agent:2", "0.25", "0.25").await;
@@ -366,8 +366,8 @@ async fn a_held_update_is_shown_as_on_its_way(engine: Engine) {
     assert_eq!(d["request_in_flight"], id.as_str(), "{d}");
     assert_eq!(d["deployment"]["target"], "held:1", "nothing new in ECS yet");
 
-    sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
-    server::changes::worker::run_once(&app.state).await;
+    sqlx::query("DELETE FROM freeze_windows").execute(app.state.services.db.pool()).await.unwrap();
+    server::changes::worker::run_once(&app.state.services.changes).await;
     let d = daemon(&app, "held").await;
     assert_eq!(d["request_in_flight"], Value::Null, "{d}");
     assert_eq!(d["deployment"]["target"], "held:2", "{}", d["deployment"]);

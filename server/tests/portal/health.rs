@@ -25,7 +25,7 @@ async fn readyz_is_ready_when_database_and_ecs_answer() {
 #[tokio::test]
 async fn readyz_names_a_dead_database() {
     let app = TestApp::on(Engine::Sqlite).await;
-    app.state.db.close().await;
+    app.state.services.db.close().await;
     let res = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 503);
     let body: serde_json::Value = res.json().await.unwrap();
@@ -54,7 +54,7 @@ async fn readyz_is_cached_for_a_few_seconds() {
     }
     assert_eq!(app.state.readiness.checks_run() - before, 1, "one check for 20 probes");
     // A failure shows once the cached answer has aged out, not before.
-    app.state.db.close().await;
+    app.state.services.db.close().await;
     let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
     assert_eq!(res.status(), 200, "still the cached answer");
     tokio::time::sleep(server::health::READY_TTL + std::time::Duration::from_millis(100)).await;

@@ -278,7 +278,7 @@ async fn seed_http(db: &Db) -> (i64, i64, i64) {
 
 async fn page_and_exports(engine: Engine) {
     let app = TestApp::on(engine).await;
-    let db = &app.state.db;
+    let db = &app.state.services.db;
     let (old_id, tricky_id, evil_id) = seed_http(db).await;
 
     // The page: every row, the payloads escaped, the out-of-band badge, the rollback link only
@@ -448,7 +448,7 @@ async fn audit_keyset(engine: Engine) {
         .await
         .unwrap();
     }
-    use server::history::audit::{list_audit, AuditFilter};
+    use app::services::audit::query::{list_audit, AuditFilter};
     for f in [AuditFilter::default(), AuditFilter { actor: Some("alice".into()), ..Default::default() }] {
         let mut seen = Vec::new();
         let mut at = PageAt::First;
@@ -477,7 +477,9 @@ async fn large_exports_stream_every_row(engine: Engine) {
     let n = 2_345_i64;
     for i in 0..n {
         // Pairs of rows share a timestamp, so page boundaries fall inside ties.
-        history::insert_rollout(&app.state.db, &rollout("prod", "agent", 1_000 + i / 2)).await.unwrap();
+        history::insert_rollout(&app.state.services.db, &rollout("prod", "agent", 1_000 + i / 2))
+            .await
+            .unwrap();
     }
     let res = app.http.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);

@@ -491,14 +491,14 @@ mod rules {
     }
 
     async fn set_policies(app: &TestApp, rows: &[Policy]) {
-        sqlx::query("DELETE FROM policies").execute(app.state.db.pool()).await.unwrap();
+        sqlx::query("DELETE FROM policies").execute(app.state.services.db.pool()).await.unwrap();
         for p in rows {
-            policies::upsert(&app.state.db, p, "test").await.unwrap();
+            policies::upsert(&app.state.services.db, p, "test").await.unwrap();
         }
     }
 
     async fn set_freeze(app: &TestApp, provider: Option<&str>) {
-        sqlx::query("DELETE FROM freeze_windows").execute(app.state.db.pool()).await.unwrap();
+        sqlx::query("DELETE FROM freeze_windows").execute(app.state.services.db.pool()).await.unwrap();
         let Some(provider) = provider else { return };
         let now = server::auth::now_ms();
         sqlx::query(
@@ -508,7 +508,7 @@ mod rules {
         .bind(provider)
         .bind(now - 3_600_000)
         .bind(now + 3_600_000)
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     }
@@ -591,7 +591,7 @@ mod rules {
         let app =
             TestApp::on(engine).manual_clock().without_drift().settings(|c| c.worker_interval_ms = 100).await;
         let alice = app.as_user("alice").await;
-        server::auth::users::ensure_team(&app.state.db, "security").await.unwrap();
+        server::auth::users::ensure_team(&app.state.services.db, "security").await.unwrap();
         app.register("cw-agent", "amazon/cloudwatch-agent:1", "0.25", "0.25").await;
         app.register("cw-agent", "amazon/cloudwatch-agent:2", "0.25", "0.25").await;
         app.register("scratch", "busybox", "0.25", "0.25").await;
@@ -627,7 +627,7 @@ mod rules {
                 }
                 Some(true) => {
                     // The worker tries too: still held.
-                    server::changes::worker::run_once(&app.state).await;
+                    server::changes::worker::run_once(&app.state.services.changes).await;
                     let r = detail(&app, &id).await;
                     assert_eq!(r["row"]["state"], "approved", "{what}: {r}");
                     assert_eq!(r["frozen_by"], json!(["frozen for the test"]), "{what}: {r}");

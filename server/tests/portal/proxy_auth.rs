@@ -50,7 +50,7 @@ async fn from_a_trusted_proxy(engine: Engine) {
     // Created with the e-mail and no usable password.
     let (hash, email): (String, String) =
         sqlx::query_as("SELECT password_hash, email FROM users WHERE username = 'dana'")
-            .fetch_one(app.state.db.pool())
+            .fetch_one(app.state.services.db.pool())
             .await
             .unwrap();
     assert_eq!(email, "dana@example.com");
@@ -72,13 +72,13 @@ async fn from_a_trusted_proxy(engine: Engine) {
     assert_eq!(body["is_admin"], false, "leaving the admin group removes admin");
 
     // The audit log records the changes from the client's address (the proxy's X-Forwarded-For).
-    let log = audit::recent(&app.state.db, 100).await.unwrap();
+    let log = audit::recent(&app.state.services.db, 100).await.unwrap();
     let first = log.iter().rev().find(|e| e.action == "user.proxy_sync").expect("sync audited");
     assert_eq!((first.actor.as_str(), first.ip.as_str()), ("dana", "203.0.113.7"));
     // An unchanged identity writes nothing more.
     let before = log.len();
     me_as(&app, "dana", "devs", &[]).await;
-    assert_eq!(audit::recent(&app.state.db, 100).await.unwrap().len(), before);
+    assert_eq!(audit::recent(&app.state.services.db, 100).await.unwrap().len(), before);
 
     // Pages render for the proxy's user without a login redirect.
     let res = reqwest::Client::builder()
@@ -94,7 +94,7 @@ async fn from_a_trusted_proxy(engine: Engine) {
 
     // A disabled account stays out; no user header means anonymous.
     sqlx::query("UPDATE users SET disabled = 1 WHERE username = 'dana'")
-        .execute(app.state.db.pool())
+        .execute(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(me_as(&app, "dana", "sre", &[]).await.0, 401);
@@ -111,7 +111,7 @@ async fn from_anyone_else(engine: Engine) {
     let (status, _) = me_as(&app, "mallory", "portal-admins", &[]).await;
     assert_eq!(status, 401);
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = 'mallory'")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(n, 0, "no account created from untrusted headers");
@@ -137,7 +137,7 @@ async fn from_anyone_else(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    let log = audit::recent(&app.state.db, 10).await.unwrap();
+    let log = audit::recent(&app.state.services.db, 10).await.unwrap();
     assert!(log.iter().all(|e| e.ip == "127.0.0.1"), "{log:?}");
 }
 
@@ -156,7 +156,7 @@ async fn sso_names(engine: Engine) {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT username, is_admin FROM users WHERE LOWER(username) IN ('admin', 'alice') ORDER BY username",
     )
-    .fetch_all(app.state.db.pool())
+    .fetch_all(app.state.services.db.pool())
     .await
     .unwrap();
     assert_eq!(rows, vec![("admin".to_string(), 1), ("alice".to_string(), 0)], "{engine:?}");
@@ -170,7 +170,7 @@ async fn sso_names(engine: Engine) {
     let (status, body) = me_as(&app, "DANA", "devs", &[]).await;
     assert_eq!((status, body["username"].as_str()), (200, Some("dana")), "{body}");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE LOWER(username) = 'dana'")
-        .fetch_one(app.state.db.pool())
+        .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
     assert_eq!(n, 1, "{engine:?}: one account");

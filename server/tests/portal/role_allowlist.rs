@@ -20,7 +20,16 @@ fn form<'a>(family: &'a str, task_role: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 async fn ecs_has_family(app: &TestApp, family: &str) -> bool {
-    app.state.ecs.client.describe_daemon_task_definition().daemon_task_definition(family).send().await.is_ok()
+    app.state
+        .services
+        .gateway
+        .ecs
+        .client
+        .describe_daemon_task_definition()
+        .daemon_task_definition(family)
+        .send()
+        .await
+        .is_ok()
 }
 
 async fn only_allowed_roles_reach_ecs(engine: Engine) {
@@ -48,8 +57,16 @@ async fn only_allowed_roles_reach_ecs(engine: Engine) {
     assert!(offered.contains(&AGENT) && offered.contains(&EXEC), "{options}");
     let (status, body) = app.call_with(&alice, "create-task-definition", &form("agent-a", AGENT)).await;
     assert_eq!(status, 200, "{body}");
-    let td =
-        app.state.ecs.client.describe_daemon_task_definition().daemon_task_definition("agent-a").send().await;
+    let td = app
+        .state
+        .services
+        .gateway
+        .ecs
+        .client
+        .describe_daemon_task_definition()
+        .daemon_task_definition("agent-a")
+        .send()
+        .await;
     assert_eq!(td.unwrap().daemon_task_definition.unwrap().task_role_arn.as_deref(), Some(AGENT));
     let (_, list) = app.call("admin-list-role-grants", &[]).await;
     assert_eq!(list["grants"].as_array().unwrap().len(), 2, "{list}");
@@ -93,6 +110,8 @@ async fn deploys_check_the_roles_of_what_they_run(engine: Engine) {
     let app = TestApp::on(engine).await;
     let alice = app.as_user("alice").await;
     app.state
+        .services
+        .gateway
         .ecs
         .client
         .register_daemon_task_definition()
@@ -123,7 +142,7 @@ async fn deploys_check_the_roles_of_what_they_run(engine: Engine) {
     let (status, body) = app.call_with(&alice, "deploy-daemon", &deploy).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["Invalid"]["revision"].as_str().unwrap().contains(AGENT), "{body}");
-    let n = app.state.ecs.client.list_daemons().cluster_arn("default").send().await.unwrap();
+    let n = app.state.services.gateway.ecs.client.list_daemons().cluster_arn("default").send().await.unwrap();
     assert!(n.daemon_summaries_list.unwrap_or_default().is_empty(), "nothing deployed");
 
     assert_eq!(

@@ -46,6 +46,8 @@ async fn role_names_expand_to_the_accounts_arn(engine: Engine) {
     // ECS holds the ARNs, as DescribeDaemonTaskDefinition shows.
     let td = app
         .state
+        .services
+        .gateway
         .ecs
         .client
         .describe_daemon_task_definition()

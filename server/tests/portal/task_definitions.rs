@@ -84,6 +84,8 @@ async fn create(app: &TestApp, form: &[(String, String)]) -> (u16, Value) {
 /// Every revision ECS holds, whatever its status.
 async fn registered(app: &TestApp) -> Vec<String> {
     app.state
+        .services
+        .gateway
         .ecs
         .client
         .list_daemon_task_definitions()
@@ -98,7 +100,7 @@ async fn registered(app: &TestApp) -> Vec<String> {
 }
 
 async fn set_faults(app: &TestApp, faults: Value) {
-    let sim = app.state.ecs.sim_endpoint.clone().expect("embedded emulator");
+    let sim = app.state.services.gateway.ecs.sim_endpoint.clone().expect("embedded emulator");
     let res = app.http.post(format!("{sim}/_sim/faults")).json(&faults).send().await.unwrap();
     assert!(res.status().is_success(), "faults accepted");
 }
@@ -120,6 +122,8 @@ async fn the_guide_definition_registers_as_revision_1_then_2() {
     // What ECS stored is what was typed: 1 vCPU = 1024 units, 0.5 GB = 512 MiB, awslogs.
     let td = app
         .state
+        .services
+        .gateway
         .ecs
         .client
         .describe_daemon_task_definition()
@@ -359,6 +363,8 @@ async fn a_daemon_using_a_revision_marks_it_deployed() {
     let arn = arn.as_str().unwrap().to_string();
     let (_, _) = create(&app, &cwagent("idle-agent", "amazon/cloudwatch-agent:latest")).await;
     app.state
+        .services
+        .gateway
         .ecs
         .client
         .create_daemon()
@@ -444,7 +450,7 @@ async fn plain_form_posts_without_javascript_are_redirected() {
 
 /// ECS operations the emulator answered since the last call (and clears its log).
 async fn ecs_calls(app: &TestApp) -> Vec<String> {
-    let sim = app.state.ecs.sim_endpoint.clone().unwrap();
+    let sim = app.state.services.gateway.ecs.sim_endpoint.clone().unwrap();
     let log: Value = app.http.get(format!("{sim}/_sim/requests")).send().await.unwrap().json().await.unwrap();
     app.http.delete(format!("{sim}/_sim/requests")).send().await.unwrap();
     let mut ops: Vec<String> = log["requests"]
@@ -465,6 +471,8 @@ async fn the_list_costs_a_few_ecs_calls_whatever_the_number_of_daemons() {
     let arn = arn.as_str().unwrap().to_string();
     for i in 0..6 {
         app.state
+            .services
+            .gateway
             .ecs
             .client
             .create_daemon()

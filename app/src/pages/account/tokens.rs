@@ -10,7 +10,7 @@ use crate::api::tokens::{
 };
 use crate::api::PortalError;
 use crate::components::time::format_epoch;
-use crate::components::{ErrorAlert, StatusBadge};
+use crate::components::{ErrorAlert, LoadError, StatusBadge};
 use crate::domain::api_token::{self, TokenForm};
 use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
@@ -39,7 +39,7 @@ fn TokensBody(page: Result<TokensData, PortalError>) -> impl IntoView {
     refresh_on_ok(revoke, refresh);
     let page = reloading(page, refresh, list_api_tokens);
     move || match page.get() {
-        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
         Ok(p) => {
             let created = p.fresh_secret.clone().map(|secret| (secret, String::new()));
             view! {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{gate::AdminGate, FormErrors, TextAreaField};
 use crate::api::admin::{admin_list_freezes, AdminDeleteFreeze, AdminSaveFreeze, FreezeView};
 use crate::api::PortalError;
-use crate::components::{time::format_epoch, ErrorAlert, SelectField, TextField};
+use crate::components::{time::format_epoch, ErrorAlert, LoadError, SelectField, TextField};
 use crate::domain::policy::FreezeWindowForm;
 use crate::domain::utc::WEEKDAY_NAMES;
 use crate::layout::{Crumb, PageHeader};
@@ -41,7 +41,7 @@ fn FreezesBody(windows: Result<Vec<FreezeView>, PortalError>) -> impl IntoView {
         <div class="panel">
             <h2>"Freeze windows"</h2>
             {move || match windows.get() {
-                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                 Ok(list) => view! { <FreezesTable list refresh /> }.into_any(),
             }}
         </div>

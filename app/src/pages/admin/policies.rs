@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::{gate::AdminGate, FormErrors};
 use crate::api::admin::{admin_list_policies, AdminDeletePolicy, AdminSavePolicy, PolicyView};
 use crate::api::PortalError;
-use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, TextField};
+use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, LoadError, TextField};
 use crate::domain::policy::PolicyForm;
 use crate::layout::{Crumb, PageHeader};
 
@@ -68,7 +68,7 @@ fn PoliciesBody(
         <div class="panel">
             <h2>"Policies"</h2>
             {move || match policies.get() {
-                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                 Ok(list) => view! { <PoliciesTable list refresh /> }.into_any(),
             }}
         </div>

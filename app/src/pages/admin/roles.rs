@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{gate::AdminGate, FormErrors};
 use crate::api::role_allowlist::{admin_list_role_grants, AdminGrantRole, AdminRevokeRole, RoleAllowlist};
 use crate::api::PortalError;
-use crate::components::{time::format_epoch, ErrorAlert, TextField};
+use crate::components::{time::format_epoch, ErrorAlert, LoadError, TextField};
 use crate::domain::role_allowlist::RoleGrantForm;
 use crate::layout::{Crumb, PageHeader};
 
@@ -40,7 +40,7 @@ fn RolesBody(list: Result<RoleAllowlist, PortalError>) -> impl IntoView {
         <div class="panel">
             <h2>"Granted to teams"</h2>
             {move || match list.get() {
-                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                 Ok(l) => view! { <GrantsTable list=l refresh /> }.into_any(),
             }}
         </div>

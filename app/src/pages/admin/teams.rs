@@ -10,7 +10,7 @@ use crate::api::admin::{
     MembershipView, TeamsOverview,
 };
 use crate::api::PortalError;
-use crate::components::{ErrorAlert, SelectField, TextField};
+use crate::components::{ErrorAlert, LoadError, SelectField, TextField};
 use crate::domain::account::parse_team_name;
 use crate::layout::{Crumb, PageHeader};
 
@@ -49,7 +49,7 @@ fn TeamsBody(overview: Result<TeamsOverview, PortalError>) -> impl IntoView {
     let overview = reloading(overview, refresh, admin_list_teams);
     let loaded = move |f: fn(TeamsOverview, RwSignal<u32>) -> AnyView| {
         move || match overview.get() {
-            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+            Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
             Ok(o) => f(o, refresh),
         }
     };

@@ -9,7 +9,7 @@ use crate::api::admin::{
     admin_list_users, AdminCreateUser, AdminResetPassword, AdminSetUserAdmin, AdminSetUserDisabled, UserView,
 };
 use crate::api::PortalError;
-use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, StatusBadge, TextField};
+use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, LoadError, StatusBadge, TextField};
 use crate::domain::account::NewUserForm;
 use crate::layout::{Crumb, PageHeader};
 
@@ -37,7 +37,7 @@ fn UsersBody(users: Result<Vec<UserView>, PortalError>) -> impl IntoView {
         <div class="panel">
             <h2>"Users"</h2>
             {move || match users.get() {
-                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                 Ok(list) => view! { <UsersTable list refresh /> }.into_any(),
             }}
         </div>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::StateBadge;
 use crate::api::changes::{list_change_requests, Inbox, RequestFilter};
-use crate::components::{time::format_epoch, ErrorAlert};
+use crate::components::{time::format_epoch, LoadError};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
 
@@ -62,7 +62,7 @@ pub fn ApprovalsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="empty-state">"Loading requests…"</p> }>
                 {move || {
                     requests.get().map(|res| match res {
-                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                         Ok(page) if page.rows.is_empty() => {
                             view! { <p class="empty-state">"No change requests here."</p> }.into_any()
                         }

@@ -11,7 +11,7 @@ use crate::api::changes::{
     get_change_request, CancelChangeRequest, ChangeRequestDetail, EditChangeRequest, OverrideFreeze,
     ReviewChangeRequest,
 };
-use crate::components::{poll::poll_while, time::format_epoch, Alert, ErrorAlert, ProgressBar};
+use crate::components::{poll::poll_while, time::format_epoch, Alert, ErrorAlert, LoadError, ProgressBar};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
 
@@ -81,7 +81,7 @@ fn RequestLive(id: String) -> impl IntoView {
             {move || {
                 request.get().map(|r| match r {
                     Ok(d) => view! { <RequestBody d=d actions=actions /> }.into_any(),
-                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                 })
             }}
         </Transition>
@@ -256,7 +256,7 @@ fn ReviewForm(id: String, version: u32, action: FormAction<ReviewChangeRequest>)
                 ></textarea>
                 <div class="error" id="review-comment-error" aria-live="polite">{field_error}</div>
             </div>
-            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> })}
+            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <LoadError error=e.clone() /> })}
             <div class="form-actions">
                 <button type="submit" name="decision" value="reject" class="btn danger">"Reject"</button>
                 <button type="submit" name="decision" value="approve" class="btn primary">"Approve"</button>
@@ -314,7 +314,7 @@ fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> im
         <div class="panel">
             <h2>"Edit request"</h2>
             <p class="help">"Saving voids the approvals given so far."</p>
-            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> })}
+            {move || error.get().filter(|e| e.fields().is_none()).map(|e| view! { <LoadError error=e.clone() /> })}
             <PostForm action=action>
                 <input type="hidden" name="id" value=d.row.id.clone() />
                 {spec.daemon_arn.clone().map(|a| view! { <input type="hidden" name="form[daemon_arn]" value=a /> })}

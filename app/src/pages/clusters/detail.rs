@@ -9,7 +9,7 @@ use crate::api::{
     clusters::{get_cluster, ClusterDetail, InstanceRow},
     daemons::list_daemons,
 };
-use crate::components::{sizes_label, ErrorAlert, StatusBadge};
+use crate::components::{sizes_label, LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
 
 const TABS: [(&str, &str); 3] =
@@ -47,7 +47,7 @@ pub fn ClusterPage() -> impl IntoView {
                         detail
                             .get()
                             .map(|r| match r {
-                                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                                 Ok(d) if current == "providers" => view! { <ProvidersTab d=d /> }.into_any(),
                                 Ok(d) => view! { <InstancesTab d=d selected=selected() /> }.into_any(),
                             })
@@ -56,7 +56,7 @@ pub fn ClusterPage() -> impl IntoView {
                         daemons
                             .get()
                             .map(|r| match r {
-                                Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                                Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                                 Ok(rows) if rows.is_empty() => {
                                     view! { <div class="panel"><p class="empty-state">"No daemons in this cluster."</p></div> }.into_any()
                                 }

@@ -2,7 +2,7 @@ use crate::components::resource::Resource;
 use leptos::prelude::*;
 
 use crate::api::clusters::list_clusters;
-use crate::components::{ErrorAlert, StatusBadge};
+use crate::components::{LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
 
 #[component]
@@ -16,7 +16,7 @@ pub fn ClustersPage() -> impl IntoView {
                     clusters
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                             Ok(list) if list.is_empty() => {
                                 view! { <p class="empty-state">"No clusters in this account and region."</p> }.into_any()
                             }

@@ -11,7 +11,7 @@ use crate::api::daemons::{
     get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
 };
 use crate::api::PortalError;
-use crate::components::{events::target_name, sizes_label, Alert, ErrorAlert};
+use crate::components::{events::target_name, sizes_label, Alert, ErrorAlert, LoadError};
 use crate::domain::{
     capacity::{check_provider, daemons_after, Size},
     deployment::DeployForm,
@@ -96,7 +96,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     }
                 })
             }}
@@ -295,7 +295,7 @@ fn DeployFormView(
     };
     let provider_choices = move || match providers.get() {
         None => view! { <p>"Loading capacity providers…"</p> }.into_any(),
-        Some(Err(e)) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+        Some(Err(e)) => view! { <LoadError error=e.clone() /> }.into_any(),
         Some(Ok(list)) if list.is_empty() => {
             view! { <p class="empty-state">"This cluster has no Managed Instances capacity providers."</p> }
                 .into_any()

@@ -12,7 +12,7 @@ use crate::api::PortalError;
 use crate::components::{
     poll::poll_while,
     time::{format_duration, format_opt_epoch},
-    Alert, ErrorAlert, ProgressBar, StatusBadge,
+    Alert, ErrorAlert, LoadError, ProgressBar, StatusBadge,
 };
 use crate::layout::{Crumb, PageHeader};
 
@@ -72,7 +72,7 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
                     .get()
                     .map(|r| match r {
                         Ok(d) => view! { <DaemonBody d=d /> }.into_any(),
-                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     })
             }}
         </Transition>

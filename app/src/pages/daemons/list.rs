@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{clusters::list_clusters, daemons::list_daemons};
-use crate::components::{ErrorAlert, StatusBadge};
+use crate::components::{LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
 
 /// `/daemons?cluster=NAME`: the daemons of one cluster.
@@ -61,7 +61,7 @@ pub fn DaemonsPage() -> impl IntoView {
                     daemons
                         .get()
                         .map(|res| match res {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                             Ok(rows) if rows.is_empty() => {
                                 view! {
                                     <p class="empty-state">

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::pager::{ExportLinks, Pager};
 use crate::api::history::{list_audit, AuditView};
-use crate::components::{time::format_epoch, ErrorAlert, TextField};
+use crate::components::{time::format_epoch, LoadError, TextField};
 use crate::domain::{history::AuditQuery, FieldErrors};
 use crate::layout::{Crumb, PageHeader};
 
@@ -54,7 +54,7 @@ fn results(
             <Transition fallback=|| view! { <p class="empty-state">"Loading the audit log…"</p> }>
                 {move || {
                     page.get().map(|res| match res {
-                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                         Ok(p) => {
                             let body = if p.rows.is_empty() {
                                 view! { <p class="empty-state">"No entries match these filters."</p> }.into_any()

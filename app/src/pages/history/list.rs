@@ -11,7 +11,7 @@ use super::{
     table::RolloutTable,
 };
 use crate::api::history::list_history;
-use crate::components::ErrorAlert;
+use crate::components::LoadError;
 use crate::domain::history::HistoryQuery;
 use crate::layout::{Crumb, PageHeader};
 
@@ -85,7 +85,7 @@ fn results(
                 {move || {
                     page.get().map(|res| match res {
                         // Field errors are also shown next to the filters.
-                        Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                        Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                         Ok(p) if p.rows.is_empty() => {
                             let message = if p.newer.is_some() || p.older.is_some() {
                                 "No more rollouts this way."

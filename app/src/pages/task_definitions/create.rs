@@ -12,7 +12,7 @@ use crate::api::task_definitions::{
     get_task_definition_spec, load_task_definition_form_options, CreateTaskDefinition,
 };
 use crate::api::PortalError;
-use crate::components::{CheckboxField, ErrorAlert, TextField};
+use crate::components::{CheckboxField, ErrorAlert, LoadError, TextField};
 use crate::domain::role_arn::{expansion_note, RoleScope};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
 use crate::domain::FieldErrors;
@@ -33,7 +33,7 @@ pub fn CreateTaskDefinitionPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the form…"</p> }>
             {move || Suspend::new(async move {
                 match options.await {
-                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     Ok(o) => {
                         let initial = TaskDefinitionForm::blank(&o.region);
                         view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=false /> }
@@ -76,7 +76,7 @@ pub fn NewRevisionPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match (options.await, source.await) {
                     (Err(e), _) | (_, Err(e)) => {
-                        view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any()
+                        view! { <LoadError error=e.clone() /> }.into_any()
                     }
                     (Ok(o), Ok(spec)) => {
                         let mut initial = spec.to_form();

@@ -4,7 +4,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::revision_href;
 use crate::api::task_definitions::{list_task_definitions, FamilyRow};
-use crate::components::{Alert, ErrorAlert, StatusBadge};
+use crate::components::{Alert, LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
 
 /// `/task-definitions`: families with their latest revision, filter and pagination.
@@ -56,7 +56,7 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="empty-state">"Loading daemon task definitions…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                    Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     Ok(p) => {
                         let next = p.next_token.clone().map(|t| {
                             let mut href = format!("/task-definitions?token={}", encode(&t));

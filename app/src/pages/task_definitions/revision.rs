@@ -12,7 +12,7 @@ use super::{diff::JsonDiff, list::encode, revision_href};
 use crate::api::task_definitions::{
     get_task_definition, get_task_definition_spec, DeleteTaskDefinition, TaskDefinitionDetail,
 };
-use crate::components::{ErrorAlert, StatusBadge};
+use crate::components::{ErrorAlert, LoadError, StatusBadge};
 use crate::domain::sizes::{format_gb, format_vcpu};
 use crate::layout::{Crumb, PageHeader};
 
@@ -332,7 +332,7 @@ fn CompareSection(
                     let json = json.clone();
                     Suspend::new(async move {
                         match other.await {
-                            Err(e) => view! { <ErrorAlert error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                            Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                             Ok(None) => view! { <p class="help">"Choose a revision to compare with."</p> }.into_any(),
                             Ok(Some((c, other_json))) => {
                                 let other_label = format!("{}:{c}", here.rsplit_once(':').map(|x| x.0).unwrap_or(""));

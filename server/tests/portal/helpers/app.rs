@@ -47,7 +47,7 @@ impl TestApp {
     /// A second portal on the same database and the same emulator (each replica keeps its own
     /// ECS cache and workers), signed in as `admin`.
     pub async fn replica(&self) -> TestApp {
-        let app = Application::build_with(self.config.clone(), Some(self.state.ecs.clone()))
+        let app = Application::build_with(self.config.clone(), Some(self.state.services.gateway.ecs.clone()))
             .await
             .expect("replica builds");
         start(app, self.config.clone(), true).await

@@ -5,7 +5,7 @@ use super::app::TestApp;
 impl TestApp {
     /// The emulator's base URL.
     pub fn sim(&self) -> String {
-        self.state.ecs.sim_endpoint.clone().expect("embedded mode")
+        self.state.services.gateway.ecs.sim_endpoint.clone().expect("embedded mode")
     }
 
     /// Moves the emulator's clock forward (needs [`super::Spawn::manual_clock`]).

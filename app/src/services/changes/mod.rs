@@ -1,0 +1,60 @@
+//! Change requests: every change to what runs on the fleet is requested, approved under the
+//! cluster's policy, executed once (idempotently) and followed to its end by the worker.
+//!
+//! - `store`: SQL, with atomic conditional transitions;
+//! - `engine`: submission, reviews, cancel, edit, freeze override (the policy rules);
+//! - `call`: the exact ECS call stored on a request and the code that sends it;
+//! - `adopt`: after a crash or an ambiguous answer, what the call started (ECS ordering only);
+//! - `execute`: leases, write-before/after around the ECS call, resuming, following;
+//! - `worker`: the background loop every replica runs; `notify`: the webhook outbox;
+//! - `drift`: out-of-band changes; `ownership`: which team owns what; `history`: rollout rows;
+//! - `scope`: where a daemon runs now (with its target, what decides policies and freezes).
+
+pub mod adopt;
+pub mod call;
+pub mod drift;
+pub mod engine;
+pub mod execute;
+pub mod history;
+pub mod notify;
+pub mod ownership;
+pub mod requests;
+pub mod scope;
+pub mod store;
+pub mod worker;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use super::{Db, EcsGateway, Policies};
+
+/// `ChangeEngine`: the change-request workflow, from submission to the end of its deployment.
+#[derive(Clone)]
+pub struct ChangeEngine {
+    pub db: Db,
+    pub gateway: EcsGateway,
+    pub policies: Policies,
+    /// For webhooks.
+    pub http: reqwest::Client,
+    /// This replica's name in leases (random per process).
+    pub instance: String,
+    /// Where change request notifications go (`PORTAL_WEBHOOK_URL`).
+    pub webhook_url: Option<String>,
+    pub worker: WorkerSettings,
+    /// Change requests a task of this process is working on right now. The database lease
+    /// keeps other replicas out; this keeps this replica's request handlers and its worker
+    /// from stepping the same request at once.
+    pub working: Arc<Mutex<HashSet<String>>>,
+}
+
+/// The background worker's timing.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerSettings {
+    /// How often the worker runs.
+    pub interval: Duration,
+    /// How often one replica looks for out-of-band changes (zero: never).
+    pub drift_interval: Duration,
+}

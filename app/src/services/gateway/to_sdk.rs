@@ -1,0 +1,28 @@
+//! Conversions from the portal's validated domain types to `aws-sdk-ecs` input types.
+use crate::{api::PortalError, domain::task_definition::ContainerSpec};
+use aws_sdk_ecs::types::{DaemonContainerDefinition, KeyValuePair, LogConfiguration, LogDriver};
+
+pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, PortalError> {
+    let mut b = DaemonContainerDefinition::builder()
+        .name(&c.name)
+        .image(&c.image)
+        .essential(c.essential)
+        .cpu(c.cpu as i32)
+        .memory(c.memory as i32);
+    for (k, v) in &c.environment {
+        b = b.environment(KeyValuePair::builder().name(k).value(v).build());
+    }
+    if let Some(l) = &c.logs {
+        b = b.log_configuration(
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", &l.group)
+                .options("awslogs-region", &l.region)
+                .options("awslogs-stream-prefix", &l.stream_prefix)
+                .options("awslogs-create-group", if l.create_group { "true" } else { "false" })
+                .build()
+                .map_err(|e| PortalError::Internal(e.to_string()))?,
+        );
+    }
+    b.build().map_err(|e| PortalError::Internal(e.to_string()))
+}

@@ -1,0 +1,101 @@
+//! The server side of the portal: storage and ECS, behind one bag of services that server
+//! functions take from the Leptos context (`services()`), and that `/api/v1`, the worker and the
+//! middleware reach through the server's `AppState`.
+//!
+//! Why modules of `app` and not a crate of their own: the services take and return the view
+//! models and domain types of `app`, and `app`'s server functions call them, so a separate
+//! crate would need a third crate for those types (Cargo forbids the cycle). These modules are
+//! compiled only with the `ssr` feature, and their dependencies (sqlx, aws-sdk-ecs, …) are
+//! optional ones that only `ssr` turns on: the wasm build never sees them (`make lint` checks).
+//!
+//! ```text
+//! Services ─┬─ gateway:  EcsGateway  every ECS read and the one cache (gateway/)
+//!           ├─ changes:  ChangeEngine prepare, submit, review, execute, follow (changes/)
+//!           ├─ accounts: Accounts    users, teams, sessions, logins, API tokens (accounts/)
+//!           ├─ policies: Policies    approval policies, freezes, role grants (policies/)
+//!           ├─ history:  History     rollouts (history/)
+//!           └─ audit:    Audit       the append-only audit log (audit/)
+//! ```
+
+pub mod accounts;
+pub mod audit;
+pub mod changes;
+pub mod clock;
+pub mod db;
+pub mod db_url;
+pub mod error;
+pub mod gateway;
+pub mod history;
+pub mod policies;
+pub mod random;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+pub use accounts::{Accounts, LoginSettings};
+pub use audit::Audit;
+pub use changes::{ChangeEngine, WorkerSettings};
+pub use db::Db;
+pub use gateway::{Ecs, EcsGateway};
+pub use history::History;
+pub use policies::Policies;
+
+use crate::api::PortalError;
+
+/// Every service, cheap to clone (each part shares its pools and caches).
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub gateway: EcsGateway,
+    pub changes: ChangeEngine,
+    pub accounts: Accounts,
+    pub policies: Policies,
+    pub history: History,
+    pub audit: Audit,
+}
+
+/// What the services are built from, besides the database and the ECS client.
+pub struct Settings {
+    /// IAM role ARNs configured for everyone (`PORTAL_ROLES`); the forms offer them.
+    pub roles: Vec<String>,
+    /// How long live ECS state is cached (`PORTAL_ECS_CACHE_MS`).
+    pub ecs_cache: Duration,
+    /// For the embedded emulator's control API (alarm names) and webhooks.
+    pub http: reqwest::Client,
+    pub login: LoginSettings,
+    /// This replica's name in leases.
+    pub instance: String,
+    /// Where change request notifications go (`PORTAL_WEBHOOK_URL`).
+    pub webhook_url: Option<String>,
+    pub worker: WorkerSettings,
+}
+
+impl Services {
+    pub fn new(db: Db, ecs: Ecs, settings: Settings) -> Self {
+        let gateway = EcsGateway::new(ecs, settings.ecs_cache, settings.http.clone(), settings.roles.clone());
+        let policies = Policies { db: db.clone(), roles: settings.roles };
+        let history = History { db: db.clone() };
+        let audit = Audit { db: db.clone() };
+        let accounts = Accounts { db: db.clone(), login: settings.login };
+        let changes = ChangeEngine {
+            db: db.clone(),
+            gateway: gateway.clone(),
+            policies: policies.clone(),
+            http: settings.http,
+            instance: settings.instance,
+            webhook_url: settings.webhook_url,
+            worker: settings.worker,
+            working: Arc::new(Mutex::new(HashSet::new())),
+        };
+        Self { db, gateway, changes, accounts, policies, history, audit }
+    }
+}
+
+/// The services the server provided for this request or page render.
+pub fn services() -> Result<Services, PortalError> {
+    leptos::prelude::use_context::<Services>()
+        .ok_or_else(|| PortalError::Internal("the server did not provide its services".into()))
+}

@@ -1,0 +1,20 @@
+//! Approval policies (`policies`, with `combined_for`: every policy of a request's scope),
+//! freeze windows, the embedded default policies (`seed`) and the role allowlist's grants.
+
+mod admin;
+pub mod freezes;
+pub mod policies;
+mod role_allowlist;
+pub mod role_grants;
+pub mod seed;
+
+use super::Db;
+
+/// `Policies`: the rules a change must pass: approval policies, freeze windows, and which
+/// IAM roles a team's task definitions may name.
+#[derive(Clone)]
+pub struct Policies {
+    pub db: Db,
+    /// IAM role ARNs configured for everyone (`PORTAL_ROLES`).
+    pub roles: Vec<String>,
+}

@@ -1,0 +1,118 @@
+//! Approval policies in the database (`policies`), and the policies that govern a change
+//! request.
+
+use crate::domain::policy::{combine, matching, CombinedPolicy, Policy, Scope, ANY_CLUSTER};
+use sqlx::{any::AnyRow, Row};
+
+pub use super::freezes::freezes_for;
+use crate::services::{clock::now_ms, db::Db, random::random_hex};
+
+/// A stored policy and who last changed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRecord {
+    pub policy: Policy,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+const COLUMNS: &str =
+    "cluster, capacity_provider, approvals_required, approver_teams, allow_self_approval, expiry_hours, updated_at, updated_by";
+
+fn from_row(r: &AnyRow) -> Result<PolicyRecord, sqlx::Error> {
+    let teams: String = r.try_get("approver_teams")?;
+    // Only this module writes the column (a JSON array of names); a damaged value would widen
+    // approval to every team, so refuse it instead of defaulting.
+    let approver_teams: Vec<String> = serde_json::from_str(&teams)
+        .map_err(|e| sqlx::Error::Decode(format!("policies.approver_teams: {e}").into()))?;
+    let count = |col: &str| -> Result<u32, sqlx::Error> {
+        let v: i64 = r.try_get(col)?;
+        u32::try_from(v).map_err(|_| sqlx::Error::Decode(format!("policies.{col}: {v} out of range").into()))
+    };
+    Ok(PolicyRecord {
+        policy: Policy {
+            cluster: r.try_get("cluster")?,
+            capacity_provider: r.try_get("capacity_provider")?,
+            approvals_required: count("approvals_required")?,
+            approver_teams,
+            allow_self_approval: r.try_get::<i64, _>("allow_self_approval")? != 0,
+            expiry_hours: count("expiry_hours")?,
+        },
+        updated_at: r.try_get("updated_at")?,
+        updated_by: r.try_get("updated_by")?,
+    })
+}
+
+/// Every policy, by cluster (`*` first) then capacity provider (whole cluster first).
+pub async fn list(db: &Db) -> Result<Vec<PolicyRecord>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM policies ORDER BY cluster, capacity_provider"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+pub async fn get(
+    db: &Db,
+    cluster: &str,
+    capacity_provider: &str,
+) -> Result<Option<PolicyRecord>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM policies WHERE cluster = $1 AND capacity_provider = $2"))
+        .bind(cluster)
+        .bind(capacity_provider)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Creates or replaces the policy of (cluster, capacity provider). Atomic on both engines
+/// (`ON CONFLICT` on the unique pair), so two admins saving at once leave one row.
+pub async fn upsert(db: &Db, p: &Policy, actor: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO policies (id, cluster, capacity_provider, approvals_required, approver_teams, \
+         allow_self_approval, expiry_hours, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (cluster, capacity_provider) DO UPDATE SET approvals_required = $4, approver_teams = $5, \
+         allow_self_approval = $6, expiry_hours = $7, updated_at = $8, updated_by = $9",
+    )
+    .bind(random_hex(16))
+    .bind(&p.cluster)
+    .bind(&p.capacity_provider)
+    .bind(i64::from(p.approvals_required))
+    .bind(serde_json::to_string(&p.approver_teams).unwrap_or_else(|_| "[]".into()))
+    .bind(i64::from(p.allow_self_approval))
+    .bind(i64::from(p.expiry_hours))
+    .bind(now_ms())
+    .bind(actor)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Removes the policy of (cluster, capacity provider); whether there was one.
+pub async fn delete(db: &Db, cluster: &str, capacity_provider: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM policies WHERE cluster = $1 AND capacity_provider = $2")
+        .bind(cluster)
+        .bind(capacity_provider)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Every policy governing a request on `scope`, combined: the rule is written once, in
+/// `crate::domain::policy` ([`matching`], [`combine`]); this reads the rows it needs (those of
+/// the scope's cluster and of `*`).
+pub async fn combined_for(db: &Db, scope: Scope) -> Result<CombinedPolicy, sqlx::Error> {
+    let cluster = if scope.cluster.is_empty() { ANY_CLUSTER } else { scope.cluster.as_str() };
+    let rows: Vec<Policy> =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM policies WHERE cluster = $1 OR cluster = $2"))
+            .bind(cluster)
+            .bind(ANY_CLUSTER)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| from_row(r).map(|rec| rec.policy))
+            .collect::<Result<_, _>>()?;
+    Ok(combine(matching(&rows, &scope), scope))
+}
