@@ -7,7 +7,7 @@ use super::{
     clusters::{CapacityProviderInfo, InstanceRow},
     PortalError,
 };
-use crate::domain::deployment::{DeployForm, DeploySpec};
+use crate::domain::deployment::{DeployDraft, DeployForm};
 
 /// A row of the daemon list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,8 +97,8 @@ pub struct DaemonDetail {
     /// 1-based page of `instances`.
     #[serde(default)]
     pub instances_page: usize,
-    /// The daemon's current settings, to prefill Update.
-    pub settings: DeploySpec,
+    /// The daemon's current settings as ECS reports them (unchecked), to prefill Update.
+    pub settings: DeployDraft,
 }
 
 impl DaemonDetail {
@@ -216,7 +216,7 @@ pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let spec = form.parse().map_err(|e| PortalError::Invalid(e).respond())?;
-    let rollback = form.rollback == "1";
+    let rollback = form.is_rollback();
     let backend = crate::backend::backend()?;
     let row = backend
         .submit_change(
@@ -234,11 +234,10 @@ pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
 pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    use crate::domain::names::ResourceName;
-    let cluster =
-        ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e).respond())?;
-    let name =
-        ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e).respond())?;
+    let crate::domain::deletion::DeleteDaemonSpec { cluster, daemon: name } =
+        crate::domain::deletion::DeleteDaemonDraft { cluster, daemon: name }
+            .validate("name")
+            .map_err(|e| PortalError::Invalid(e).respond())?;
     let backend = crate::backend::backend()?;
     let input = super::changes::ChangeInput::DeleteDaemon {
         cluster: cluster.as_str().to_string(),

@@ -246,8 +246,10 @@ pub async fn delete_task_definition(
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let backend = crate::backend::backend()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::DeleteRevisionDraft { family, revision }
+        .validate()
+        .map_err(|e| PortalError::Invalid(e).respond())?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let row = backend
         .submit_change(
             &user,

@@ -47,6 +47,52 @@ impl From<ResourceName> for String {
     }
 }
 
+/// A checked name reads as the text it holds, so the services pass `&spec.family` where ECS
+/// and SQL take `&str`.
+impl std::ops::Deref for ResourceName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ResourceName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Lets `[ResourceName]::join` and lookups by `&str` work.
+impl std::borrow::Borrow<str> for ResourceName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for ResourceName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ResourceName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for ResourceName {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<ResourceName> for String {
+    fn eq(&self, other: &ResourceName) -> bool {
+        *self == other.0
+    }
+}
+
 impl fmt::Display for ResourceName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -33,19 +33,21 @@ fn spec_of(r: &StoredRequest) -> Option<DeploySpec> {
         _ => return None,
     };
     let config = settings.deployment_configuration;
+    // Stored names were checked when the request was made.
+    let name = |s: &str| app::domain::names::ResourceName::parse("name", s).ok();
     Some(DeploySpec {
         daemon_arn,
-        cluster: r.row.cluster.clone(),
-        daemon_name: r.row.daemon.clone(),
-        family: family.to_string(),
+        cluster: name(&r.row.cluster)?,
+        daemon_name: name(&r.row.daemon)?,
+        family: name(family)?,
         revision: revision.parse().ok(),
-        capacity_providers: r.capacity_providers.clone(),
+        capacity_providers: r.capacity_providers.iter().map(|p| name(p)).collect::<Option<_>>()?,
         drain_percent: config.drain_percent,
         bake_time_minutes: config.bake_time_in_minutes.max(0) as u32,
         alarms: config.alarms.as_ref().map(|a| a.alarm_names.clone()).unwrap_or_default(),
         rollback_on_alarm: config.alarms.as_ref().is_some_and(|a| a.enable),
         critical: settings.critical,
-        tags: tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        tags: tags.into_iter().map(|t| app::domain::deployment::Tag { key: t.key, value: t.value }).collect(),
         propagate_tags: settings.propagate_tags == "DAEMON",
         ecs_managed_tags: settings.enable_ecs_managed_tags,
         execute_command: settings.enable_execute_command,

@@ -318,11 +318,11 @@ fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> im
             <PostForm action=action>
                 <input type="hidden" name="id" value=d.row.id.clone() />
                 {spec.daemon_arn.clone().map(|a| view! { <input type="hidden" name="form[daemon_arn]" value=a /> })}
-                <input type="hidden" name="form[cluster]" value=spec.cluster.clone() />
-                <input type="hidden" name="form[daemon_name]" value=spec.daemon_name.clone() />
-                <input type="hidden" name="form[family]" value=spec.family.clone() />
+                <input type="hidden" name="form[cluster]" value=spec.cluster.to_string() />
+                <input type="hidden" name="form[daemon_name]" value=spec.daemon_name.to_string() />
+                <input type="hidden" name="form[family]" value=spec.family.to_string() />
                 {spec.capacity_providers.iter().enumerate().map(|(i, p)| view! {
-                    <input type="hidden" name=format!("form[capacity_providers][{i}]") value=p.clone() />
+                    <input type="hidden" name=format!("form[capacity_providers][{i}]") value=p.to_string() />
                 }).collect_view()}
                 {spec.alarms.iter().enumerate().map(|(i, a)| view! {
                     <input type="hidden" name=format!("form[alarms][{i}]") value=a.clone() />
