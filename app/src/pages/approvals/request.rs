@@ -238,8 +238,8 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
 #[component]
 fn ReviewForm(id: String, version: u32, action: FormAction<ReviewChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let field_error =
-        move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
+    let comment_error = crate::components::FieldMessages::server_only(error).field("comment");
+    let field_error = move || comment_error.get();
     view! {
         <PostForm action=action attr:class="review-form">
             <input type="hidden" name="id" value=id />
@@ -305,8 +305,10 @@ fn OverrideForm(id: String, action: FormAction<OverrideFreeze>) -> impl IntoView
 #[component]
 fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let messages = crate::components::FieldMessages::server_only(error);
     let field = move |name: &'static str| {
-        move || error.get().and_then(|e| e.fields().and_then(|f| f.get(name).map(str::to_string)))
+        let message = messages.field(name);
+        move || message.get()
     };
     let Some(spec) = d.spec.clone() else { return ().into_any() };
     let revision = spec.revision.map(|r| r.to_string()).unwrap_or_default();
