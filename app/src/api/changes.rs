@@ -112,7 +112,7 @@ pub struct ChangeRequestDetail {
     /// Freeze windows holding the approved request back, by reason.
     pub frozen_by: Vec<String>,
     /// The deploy settings, for the edit form (deploy/update/rollback only).
-    pub spec: Option<DeploySpec>,
+    pub spec: Option<crate::domain::deployment::DeployDraft>,
 }
 
 /// Which requests the Approvals page lists.

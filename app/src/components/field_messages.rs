@@ -9,21 +9,24 @@
 //! Fields are named by their error key (`family`, `containers.0.env.1.key`); [`field_key`]
 //! turns a posted input name into one, so a single handler on the form can mark what changed.
 
-use std::collections::HashSet;
-
 use leptos::prelude::*;
 
 use crate::{api::PortalError, domain::FieldErrors};
 
-/// What the user has done to the form so far.
+/// What the user has done to the form so far. Lists, not sets: a form has a few dozen fields,
+/// and a set's hashing would be more code in every island's wasm.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Seen {
     /// A submit was tried.
     pub submitted: bool,
     /// Fields changed since the form opened.
-    pub touched: HashSet<String>,
+    pub touched: Vec<String>,
     /// Fields changed since the last submit.
-    pub edited: HashSet<String>,
+    pub edited: Vec<String>,
+}
+
+fn has(list: &[String], key: &str) -> bool {
+    list.iter().any(|k| k == key)
 }
 
 /// The rule, on plain data: the message `key` shows.
@@ -33,8 +36,15 @@ pub fn shown<'a>(
     server: Option<&'a FieldErrors>,
     seen: &Seen,
 ) -> Option<&'a str> {
-    let client = (seen.submitted || seen.touched.contains(key)).then(|| client.get(key)).flatten();
-    client.or_else(|| if seen.edited.contains(key) { None } else { server.and_then(|s| s.get(key)) })
+    let client = (seen.submitted || has(&seen.touched, key)).then(|| client.get(key)).flatten();
+    client.or_else(|| if has(&seen.edited, key) { None } else { server.and_then(|s| s.get(key)) })
+}
+
+/// The rule for a form the browser does not check and whose fields are not tracked: the
+/// server's message for `key` in its last answer. A plain function, so such a form carries no
+/// signals for it.
+pub fn server_message(answer: Option<&PortalError>, key: &str) -> Option<String> {
+    answer.and_then(PortalError::fields).and_then(|f| f.get(key)).map(str::to_string)
 }
 
 /// A posted input name → its error key: `form[containers][0][env][1][key]` →
@@ -63,11 +73,6 @@ impl FieldMessages {
         Self { client: client.into(), server, seen: RwSignal::new(Seen::default()) }
     }
 
-    /// A form the browser does not check: the server's messages only.
-    pub fn server_only(server: Signal<Option<PortalError>>) -> Self {
-        Self::new(Signal::stored(FieldErrors::default()), server)
-    }
-
     /// The message under field `key`.
     pub fn field(self, key: impl Into<String>) -> Signal<Option<String>> {
         let key = key.into();
@@ -86,11 +91,14 @@ impl FieldMessages {
     /// The user changed field `key`.
     pub fn touch(self, key: &str) {
         // Only the first change of a field notifies; typing on does not recompute every message.
-        let new = self.seen.with_untracked(|s| !s.touched.contains(key) || !s.edited.contains(key));
+        let new = self.seen.with_untracked(|s| !has(&s.touched, key) || !has(&s.edited, key));
         if new {
             self.seen.update(|s| {
-                s.touched.insert(key.to_string());
-                s.edited.insert(key.to_string());
+                for list in [&mut s.touched, &mut s.edited] {
+                    if !has(list, key) {
+                        list.push(key.to_string());
+                    }
+                }
             });
         }
     }

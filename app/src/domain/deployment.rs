@@ -1,6 +1,8 @@
 //! The deploy / update form (one form for Create daemon, Deploy and Update): its wire Form, its
 //! typed Draft (also the body of `/api/v1`'s deploy change) and the validated Spec.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -105,8 +107,8 @@ pub struct DeployDraft {
     pub alarms: Vec<String>,
     pub rollback_on_alarm: bool,
     pub critical: bool,
-    #[serde(with = "tag_object")]
-    pub tags: Vec<Tag>,
+    /// Key → value (in JSON an object, as AWS tools print tags).
+    pub tags: BTreeMap<String, String>,
     pub propagate_tags: bool,
     pub ecs_managed_tags: bool,
     pub execute_command: bool,
@@ -129,30 +131,12 @@ impl Default for DeployDraft {
             alarms: vec![],
             rollback_on_alarm: true,
             critical: true,
-            tags: vec![],
+            tags: BTreeMap::new(),
             propagate_tags: false,
             ecs_managed_tags: false,
             execute_command: false,
             rollback: false,
         }
-    }
-}
-
-/// Tags in JSON as `{"key": "value"}`, the shape AWS tools print.
-mod tag_object {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::Tag;
-
-    pub fn serialize<S: Serializer>(tags: &[Tag], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(tags.iter().map(|t| (&t.key, &t.value)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
-        let map = BTreeMap::<String, String>::deserialize(d)?;
-        Ok(map.into_iter().map(|(key, value)| Tag { key, value }).collect())
     }
 }
 
@@ -207,30 +191,28 @@ fn check_bake_time(v: u32) -> Result<u32, String> {
 }
 
 /// `key=value` lines (blank lines skipped) → tags; the rules of each tag are [`check_tags`]'s.
-pub fn parse_tag_lines(s: &str) -> Result<Vec<Tag>, String> {
-    let mut tags = Vec::new();
+pub fn parse_tag_lines(s: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut tags = BTreeMap::new();
     for (i, line) in s.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (k, v) =
             line.split_once('=').ok_or_else(|| format!("Line {}: write each tag as key=value.", i + 1))?;
-        tags.push(Tag { key: k.trim().to_string(), value: v.trim().to_string() });
+        if tags.insert(k.trim().to_string(), v.trim().to_string()).is_some() {
+            return Err(format!("Line {}: {} is set twice.", i + 1, k.trim()));
+        }
     }
     Ok(tags)
 }
 
-pub fn check_tags(tags: &[Tag]) -> Result<(), String> {
-    for (i, Tag { key, value }) in tags.iter().enumerate() {
-        let n = i + 1;
+pub fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), String> {
+    for (key, value) in tags {
         if key.is_empty() || key.len() > 128 {
-            return Err(format!("Tag {n}: a tag key has 1 to 128 characters."));
+            return Err(format!("Tag `{key}`: a tag key has 1 to 128 characters."));
         }
         if value.len() > 256 {
-            return Err(format!("Tag {n} ({key}): a tag value has at most 256 characters."));
+            return Err(format!("Tag {key}: a tag value has at most 256 characters."));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(format!("Tag {n} ({key}): keys starting with aws: are reserved."));
-        }
-        if tags[..i].iter().any(|t| t.key == *key) {
-            return Err(format!("Tag {n}: {key} is set twice."));
+            return Err(format!("Tag {key}: keys starting with aws: are reserved."));
         }
     }
     if tags.len() > MAX_TAGS {
@@ -378,7 +360,7 @@ impl DeployDraft {
             rollback_on_alarm: self.rollback_on_alarm && !alarms.is_empty(),
             alarms,
             critical: self.critical,
-            tags: self.tags.clone(),
+            tags: self.tags.iter().map(|(k, v)| Tag { key: k.clone(), value: v.clone() }).collect(),
             propagate_tags: self.propagate_tags,
             ecs_managed_tags: self.ecs_managed_tags,
             execute_command: self.execute_command,
@@ -400,7 +382,7 @@ impl DeployDraft {
             other_alarms: String::new(),
             rollback_on_alarm: on(self.rollback_on_alarm),
             critical: on(self.critical),
-            tags: self.tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect::<Vec<_>>().join("\n"),
+            tags: self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
             propagate_tags: if self.propagate_tags { "DAEMON".into() } else { "NONE".into() },
             ecs_managed_tags: on(self.ecs_managed_tags),
             execute_command: on(self.execute_command),
@@ -424,7 +406,7 @@ impl DeploySpec {
             alarms: self.alarms.clone(),
             rollback_on_alarm: self.rollback_on_alarm,
             critical: self.critical,
-            tags: self.tags.clone(),
+            tags: self.tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect(),
             propagate_tags: self.propagate_tags,
             ecs_managed_tags: self.ecs_managed_tags,
             execute_command: self.execute_command,
@@ -500,11 +482,13 @@ mod tests {
         let s = f.parse().unwrap();
         assert_eq!(s.alarms, vec!["daemon-errors", "app-5xx"]);
         assert!(s.rollback_on_alarm);
-        assert_eq!(s.tags, vec![tag("team", "platform"), tag("env", "prod")]);
+        assert_eq!(s.tags, vec![tag("env", "prod"), tag("team", "platform")], "sorted by key");
         f.tags = "novalue".into();
         assert!(f.parse().unwrap_err().get("tags").unwrap().contains("Line 1"));
         f.tags = "aws:x=1".into();
         assert!(f.parse().unwrap_err().get("tags").unwrap().contains("reserved"));
+        f.tags = "a=1\na=2".into();
+        assert!(f.parse().unwrap_err().get("tags").unwrap().contains("Line 2: a is set twice"));
     }
 
     #[test]
@@ -521,7 +505,7 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert_eq!((d.revision, d.bake_time, d.drain_percent), (Some(3), Some(10), Some(25.0)));
         assert!(d.execute_command && !d.critical && d.propagate_tags && d.rollback);
-        assert_eq!(d.tags, vec![tag("a", "1")]);
+        assert_eq!(d.tags, BTreeMap::from([("a".to_string(), "1".to_string())]));
         assert_eq!(d.to_form().draft().0, d, "the prefilled form reads back the same");
     }
 

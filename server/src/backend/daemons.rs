@@ -508,7 +508,7 @@ impl DaemonsBackend for AppState {
             alarms: alarms.as_ref().and_then(|a| a.alarm_names.clone()).unwrap_or_default(),
             rollback_on_alarm: alarms.as_ref().map(|a| a.enable).unwrap_or(false),
             critical: target_revision.and_then(|r| r.critical).unwrap_or(true),
-            tags: vec![],
+            tags: Default::default(),
             propagate_tags: target_revision
                 .and_then(|r| r.propagate_tags.as_ref())
                 .is_some_and(|p| *p == DaemonPropagateTags::Daemon),

@@ -10,6 +10,7 @@ use crate::api::admin::{
     MembershipView, TeamsOverview,
 };
 use crate::api::PortalError;
+use crate::components::field_messages::server_message;
 use crate::components::{ErrorAlert, FieldMessages, SelectField, TextField};
 use crate::domain::account::parse_team_name;
 use crate::domain::FieldErrors;
@@ -233,7 +234,6 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
     let action = FormAction::<AdminSetMembership>::new();
     refresh_on_ok(action, refresh);
     let server = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors = FieldMessages::server_only(server);
     let user = RwSignal::new(o.usernames.first().cloned().unwrap_or_default());
     let team = RwSignal::new(o.teams.first().map(|t| t.name.clone()).unwrap_or_default());
     let role = RwSignal::new("viewer".to_string());
@@ -254,7 +254,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="User"
                         value=user
                         options=users
-                        error=errors.field("username")
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "username")))
                     />
                     <SelectField
                         id="member-team"
@@ -262,7 +262,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Team"
                         value=team
                         options=teams
-                        error=errors.field("team")
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "team")))
                         help="Create teams in the Teams panel above."
                     />
                     <SelectField
@@ -271,7 +271,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Role"
                         value=role
                         options=roles
-                        error=errors.field("role")
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "role")))
                     />
                 </div>
                 <div class="form-actions">
