@@ -132,21 +132,6 @@ pub fn parse_family_filter(s: &str) -> Result<Option<String>, String> {
         .map_err(|e| format!("{e} The filter matches the start of family names."))
 }
 
-#[cfg(feature = "ssr")]
-fn checked_family(family: &str) -> Result<String, PortalError> {
-    crate::domain::names::ResourceName::parse("daemon task definition family", family)
-        .map(|n| n.as_str().to_string())
-        .map_err(|e| PortalError::invalid("family", e).respond())
-}
-
-#[cfg(feature = "ssr")]
-fn checked_revision(revision: u32) -> Result<u32, PortalError> {
-    if revision == 0 {
-        return Err(PortalError::invalid("revision", "Revisions start at 1.").respond());
-    }
-    Ok(revision)
-}
-
 /// One page of families with their latest revision, number of ACTIVE revisions and whether a
 /// daemon uses them. ECS calls: one ListDaemonTaskDefinitions for the page, one (per 100
 /// revisions) for the counts, and the daemon usage (cached per daemon).
@@ -206,8 +191,10 @@ pub async fn list_task_definitions(
 pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }
+        .validate()
+        .map_err(|e| PortalError::Invalid(e).respond())?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
     let revisions = backend
         .list_task_definition_revisions(Some(family.clone()), None, None, true)
@@ -229,8 +216,10 @@ pub async fn get_task_definition_spec(
 ) -> Result<TaskDefinitionSpec, PortalError> {
     let _user = crate::auth::require_user()?;
     let backend = crate::backend::backend()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }
+        .validate()
+        .map_err(|e| PortalError::Invalid(e).respond())?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let record = backend.describe_task_definition(&family, revision).await.map_err(PortalError::respond)?;
     Ok(record.spec)
 }
@@ -246,7 +235,7 @@ pub async fn delete_task_definition(
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let backend = crate::backend::backend()?;
-    let spec = crate::domain::deletion::DeleteRevisionDraft { family, revision }
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }
         .validate()
         .map_err(|e| PortalError::Invalid(e).respond())?;
     let (family, revision) = (spec.family.to_string(), spec.revision);

@@ -1,6 +1,6 @@
 //! The two deletions a user can request: a daemon, and one revision of a daemon task
-//! definition. The Draft is what the Delete buttons post and `/api/v1` receives (the names
-//! typed as text); the Spec holds checked names.
+//! definition (a revision is named the same way to read it). The Draft is what the pages post
+//! and `/api/v1` receives (the names typed as text); the Spec holds checked names.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,13 +21,13 @@ pub struct DeleteDaemonSpec {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DeleteRevisionDraft {
+pub struct RevisionDraft {
     pub family: String,
     pub revision: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct DeleteRevisionSpec {
+pub struct RevisionSpec {
     pub family: ResourceName,
     pub revision: u32,
 }
@@ -46,15 +46,15 @@ impl DeleteDaemonDraft {
     }
 }
 
-impl DeleteRevisionDraft {
-    pub fn validate(&self) -> Result<DeleteRevisionSpec, FieldErrors> {
+impl RevisionDraft {
+    pub fn validate(&self) -> Result<RevisionSpec, FieldErrors> {
         let mut e = FieldErrors::new();
         let family = e.check("family", ResourceName::parse("daemon task definition family", &self.family));
         if self.revision == 0 {
             e.add("revision", "Revisions start at 1.");
         }
         match family {
-            Some(family) if e.is_empty() => Ok(DeleteRevisionSpec { family, revision: self.revision }),
+            Some(family) if e.is_empty() => Ok(RevisionSpec { family, revision: self.revision }),
             _ => Err(e),
         }
     }
@@ -78,11 +78,11 @@ mod tests {
 
     #[test]
     fn a_revision_needs_a_family_and_a_number_from_1() {
-        let e = DeleteRevisionDraft { family: "".into(), revision: 0 }.validate().unwrap_err();
+        let e = RevisionDraft { family: "".into(), revision: 0 }.validate().unwrap_err();
         assert!(e.get("family").unwrap().contains("Enter a daemon task definition family"));
         assert!(e.get("revision").unwrap().contains("start at 1"));
-        let ok = DeleteRevisionDraft { family: "cw".into(), revision: 3 }.validate().unwrap();
+        let ok = RevisionDraft { family: "cw".into(), revision: 3 }.validate().unwrap();
         assert_eq!((ok.family.as_str(), ok.revision), ("cw", 3));
-        assert!(serde_json::from_str::<DeleteRevisionDraft>(r#"{"family":"cw","revision":-1}"#).is_err());
+        assert!(serde_json::from_str::<RevisionDraft>(r#"{"family":"cw","revision":-1}"#).is_err());
     }
 }

@@ -9,7 +9,7 @@ use app::{
     backend::ChangesBackend,
     domain::{
         change::ChangeState,
-        deletion::{DeleteDaemonDraft, DeleteRevisionDraft},
+        deletion::{DeleteDaemonDraft, RevisionDraft},
         deployment::DeployDraft,
         names::ResourceName,
     },
@@ -36,7 +36,7 @@ use crate::state::AppState;
 pub enum NewChange {
     Deploy(DeployDraft),
     DeleteDaemon(DeleteDaemonDraft),
-    DeleteRevision(DeleteRevisionDraft),
+    DeleteRevision(RevisionDraft),
 }
 
 fn invalid(field: &str, message: String) -> ApiError {
