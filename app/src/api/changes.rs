@@ -112,7 +112,7 @@ pub struct ChangeRequestDetail {
     /// Freeze windows holding the approved request back, by reason.
     pub frozen_by: Vec<String>,
     /// The deploy settings, for the edit form (deploy/update/rollback only).
-    pub spec: Option<DeploySpec>,
+    pub spec: Option<crate::domain::deployment::DeployDraft>,
 }
 
 /// Which requests the Approvals page lists.
@@ -249,7 +249,7 @@ pub async fn edit_change_request(
 ) -> Result<(), PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let spec = form.parse()?;
     let s = crate::services::services()?;
     s.changes.edit(&user, &crate::auth::client_ip(), id.trim(), spec).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));

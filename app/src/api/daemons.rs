@@ -7,7 +7,7 @@ use super::{
     clusters::{CapacityProviderInfo, InstanceRow},
     PortalError,
 };
-use crate::domain::deployment::{DeployForm, DeploySpec};
+use crate::domain::deployment::{DeployDraft, DeployForm};
 
 /// A row of the daemon list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,8 +97,8 @@ pub struct DaemonDetail {
     /// 1-based page of `instances`.
     #[serde(default)]
     pub instances_page: usize,
-    /// The daemon's current settings, to prefill Update.
-    pub settings: DeploySpec,
+    /// The daemon's current settings as ECS reports them (unchecked), to prefill Update.
+    pub settings: DeployDraft,
 }
 
 impl DaemonDetail {
@@ -214,8 +214,8 @@ fn submitted(row: super::changes::ChangeRequestRow) -> Submitted {
 pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
-    let rollback = form.rollback == "1";
+    let spec = form.parse()?;
+    let rollback = form.is_rollback();
     let s = crate::services::services()?;
     let row = s
         .changes
@@ -233,9 +233,8 @@ pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
 pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
-    use crate::domain::names::ResourceName;
-    let cluster = ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e))?;
-    let name = ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e))?;
+    let crate::domain::deletion::DeleteDaemonSpec { cluster, daemon: name } =
+        crate::domain::deletion::DeleteDaemonDraft { cluster, daemon: name }.validate("name")?;
     let s = crate::services::services()?;
     let input = super::changes::ChangeInput::DeleteDaemon {
         cluster: cluster.as_str().to_string(),

@@ -91,7 +91,7 @@ pub struct AuditPage {
 #[server(prefix = "/api", endpoint = "list-history")]
 pub async fn list_history(#[server(default)] query: HistoryQuery) -> Result<HistoryPage, PortalError> {
     let _user = crate::auth::require_user()?;
-    let (filter, at) = query.parse().map_err(PortalError::Invalid)?;
+    let (filter, at) = query.parse()?;
     let s = crate::services::services()?;
     s.history.list_history(&filter, at, PAGE_SIZE).await
 }
@@ -103,7 +103,7 @@ pub async fn list_audit(#[server(default)] query: AuditQuery) -> Result<AuditPag
     if !user.is_admin() {
         return Err(PortalError::Forbidden("Only administrators may read the audit log.".into()));
     }
-    let (filter, at) = query.parse().map_err(PortalError::Invalid)?;
+    let (filter, at) = query.parse()?;
     let s = crate::services::services()?;
     s.history.list_audit(&filter, at, PAGE_SIZE).await
 }

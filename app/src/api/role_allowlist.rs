@@ -33,7 +33,7 @@ pub async fn admin_list_role_grants() -> Result<RoleAllowlist, PortalError> {
 pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
     // Like memberships, a grant widens what people may do: never from an API token.
     let user = super::admin::require_admin_session()?;
-    let grant = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let grant = form.parse()?;
     crate::services::services()?.policies.grant_role(&grant, &user.username).await?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
     crate::auth::audit(&user, "role.grant", &grant.team, detail).await;
@@ -44,7 +44,7 @@ pub async fn admin_grant_role(form: RoleGrantForm) -> Result<(), PortalError> {
 #[server(prefix = "/api", endpoint = "admin-revoke-role")]
 pub async fn admin_revoke_role(form: RoleGrantForm) -> Result<(), PortalError> {
     let user = super::admin::require_admin_session()?;
-    let grant = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let grant = form.parse()?;
     crate::services::services()?.policies.revoke_role(&grant).await?;
     let detail = serde_json::json!({"team": grant.team, "role_arn": grant.role_arn});
     crate::auth::audit(&user, "role.revoke", &grant.team, detail).await;

@@ -104,7 +104,7 @@ pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, 
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let s = crate::services::services()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let spec = form.parse()?;
     s.changes.claim_family(&user, &spec.family).await?;
     // A definition may name only the roles its author's teams may use (domain::role_allowlist).
     let allowed = s.policies.allowed_roles(&user).await?;
@@ -132,21 +132,6 @@ pub fn parse_family_filter(s: &str) -> Result<Option<String>, String> {
     crate::domain::names::ResourceName::parse("filter", s)
         .map(|n| Some(n.as_str().to_string()))
         .map_err(|e| format!("{e} The filter matches the start of family names."))
-}
-
-#[cfg(feature = "ssr")]
-fn checked_family(family: &str) -> Result<String, PortalError> {
-    crate::domain::names::ResourceName::parse("daemon task definition family", family)
-        .map(|n| n.as_str().to_string())
-        .map_err(|e| PortalError::invalid("family", e))
-}
-
-#[cfg(feature = "ssr")]
-fn checked_revision(revision: u32) -> Result<u32, PortalError> {
-    if revision == 0 {
-        return Err(PortalError::invalid("revision", "Revisions start at 1."));
-    }
-    Ok(revision)
 }
 
 /// One page of families with their latest revision, number of ACTIVE revisions and whether a
@@ -204,8 +189,8 @@ pub async fn list_task_definitions(
 pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let record = s.gateway.describe_task_definition(&family, revision).await?;
     let revisions = s.gateway.list_task_definition_revisions(Some(family.clone()), None, None, true).await?;
     let (daemons, usage_error) = match s.gateway.task_definition_usage().await {
@@ -224,8 +209,8 @@ pub async fn get_task_definition_spec(
 ) -> Result<TaskDefinitionSpec, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let record = s.gateway.describe_task_definition(&family, revision).await?;
     Ok(record.spec)
 }
@@ -241,8 +226,8 @@ pub async fn delete_task_definition(
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let s = crate::services::services()?;
-    let family = checked_family(&family)?;
-    let revision = checked_revision(revision)?;
+    let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
+    let (family, revision) = (spec.family.to_string(), spec.revision);
     let row = s
         .changes
         .submit_change(

@@ -95,7 +95,7 @@ pub async fn list_api_tokens() -> Result<TokensPage, PortalError> {
 #[server(prefix = "/api", endpoint = "create-api-token")]
 pub async fn create_api_token(form: TokenForm) -> Result<CreatedToken, PortalError> {
     let user = require_session_user()?;
-    let spec = form.parse().map_err(|e| PortalError::Invalid(e))?;
+    let spec = form.parse()?;
     spec.scope.within(&user).map_err(|e| PortalError::Forbidden(e))?;
     let s = crate::services::services()?;
     let created = s.accounts.create_token(&user, &spec, &crate::auth::client_ip()).await?;

@@ -81,7 +81,7 @@ impl NewUserForm {
         let mut e = super::FieldErrors::new();
         let username = e.check("username", parse_username(&self.username));
         e.check("password", check_password(&self.password));
-        let is_admin = self.is_admin.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"));
+        let is_admin = super::form::checked(&self.is_admin);
         match username {
             Some(username) if e.is_empty() => {
                 Ok(NewUser { username, password: self.password.clone(), is_admin })

@@ -33,6 +33,12 @@ impl FieldErrors {
             }
         }
     }
+    /// Adds `other`'s messages for fields that have none yet (the first message per field wins).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (k, v) in other.0 {
+            self.add(k, v);
+        }
+    }
     /// A one-paragraph summary, for API clients and the form's top alert.
     pub fn summary(&self) -> String {
         self.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")

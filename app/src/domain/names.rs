@@ -4,8 +4,14 @@ use serde::{Deserialize, Serialize};
 
 /// A name ECS accepts for daemon task definition families, daemons and containers:
 /// 1–255 letters, digits, hyphens and underscores.
+///
+/// The browser reads the names the server sends without checking them again (`from` under
+/// `hydrate`): it shows them, and every name it sends back arrives as text the server checks.
+/// That keeps the check out of the wasm of islands that only display names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[cfg_attr(not(feature = "hydrate"), serde(try_from = "String"))]
+#[cfg_attr(feature = "hydrate", serde(from = "String"))]
+#[serde(into = "String")]
 pub struct ResourceName(String);
 
 pub const NAME_MAX: usize = 255;
@@ -34,6 +40,14 @@ impl ResourceName {
     }
 }
 
+#[cfg(feature = "hydrate")]
+impl From<String> for ResourceName {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
 impl TryFrom<String> for ResourceName {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
@@ -44,6 +58,52 @@ impl TryFrom<String> for ResourceName {
 impl From<ResourceName> for String {
     fn from(n: ResourceName) -> String {
         n.0
+    }
+}
+
+/// A checked name reads as the text it holds, so the services pass `&spec.family` where ECS
+/// and SQL take `&str`.
+impl std::ops::Deref for ResourceName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ResourceName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Lets `[ResourceName]::join` and lookups by `&str` work.
+impl std::borrow::Borrow<str> for ResourceName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for ResourceName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ResourceName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for ResourceName {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<ResourceName> for String {
+    fn eq(&self, other: &ResourceName) -> bool {
+        *self == other.0
     }
 }
 

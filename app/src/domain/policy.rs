@@ -53,7 +53,7 @@ impl Policy {
             capacity_provider: self.capacity_provider.clone(),
             approvals_required: self.approvals_required.to_string(),
             approver_teams: self.approver_teams.join(", "),
-            allow_self_approval: self.allow_self_approval.then(|| "on".to_string()),
+            allow_self_approval: super::form::on(self.allow_self_approval),
             expiry_hours: self.expiry_hours.to_string(),
         }
     }
@@ -362,10 +362,6 @@ pub struct PolicyForm {
     pub expiry_hours: String,
 }
 
-fn checked(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
-}
-
 /// A cluster name or `*`.
 pub fn parse_policy_cluster(s: &str) -> Result<String, String> {
     if s.trim() == ANY_CLUSTER {
@@ -446,7 +442,7 @@ impl PolicyForm {
                 capacity_provider,
                 approvals_required,
                 approver_teams,
-                allow_self_approval: checked(&self.allow_self_approval),
+                allow_self_approval: super::form::checked(&self.allow_self_approval),
                 expiry_hours,
             }),
             _ => Err(e),

@@ -6,10 +6,16 @@ pub const UNITS_PER_VCPU: u32 = 1024;
 pub const MAX_CPU_UNITS: u32 = 192 * UNITS_PER_VCPU;
 pub const MAX_MEMORY_MIB: u32 = 1536 * 1024;
 
+/// The message for a size left blank (`what`: `CPU` or `memory`).
+pub fn missing_size(what: &str) -> String {
+    let example = if what == "CPU" { "1 or 0.25" } else { "0.5 or 2" };
+    format!("Enter the {what}, e.g. {example}.")
+}
+
 fn parse_positive(what: &str, s: &str, example: &str) -> Result<f64, String> {
     let s = s.trim();
     if s.is_empty() {
-        return Err(format!("Enter the {what}, e.g. {example}."));
+        return Err(missing_size(what));
     }
     let v: f64 = s.parse().map_err(|_| format!("The {what} must be a number, e.g. {example}."))?;
     if !v.is_finite() || v <= 0.0 {

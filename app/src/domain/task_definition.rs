@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::{
+    form::{checked, filled, on},
     names::ResourceName,
     role_arn::{RoleInput, RoleScope},
-    sizes::{format_gb, format_vcpu, parse_gb, parse_vcpu},
+    sizes::{format_gb, format_vcpu, missing_size, parse_gb, parse_vcpu},
     FieldErrors,
 };
 
@@ -79,7 +80,7 @@ pub struct EnvForm {
 /// or [`TaskDefinitionSpec::from_json`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskDefinitionSpec {
-    pub family: String,
+    pub family: ResourceName,
     pub task_role_arn: Option<String>,
     pub execution_role_arn: Option<String>,
     /// CPU units.
@@ -111,17 +112,41 @@ pub struct LogSpec {
     pub create_group: bool,
 }
 
-fn checked(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
+/// The task definition input typed but not yet checked (sizes in CPU units and MiB). Rows keep
+/// the form's positions, blank environment rows included, so each message is keyed by the
+/// index of the row the user sees.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TaskDefinitionDraft {
+    pub family: String,
+    pub task_role: Option<String>,
+    pub execution_role: Option<String>,
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+    pub containers: Vec<ContainerDraft>,
+    /// Region for auto-configured CloudWatch Logs; `us-east-1` when blank.
+    pub region: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContainerDraft {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+    pub env: Vec<EnvForm>,
+    /// `Some` when CloudWatch Logs are auto-configured into this group.
+    pub log_group: Option<String>,
 }
 
 /// A role ARN, or a role name the server expands to its account's ARN before registering
 /// (`role_arn::RoleInput`; ECS takes either).
-fn parse_optional_role(s: &str) -> Result<Option<String>, String> {
-    if s.trim().is_empty() {
-        Ok(None)
-    } else {
-        RoleInput::parse(s).map(|r| Some(r.as_typed().to_string()))
+fn parse_optional_role(s: &Option<String>) -> Result<Option<String>, String> {
+    match s.as_deref().and_then(filled) {
+        None => Ok(None),
+        Some(s) => RoleInput::parse(s).map(|r| Some(r.as_typed().to_string())),
     }
 }
 
@@ -168,17 +193,36 @@ pub fn parse_log_group(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A size field the user may leave blank: `Some(None)` when blank, `None` (message recorded)
+/// when unreadable.
+fn optional_size(
+    errors: &mut FieldErrors,
+    field: String,
+    s: &str,
+    parse: fn(&str) -> Result<u32, String>,
+) -> Option<u32> {
+    filled(s).and_then(|s| errors.check(field, parse(s)))
+}
+
+impl EnvForm {
+    /// A row the user did not fill in.
+    fn is_blank(&self) -> bool {
+        self.key.trim().is_empty() && self.value.is_empty()
+    }
+}
+
 impl TaskDefinitionForm {
     /// A blank form with one essential container, as the create page starts.
     pub fn blank(region: &str) -> Self {
         Self {
-            containers: vec![ContainerForm { essential: Some("on".into()), ..Default::default() }],
+            containers: vec![ContainerForm { essential: on(true), ..Default::default() }],
             region: region.to_string(),
             ..Default::default()
         }
     }
 
-    /// Validates every field, collecting one message per field.
+    /// Form → Spec: [`Self::draft`], then [`TaskDefinitionDraft::validate`], with every message
+    /// of both. From the JSON view, the JSON is the source and its messages go on `json`.
     pub fn parse(&self) -> Result<TaskDefinitionSpec, FieldErrors> {
         if self.mode == "json" {
             return TaskDefinitionSpec::from_json(&self.json).map_err(|e| {
@@ -187,22 +231,60 @@ impl TaskDefinitionForm {
                 errors
             });
         }
+        let (draft, mut errors) = self.draft();
+        match draft.validate() {
+            Ok(spec) if errors.is_empty() => Ok(spec),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.merge(more);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Reads the wire strings (checkboxes, vCPU and GB). A size that cannot be read gets its
+    /// message and is left empty in the draft.
+    pub fn draft(&self) -> (TaskDefinitionDraft, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let text = |s: &str| filled(s).map(str::to_string);
+        let cpu = optional_size(&mut errors, "task_cpu".into(), &self.task_cpu, parse_vcpu);
+        let memory = optional_size(&mut errors, "task_memory".into(), &self.task_memory, parse_gb);
+        let containers = self
+            .containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContainerDraft {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                essential: checked(&c.essential),
+                cpu: optional_size(&mut errors, format!("containers.{i}.cpu"), &c.cpu, parse_vcpu),
+                memory: optional_size(&mut errors, format!("containers.{i}.memory"), &c.memory, parse_gb),
+                env: c.env.clone(),
+                log_group: checked(&c.auto_logs).then(|| c.log_group.clone()),
+            })
+            .collect();
+        let draft = TaskDefinitionDraft {
+            family: self.family.clone(),
+            task_role: text(&self.task_role),
+            execution_role: text(&self.execution_role),
+            cpu,
+            memory,
+            containers,
+            region: self.region.clone(),
+        };
+        (draft, errors)
+    }
+}
+
+impl TaskDefinitionDraft {
+    /// Draft → Spec: every rule, one message per field (keyed as the form's fields).
+    pub fn validate(&self) -> Result<TaskDefinitionSpec, FieldErrors> {
         let mut errors = FieldErrors::new();
         let family =
             errors.check("family", ResourceName::parse("daemon task definition family", &self.family));
         let task_role_arn = errors.check("task_role", parse_optional_role(&self.task_role));
         let execution_role_arn = errors.check("execution_role", parse_optional_role(&self.execution_role));
-        let cpu = if self.task_cpu.trim().is_empty() {
-            Some(None)
-        } else {
-            errors.check("task_cpu", parse_vcpu(&self.task_cpu).map(Some))
-        };
-        let memory = if self.task_memory.trim().is_empty() {
-            Some(None)
-        } else {
-            errors.check("task_memory", parse_gb(&self.task_memory).map(Some))
-        };
-        let region = if self.region.trim().is_empty() { "us-east-1" } else { self.region.trim() };
+        let region = filled(&self.region).unwrap_or("us-east-1");
 
         if self.containers.is_empty() {
             errors.add("containers", "Add at least one container.");
@@ -224,19 +306,14 @@ impl TaskDefinitionForm {
                 }
             }
             let image = errors.check(f("image"), parse_image(&c.image));
-            let cpu = errors.check(f("cpu"), parse_vcpu(&c.cpu));
-            let memory = errors.check(f("memory"), parse_gb(&c.memory));
+            let cpu = errors.check(f("cpu"), c.cpu.ok_or_else(|| missing_size("CPU")));
+            let memory = errors.check(f("memory"), c.memory.ok_or_else(|| missing_size("memory")));
             let mut environment = Vec::new();
             let mut keys = std::collections::HashSet::new();
-            let rows: Vec<&EnvForm> =
-                c.env.iter().filter(|e| !(e.key.trim().is_empty() && e.value.is_empty())).collect();
-            if rows.len() > MAX_ENV_VARS {
+            if c.env.iter().filter(|e| !e.is_blank()).count() > MAX_ENV_VARS {
                 errors.add(f("env"), format!("At most {MAX_ENV_VARS} environment variables."));
             }
-            for (j, e) in c.env.iter().enumerate() {
-                if e.key.trim().is_empty() && e.value.is_empty() {
-                    continue; // a blank row the user did not fill in
-                }
+            for (j, e) in c.env.iter().enumerate().filter(|(_, e)| !e.is_blank()) {
                 let key = errors.check(format!("containers.{i}.env.{j}.key"), parse_env_key(&e.key));
                 if e.value.len() > MAX_ENV_VALUE {
                     errors.add(
@@ -251,17 +328,16 @@ impl TaskDefinitionForm {
                     environment.push((k, e.value.clone()));
                 }
             }
-            let logs = if checked(&c.auto_logs) {
-                errors.check(f("log_group"), parse_log_group(&c.log_group)).map(|group| {
+            let logs = match &c.log_group {
+                Some(group) => errors.check(f("log_group"), parse_log_group(group)).map(|group| {
                     Some(LogSpec {
                         group,
                         region: region.to_string(),
                         stream_prefix: LOG_STREAM_PREFIX.into(),
                         create_group: true,
                     })
-                })
-            } else {
-                Some(None)
+                }),
+                None => Some(None),
             };
             if let (Some(name), Some(image), Some(cpu), Some(memory), Some(logs)) =
                 (name, image, cpu, memory, logs)
@@ -269,7 +345,7 @@ impl TaskDefinitionForm {
                 containers.push(ContainerSpec {
                     name: name.to_string(),
                     image,
-                    essential: checked(&c.essential),
+                    essential: c.essential,
                     cpu,
                     memory,
                     environment,
@@ -277,18 +353,20 @@ impl TaskDefinitionForm {
                 });
             }
         }
-        if !self.containers.is_empty() && !self.containers.iter().any(|c| checked(&c.essential)) {
+        if !self.containers.is_empty() && !self.containers.iter().any(|c| c.essential) {
             errors.add("containers", "At least one container must be essential.");
         }
-        if !errors.is_empty() {
+        let (Some(family), Some(task_role_arn), Some(execution_role_arn), true) =
+            (family, task_role_arn, execution_role_arn, errors.is_empty())
+        else {
             return Err(errors);
-        }
+        };
         let spec = TaskDefinitionSpec {
-            family: family.expect("checked").to_string(),
-            task_role_arn: task_role_arn.expect("checked"),
-            execution_role_arn: execution_role_arn.expect("checked"),
-            cpu: cpu.expect("checked"),
-            memory: memory.expect("checked"),
+            family,
+            task_role_arn,
+            execution_role_arn,
+            cpu: self.cpu,
+            memory: self.memory,
             containers,
         };
         spec.check_task_size().map_err(|(field, msg)| {
@@ -520,7 +598,7 @@ impl TaskDefinitionForm {
                     let opt = |k: &str| {
                         l.pointer(&format!("/options/{k}")).and_then(Value::as_str).unwrap_or("").to_string()
                     };
-                    (Some("on".to_string()), opt("awslogs-group"), opt("awslogs-region"))
+                    (on(true), opt("awslogs-group"), opt("awslogs-region"))
                 }
                 None => (None, String::new(), String::new()),
             };
@@ -531,7 +609,7 @@ impl TaskDefinitionForm {
             form.containers.push(ContainerForm {
                 name: cs("name"),
                 image: cs("image"),
-                essential: essential.then(|| "on".to_string()),
+                essential: on(essential),
                 cpu: cpu.map(format_vcpu).unwrap_or_default(),
                 memory: memory.map(format_gb).unwrap_or_default(),
                 env,
@@ -626,7 +704,7 @@ impl TaskDefinitionSpec {
     /// The form prefilled with this definition (for "Create new revision").
     pub fn to_form(&self) -> TaskDefinitionForm {
         TaskDefinitionForm {
-            family: self.family.clone(),
+            family: self.family.to_string(),
             task_role: self.task_role_arn.clone().unwrap_or_default(),
             execution_role: self.execution_role_arn.clone().unwrap_or_default(),
             task_cpu: self.cpu.map(format_vcpu).unwrap_or_default(),
@@ -642,7 +720,7 @@ impl TaskDefinitionSpec {
                 .map(|c| ContainerForm {
                     name: c.name.clone(),
                     image: c.image.clone(),
-                    essential: c.essential.then(|| "on".to_string()),
+                    essential: on(c.essential),
                     cpu: format_vcpu(c.cpu),
                     memory: format_gb(c.memory),
                     env: c
@@ -650,7 +728,7 @@ impl TaskDefinitionSpec {
                         .iter()
                         .map(|(k, v)| EnvForm { key: k.clone(), value: v.clone() })
                         .collect(),
-                    auto_logs: c.logs.as_ref().map(|_| "on".to_string()),
+                    auto_logs: on(c.logs.is_some()),
                     log_group: c.logs.as_ref().map(|l| l.group.clone()).unwrap_or_default(),
                 })
                 .collect(),
@@ -797,5 +875,53 @@ mod tests {
         let mut f = cwagent_form();
         f.task_cpu = "0.5".into();
         assert!(f.parse().unwrap_err().get("task_cpu").unwrap().contains("more than the task"));
+    }
+
+    #[test]
+    fn the_form_reads_into_a_typed_draft_keeping_row_positions() {
+        let mut f = cwagent_form();
+        f.task_cpu = "2".into();
+        f.containers[0].env.insert(0, EnvForm::default());
+        let (d, e) = f.draft();
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!((d.cpu, d.memory), (Some(2048), None));
+        let c = &d.containers[0];
+        assert!(c.essential);
+        assert_eq!((c.cpu, c.memory), (Some(1024), Some(512)));
+        assert_eq!(c.log_group.as_deref(), Some("/ecs/cloudwatch-agent-daemon"));
+        assert_eq!(c.env.len(), 3, "blank rows stay, so messages keep the row the user sees");
+        let spec = d.validate().unwrap();
+        assert_eq!(spec.family.as_str(), "cloudwatch-agent-daemon");
+
+        f.containers[0].env[2].key = "1BAD".into();
+        assert!(f.parse().unwrap_err().get("containers.0.env.2.key").is_some());
+    }
+
+    #[test]
+    fn blank_and_unreadable_sizes_get_a_message_each() {
+        let mut f = cwagent_form();
+        f.containers[0].cpu = "".into();
+        f.containers[0].memory = "½".into();
+        f.task_memory = "-2".into();
+        f.containers[0].auto_logs = None;
+        f.containers[0].log_group = "not checked, so not read".into();
+        let e = f.parse().unwrap_err();
+        assert!(e.get("containers.0.cpu").unwrap().starts_with("Enter the CPU"), "{e:?}");
+        assert!(e.get("containers.0.memory").unwrap().contains("number"), "{e:?}");
+        assert!(e.get("task_memory").unwrap().contains("greater than 0"), "{e:?}");
+        assert_eq!(e.len(), 3, "{e:?}");
+    }
+
+    #[test]
+    fn a_draft_from_json_is_checked_by_the_same_rules() {
+        let d: TaskDefinitionDraft = serde_json::from_str(
+            r#"{"family":"bad family","containers":[{"name":"a","image":"x","essential":false,"cpu":256}]}"#,
+        )
+        .unwrap();
+        let e = d.validate().unwrap_err();
+        assert!(e.get("family").is_some());
+        assert!(e.get("containers.0.memory").unwrap().starts_with("Enter the memory"));
+        assert!(e.get("containers").unwrap().contains("essential"));
+        assert!(serde_json::from_str::<TaskDefinitionDraft>(r#"{"familly":"x"}"#).is_err());
     }
 }

@@ -4,11 +4,14 @@
 //! handlers validate the body with the same domain rules as the forms, and map `PortalError`s
 //! to the API's error body.
 
-use std::collections::BTreeMap;
-
 use app::{
     api::changes::{ChangeInput, Inbox, RequestFilter},
-    domain::{change::ChangeState, deployment::DeployForm, names::ResourceName},
+    domain::{
+        change::ChangeState,
+        deletion::{DeleteDaemonDraft, RevisionDraft},
+        deployment::DeployDraft,
+        names::ResourceName,
+    },
 };
 use axum::{
     extract::{rejection::QueryRejection, Path, Query, State},
@@ -25,63 +28,14 @@ use super::{
 use crate::state::AppState;
 
 /// The body of `POST /change-requests`. `deploy` creates a daemon, or updates it when
-/// `daemon_arn` is given (`rollback: true` marks an update back to an earlier revision).
+/// `daemon_arn` is given (`rollback: true` marks an update back to an earlier revision); its
+/// fields are the deploy form's typed input, checked by the same rules.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NewChange {
-    Deploy(DeployBody),
-    DeleteDaemon { cluster: String, daemon: String },
-    DeleteRevision { family: String, revision: u32 },
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DeployBody {
-    pub daemon_arn: String,
-    pub cluster: String,
-    pub daemon: String,
-    pub family: String,
-    /// `None`: the latest ACTIVE revision.
-    pub revision: Option<u32>,
-    pub capacity_providers: Vec<String>,
-    pub drain_percent: Option<f64>,
-    pub bake_time_minutes: Option<u32>,
-    pub alarms: Vec<String>,
-    pub rollback_on_alarm: Option<bool>,
-    pub critical: Option<bool>,
-    pub tags: BTreeMap<String, String>,
-    pub propagate_tags: bool,
-    pub ecs_managed_tags: bool,
-    pub execute_command: bool,
-    pub rollback: bool,
-}
-
-impl DeployBody {
-    /// As the deploy form would post it, so the form's validation applies unchanged.
-    fn to_form(&self) -> DeployForm {
-        let on = |b: bool| b.then(|| "on".to_string());
-        let defaults = DeployForm::defaults(&self.cluster);
-        DeployForm {
-            daemon_arn: self.daemon_arn.clone(),
-            daemon_name: self.daemon.clone(),
-            family: self.family.clone(),
-            revision: self.revision.map(|r| r.to_string()).unwrap_or_default(),
-            capacity_providers: self.capacity_providers.clone(),
-            drain_percent: self
-                .drain_percent
-                .map(|d| d.to_string())
-                .unwrap_or(defaults.drain_percent.clone()),
-            bake_time: self.bake_time_minutes.map(|b| b.to_string()).unwrap_or(defaults.bake_time.clone()),
-            alarms: self.alarms.clone(),
-            rollback_on_alarm: self.rollback_on_alarm.map(on).unwrap_or(defaults.rollback_on_alarm.clone()),
-            critical: self.critical.map(on).unwrap_or(defaults.critical.clone()),
-            tags: self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
-            propagate_tags: if self.propagate_tags { "DAEMON".into() } else { "NONE".into() },
-            ecs_managed_tags: on(self.ecs_managed_tags),
-            execute_command: on(self.execute_command),
-            ..defaults
-        }
-    }
+    Deploy(DeployDraft),
+    DeleteDaemon(DeleteDaemonDraft),
+    DeleteRevision(RevisionDraft),
 }
 
 fn invalid(field: &str, message: String) -> ApiError {
@@ -91,26 +45,17 @@ fn invalid(field: &str, message: String) -> ApiError {
 fn input(body: NewChange) -> Result<ChangeInput, ApiError> {
     Ok(match body {
         NewChange::Deploy(d) => {
-            let spec = d.to_form().parse().map_err(app::api::PortalError::Invalid)?;
+            let spec = d.validate().map_err(app::api::PortalError::Invalid)?;
             ChangeInput::Deploy { spec, rollback: d.rollback }
         }
-        NewChange::DeleteDaemon { cluster, daemon } => ChangeInput::DeleteDaemon {
-            cluster: ResourceName::parse("cluster", &cluster)
-                .map_err(|e| invalid("cluster", e))?
-                .as_str()
-                .to_string(),
-            daemon: ResourceName::parse("daemon name", &daemon)
-                .map_err(|e| invalid("daemon", e))?
-                .as_str()
-                .to_string(),
-        },
-        NewChange::DeleteRevision { family, revision } => ChangeInput::DeleteRevision {
-            family: ResourceName::parse("family", &family)
-                .map_err(|e| invalid("family", e))?
-                .as_str()
-                .to_string(),
-            revision,
-        },
+        NewChange::DeleteDaemon(d) => {
+            let s = d.validate("daemon").map_err(app::api::PortalError::Invalid)?;
+            ChangeInput::DeleteDaemon { cluster: s.cluster.to_string(), daemon: s.daemon.to_string() }
+        }
+        NewChange::DeleteRevision(d) => {
+            let s = d.validate().map_err(app::api::PortalError::Invalid)?;
+            ChangeInput::DeleteRevision { family: s.family.to_string(), revision: s.revision }
+        }
     })
 }
 

@@ -343,7 +343,7 @@ pub fn document() -> Value {
                         "can_edit": {"type": "boolean"},
                         "can_override_freeze": {"type": "boolean"},
                         "frozen_by": {"type": "array", "items": {"type": "string"}},
-                        "spec": {"type": "object", "nullable": true, "description": "The deploy settings (deploy, update, roll back)."}
+                        "spec": {"type": "object", "nullable": true, "description": "The deploy settings (deploy, update, roll back), in the shape of a deploy body."}
                     }
                 }
         }),

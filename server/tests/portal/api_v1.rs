@@ -248,6 +248,27 @@ async fn change_requests_by_role(engine: Engine) {
     )
     .await;
     assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["daemon"].as_str().is_some_and(|m| m.contains("` `")), "{body}");
+    let (status, body) = post_raw(
+        &alice,
+        &base,
+        Some("application/json"),
+        r#"{"kind": "delete_revision", "family": "", "revision": 0}"#,
+    )
+    .await;
+    assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["family"].is_string(), "{body}");
+    assert!(body["error"]["fields"]["revision"].is_string(), "{body}");
+    let (status, body) = post_raw(
+        &alice,
+        &base,
+        Some("application/json"),
+        r#"{"kind": "deploy", "cluster": "prod", "daemon": "d", "family": "f", "capacity_providers": ["mi"], "drain_percent": 0, "tags": {"aws:x": "1"}}"#,
+    )
+    .await;
+    assert_error(status, &body, 422, "invalid");
+    assert!(body["error"]["fields"]["drain_percent"].is_string(), "{body}");
+    assert!(body["error"]["fields"]["tags"].as_str().is_some_and(|m| m.contains("reserved")), "{body}");
     let big = format!("{{\"kind\": \"deploy\", \"cluster\": \"{}\"}}", "x".repeat(1024 * 1024));
     let (status, body) = post_raw(&alice, &base, Some("application/json"), &big).await;
     assert_error(status, &body, 413, "payload_too_large");
@@ -279,6 +300,16 @@ async fn change_requests_by_role(engine: Engine) {
     assert_eq!(detail["policy"]["approvals_required"], 1);
     assert!(detail["ecs_input"].as_str().unwrap().contains("CreateDaemon"), "{detail}");
     assert!(detail["events"].as_array().is_some_and(|e| !e.is_empty()));
+    // The settings come back in the shape of the deploy body, defaults filled in.
+    let spec = &detail["spec"];
+    assert_eq!(
+        (spec["daemon"].as_str(), spec["family"].as_str()),
+        (Some("cwagent"), Some("cw-agent")),
+        "{spec}"
+    );
+    assert_eq!(spec["tags"], serde_json::json!({"team": "platform"}), "{spec}");
+    assert_eq!((spec["drain_percent"].as_f64(), spec["bake_time_minutes"].as_u64()), (Some(25.0), Some(0)));
+    assert_eq!(spec["critical"], true);
     let (status, body) = send(&carol, "GET", &format!("{base}/does-not-exist"), None).await;
     assert_error(status, &body, 404, "not_found");
 

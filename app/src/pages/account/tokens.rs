@@ -12,7 +12,6 @@ use crate::api::PortalError;
 use crate::components::time::format_epoch;
 use crate::components::{ErrorAlert, LoadError, StatusBadge};
 use crate::domain::api_token::{self, TokenForm};
-use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
 
 #[component]
@@ -84,27 +83,12 @@ fn CreateTokenForm(create: FormAction<CreateApiToken>, options: Vec<String>) -> 
     let name = RwSignal::new(defaults.name.clone());
     let days = RwSignal::new(defaults.expires_days.clone());
     let chosen = RwSignal::new(Vec::<String>::new());
-    let submitted = RwSignal::new(false);
     let snapshot = move || TokenForm { name: name.get(), expires_days: days.get(), scope: chosen.get() };
     let client = Memo::new(move |_| snapshot().parse().err().unwrap_or_default());
     let server_error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
-    let server_fields = move || match server_error.get() {
-        Some(PortalError::Invalid(f)) => f,
-        _ => FieldErrors::default(),
-    };
-    // Client errors once the user tried to submit; the server's otherwise.
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            let local = submitted.get().then(|| client.with(|c| c.get(field).map(str::to_string))).flatten();
-            local.or_else(|| server_fields().get(field).map(str::to_string))
-        })
-    };
-    let on_submit = move |ev: leptos::ev::MouseEvent| {
-        submitted.set(true);
-        if !client.with_untracked(FieldErrors::is_empty) {
-            ev.prevent_default();
-        }
-    };
+    let errors = crate::components::FieldMessages::new(client, server_error);
+    let error_for = move |field: &'static str| errors.field(field);
+    let on_submit = errors.on_submit();
     let top_error =
         Signal::derive(move || server_error.get().filter(|e| !matches!(e, PortalError::Invalid(_))));
     let pending = create.pending();

@@ -3,9 +3,10 @@
 use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, FormErrors, TextAreaField};
+use super::{gate::AdminGate, TextAreaField};
 use crate::api::admin::{admin_list_freezes, AdminDeleteFreeze, AdminSaveFreeze, FreezeView};
 use crate::api::PortalError;
+use crate::components::FieldMessages;
 use crate::components::{time::format_epoch, ErrorAlert, LoadError, SelectField, TextField};
 use crate::domain::policy::FreezeWindowForm;
 use crate::domain::utc::WEEKDAY_NAMES;
@@ -130,14 +131,14 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
         end_time: end_time.get(),
         reason: reason.get(),
     };
-    let errors = FormErrors::new(
+    let errors = FieldMessages::new(
         Memo::new(move |_| form().parse().err().unwrap_or_default()),
         Signal::derive(move || action.value().get().and_then(|r| r.err())),
     );
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
             reason.set(String::new());
-            errors.submitted.set(false);
+            errors.reset();
         }
     });
     // Without JavaScript both groups of fields show (the kind decides which counts); once

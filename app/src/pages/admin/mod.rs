@@ -16,62 +16,6 @@ pub use users::UsersPage;
 
 use leptos::prelude::*;
 
-use crate::api::PortalError;
-use crate::domain::FieldErrors;
-
-/// Field messages for a form: the browser's own check (from the domain type) once the user
-/// tried to submit, otherwise the server's answer.
-#[derive(Clone, Copy)]
-pub(crate) struct FormErrors {
-    pub client: Memo<FieldErrors>,
-    pub server: Signal<Option<PortalError>>,
-    pub submitted: RwSignal<bool>,
-}
-
-impl FormErrors {
-    pub fn new(client: Memo<FieldErrors>, server: Signal<Option<PortalError>>) -> Self {
-        Self { client, server, submitted: RwSignal::new(false) }
-    }
-
-    pub fn field(self, key: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            let client = if self.submitted.get() {
-                self.client.with(|e| e.get(key).map(str::to_string))
-            } else {
-                None
-            };
-            client.or_else(|| {
-                self.server.with(|e| {
-                    e.as_ref().and_then(PortalError::fields).and_then(|f| f.get(key)).map(str::to_string)
-                })
-            })
-        })
-    }
-
-    /// The submit button's click: shows the browser's messages, and keeps a form it already
-    /// knows is wrong from being sent.
-    pub fn on_submit(self) -> impl Fn(leptos::ev::MouseEvent) + Copy {
-        move |ev| {
-            self.submitted.set(true);
-            if !self.client.with_untracked(FieldErrors::is_empty) {
-                ev.prevent_default();
-            }
-        }
-    }
-
-    /// The alert at the top of the form.
-    pub fn top(self) -> Signal<Option<PortalError>> {
-        Signal::derive(move || {
-            let client = self.client.get();
-            if self.submitted.get() && !client.is_empty() {
-                Some(PortalError::Invalid(client))
-            } else {
-                self.server.get()
-            }
-        })
-    }
-}
-
 /// A labelled multi-line text input with help and an inline error.
 #[component]
 pub(crate) fn TextAreaField(

@@ -4,9 +4,10 @@ use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{gate::AdminGate, FormErrors};
+use super::gate::AdminGate;
 use crate::api::admin::{admin_list_policies, AdminDeletePolicy, AdminSavePolicy, PolicyView};
 use crate::api::PortalError;
+use crate::components::FieldMessages;
 use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, LoadError, TextField};
 use crate::domain::policy::PolicyForm;
 use crate::layout::{Crumb, PageHeader};
@@ -152,10 +153,10 @@ fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
         capacity_provider: provider.get(),
         approvals_required: approvals.get(),
         approver_teams: teams.get(),
-        allow_self_approval: self_approval.get().then(|| "on".to_string()),
+        allow_self_approval: crate::domain::form::on(self_approval.get()),
         expiry_hours: expiry.get(),
     };
-    let errors = FormErrors::new(
+    let errors = FieldMessages::new(
         Memo::new(move |_| form().parse().err().unwrap_or_default()),
         Signal::derive(move || action.value().get().and_then(|r| r.err())),
     );

@@ -3,9 +3,10 @@
 use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, FormErrors};
+use super::gate::AdminGate;
 use crate::api::role_allowlist::{admin_list_role_grants, AdminGrantRole, AdminRevokeRole, RoleAllowlist};
 use crate::api::PortalError;
+use crate::components::FieldMessages;
 use crate::components::{time::format_epoch, ErrorAlert, LoadError, TextField};
 use crate::domain::role_allowlist::RoleGrantForm;
 use crate::layout::{Crumb, PageHeader};
@@ -111,14 +112,14 @@ fn GrantEditor(refresh: RwSignal<u32>) -> impl IntoView {
     let team = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let form = move || RoleGrantForm { team: team.get(), role_arn: role.get() };
-    let errors = FormErrors::new(
+    let errors = FieldMessages::new(
         Memo::new(move |_| form().parse().err().unwrap_or_default()),
         Signal::derive(move || action.value().get().and_then(|r| r.err())),
     );
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
             role.set(String::new());
-            errors.submitted.set(false);
+            errors.reset();
         }
     });
     view! {

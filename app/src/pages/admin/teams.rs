@@ -10,8 +10,10 @@ use crate::api::admin::{
     MembershipView, TeamsOverview,
 };
 use crate::api::PortalError;
-use crate::components::{ErrorAlert, LoadError, SelectField, TextField};
+use crate::components::field_messages::server_message;
+use crate::components::{ErrorAlert, FieldMessages, LoadError, SelectField, TextField};
 use crate::domain::account::parse_team_name;
+use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
 
 const ROLES: [(&str, &str); 3] = [
@@ -19,10 +21,6 @@ const ROLES: [(&str, &str); 3] = [
     ("deployer", "Deployer: may request changes"),
     ("approver", "Approver: may approve requests"),
 ];
-
-fn field_error(e: Option<PortalError>, key: &str) -> Option<String> {
-    e.as_ref().and_then(PortalError::fields).and_then(|f| f.get(key)).map(str::to_string)
-}
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
@@ -118,16 +116,20 @@ fn CreateTeam(refresh: RwSignal<u32>) -> impl IntoView {
     let action = FormAction::<AdminCreateTeam>::new();
     refresh_on_ok(action, refresh);
     let name = RwSignal::new(String::new());
-    let submitted = RwSignal::new(false);
     let server = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let error = Signal::derive(move || {
-        let client = if submitted.get() { parse_team_name(&name.get()).err() } else { None };
-        client.or_else(|| field_error(server.get(), "name"))
-    });
+    let errors = FieldMessages::new(
+        Memo::new(move |_| {
+            let mut e = FieldErrors::new();
+            e.check("name", parse_team_name(&name.get()));
+            e
+        }),
+        server,
+    );
+    let error = errors.field("name");
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {
             name.set(String::new());
-            submitted.set(false);
+            errors.reset();
         }
     });
     view! {
@@ -147,12 +149,7 @@ fn CreateTeam(refresh: RwSignal<u32>) -> impl IntoView {
                     <button
                         type="submit"
                         class="btn primary"
-                        on:click=move |ev| {
-                            submitted.set(true);
-                            if parse_team_name(&name.get_untracked()).is_err() {
-                                ev.prevent_default();
-                            }
-                        }
+                        on:click=errors.on_submit()
                     >
                         "Create team"
                     </button>
@@ -257,7 +254,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="User"
                         value=user
                         options=users
-                        error=Signal::derive(move || field_error(server.get(), "username"))
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "username")))
                     />
                     <SelectField
                         id="member-team"
@@ -265,7 +262,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Team"
                         value=team
                         options=teams
-                        error=Signal::derive(move || field_error(server.get(), "team"))
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "team")))
                         help="Create teams in the Teams panel above."
                     />
                     <SelectField
@@ -274,7 +271,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Role"
                         value=role
                         options=roles
-                        error=Signal::derive(move || field_error(server.get(), "role"))
+                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "role")))
                     />
                 </div>
                 <div class="form-actions">

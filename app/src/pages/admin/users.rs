@@ -4,11 +4,12 @@
 use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
 
-use super::{gate::AdminGate, FormErrors};
+use super::gate::AdminGate;
 use crate::api::admin::{
     admin_list_users, AdminCreateUser, AdminResetPassword, AdminSetUserAdmin, AdminSetUserDisabled, UserView,
 };
 use crate::api::PortalError;
+use crate::components::FieldMessages;
 use crate::components::{time::format_epoch, CheckboxField, ErrorAlert, LoadError, StatusBadge, TextField};
 use crate::domain::account::NewUserForm;
 use crate::layout::{Crumb, PageHeader};
@@ -138,9 +139,9 @@ fn CreateUser(refresh: RwSignal<u32>) -> impl IntoView {
     let form = move || NewUserForm {
         username: username.get(),
         password: password.get(),
-        is_admin: is_admin.get().then(|| "on".to_string()),
+        is_admin: crate::domain::form::on(is_admin.get()),
     };
-    let errors = FormErrors::new(
+    let errors = FieldMessages::new(
         Memo::new(move |_| form().parse().err().unwrap_or_default()),
         Signal::derive(move || action.value().get().and_then(|r| r.err())),
     );
@@ -150,7 +151,7 @@ fn CreateUser(refresh: RwSignal<u32>) -> impl IntoView {
             username.set(String::new());
             password.set(String::new());
             is_admin.set(false);
-            errors.submitted.set(false);
+            errors.reset();
         }
     });
     view! {

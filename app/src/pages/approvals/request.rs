@@ -1,8 +1,10 @@
 //! `/approvals/:id`: one change request — summary, policy and who may approve, the review form,
 //! the diff and the exact ECS input, the timeline. Refreshes itself while it executes.
 
+use crate::components::field_messages::server_message;
 use crate::components::resource::Resource;
 use crate::components::{FormAction, PostForm};
+use crate::domain::deployment::DEFAULT_DRAIN_PERCENT;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -238,8 +240,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
 #[component]
 fn ReviewForm(id: String, version: u32, action: FormAction<ReviewChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let field_error =
-        move || error.get().and_then(|e| e.fields().and_then(|f| f.get("comment").map(str::to_string)));
+    let field_error = move || error.with(|e| server_message(e.as_ref(), "comment"));
     view! {
         <PostForm action=action attr:class="review-form">
             <input type="hidden" name="id" value=id />
@@ -305,9 +306,7 @@ fn OverrideForm(id: String, action: FormAction<OverrideFreeze>) -> impl IntoView
 #[component]
 fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let field = move |name: &'static str| {
-        move || error.get().and_then(|e| e.fields().and_then(|f| f.get(name).map(str::to_string)))
-    };
+    let field = move |name: &'static str| move || error.with(|e| server_message(e.as_ref(), name));
     let Some(spec) = d.spec.clone() else { return ().into_any() };
     let revision = spec.revision.map(|r| r.to_string()).unwrap_or_default();
     view! {
@@ -337,12 +336,12 @@ fn EditForm(d: ChangeRequestDetail, action: FormAction<EditChangeRequest>) -> im
                 </div>
                 <div class="field">
                     <label for="edit-drain">"Drain percentage"</label>
-                    <input id="edit-drain" name="form[drain_percent]" value=spec.drain_percent.to_string() />
+                    <input id="edit-drain" name="form[drain_percent]" value=spec.drain_percent.unwrap_or(DEFAULT_DRAIN_PERCENT).to_string() />
                     <div class="error" aria-live="polite">{field("drain_percent")}</div>
                 </div>
                 <div class="field">
                     <label for="edit-bake">"Bake time (minutes)"</label>
-                    <input id="edit-bake" name="form[bake_time]" value=spec.bake_time_minutes.to_string() />
+                    <input id="edit-bake" name="form[bake_time]" value=spec.bake_time.unwrap_or(0).to_string() />
                     <div class="error" aria-live="polite">{field("bake_time")}</div>
                 </div>
                 <button type="submit" class="btn">"Save changes"</button>

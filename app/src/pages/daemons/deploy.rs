@@ -1,7 +1,5 @@
 //! One form for **Create daemon**, **Deploy** (from a revision) and **Update**.
 
-use std::collections::HashSet;
-
 use crate::components::resource::Resource;
 use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
@@ -11,7 +9,8 @@ use crate::api::daemons::{
     get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
 };
 use crate::api::PortalError;
-use crate::components::{events::target_name, sizes_label, Alert, ErrorAlert, LoadError};
+use crate::components::{sizes_label, Alert, ErrorAlert, FieldMessages, LoadError};
+use crate::domain::form::{checked, on};
 use crate::domain::{
     capacity::{check_provider, daemons_after, Size},
     deployment::DeployForm,
@@ -104,14 +103,6 @@ pub fn UpdateDaemonPage() -> impl IntoView {
     }
 }
 
-fn checked(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
-}
-
-fn on(b: bool) -> Option<String> {
-    b.then(|| "on".to_string())
-}
-
 /// One chosen provider after this deployment: what all its daemons reserve per instance, and
 /// the resource guard's verdict on its instances (`domain::capacity`, the server's rule too).
 #[derive(Clone, PartialEq)]
@@ -174,8 +165,6 @@ fn DeployFormView(
 ) -> impl IntoView {
     let action = FormAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());
-    let touched = RwSignal::new(HashSet::<String>::new());
-    let attempted = RwSignal::new(false);
     let (base, options_error) = match options {
         Ok(o) => (o, None),
         Err(e) => (DeployOptions::default(), Some(e)),
@@ -187,27 +176,12 @@ fn DeployFormView(
 
     let client_errors = Memo::new(move |_| form.with(|f| f.parse().err().unwrap_or_default()));
     let server_error = move || action.value().get().and_then(|r| r.err());
-    let server_fields = move || server_error().and_then(|e| e.fields().cloned()).unwrap_or_default();
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            let show_client = attempted.get() || touched.with(|t| t.contains(field));
-            show_client
-                .then(|| client_errors.with(|e| e.get(field).map(str::to_string)))
-                .flatten()
-                .or_else(|| server_fields().get(field).map(str::to_string))
-        })
-    };
+    let errors = FieldMessages::new(client_errors, Signal::derive(server_error));
+    let error_for = move |field: &'static str| errors.field(field);
     let set = move |apply: fn(&mut DeployForm, String)| {
         move |ev: leptos::ev::Event| form.update(|f| apply(f, event_target_value(&ev)))
     };
-    let mark_touched = move |ev: leptos::ev::Event| {
-        if let Some(name) = target_name(&ev) {
-            let field = name.trim_start_matches("form[").split(']').next().unwrap_or("").to_string();
-            touched.update(|t| {
-                t.insert(field);
-            });
-        }
-    };
+    let mark_touched = move |ev: leptos::ev::Event| errors.touch_event(&ev);
     let choose_cluster = move |ev: leptos::ev::Event| {
         let cluster = event_target_value(&ev);
         form.update(|f| {
@@ -367,7 +341,7 @@ fn DeployFormView(
         <PostForm action=action>
             <div on:input=mark_touched on:change=mark_touched>
                 <ErrorAlert error=Signal::derive(move || {
-                    server_error().filter(|e| !matches!(e, PortalError::Invalid(_)) || attempted.get())
+                    server_error().filter(|e| !matches!(e, PortalError::Invalid(_)) || errors.submitted())
                 }) />
                 <input type="hidden" name="form[daemon_arn]" value=init.daemon_arn.clone() />
                 <input type="hidden" name="form[rollback]" value=init.rollback.clone() />
@@ -527,7 +501,7 @@ fn DeployFormView(
                         class="btn primary"
                         disabled=move || action.pending().get()
                         on:click=move |ev| {
-                            attempted.set(true);
+                            errors.submit();
                             if !client_errors.with(FieldErrors::is_empty) || capacity_error.get().is_some() {
                                 ev.prevent_default();
                             }

@@ -1,7 +1,5 @@
 //! The "Create new daemon task definition" form, its JSON view, and "Create new revision".
 
-use std::collections::HashSet;
-
 use crate::components::resource::Resource;
 use crate::components::{FormAction, PostForm};
 use leptos::prelude::*;
@@ -12,10 +10,10 @@ use crate::api::task_definitions::{
     get_task_definition_spec, load_task_definition_form_options, CreateTaskDefinition,
 };
 use crate::api::PortalError;
-use crate::components::{CheckboxField, ErrorAlert, LoadError, TextField};
+use crate::components::{CheckboxField, ErrorAlert, FieldMessages, LoadError, TextField};
+use crate::domain::form::{checked, on};
 use crate::domain::role_arn::{expansion_note, RoleScope};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
-use crate::domain::FieldErrors;
 use crate::layout::{Crumb, PageHeader};
 
 /// `/task-definitions/new`
@@ -116,24 +114,16 @@ struct ContainerState {
     log_group: RwSignal<String>,
 }
 
-fn is_on(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| !matches!(s, "" | "false" | "off" | "0"))
-}
-
-fn on(b: bool) -> Option<String> {
-    b.then(|| "on".to_string())
-}
-
 impl ContainerState {
     fn new(c: &ContainerForm) -> Self {
         Self {
             name: RwSignal::new(c.name.clone()),
             image: RwSignal::new(c.image.clone()),
-            essential: RwSignal::new(is_on(&c.essential)),
+            essential: RwSignal::new(checked(&c.essential)),
             cpu: RwSignal::new(c.cpu.clone()),
             memory: RwSignal::new(c.memory.clone()),
             env: RwSignal::new(c.env.iter().map(EnvRow::new).collect()),
-            auto_logs: RwSignal::new(is_on(&c.auto_logs)),
+            auto_logs: RwSignal::new(checked(&c.auto_logs)),
             log_group: RwSignal::new(c.log_group.clone()),
         }
     }
@@ -239,46 +229,6 @@ impl FormState {
     }
 }
 
-/// Which messages show: the browser's own check of a field once it was touched (or after a
-/// submit attempt), otherwise the server's answer until the field is edited.
-#[derive(Clone, Copy)]
-struct Errors {
-    client: Memo<FieldErrors>,
-    server: Signal<FieldErrors>,
-    touched: RwSignal<HashSet<String>>,
-    edited_since_submit: RwSignal<HashSet<String>>,
-    submitted: RwSignal<bool>,
-}
-
-impl Errors {
-    fn get(self, key: String) -> Signal<Option<String>> {
-        Signal::derive(move || {
-            let show = self.submitted.get() || self.touched.with(|t| t.contains(&key));
-            let client = if show { self.client.with(|e| e.get(&key).map(str::to_string)) } else { None };
-            client.or_else(|| {
-                if self.edited_since_submit.with(|t| t.contains(&key)) {
-                    None
-                } else {
-                    self.server.with(|e| e.get(&key).map(str::to_string))
-                }
-            })
-        })
-    }
-
-    fn touch(self, key: &str) {
-        if !self.touched.with_untracked(|t| t.contains(key)) {
-            self.touched.update(|t| {
-                t.insert(key.to_string());
-            });
-        }
-        if !self.edited_since_submit.with_untracked(|t| t.contains(key)) {
-            self.edited_since_submit.update(|t| {
-                t.insert(key.to_string());
-            });
-        }
-    }
-}
-
 /// The form, its JSON view and inline validation: an island, the part of these pages that runs
 /// in the browser.
 #[island(lazy)]
@@ -293,16 +243,10 @@ fn TaskDefinitionEditor(
     let action = FormAction::<CreateTaskDefinition>::new();
     let state = FormState::new(&initial);
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors = Errors {
-        client: Memo::new(move |_| state.snapshot().parse().err().unwrap_or_default()),
-        server: Signal::derive(move || match server_error.get() {
-            Some(PortalError::Invalid(f)) => f,
-            _ => FieldErrors::default(),
-        }),
-        touched: RwSignal::new(HashSet::new()),
-        edited_since_submit: RwSignal::new(HashSet::new()),
-        submitted: RwSignal::new(false),
-    };
+    let errors = FieldMessages::new(
+        Memo::new(move |_| state.snapshot().parse().err().unwrap_or_default()),
+        server_error,
+    );
     let pending = action.pending();
     let switch_error = RwSignal::new(None::<String>);
 
@@ -324,16 +268,15 @@ fn TaskDefinitionEditor(
     // The browser checks first: a form it already knows is wrong is not sent.
     let blocked = RwSignal::new(false);
     let on_create = move |ev: leptos::ev::MouseEvent| {
-        errors.submitted.set(true);
-        errors.edited_since_submit.set(HashSet::new());
-        let wrong = !errors.client.with_untracked(FieldErrors::is_empty);
+        errors.submit();
+        let wrong = !errors.client_ok();
         blocked.set(wrong);
         if wrong {
             ev.prevent_default();
         }
     };
     let top_error = Signal::derive(move || {
-        let client = errors.client.get();
+        let client = errors.client().get();
         if blocked.get() && !client.is_empty() {
             Some(PortalError::Invalid(client))
         } else {
@@ -425,7 +368,7 @@ fn TaskDefinitionEditor(
 
 /// A wrapper that marks `key` touched when its field is edited.
 #[component]
-fn Touch(errors: Errors, #[prop(into)] key: String, children: Children) -> impl IntoView {
+fn Touch(errors: FieldMessages, #[prop(into)] key: String, children: Children) -> impl IntoView {
     let k1 = key.clone();
     view! {
         <div
@@ -441,7 +384,7 @@ fn Touch(errors: Errors, #[prop(into)] key: String, children: Children) -> impl 
 #[component]
 fn FormView(
     state: FormState,
-    errors: Errors,
+    errors: FieldMessages,
     role_help: String,
     role_scope: Option<RoleScope>,
     family_locked: bool,
@@ -455,7 +398,7 @@ fn FormView(
             })
         }
     };
-    let e = move |k: &str| errors.get(k.to_string());
+    let e = move |k: &str| errors.field(k.to_string());
     let add_container = move |_| {
         state.containers.update(|c| {
             if c.len() < MAX_CONTAINERS {
@@ -562,9 +505,9 @@ fn ContainerFields(
     c: ContainerState,
     count: usize,
     state: FormState,
-    errors: Errors,
+    errors: FieldMessages,
 ) -> impl IntoView {
-    let e = move |k: &str| errors.get(format!("containers.{i}.{k}"));
+    let e = move |k: &str| errors.field(format!("containers.{i}.{k}"));
     let id = move |k: &str| format!("td-c{i}-{k}");
     let name = move |k: &str| format!("form[containers][{i}][{k}]");
     let remove = move |_| {
@@ -702,7 +645,7 @@ fn ContainerFields(
 }
 
 #[component]
-fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors) -> impl IntoView {
+fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: FieldMessages) -> impl IntoView {
     let key = format!("containers.{i}.env.{j}.key");
     let value = format!("containers.{i}.env.{j}.value");
     let remove = move |_| {
@@ -720,7 +663,7 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors)
                     name=format!("form[containers][{i}][env][{j}][key]")
                     label="Key"
                     value=row.key
-                    error=errors.get(key)
+                    error=errors.field(key)
                 />
             </Touch>
             <Touch errors key=value.clone()>
@@ -729,7 +672,7 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors)
                     name=format!("form[containers][{i}][env][{j}][value]")
                     label="Value"
                     value=row.value
-                    error=errors.get(value)
+                    error=errors.field(value)
                 />
             </Touch>
             <button
@@ -745,10 +688,14 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: Errors)
 }
 
 #[component]
-fn JsonView(state: FormState, errors: Errors, switch_error: RwSignal<Option<String>>) -> impl IntoView {
+fn JsonView(
+    state: FormState,
+    errors: FieldMessages,
+    switch_error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| copy_text(&state.json.get_untracked(), copied);
-    let json_error = Signal::derive(move || switch_error.get().or_else(|| errors.get("json".into()).get()));
+    let json_error = Signal::derive(move || switch_error.get().or_else(|| errors.field("json").get()));
     view! {
         <div class="field td-json">
             <label for="td-json">"Definition JSON"</label>

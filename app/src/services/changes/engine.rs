@@ -145,12 +145,12 @@ impl ChangeEngine {
                 };
                 Ok(Prepared {
                     kind,
-                    cluster: spec.cluster.clone(),
-                    daemon: spec.daemon_name.clone(),
-                    family: spec.family.clone(),
+                    cluster: spec.cluster.to_string(),
+                    daemon: spec.daemon_name.to_string(),
+                    family: spec.family.to_string(),
                     from_revision: p.from_revision,
                     to_revision: p.to_revision,
-                    providers: spec.capacity_providers.clone(),
+                    providers: spec.capacity_providers.iter().map(ToString::to_string).collect(),
                     providers_now,
                     summary,
                     call: p.call,

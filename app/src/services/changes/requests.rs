@@ -6,7 +6,7 @@ use crate::{
     auth::CurrentUser,
     domain::{
         change::{review_refusal, ChangeKind, ChangeState},
-        deployment::DeploySpec,
+        deployment::DeployDraft,
     },
 };
 
@@ -21,8 +21,9 @@ fn may_review(user: &CurrentUser, r: &StoredRequest) -> bool {
     review_refusal(user, &r.row.requester, &r.policy.approver_teams, r.policy.allow_self_approval).is_none()
 }
 
-/// The deploy settings a deploy/update/rollback request carries, for its edit form.
-fn spec_of(r: &StoredRequest) -> Option<DeploySpec> {
+/// The deploy settings a deploy/update/rollback request carries, as input again (the same
+/// shape as `/api/v1`'s deploy body), for its edit form.
+fn spec_of(r: &StoredRequest) -> Option<DeployDraft> {
     let (family, revision) = r.row.to_revision.rsplit_once(':')?;
     let (settings, tags, daemon_arn) = match EcsCall::from_json(&r.input).ok()? {
         EcsCall::CreateDaemon(c) => (c.settings, c.tags, None),
@@ -30,15 +31,15 @@ fn spec_of(r: &StoredRequest) -> Option<DeploySpec> {
         _ => return None,
     };
     let config = settings.deployment_configuration;
-    Some(DeploySpec {
+    Some(DeployDraft {
         daemon_arn,
         cluster: r.row.cluster.clone(),
         daemon_name: r.row.daemon.clone(),
         family: family.to_string(),
         revision: revision.parse().ok(),
         capacity_providers: r.capacity_providers.clone(),
-        drain_percent: config.drain_percent,
-        bake_time_minutes: config.bake_time_in_minutes.max(0) as u32,
+        drain_percent: Some(config.drain_percent),
+        bake_time: Some(config.bake_time_in_minutes.max(0) as u32),
         alarms: config.alarms.as_ref().map(|a| a.alarm_names.clone()).unwrap_or_default(),
         rollback_on_alarm: config.alarms.as_ref().is_some_and(|a| a.enable),
         critical: settings.critical,
@@ -46,6 +47,7 @@ fn spec_of(r: &StoredRequest) -> Option<DeploySpec> {
         propagate_tags: settings.propagate_tags == "DAEMON",
         ecs_managed_tags: settings.enable_ecs_managed_tags,
         execute_command: settings.enable_execute_command,
+        rollback: r.row.kind == ChangeKind::Rollback,
     })
 }
 

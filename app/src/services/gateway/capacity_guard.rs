@@ -39,9 +39,9 @@ impl EcsGateway {
         let mut misfits = Vec::new();
         for name in &spec.capacity_providers {
             let Some(p) = providers.iter().find(|p| &p.name == name) else { continue };
-            let others = existing.get(name).map(Vec::as_slice).unwrap_or_default();
+            let others = existing.get(name.as_str()).map(Vec::as_slice).unwrap_or_default();
             let total = daemons_after(Size::new(cpu, mem), &spec.daemon_name, others);
-            let groups = loads.get(name).map(Vec::as_slice).unwrap_or_default();
+            let groups = loads.get(name.as_str()).map(Vec::as_slice).unwrap_or_default();
             if let Err(m) = check_provider(name, total, Size::new(p.instance_cpu, p.instance_memory), groups)
             {
                 misfits.push(m);

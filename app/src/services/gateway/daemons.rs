@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::{
     api::{daemons::*, PortalError},
-    domain::deployment::DeploySpec,
+    domain::deployment::{DeployDraft, DeploySpec},
 };
 use aws_sdk_ecs::types::{
     DaemonDeployment, DaemonDeploymentRevisionDetail, DaemonPropagateTags, DaemonRevision,
@@ -485,24 +485,25 @@ impl EcsGateway {
         let (family, revision) =
             td.rsplit_once(':').map(|(f, r)| (f.to_string(), r.parse().ok())).unwrap_or_default();
         let alarms = config.as_ref().and_then(|c| c.alarms.clone());
-        let settings = DeploySpec {
+        let settings = DeployDraft {
             daemon_arn: Some(arn.clone()),
             cluster: cluster.to_string(),
             daemon_name: name.to_string(),
             family,
             revision,
             capacity_providers: providers,
-            drain_percent: config.as_ref().and_then(|c| c.drain_percent).unwrap_or(25.0),
-            bake_time_minutes: config.as_ref().map(|c| c.bake_time_in_minutes.max(0) as u32).unwrap_or(0),
+            drain_percent: Some(config.as_ref().and_then(|c| c.drain_percent).unwrap_or(25.0)),
+            bake_time: Some(config.as_ref().map(|c| c.bake_time_in_minutes.max(0) as u32).unwrap_or(0)),
             alarms: alarms.as_ref().and_then(|a| a.alarm_names.clone()).unwrap_or_default(),
             rollback_on_alarm: alarms.as_ref().map(|a| a.enable).unwrap_or(false),
             critical: target_revision.and_then(|r| r.critical).unwrap_or(true),
-            tags: vec![],
+            tags: Default::default(),
             propagate_tags: target_revision
                 .and_then(|r| r.propagate_tags.as_ref())
                 .is_some_and(|p| *p == DaemonPropagateTags::Daemon),
             ecs_managed_tags: target_revision.and_then(|r| r.enable_ecs_managed_tags).unwrap_or(false),
             execute_command: target_revision.and_then(|r| r.enable_execute_command).unwrap_or(false),
+            rollback: false,
         };
 
         let instances = instances
@@ -686,10 +687,14 @@ impl EcsGateway {
                 ))
             }
             (None, None) => EcsCall::CreateDaemon(CreateDaemon {
-                cluster_arn: spec.cluster.clone(),
-                daemon_name: spec.daemon_name.clone(),
+                cluster_arn: spec.cluster.to_string(),
+                daemon_name: spec.daemon_name.to_string(),
                 settings,
-                tags: spec.tags.iter().map(|(k, v)| KeyValue { key: k.clone(), value: v.clone() }).collect(),
+                tags: spec
+                    .tags
+                    .iter()
+                    .map(|t| KeyValue { key: t.key.clone(), value: t.value.clone() })
+                    .collect(),
                 client_token: client_token.to_string(),
             }),
         };

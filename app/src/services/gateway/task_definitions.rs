@@ -44,17 +44,20 @@ fn summary(arn: &str, status: &str, registered_at: Option<String>) -> Option<Rev
     })
 }
 
-/// SDK → domain: what ECS stored, in the portal's terms (CPU units, MiB, awslogs).
-fn from_sdk(td: &DaemonTaskDefinition) -> TaskDefinitionSpec {
+/// SDK → domain: what ECS stored, in the portal's terms (CPU units, MiB, awslogs). ECS names
+/// families by the portal's rule, so a family it refuses means a broken answer.
+fn from_sdk(td: &DaemonTaskDefinition) -> Result<TaskDefinitionSpec, PortalError> {
     let units = |s: Option<&str>| s.and_then(|s| s.trim().parse::<u32>().ok());
-    TaskDefinitionSpec {
-        family: td.family().unwrap_or_default().to_string(),
+    let family = crate::domain::names::ResourceName::parse("family", td.family().unwrap_or_default())
+        .map_err(|e| PortalError::Internal(format!("ECS described a daemon task definition badly: {e}")))?;
+    Ok(TaskDefinitionSpec {
+        family,
         task_role_arn: td.task_role_arn().map(str::to_string),
         execution_role_arn: td.execution_role_arn().map(str::to_string),
         cpu: units(td.cpu()),
         memory: units(td.memory()),
         containers: td.container_definitions().iter().map(container_from_sdk).collect(),
-    }
+    })
 }
 
 fn container_from_sdk(c: &DaemonContainerDefinition) -> ContainerSpec {
@@ -125,7 +128,7 @@ impl EcsGateway {
             .ecs
             .client
             .register_daemon_task_definition()
-            .family(&spec.family)
+            .family(spec.family.as_str())
             .set_task_role_arn(spec.task_role_arn.clone())
             .set_execution_role_arn(spec.execution_role_arn.clone())
             .set_cpu(spec.cpu.map(|c| c.to_string()))
@@ -240,7 +243,7 @@ impl EcsGateway {
             revision: u32::try_from(td.revision()).unwrap_or(revision),
             status: td.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
             registered_at: time(td.registered_at()),
-            spec: from_sdk(td),
+            spec: from_sdk(td)?,
         })
     }
 
