@@ -40,7 +40,7 @@ async fn seed(db: &Db) {
     while i < TOTAL {
         let mut sql = String::from(
             "INSERT INTO rollouts (request_id, source, kind, cluster, daemon, team, requester, approvers, \
-             from_revision, to_revision, diff, deployment_arn, status, reason, started_at, ended_at) VALUES ",
+             from_revision, to_revision, diff, deployment_arn, status, reason, started_at, ended_at, id) VALUES ",
         );
         let mut binds: Vec<BindValue> = Vec::new();
         for k in 0..BATCH.min(TOTAL - i) {
@@ -76,6 +76,7 @@ async fn seed(db: &Db) {
                 BindValue::Text(if j % 6 == 3 { "circuit breaker: 3 tasks failed to start".into() } else { String::new() }),
                 BindValue::Int(started),
                 BindValue::Int(started + 240_000),
+                BindValue::Text(server::ids::new_id()),
             ];
             let base = binds.len();
             let placeholders: Vec<String> = (1..=row.len()).map(|p| format!("${}", base + p)).collect();
@@ -151,7 +152,7 @@ async fn main() {
     let deep = history::list_rollouts(&db, &fleet, PageAt::First, 1000).await.unwrap().older.unwrap();
     plan(&db, "fleet-wide, first page", &fleet, PageAt::First).await;
     plan(&db, "prod/hot, first page", &hot, PageAt::First).await;
-    plan(&db, "fleet-wide, an older page", &fleet, PageAt::Older(deep)).await;
+    plan(&db, "fleet-wide, an older page", &fleet, PageAt::Older(deep.clone())).await;
     plan(&db, "person filter", &person, PageAt::First).await;
 
     let (http, cookie) = sign_in(&base, "admin").await;
@@ -177,6 +178,7 @@ async fn main() {
     }
     let r = time_async(n, || {
         let db = db.clone();
+        let deep = deep.clone();
         async move {
             history::list_rollouts(&db, &RolloutFilter::default(), PageAt::Older(deep), 50).await.unwrap();
         }

@@ -13,6 +13,8 @@ pub mod ecs_error;
 pub mod error;
 pub mod health;
 pub mod history;
+pub mod ids;
+pub mod legacy_ids;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;

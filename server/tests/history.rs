@@ -49,13 +49,13 @@ async fn write_api_round_trips(backend: Backend) {
     let second = history::insert_rollout(&db, &rollout("prod", "agent", 2_000)).await.unwrap();
     assert!(second > id, "ids grow: {id} then {second}");
 
-    history::set_deployment(&db, id, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x").await.unwrap();
-    history::finish_rollout(&db, id, "ROLLBACK_SUCCESSFUL", "circuit breaker: 3 tasks failed", 5_000)
+    history::set_deployment(&db, &id, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x").await.unwrap();
+    history::finish_rollout(&db, &id, "ROLLBACK_SUCCESSFUL", "circuit breaker: 3 tasks failed", 5_000)
         .await
         .unwrap();
 
     let page = history::list_rollouts(&db, &filter(), PageAt::First, 50).await.unwrap();
-    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, id], "newest first");
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![second, id], "newest first");
     let got = &page.rows[1];
     assert_eq!(got.approvers, vec!["bob".to_string(), "dave".to_string()]);
     assert_eq!(got.diff, r.diff);
@@ -80,8 +80,14 @@ async fn write_api_round_trips_on_postgres() {
     write_api_round_trips(Backend::Postgres).await;
 }
 
-async fn ids(db: &Db, f: RolloutFilter) -> Vec<i64> {
-    history::list_rollouts(db, &f, PageAt::First, 1000).await.unwrap().rows.iter().map(|r| r.id).collect()
+async fn ids(db: &Db, f: RolloutFilter) -> Vec<String> {
+    history::list_rollouts(db, &f, PageAt::First, 1000)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 async fn filters_each_narrow(backend: Backend) {
@@ -114,7 +120,7 @@ async fn filters_each_narrow(backend: Backend) {
         set(&mut g);
         g
     };
-    let pick = |ix: &[usize]| ix.iter().rev().map(|&i| id[i]).collect::<Vec<_>>();
+    let pick = |ix: &[usize]| ix.iter().rev().map(|&i| id[i].clone()).collect::<Vec<_>>();
 
     assert_eq!(ids(&db, filter()).await, pick(&[0, 1, 2, 3, 4, 5]));
     assert_eq!(ids(&db, f(filter(), &|g| g.cluster = Some("staging".into()))).await, pick(&[2]));
@@ -191,10 +197,10 @@ async fn keyset_pages_neither_overlap_nor_skip(backend: Backend) {
         expected.push((t, id, daemon));
     }
     for daemon in [None, Some("agent")] {
-        let mut want: Vec<(i64, i64)> = expected
+        let mut want: Vec<(i64, String)> = expected
             .iter()
             .filter(|(_, _, d)| daemon.is_none_or(|x| x == *d))
-            .map(|(t, id, _)| (*t, *id))
+            .map(|(t, id, _)| (*t, id.clone()))
             .collect();
         want.sort_by(|a, b| b.cmp(a));
         let f = RolloutFilter { daemon: daemon.map(str::to_string), ..filter() };
@@ -204,9 +210,9 @@ async fn keyset_pages_neither_overlap_nor_skip(backend: Backend) {
         let mut pages = Vec::new();
         let mut at = PageAt::First;
         loop {
-            let page = history::list_rollouts(&db, &f, at, 30).await.unwrap();
+            let page = history::list_rollouts(&db, &f, at.clone(), 30).await.unwrap();
             assert!(page.rows.len() <= 30);
-            seen.extend(page.rows.iter().map(|r| (r.started_at, r.id)));
+            seen.extend(page.rows.iter().map(|r| (r.started_at, r.id.clone())));
             pages.push(page.clone());
             match page.older {
                 Some(c) => at = PageAt::Older(c),
@@ -220,12 +226,12 @@ async fn keyset_pages_neither_overlap_nor_skip(backend: Backend) {
 
         // Newer, all the way back up from the last page: the same pages.
         let mut back = vec![pages.last().unwrap().clone()];
-        while let Some(c) = back.last().unwrap().newer {
+        while let Some(c) = back.last().unwrap().newer.clone() {
             back.push(history::list_rollouts(&db, &f, PageAt::Newer(c), 30).await.unwrap());
         }
         back.reverse();
         let rows = |ps: &[history::RolloutPage]| {
-            ps.iter().flat_map(|p| p.rows.iter().map(|r| (r.started_at, r.id))).collect::<Vec<_>>()
+            ps.iter().flat_map(|p| p.rows.iter().map(|r| (r.started_at, r.id.clone()))).collect::<Vec<_>>()
         };
         // Going up, the pages are cut from the other end, so compare the rows, not the pages.
         assert_eq!(rows(&back), want, "newer pages, daemon {daemon:?}");
@@ -294,16 +300,16 @@ const XSS_REASON: &str = "\"><svg onload=alert(2)>";
 const XSS_DIFF: &str = "</pre><script>alert(3)</script>";
 const TRICKY: &str = "circuit breaker, \"3 tasks\" failed\nthen rolled back";
 
-async fn seed_http(db: &Db) -> (i64, i64, i64) {
+async fn seed_http(db: &Db) -> (String, String, String) {
     let mut old = rollout("prod", "agent", 1_796_083_200_000); // 2026-12-01
     old.to_revision = "agent:3".into();
     let old_id = history::insert_rollout(db, &old).await.unwrap();
-    history::finish_rollout(db, old_id, "SUCCESSFUL", "", 1_796_083_260_000).await.unwrap();
+    history::finish_rollout(db, &old_id, "SUCCESSFUL", "", 1_796_083_260_000).await.unwrap();
 
     let mut tricky = rollout("prod", "agent", 1_796_169_600_000); // 2026-12-02
     tricky.to_revision = "agent:4".into();
     let tricky_id = history::insert_rollout(db, &tricky).await.unwrap();
-    history::finish_rollout(db, tricky_id, "ROLLBACK_SUCCESSFUL", TRICKY, 1_796_169_700_000).await.unwrap();
+    history::finish_rollout(db, &tricky_id, "ROLLBACK_SUCCESSFUL", TRICKY, 1_796_169_700_000).await.unwrap();
 
     let mut evil = rollout("staging", XSS_DAEMON, 1_796_256_000_000); // 2026-12-03
     evil.requester = XSS_REQUESTER.into();
@@ -311,7 +317,7 @@ async fn seed_http(db: &Db) -> (i64, i64, i64) {
     evil.diff = XSS_DIFF.into();
     evil.source = "out_of_band".into();
     let evil_id = history::insert_rollout(db, &evil).await.unwrap();
-    history::finish_rollout(db, evil_id, "ROLLBACK_FAILED", XSS_REASON, 1_796_256_100_000).await.unwrap();
+    history::finish_rollout(db, &evil_id, "ROLLBACK_FAILED", XSS_REASON, 1_796_256_100_000).await.unwrap();
     (old_id, tricky_id, evil_id)
 }
 
@@ -353,7 +359,7 @@ async fn page_and_exports(backend: Backend) {
 
     // CSV export of a filter: the same rows as the query, and the tricky reason round-trips.
     let f = RolloutFilter { cluster: Some("prod".into()), ..filter() };
-    let want: Vec<String> = ids(db, f).await.iter().map(i64::to_string).collect();
+    let want: Vec<String> = ids(db, f).await;
     assert_eq!(want, vec![tricky_id.to_string(), old_id.to_string()]);
     let res = app.http.get(format!("{}/history/export.csv?cluster=prod", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -488,11 +494,12 @@ async fn audit_keyset(backend: Backend) {
     for i in 0..120_i64 {
         let actor = if i % 2 == 0 { "alice" } else { "bob" };
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, ip, action, target, detail) VALUES ($1, $2, '', $3, '', '{}')",
+            "INSERT INTO audit_log (at, actor, ip, action, target, detail, id) VALUES ($1, $2, '', $3, '', '{}', $4)",
         )
         .bind(1_000 + i / 5)
         .bind(actor)
         .bind(if i % 3 == 0 { "login" } else { "daemon.update" })
+        .bind(server::ids::new_id())
         .execute(db.pool())
         .await
         .unwrap();
@@ -503,7 +510,7 @@ async fn audit_keyset(backend: Backend) {
         let mut at = PageAt::First;
         loop {
             let page = list_audit(&db, &f, at, 17).await.unwrap();
-            seen.extend(page.rows.iter().map(|r| (r.at, r.id, r.actor.clone())));
+            seen.extend(page.rows.iter().map(|r| (r.at, r.id.clone(), r.actor.clone())));
             match page.older {
                 Some(c) => at = PageAt::Older(c),
                 None => break,
@@ -512,7 +519,7 @@ async fn audit_keyset(backend: Backend) {
         let expect = if f.actor.is_some() { 60 } else { 120 };
         assert_eq!(seen.len(), expect);
         let mut sorted = seen.clone();
-        sorted.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
+        sorted.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
         assert_eq!(seen, sorted, "newest first");
         sorted.dedup();
         assert_eq!(sorted.len(), expect, "no duplicates");
@@ -541,7 +548,7 @@ async fn large_exports_stream_every_row(backend: Backend) {
     let res = app.http.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let rows: Vec<serde_json::Value> = res.json().await.unwrap();
-    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len() as i64, n);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len() as i64, n, "no row twice");
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
@@ -557,7 +564,7 @@ async fn large_exports_stream_every_row(backend: Backend) {
         .unwrap();
     let csv = parse_csv(&text);
     assert_eq!(csv.len() as i64, n + 1, "header + every row");
-    assert_eq!(csv[1..].iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>(), ids);
+    assert_eq!(csv[1..].iter().map(|r| r[0].clone()).collect::<Vec<_>>(), ids);
 }
 
 #[tokio::test]

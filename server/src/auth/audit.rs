@@ -22,7 +22,7 @@ pub async fn record(
     detail: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, ip, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_log (at, actor, ip, action, target, detail, id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now_ms())
     .bind(cut(actor))
@@ -30,6 +30,7 @@ pub async fn record(
     .bind(action)
     .bind(cut(target))
     .bind(detail.to_string())
+    .bind(crate::ids::new_id())
     .execute(db.pool())
     .await?;
     Ok(())

@@ -166,7 +166,7 @@ async fn record(
     if TERMINAL.contains(&status.as_str()) {
         let ended =
             d.finished_at.or(d.stopped_at).map(|t| (t.as_secs_f64() * 1000.0) as i64).unwrap_or_else(now_ms);
-        finish_rollout(&state.db, id, &status, d.status_reason.as_deref().unwrap_or_default(), ended)
+        finish_rollout(&state.db, &id, &status, d.status_reason.as_deref().unwrap_or_default(), ended)
             .await
             .map_err(db_error)?;
     }
@@ -175,7 +175,7 @@ async fn record(
 
 /// Out-of-band rollouts seen while running: record how they ended.
 async fn finish_open(state: &AppState) -> Result<(), PortalError> {
-    let open: Vec<(i64, String)> = sqlx::query(
+    let open: Vec<(String, String)> = sqlx::query(
         "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at = 0 LIMIT 100",
     )
     .fetch_all(state.db.pool())
@@ -191,7 +191,7 @@ async fn finish_open(state: &AppState) -> Result<(), PortalError> {
             if TERMINAL.contains(&status.as_str()) {
                 finish_rollout(
                     &state.db,
-                    id,
+                    &id,
                     &status,
                     d.status_reason.as_deref().unwrap_or_default(),
                     now_ms(),

@@ -52,7 +52,7 @@ pub async fn start(
     .await
     .map_err(db_error)?;
     if status != "IN_PROGRESS" {
-        finish_rollout(&state.db, id, status, reason, now).await.map_err(db_error)?;
+        finish_rollout(&state.db, &id, status, reason, now).await.map_err(db_error)?;
     }
     Ok(())
 }
@@ -70,8 +70,8 @@ pub async fn finish(
         .await
         .map_err(db_error)?;
     if let Some(row) = row {
-        let id: i64 = row.try_get("id").map_err(db_error)?;
-        finish_rollout(&state.db, id, status, reason, now_ms()).await.map_err(db_error)?;
+        let id: String = row.try_get("id").map_err(db_error)?;
+        finish_rollout(&state.db, &id, status, reason, now_ms()).await.map_err(db_error)?;
     }
     Ok(())
 }

@@ -329,13 +329,14 @@ pub async fn reviews(db: &Db, id: &str, current_version: i64) -> Result<Vec<Revi
 
 pub async fn add_event(db: &Db, id: &str, actor: &str, kind: &str, detail: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO request_events (request_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO request_events (request_id, at, actor, kind, detail, id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(now_ms())
     .bind(actor)
     .bind(kind)
     .bind(detail)
+    .bind(crate::ids::new_id())
     .execute(db.pool())
     .await?;
     Ok(())

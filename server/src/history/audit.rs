@@ -21,7 +21,7 @@ pub struct AuditFilter {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditRow {
-    pub id: i64,
+    pub id: String,
     pub at: i64,
     pub actor: String,
     pub ip: String,
@@ -54,11 +54,11 @@ fn page_sql(f: &AuditFilter, at: PageAt, limit: i64) -> (String, Vec<BindValue>)
         binds.push(BindValue::Int(to));
         clauses.push(format!("at < ${}", binds.len()));
     }
-    if let PageAt::Older(c) | PageAt::Newer(c) = at {
+    if let PageAt::Older(c) | PageAt::Newer(c) = &at {
         let op = if matches!(at, PageAt::Older(_)) { "<" } else { ">" };
         binds.push(BindValue::Int(c.at));
         let t = binds.len();
-        binds.push(BindValue::Int(c.id));
+        binds.push(BindValue::Text(c.id.clone()));
         let i = binds.len();
         // As in `query::page_sql`: the redundant plain range bounds the index scan.
         clauses.push(format!("at {op}= ${t} AND (at {op} ${t} OR id {op} ${i})"));
@@ -78,7 +78,7 @@ fn page_sql(f: &AuditFilter, at: PageAt, limit: i64) -> (String, Vec<BindValue>)
 /// One page of at most `limit` entries (1..=1000), newest first.
 pub async fn list_audit(db: &Db, f: &AuditFilter, at: PageAt, limit: i64) -> Result<AuditPage, sqlx::Error> {
     let limit = limit.clamp(1, super::query::MAX_PAGE);
-    let (sql, binds) = page_sql(f, at, limit);
+    let (sql, binds) = page_sql(f, at.clone(), limit);
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = match b {
@@ -102,7 +102,7 @@ pub async fn list_audit(db: &Db, f: &AuditFilter, at: PageAt, limit: i64) -> Res
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let cursor = |r: &AuditRow| Cursor { at: r.at, id: r.id };
+    let cursor = |r: &AuditRow| Cursor { at: r.at, id: r.id.clone() };
     let (older, newer) = super::query::neighbours(at, &mut rows, limit, cursor);
     Ok(AuditPage { rows, older, newer })
 }

@@ -30,7 +30,7 @@ pub struct RolloutFilter {
 /// One row of the history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RolloutRow {
-    pub id: i64,
+    pub id: String,
     pub request_id: String,
     pub source: String,
     pub kind: String,
@@ -54,7 +54,7 @@ pub struct RolloutRow {
 
 impl RolloutRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor { at: self.started_at, id: self.id }
+        Cursor { at: self.started_at, id: self.id.clone() }
     }
 }
 
@@ -122,10 +122,10 @@ pub fn page_sql(filter: &RolloutFilter, at: PageAt, limit: i64) -> (String, Vec<
         PageAt::First | PageAt::Older(_) => "DESC",
         PageAt::Newer(_) => "ASC",
     };
-    if let PageAt::Older(c) | PageAt::Newer(c) = at {
+    if let PageAt::Older(c) | PageAt::Newer(c) = &at {
         binds.push(BindValue::Int(c.at));
         let t = binds.len();
-        binds.push(BindValue::Int(c.id));
+        binds.push(BindValue::Text(c.id.clone()));
         let i = binds.len();
         let op = if matches!(at, PageAt::Older(_)) { "<" } else { ">" };
         // `(started_at, id) < (t, i)` spelled out, plus the redundant `started_at <= t`:
@@ -159,7 +159,7 @@ pub async fn list_rollouts(
     limit: i64,
 ) -> Result<RolloutPage, sqlx::Error> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let (sql, binds) = page_sql(filter, at, limit);
+    let (sql, binds) = page_sql(filter, at.clone(), limit);
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = match b {
@@ -197,13 +197,15 @@ pub(crate) fn neighbours<T>(
 }
 
 /// With an empty page after `Older(c)`, "Newer" should show the rows at and after `c`: a
-/// cursor just below `c` does that.
+/// cursor below every id of `c`'s millisecond does that, since nothing older than `c` exists.
 fn older_than_all(c: Cursor) -> Cursor {
-    Cursor { at: c.at, id: c.id - 1 }
+    Cursor { at: c.at, id: String::new() }
 }
 
+/// Likewise after an empty `Newer(c)`: a cursor above every row of `c`'s millisecond (the
+/// empty id of the next one), since nothing newer than `c` exists.
 fn newer_than_all(c: Cursor) -> Cursor {
-    Cursor { at: c.at, id: c.id + 1 }
+    Cursor { at: c.at + 1, id: String::new() }
 }
 
 fn row(r: sqlx::any::AnyRow) -> Result<RolloutRow, sqlx::Error> {
