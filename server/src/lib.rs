@@ -16,6 +16,7 @@ pub mod history;
 pub mod ids;
 pub mod legacy_ids;
 pub mod sim_proxy;
+pub mod sql_builder;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

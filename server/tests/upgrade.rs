@@ -392,7 +392,11 @@ async fn carried_over(backend: Backend) {
     let portal = first.rows.iter().find(|r| r.id == legacy_id(1)).unwrap();
     assert_eq!((portal.request_id.as_str(), portal.deployment_arn.as_str()), (DONE, DEPLOYMENT));
     let request = server::changes::store::get(&db, &portal.request_id).await.unwrap().expect("request");
-    assert_eq!(request.deployment_arn, DEPLOYMENT);
+    assert_eq!(request.deployment_arn.as_deref(), Some(DEPLOYMENT));
+    assert_eq!((request.executed_at, request.finished_at), (Some(at(base, 1)), Some(at(base, N))));
+    // The old "none" values ('' and 0) became NULL.
+    let pending = server::changes::store::get(&db, PENDING).await.unwrap().expect("pending request");
+    assert_eq!((pending.deployment_arn, pending.executed_at, pending.finished_at), (None, None, None));
     assert_eq!(request.baseline_deployment_arn.as_deref(), Some(""));
     assert_eq!(request.row.approvals, 1, "bob's review still counts");
 

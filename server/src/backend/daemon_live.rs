@@ -35,16 +35,15 @@ pub(crate) async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Res
     .await
     .map_err(db_error)?;
     if let Some(row) = in_flight {
-        let arn: String = row.try_get("deployment_arn").map_err(db_error)?;
-        if arn.is_empty() {
-            out.in_flight = Some(row.try_get("id").map_err(db_error)?);
-        } else {
-            out.deployment_arns.push(arn);
+        let arn: Option<String> = row.try_get("deployment_arn").map_err(db_error)?;
+        match arn {
+            None => out.in_flight = Some(row.try_get("id").map_err(db_error)?),
+            Some(arn) => out.deployment_arns.push(arn),
         }
     }
     let executed = sqlx::query(
         "SELECT deployment_arn, state FROM change_requests WHERE cluster = $1 AND daemon = $2 \
-         AND deployment_arn <> '' ORDER BY executed_at DESC LIMIT 1",
+         AND deployment_arn IS NOT NULL ORDER BY executed_at DESC LIMIT 1",
     )
     .bind(cluster)
     .bind(daemon)
@@ -54,7 +53,12 @@ pub(crate) async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Res
     if let Some(row) = executed {
         let arn: String = row.try_get("deployment_arn").map_err(db_error)?;
         let state: String = row.try_get("state").map_err(db_error)?;
-        if !matches!(state.as_str(), "approved" | "executing") {
+        let state = app::domain::change::ChangeState::parse(&state)
+            .ok_or_else(|| db_error(sqlx::Error::Decode(format!("unknown change state {state:?}").into())))?;
+        if !matches!(
+            state,
+            app::domain::change::ChangeState::Approved | app::domain::change::ChangeState::Executing
+        ) {
             out.ended.push(arn.clone());
         }
         if !out.deployment_arns.contains(&arn) {

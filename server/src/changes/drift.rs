@@ -55,7 +55,7 @@ async fn known(state: &AppState, deployment_arn: &str) -> Result<bool, PortalErr
 async fn portal_call_in_flight(state: &AppState, cluster: &str, daemon: &str) -> Result<bool, PortalError> {
     let row = sqlx::query(
         "SELECT 1 AS k FROM change_requests WHERE cluster = $1 AND daemon = $2 AND state = 'executing' \
-         AND deployment_arn = ''",
+         AND deployment_arn IS NULL",
     )
     .bind(cluster)
     .bind(daemon)

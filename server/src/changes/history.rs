@@ -46,7 +46,7 @@ pub async fn start(
             deployment_arn: deployment_arn.to_string(),
             status: status.to_string(),
             reason: String::new(),
-            started_at: if r.executed_at > 0 { r.executed_at } else { now },
+            started_at: r.executed_at.unwrap_or(now),
         },
     )
     .await

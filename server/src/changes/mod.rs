@@ -18,6 +18,7 @@ pub mod execute;
 pub mod history;
 pub mod notify;
 pub mod ownership;
+pub mod rows;
 pub mod scope;
 pub mod store;
 pub mod worker;
