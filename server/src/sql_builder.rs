@@ -52,6 +52,11 @@ impl SqlBuilder {
         &self.sql
     }
 
+    /// The SQL and its arguments, for running it some other way (e.g. under EXPLAIN).
+    pub fn into_parts(self) -> (String, AnyArguments<'static>) {
+        (self.sql, self.args)
+    }
+
     /// Runs the query and reads every row as `T`.
     pub async fn fetch_all<T>(self, pool: &sqlx::AnyPool) -> Result<Vec<T>, sqlx::Error>
     where

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod export;
 pub mod query;
+pub mod rows;
 pub mod store;
 
 pub use query::{list_rollouts, Cursor, PageAt, RolloutFilter, RolloutPage, RolloutRow};
