@@ -136,7 +136,7 @@ async fn history_reads(backend: common::Backend) {
     let app = common::spawn_app_with(server::config::Config::for_tests(&url)).await;
     for (i, cluster) in ["prod", "prod", "default"].iter().enumerate() {
         let r = server::history::NewRollout {
-            request_id: format!("req-{i}"),
+            request_id: Some(format!("req-{i}")),
             source: "portal".into(),
             kind: "update".into(),
             cluster: cluster.to_string(),
@@ -147,7 +147,7 @@ async fn history_reads(backend: common::Backend) {
             from_revision: "cwagent:1".into(),
             to_revision: "cwagent:2".into(),
             diff: String::new(),
-            deployment_arn: String::new(),
+            deployment_arn: None,
             status: "SUCCESSFUL".into(),
             reason: String::new(),
             started_at: 1_700_000_000_000 + i as i64,

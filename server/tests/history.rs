@@ -18,7 +18,7 @@ async fn db(backend: Backend) -> Option<Db> {
 
 fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
     NewRollout {
-        request_id: uuid::Uuid::new_v4().to_string(),
+        request_id: Some(uuid::Uuid::new_v4().to_string()),
         source: "portal".into(),
         kind: "update".into(),
         cluster: cluster.into(),
@@ -29,7 +29,7 @@ fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
         from_revision: "agent:1".into(),
         to_revision: "agent:2".into(),
         diff: "image: a:1 → a:2".into(),
-        deployment_arn: String::new(),
+        deployment_arn: None,
         status: "IN_PROGRESS".into(),
         reason: String::new(),
         started_at,
@@ -59,14 +59,15 @@ async fn write_api_round_trips(backend: Backend) {
     let got = &page.rows[1];
     assert_eq!(got.approvers, vec!["bob".to_string(), "dave".to_string()]);
     assert_eq!(got.diff, r.diff);
-    assert_eq!(got.deployment_arn, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x");
+    assert_eq!(got.deployment_arn.as_deref(), Some("arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x"));
     assert_eq!(got.status, "ROLLBACK_SUCCESSFUL");
     assert_eq!(got.reason, "circuit breaker: 3 tasks failed");
-    assert_eq!((got.started_at, got.ended_at), (1_000, 5_000));
+    assert_eq!((got.started_at, got.ended_at), (1_000, Some(5_000)));
     assert_eq!(got.request_id, r.request_id);
     assert!(got.superseded, "a newer rollout of prod/agent exists");
     assert!(!page.rows[0].superseded, "the newest rollout of prod/agent");
-    assert_eq!(page.rows[0].ended_at, 0, "still running");
+    assert_eq!(page.rows[0].ended_at, None, "still running");
+    assert_eq!(page.rows[0].deployment_arn, None, "no deployment yet");
     assert_eq!((page.older, page.newer), (None, None), "one page");
 }
 

@@ -390,8 +390,16 @@ async fn carried_over(backend: Backend) {
     // References still resolve: the portal rollout's request, its reviews and its events.
     let first = history::list_rollouts(&db, &RolloutFilter::default(), PageAt::First, 100).await.unwrap();
     let portal = first.rows.iter().find(|r| r.id == legacy_id(1)).unwrap();
-    assert_eq!((portal.request_id.as_str(), portal.deployment_arn.as_str()), (DONE, DEPLOYMENT));
-    let request = server::changes::store::get(&db, &portal.request_id).await.unwrap().expect("request");
+    assert_eq!(
+        (portal.request_id.as_deref(), portal.deployment_arn.as_deref()),
+        (Some(DONE), Some(DEPLOYMENT))
+    );
+    // Out-of-band rollouts had '' for request and deployment: now NULL; every one has ended.
+    for r in first.rows.iter().filter(|r| r.id != legacy_id(1)) {
+        assert_eq!((r.request_id.as_deref(), r.deployment_arn.as_deref()), (None, None), "{}", r.id);
+    }
+    assert!(first.rows.iter().all(|r| r.ended_at.is_some()));
+    let request = server::changes::store::get(&db, DONE).await.unwrap().expect("request");
     assert_eq!(request.deployment_arn.as_deref(), Some(DEPLOYMENT));
     assert_eq!((request.executed_at, request.finished_at), (Some(at(base, 1)), Some(at(base, N))));
     // The old "none" values ('' and 0) became NULL.

@@ -143,7 +143,7 @@ async fn record(
     let id = insert_rollout(
         &state.db,
         &NewRollout {
-            request_id: String::new(),
+            request_id: None,
             source: "out_of_band".into(),
             kind: if from.is_empty() { "deploy" } else { "update" }.into(),
             cluster: cluster.into(),
@@ -154,7 +154,7 @@ async fn record(
             from_revision: from,
             to_revision: to,
             diff: "(changed outside the portal)".into(),
-            deployment_arn: deployment_arn.into(),
+            deployment_arn: Some(deployment_arn.into()),
             status: status.clone(),
             reason: d.status_reason.clone().unwrap_or_default(),
             started_at,
@@ -176,7 +176,8 @@ async fn record(
 /// Out-of-band rollouts seen while running: record how they ended.
 async fn finish_open(state: &AppState) -> Result<(), PortalError> {
     let open: Vec<(String, String)> = sqlx::query(
-        "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at = 0 LIMIT 100",
+        "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at IS NULL \
+         AND deployment_arn IS NOT NULL LIMIT 100",
     )
     .fetch_all(state.db.pool())
     .await

@@ -32,7 +32,7 @@ pub async fn start(
     let id = insert_rollout(
         &state.db,
         &NewRollout {
-            request_id: r.row.id.clone(),
+            request_id: Some(r.row.id.clone()),
             source: "portal".into(),
             kind: r.row.kind.as_str().into(),
             cluster: r.row.cluster.clone(),
@@ -43,7 +43,7 @@ pub async fn start(
             from_revision: r.row.from_revision.clone(),
             to_revision: r.row.to_revision.clone(),
             diff: r.diff.clone(),
-            deployment_arn: deployment_arn.to_string(),
+            deployment_arn: Some(deployment_arn.to_string()).filter(|a| !a.is_empty()),
             status: status.to_string(),
             reason: String::new(),
             started_at: r.executed_at.unwrap_or(now),

@@ -31,7 +31,8 @@ pub struct RolloutFilter {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RolloutRow {
     pub id: String,
-    pub request_id: String,
+    /// `None` for out-of-band changes.
+    pub request_id: Option<String>,
     pub source: String,
     pub kind: String,
     pub cluster: String,
@@ -42,12 +43,12 @@ pub struct RolloutRow {
     pub from_revision: String,
     pub to_revision: String,
     pub diff: String,
-    pub deployment_arn: String,
+    pub deployment_arn: Option<String>,
     pub status: String,
     pub reason: String,
     pub started_at: i64,
-    /// 0 while it runs.
-    pub ended_at: i64,
+    /// `None` while it runs.
+    pub ended_at: Option<i64>,
     /// A newer rollout of the same daemon exists (so rolling back to this one means something).
     pub superseded: bool,
 }

@@ -7,7 +7,7 @@ use super::query::RolloutRow;
 #[derive(sqlx::FromRow)]
 pub struct RolloutRecord {
     pub id: String,
-    pub request_id: String,
+    pub request_id: Option<String>,
     pub source: String,
     pub kind: String,
     pub cluster: String,
@@ -19,11 +19,11 @@ pub struct RolloutRecord {
     pub from_revision: String,
     pub to_revision: String,
     pub diff: String,
-    pub deployment_arn: String,
+    pub deployment_arn: Option<String>,
     pub status: String,
     pub reason: String,
     pub started_at: i64,
-    pub ended_at: i64,
+    pub ended_at: Option<i64>,
     /// 0 or 1 (a CASE in the query: the engines have no common boolean to return).
     pub superseded: i64,
 }

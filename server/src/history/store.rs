@@ -9,8 +9,8 @@ use crate::db::Db;
 /// a comma inside a name is dropped (usernames cannot contain one anyway).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewRollout {
-    /// The change request that caused it; "" for out-of-band changes.
-    pub request_id: String,
+    /// The change request that caused it; `None` for out-of-band changes.
+    pub request_id: Option<String>,
     /// `portal` or `out_of_band`.
     pub source: String,
     /// deploy | update | rollback | delete_daemon | ... (the request's kind).
@@ -25,8 +25,8 @@ pub struct NewRollout {
     pub to_revision: String,
     /// Human-readable difference between the two definitions (shown in a `<pre>`).
     pub diff: String,
-    /// "" until ECS has answered with a deployment.
-    pub deployment_arn: String,
+    /// `None` until ECS has answered with a deployment.
+    pub deployment_arn: Option<String>,
     /// ECS deployment status: IN_PROGRESS, SUCCESSFUL, ROLLBACK_SUCCESSFUL, ...
     pub status: String,
     pub reason: String,
