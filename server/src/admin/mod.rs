@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod freezes;
 pub mod policies;
 pub mod role_grants;
+pub mod rows;
 pub mod seed;
