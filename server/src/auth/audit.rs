@@ -1,8 +1,6 @@
 //! The audit log: append-only. This module only inserts and reads; nothing in the portal
 //! updates or deletes its rows.
 
-use sqlx::Row;
-
 use super::now_ms;
 use crate::db::Db;
 
@@ -37,7 +35,7 @@ pub async fn record(
 }
 
 /// One row of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub at: i64,
     pub actor: String,
@@ -49,20 +47,8 @@ pub struct AuditEntry {
 
 /// The newest `limit` entries, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    sqlx::query("SELECT at, actor, ip, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+    sqlx::query_as("SELECT at, actor, ip, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
         .bind(limit)
         .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                ip: r.try_get("ip")?,
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+        .await
 }

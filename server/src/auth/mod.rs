@@ -10,6 +10,7 @@ pub mod password;
 pub mod proxy;
 pub mod rate_limit;
 pub mod sessions;
+pub mod token_rows;
 pub mod tokens;
 pub mod users;
 
