@@ -40,6 +40,15 @@ impl Role {
     }
 }
 
+/// How storage reads a role (`#[sqlx(try_from = "String")]` on the server's rows).
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
 /// A signed-in user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

@@ -13,7 +13,7 @@ use std::time::Instant;
 use server::{
     config::{Config, DbKind},
     db::Db,
-    history::{self, query::page_sql, query::BindValue, PageAt, RolloutFilter},
+    history::{self, query::page_sql, PageAt, RolloutFilter},
     startup::Application,
 };
 use sqlx::Row;
@@ -23,6 +23,12 @@ const TOTAL: i64 = 100_000;
 const HOT: i64 = 10_000;
 const BATCH: i64 = 500;
 const START_MS: i64 = 1_764_547_200_000; // 2025-12-01
+
+/// A seeding bind value (the multi-row INSERT below numbers its own placeholders).
+enum Bind {
+    Text(String),
+    Int(i64),
+}
 
 /// Inserts the rows in multi-row INSERTs inside transactions (seeding, not the code under test).
 async fn seed(db: &Db) {
@@ -40,9 +46,9 @@ async fn seed(db: &Db) {
     while i < TOTAL {
         let mut sql = String::from(
             "INSERT INTO rollouts (request_id, source, kind, cluster, daemon, team, requester, approvers, \
-             from_revision, to_revision, diff, deployment_arn, status, reason, started_at, ended_at) VALUES ",
+             from_revision, to_revision, diff, deployment_arn, status, reason, started_at, ended_at, id) VALUES ",
         );
-        let mut binds: Vec<BindValue> = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
         for k in 0..BATCH.min(TOTAL - i) {
             let j = i + k;
             // Every 10th row is the hot daemon; the rest spread over 900 daemons.
@@ -56,26 +62,27 @@ async fn seed(db: &Db) {
             let requester = people[(j % 8) as usize];
             let approver = people[((j + 3) % 8) as usize];
             let row = [
-                BindValue::Text(format!("req-{j}")),
-                BindValue::Text(if j % 50 == 0 { "out_of_band" } else { "portal" }.into()),
-                BindValue::Text("update".into()),
-                BindValue::Text(cluster),
-                BindValue::Text(daemon.clone()),
-                BindValue::Text(format!("team-{}", j % 7)),
-                BindValue::Text(requester.into()),
-                BindValue::Text(approver.into()),
-                BindValue::Text(format!("{daemon}:{}", j / 10)),
-                BindValue::Text(format!("{daemon}:{}", j / 10 + 1)),
-                BindValue::Text(format!(
+                Bind::Text(format!("req-{j}")),
+                Bind::Text(if j % 50 == 0 { "out_of_band" } else { "portal" }.into()),
+                Bind::Text("update".into()),
+                Bind::Text(cluster),
+                Bind::Text(daemon.clone()),
+                Bind::Text(format!("team-{}", j % 7)),
+                Bind::Text(requester.into()),
+                Bind::Text(approver.into()),
+                Bind::Text(format!("{daemon}:{}", j / 10)),
+                Bind::Text(format!("{daemon}:{}", j / 10 + 1)),
+                Bind::Text(format!(
                     "image: example/{daemon}:{} → example/{daemon}:{}\nenv: + LOG_LEVEL=debug\nmemory: 512 → 1024",
                     j / 10,
                     j / 10 + 1
                 )),
-                BindValue::Text(format!("arn:aws:ecs:us-east-1:123456789012:daemon-deployment/c/{j:08}")),
-                BindValue::Text(statuses[(j % 6) as usize].into()),
-                BindValue::Text(if j % 6 == 3 { "circuit breaker: 3 tasks failed to start".into() } else { String::new() }),
-                BindValue::Int(started),
-                BindValue::Int(started + 240_000),
+                Bind::Text(format!("arn:aws:ecs:us-east-1:123456789012:daemon-deployment/c/{j:08}")),
+                Bind::Text(statuses[(j % 6) as usize].into()),
+                Bind::Text(if j % 6 == 3 { "circuit breaker: 3 tasks failed to start".into() } else { String::new() }),
+                Bind::Int(started),
+                Bind::Int(started + 240_000),
+                Bind::Text(app::services::ids::new_id()),
             ];
             let base = binds.len();
             let placeholders: Vec<String> = (1..=row.len()).map(|p| format!("${}", base + p)).collect();
@@ -88,8 +95,8 @@ async fn seed(db: &Db) {
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = match b {
-                BindValue::Text(s) => q.bind(s),
-                BindValue::Int(v) => q.bind(v),
+                Bind::Text(s) => q.bind(s),
+                Bind::Int(v) => q.bind(v),
             };
         }
         q.execute(db.pool()).await.unwrap();
@@ -104,19 +111,12 @@ async fn seed(db: &Db) {
 }
 
 async fn plan(db: &Db, label: &str, f: &RolloutFilter, at: PageAt) {
-    let (sql, binds) = page_sql(f, at, 50);
+    let (sql, args) = page_sql(f, &at, 50).into_parts();
     let explain = match db.kind() {
         DbKind::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
         DbKind::Postgres => format!("EXPLAIN {sql}"),
     };
-    let mut q = sqlx::query(&explain);
-    for b in binds {
-        q = match b {
-            BindValue::Text(s) => q.bind(s),
-            BindValue::Int(v) => q.bind(v),
-        };
-    }
-    let rows = q.fetch_all(db.pool()).await.unwrap();
+    let rows = sqlx::query_with(&explain, args).fetch_all(db.pool()).await.unwrap();
     println!("plan, {label}:");
     for r in rows {
         let line: String = match db.kind() {
@@ -151,7 +151,7 @@ async fn main() {
     let deep = history::list_rollouts(&db, &fleet, PageAt::First, 1000).await.unwrap().older.unwrap();
     plan(&db, "fleet-wide, first page", &fleet, PageAt::First).await;
     plan(&db, "prod/hot, first page", &hot, PageAt::First).await;
-    plan(&db, "fleet-wide, an older page", &fleet, PageAt::Older(deep)).await;
+    plan(&db, "fleet-wide, an older page", &fleet, PageAt::Older(deep.clone())).await;
     plan(&db, "person filter", &person, PageAt::First).await;
 
     let (http, cookie) = sign_in(&base, "admin").await;
@@ -177,6 +177,7 @@ async fn main() {
     }
     let r = time_async(n, || {
         let db = db.clone();
+        let deep = deep.clone();
         async move {
             history::list_rollouts(&db, &RolloutFilter::default(), PageAt::Older(deep), 50).await.unwrap();
         }

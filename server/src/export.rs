@@ -169,12 +169,11 @@ fn rollout_text(r: query::RolloutRow, format: Format) -> String {
     match format {
         Format::Json => serde_json::to_string(&rollout_view(r)).unwrap_or_default(),
         Format::Csv => {
-            let duration =
-                if r.ended_at > 0 { (r.ended_at - r.started_at).to_string() } else { String::new() };
+            let duration = r.ended_at.map(|e| (e - r.started_at).to_string()).unwrap_or_default();
             csv_line(&[
                 r.id.to_string(),
                 time(r.started_at),
-                time(r.ended_at),
+                r.ended_at.map(time).unwrap_or_default(),
                 duration,
                 r.cluster,
                 r.daemon,
@@ -187,8 +186,8 @@ fn rollout_text(r: query::RolloutRow, format: Format) -> String {
                 r.to_revision,
                 r.status,
                 r.reason,
-                r.deployment_arn,
-                r.request_id,
+                r.deployment_arn.unwrap_or_default(),
+                r.request_id.unwrap_or_default(),
                 r.started_at.to_string(),
                 r.diff,
             ])

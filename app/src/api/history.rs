@@ -13,7 +13,7 @@ pub const PAGE_SIZE: i64 = 50;
 /// One rollout, as the History page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RolloutView {
-    pub id: i64,
+    pub id: String,
     pub request_id: String,
     /// `portal` or `out_of_band`.
     pub source: String,
@@ -70,7 +70,7 @@ pub struct HistoryPage {
 /// One audit log entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {
-    pub id: i64,
+    pub id: String,
     pub at: i64,
     pub actor: String,
     pub ip: String,

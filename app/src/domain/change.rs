@@ -55,6 +55,23 @@ impl ChangeKind {
     }
 }
 
+/// How storage reads a kind (`#[sqlx(try_from = "String")]` on the server's rows).
+impl TryFrom<String> for ChangeKind {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown change kind {s:?}"))
+    }
+}
+
+impl TryFrom<String> for ChangeState {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown change state {s:?}"))
+    }
+}
+
 /// Where a change request is in its life.
 ///
 /// ```text

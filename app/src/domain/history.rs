@@ -54,28 +54,45 @@ pub struct HistoryFilter {
     pub to_ms: Option<i64>,
 }
 
-/// A position in a newest-first list: the `(time, id)` of a row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A position in a newest-first list: the `(time, id)` of a row. Ids are UUIDv7 text; `""`
+/// is below every id (a cursor before all rows of one millisecond).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     pub at: i64,
-    pub id: i64,
+    pub id: String,
 }
 
 impl Cursor {
-    /// `1700000000000.42`: readable, and safe in a URL without escaping.
+    /// `1700000000000.0190f1c2-…`: readable, and safe in a URL without escaping.
     pub fn encode(&self) -> String {
         format!("{}.{}", self.at, self.id)
     }
 
+    /// Also reads the cursors of releases whose ids were numbers (links kept from them), as
+    /// the ids those rows were given ([`legacy_id`]).
     pub fn parse(s: &str) -> Result<Self, String> {
         let bad = || "This page link is damaged; go back to the first page.".to_string();
         let (at, id) = s.trim().split_once('.').ok_or_else(bad)?;
-        Ok(Self { at: at.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
+        let id = match id.parse::<i64>() {
+            Ok(n) if n >= 0 => legacy_id(n),
+            _ if id.len() <= 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => {
+                id.to_ascii_lowercase()
+            }
+            _ => return Err(bad()),
+        };
+        Ok(Self { at: at.parse().map_err(|_| bad())?, id })
     }
 }
 
+/// The id a row numbered `n` by an earlier release was given when its database was carried
+/// over (`server/src/legacy_ids.sql` makes the same text): zero-padded so such rows keep their
+/// order, and all zeros at the front so they sort before every UUIDv7.
+pub fn legacy_id(n: i64) -> String {
+    format!("00000000-0000-0000-0000-{n:012}")
+}
+
 /// Which page of a newest-first list.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PageAt {
     #[default]
     First,
@@ -310,7 +327,12 @@ mod tests {
         assert_eq!(f.daemon.as_deref(), Some("agent"));
         assert_eq!(f.status.as_deref(), Some("SUCCESSFUL"));
         assert_eq!((f.from_ms, f.to_ms), (Some(1_796_083_200_000), Some(1_796_083_200_000 + DAY_MS)));
-        assert_eq!(at, PageAt::Older(Cursor { at: 1_796_083_200_000, id: 7 }));
+        assert_eq!(at, PageAt::Older(Cursor { at: 1_796_083_200_000, id: legacy_id(7) }));
+        let id = "0190f1c2-8d3a-7b4c-9d5e-6f7a8b9c0d1e";
+        let c = Cursor::parse(&format!("1796083200000.{id}")).unwrap();
+        assert_eq!(Cursor::parse(&c.encode()), Ok(c.clone()));
+        assert_eq!(c.id, id);
+        assert!(Cursor::parse("1.<script>").is_err());
 
         let bad = HistoryQuery {
             cluster: "<script>".into(),

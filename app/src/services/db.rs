@@ -1,8 +1,8 @@
-//! Storage: one `sqlx::AnyPool` over SQLite or PostgreSQL, with per-backend migrations.
+//! Storage: one `sqlx::AnyPool` over SQLite or PostgreSQL, with one migration set.
 //!
-//! Queries are written once in the SQL both engines accept (`$1` placeholders, TEXT and
-//! BIGINT columns, timestamps as epoch milliseconds); only DDL differs, so each backend has its
-//! own migration directory (see ARCHITECTURE.md).
+//! Queries and migrations are written once in the SQL both engines accept (`$1` placeholders,
+//! TEXT and BIGINT columns, timestamps as epoch milliseconds, ids made by `crate::ids`); see
+//! ARCHITECTURE.md.
 
 use std::time::Duration;
 
@@ -10,8 +10,7 @@ use sqlx::{any::AnyPoolOptions, migrate::Migrator, AnyPool, Executor};
 
 use super::db_url::{DatabaseUrl, DbKind};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+static MIGRATIONS: Migrator = sqlx::migrate!("../migrations");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -21,6 +20,8 @@ pub enum DbError {
     CreateDir { url: String, dir: String, source: std::io::Error },
     #[error("DATABASE_URL {url}: migrations failed: {source}")]
     Migrate { url: String, source: sqlx::migrate::MigrateError },
+    #[error("DATABASE_URL {url}: cannot carry the database over to this release: {source}")]
+    CarryForward { url: String, source: crate::services::legacy_ids::LegacyError },
 }
 
 /// The database handle the rest of the server shares. Cheap to clone.
@@ -71,15 +72,15 @@ impl Db {
             .await
             .map_err(|source| DbError::Connect { url: shown.clone(), source })?;
         let db = Self { pool, kind };
+        crate::services::legacy_ids::carry_forward(&db.pool, db.migrator())
+            .await
+            .map_err(|source| DbError::CarryForward { url: shown.clone(), source })?;
         db.migrator().run(&db.pool).await.map_err(|source| DbError::Migrate { url: shown, source })?;
         Ok(db)
     }
 
     pub fn migrator(&self) -> &'static Migrator {
-        match self.kind {
-            DbKind::Sqlite => &SQLITE_MIGRATIONS,
-            DbKind::Postgres => &POSTGRES_MIGRATIONS,
-        }
+        &MIGRATIONS
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -26,8 +26,11 @@ pub mod db_url;
 pub mod error;
 pub mod gateway;
 pub mod history;
+pub mod ids;
+pub mod legacy_ids;
 pub mod policies;
 pub mod random;
+pub mod sql_builder;
 
 use std::{
     collections::HashSet,

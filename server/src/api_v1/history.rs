@@ -43,7 +43,8 @@ fn parse_limit(s: Option<&str>) -> Result<i64, String> {
 pub fn rollout_json(r: &RolloutRow) -> Value {
     json!({
         "id": r.id,
-        "request_id": r.request_id,
+        // Documented as strings ("" when none), so the API keeps that shape.
+        "request_id": r.request_id.as_deref().unwrap_or_default(),
         "source": r.source,
         "kind": r.kind,
         "cluster": r.cluster,
@@ -54,11 +55,11 @@ pub fn rollout_json(r: &RolloutRow) -> Value {
         "from_revision": r.from_revision,
         "to_revision": r.to_revision,
         "diff": r.diff,
-        "deployment_arn": r.deployment_arn,
+        "deployment_arn": r.deployment_arn.as_deref().unwrap_or_default(),
         "status": r.status,
         "reason": r.reason,
         "started_at": r.started_at,
-        "ended_at": (r.ended_at != 0).then_some(r.ended_at),
+        "ended_at": r.ended_at,
     })
 }
 

@@ -352,7 +352,7 @@ pub fn document() -> Value {
                     "type": "object",
                     "required": ["id", "cluster", "daemon", "requester", "status", "started_at"],
                     "properties": {
-                        "id": {"type": "integer"},
+                        "id": {"type": "string", "description": "UUIDv7 (rows carried over from the integer ids of earlier releases: 00000000-0000-0000-0000-NNNNNNNNNNNN)."},
                         "request_id": {"type": "string", "description": "The change request, empty for out-of-band changes."},
                         "source": {"type": "string"},
                         "kind": {"type": "string"},

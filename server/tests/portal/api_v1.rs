@@ -133,7 +133,7 @@ async fn history_reads(engine: Engine) {
     let app = TestApp::on(engine).await;
     for (i, cluster) in ["prod", "prod", "default"].iter().enumerate() {
         let r = server::history::NewRollout {
-            request_id: format!("req-{i}"),
+            request_id: Some(format!("req-{i}")),
             source: "portal".into(),
             kind: "update".into(),
             cluster: cluster.to_string(),
@@ -144,7 +144,7 @@ async fn history_reads(engine: Engine) {
             from_revision: "cwagent:1".into(),
             to_revision: "cwagent:2".into(),
             diff: String::new(),
-            deployment_arn: String::new(),
+            deployment_arn: None,
             status: "SUCCESSFUL".into(),
             reason: String::new(),
             started_at: 1_700_000_000_000 + i as i64,

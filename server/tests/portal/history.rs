@@ -17,7 +17,7 @@ async fn db(engine: Engine) -> Db {
 
 fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
     NewRollout {
-        request_id: uuid::Uuid::new_v4().to_string(),
+        request_id: Some(uuid::Uuid::new_v4().to_string()),
         source: "portal".into(),
         kind: "update".into(),
         cluster: cluster.into(),
@@ -28,7 +28,7 @@ fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
         from_revision: "agent:1".into(),
         to_revision: "agent:2".into(),
         diff: "image: a:1 → a:2".into(),
-        deployment_arn: String::new(),
+        deployment_arn: None,
         status: "IN_PROGRESS".into(),
         reason: String::new(),
         started_at,
@@ -48,29 +48,36 @@ async fn write_api_round_trips(engine: Engine) {
     let second = history::insert_rollout(&db, &rollout("prod", "agent", 2_000)).await.unwrap();
     assert!(second > id, "ids grow: {id} then {second}");
 
-    history::set_deployment(&db, id, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x").await.unwrap();
-    history::finish_rollout(&db, id, "ROLLBACK_SUCCESSFUL", "circuit breaker: 3 tasks failed", 5_000)
+    history::set_deployment(&db, &id, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x").await.unwrap();
+    history::finish_rollout(&db, &id, "ROLLBACK_SUCCESSFUL", "circuit breaker: 3 tasks failed", 5_000)
         .await
         .unwrap();
 
     let page = history::list_rollouts(&db, &filter(), PageAt::First, 50).await.unwrap();
-    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, id], "newest first");
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![second, id], "newest first");
     let got = &page.rows[1];
     assert_eq!(got.approvers, vec!["bob".to_string(), "dave".to_string()]);
     assert_eq!(got.diff, r.diff);
-    assert_eq!(got.deployment_arn, "arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x");
+    assert_eq!(got.deployment_arn.as_deref(), Some("arn:aws:ecs:us-east-1:123:daemon-deployment/prod/x"));
     assert_eq!(got.status, "ROLLBACK_SUCCESSFUL");
     assert_eq!(got.reason, "circuit breaker: 3 tasks failed");
-    assert_eq!((got.started_at, got.ended_at), (1_000, 5_000));
+    assert_eq!((got.started_at, got.ended_at), (1_000, Some(5_000)));
     assert_eq!(got.request_id, r.request_id);
     assert!(got.superseded, "a newer rollout of prod/agent exists");
     assert!(!page.rows[0].superseded, "the newest rollout of prod/agent");
-    assert_eq!(page.rows[0].ended_at, 0, "still running");
+    assert_eq!(page.rows[0].ended_at, None, "still running");
+    assert_eq!(page.rows[0].deployment_arn, None, "no deployment yet");
     assert_eq!((page.older, page.newer), (None, None), "one page");
 }
 
-async fn ids(db: &Db, f: RolloutFilter) -> Vec<i64> {
-    history::list_rollouts(db, &f, PageAt::First, 1000).await.unwrap().rows.iter().map(|r| r.id).collect()
+async fn ids(db: &Db, f: RolloutFilter) -> Vec<String> {
+    history::list_rollouts(db, &f, PageAt::First, 1000)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 async fn filters_each_narrow(engine: Engine) {
@@ -103,7 +110,7 @@ async fn filters_each_narrow(engine: Engine) {
         set(&mut g);
         g
     };
-    let pick = |ix: &[usize]| ix.iter().rev().map(|&i| id[i]).collect::<Vec<_>>();
+    let pick = |ix: &[usize]| ix.iter().rev().map(|&i| id[i].clone()).collect::<Vec<_>>();
 
     assert_eq!(ids(&db, filter()).await, pick(&[0, 1, 2, 3, 4, 5]));
     assert_eq!(ids(&db, f(filter(), &|g| g.cluster = Some("staging".into()))).await, pick(&[2]));
@@ -170,10 +177,10 @@ async fn keyset_pages_neither_overlap_nor_skip(engine: Engine) {
         expected.push((t, id, daemon));
     }
     for daemon in [None, Some("agent")] {
-        let mut want: Vec<(i64, i64)> = expected
+        let mut want: Vec<(i64, String)> = expected
             .iter()
             .filter(|(_, _, d)| daemon.is_none_or(|x| x == *d))
-            .map(|(t, id, _)| (*t, *id))
+            .map(|(t, id, _)| (*t, id.clone()))
             .collect();
         want.sort_by(|a, b| b.cmp(a));
         let f = RolloutFilter { daemon: daemon.map(str::to_string), ..filter() };
@@ -183,9 +190,9 @@ async fn keyset_pages_neither_overlap_nor_skip(engine: Engine) {
         let mut pages = Vec::new();
         let mut at = PageAt::First;
         loop {
-            let page = history::list_rollouts(&db, &f, at, 30).await.unwrap();
+            let page = history::list_rollouts(&db, &f, at.clone(), 30).await.unwrap();
             assert!(page.rows.len() <= 30);
-            seen.extend(page.rows.iter().map(|r| (r.started_at, r.id)));
+            seen.extend(page.rows.iter().map(|r| (r.started_at, r.id.clone())));
             pages.push(page.clone());
             match page.older {
                 Some(c) => at = PageAt::Older(c),
@@ -199,12 +206,12 @@ async fn keyset_pages_neither_overlap_nor_skip(engine: Engine) {
 
         // Newer, all the way back up from the last page: the same pages.
         let mut back = vec![pages.last().unwrap().clone()];
-        while let Some(c) = back.last().unwrap().newer {
+        while let Some(c) = back.last().unwrap().newer.clone() {
             back.push(history::list_rollouts(&db, &f, PageAt::Newer(c), 30).await.unwrap());
         }
         back.reverse();
         let rows = |ps: &[history::RolloutPage]| {
-            ps.iter().flat_map(|p| p.rows.iter().map(|r| (r.started_at, r.id))).collect::<Vec<_>>()
+            ps.iter().flat_map(|p| p.rows.iter().map(|r| (r.started_at, r.id.clone()))).collect::<Vec<_>>()
         };
         // Going up, the pages are cut from the other end, so compare the rows, not the pages.
         assert_eq!(rows(&back), want, "newer pages, daemon {daemon:?}");
@@ -255,16 +262,16 @@ const XSS_REASON: &str = "\"><svg onload=alert(2)>";
 const XSS_DIFF: &str = "</pre><script>alert(3)</script>";
 const TRICKY: &str = "circuit breaker, \"3 tasks\" failed\nthen rolled back";
 
-async fn seed_http(db: &Db) -> (i64, i64, i64) {
+async fn seed_http(db: &Db) -> (String, String, String) {
     let mut old = rollout("prod", "agent", 1_796_083_200_000); // 2026-12-01
     old.to_revision = "agent:3".into();
     let old_id = history::insert_rollout(db, &old).await.unwrap();
-    history::finish_rollout(db, old_id, "SUCCESSFUL", "", 1_796_083_260_000).await.unwrap();
+    history::finish_rollout(db, &old_id, "SUCCESSFUL", "", 1_796_083_260_000).await.unwrap();
 
     let mut tricky = rollout("prod", "agent", 1_796_169_600_000); // 2026-12-02
     tricky.to_revision = "agent:4".into();
     let tricky_id = history::insert_rollout(db, &tricky).await.unwrap();
-    history::finish_rollout(db, tricky_id, "ROLLBACK_SUCCESSFUL", TRICKY, 1_796_169_700_000).await.unwrap();
+    history::finish_rollout(db, &tricky_id, "ROLLBACK_SUCCESSFUL", TRICKY, 1_796_169_700_000).await.unwrap();
 
     let mut evil = rollout("staging", XSS_DAEMON, 1_796_256_000_000); // 2026-12-03
     evil.requester = XSS_REQUESTER.into();
@@ -272,7 +279,7 @@ async fn seed_http(db: &Db) -> (i64, i64, i64) {
     evil.diff = XSS_DIFF.into();
     evil.source = "out_of_band".into();
     let evil_id = history::insert_rollout(db, &evil).await.unwrap();
-    history::finish_rollout(db, evil_id, "ROLLBACK_FAILED", XSS_REASON, 1_796_256_100_000).await.unwrap();
+    history::finish_rollout(db, &evil_id, "ROLLBACK_FAILED", XSS_REASON, 1_796_256_100_000).await.unwrap();
     (old_id, tricky_id, evil_id)
 }
 
@@ -314,7 +321,7 @@ async fn page_and_exports(engine: Engine) {
 
     // CSV export of a filter: the same rows as the query, and the tricky reason round-trips.
     let f = RolloutFilter { cluster: Some("prod".into()), ..filter() };
-    let want: Vec<String> = ids(db, f).await.iter().map(i64::to_string).collect();
+    let want: Vec<String> = ids(db, f).await;
     assert_eq!(want, vec![tricky_id.to_string(), old_id.to_string()]);
     let res = app.http.get(format!("{}/history/export.csv?cluster=prod", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -439,11 +446,12 @@ async fn audit_keyset(engine: Engine) {
     for i in 0..120_i64 {
         let actor = if i % 2 == 0 { "alice" } else { "bob" };
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, ip, action, target, detail) VALUES ($1, $2, '', $3, '', '{}')",
+            "INSERT INTO audit_log (at, actor, ip, action, target, detail, id) VALUES ($1, $2, '', $3, '', '{}', $4)",
         )
         .bind(1_000 + i / 5)
         .bind(actor)
         .bind(if i % 3 == 0 { "login" } else { "daemon.update" })
+        .bind(app::services::ids::new_id())
         .execute(db.pool())
         .await
         .unwrap();
@@ -454,7 +462,7 @@ async fn audit_keyset(engine: Engine) {
         let mut at = PageAt::First;
         loop {
             let page = list_audit(&db, &f, at, 17).await.unwrap();
-            seen.extend(page.rows.iter().map(|r| (r.at, r.id, r.actor.clone())));
+            seen.extend(page.rows.iter().map(|r| (r.at, r.id.clone(), r.actor.clone())));
             match page.older {
                 Some(c) => at = PageAt::Older(c),
                 None => break,
@@ -463,7 +471,7 @@ async fn audit_keyset(engine: Engine) {
         let expect = if f.actor.is_some() { 60 } else { 120 };
         assert_eq!(seen.len(), expect);
         let mut sorted = seen.clone();
-        sorted.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
+        sorted.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
         assert_eq!(seen, sorted, "newest first");
         sorted.dedup();
         assert_eq!(sorted.len(), expect, "no duplicates");
@@ -484,7 +492,7 @@ async fn large_exports_stream_every_row(engine: Engine) {
     let res = app.http.get(format!("{}/history/export.json", app.address)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let rows: Vec<serde_json::Value> = res.json().await.unwrap();
-    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len() as i64, n);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len() as i64, n, "no row twice");
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
@@ -500,7 +508,7 @@ async fn large_exports_stream_every_row(engine: Engine) {
         .unwrap();
     let csv = parse_csv(&text);
     assert_eq!(csv.len() as i64, n + 1, "header + every row");
-    assert_eq!(csv[1..].iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>(), ids);
+    assert_eq!(csv[1..].iter().map(|r| r[0].clone()).collect::<Vec<_>>(), ids);
 }
 
 /// A failed login records the username as typed; in the CSV export a cell a spreadsheet would

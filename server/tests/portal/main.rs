@@ -20,3 +20,4 @@ mod role_allowlist;
 mod role_names;
 mod storage;
 mod task_definitions;
+mod upgrade;

@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod sessions;
 pub mod teams;
 pub mod token_actions;
+pub mod token_rows;
 pub mod tokens;
 pub mod users;
 

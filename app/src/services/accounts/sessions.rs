@@ -3,7 +3,6 @@
 
 use crate::auth::CurrentUser;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use super::users;
 use crate::services::{
@@ -63,16 +62,15 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
         return Ok(None);
     }
     let id = hash_token(token);
-    let Some(row) = sqlx::query("SELECT user_id, last_seen_at, expires_at FROM sessions WHERE id = $1")
-        .bind(&id)
-        .fetch_optional(db.pool())
-        .await?
+    let Some((user_id, last_seen, expires)) = sqlx::query_as::<_, (String, i64, i64)>(
+        "SELECT user_id, last_seen_at, expires_at FROM sessions WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_optional(db.pool())
+    .await?
     else {
         return Ok(None);
     };
-    let user_id: String = row.try_get("user_id")?;
-    let last_seen: i64 = row.try_get("last_seen_at")?;
-    let expires: i64 = row.try_get("expires_at")?;
     let now = now_ms();
     if now >= expires || now - last_seen >= IDLE_MS {
         sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id).execute(db.pool()).await?;
@@ -94,14 +92,12 @@ pub async fn delete(db: &Db, token: &str) -> Result<Option<String>, sqlx::Error>
         return Ok(None);
     }
     let id = hash_token(token);
-    let username = sqlx::query(
+    let username: Option<String> = sqlx::query_scalar(
         "SELECT u.username AS username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
     )
     .bind(&id)
     .fetch_optional(db.pool())
-    .await?
-    .map(|r| r.try_get::<String, _>("username"))
-    .transpose()?;
+    .await?;
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id).execute(db.pool()).await?;
     Ok(username)
 }

@@ -2,8 +2,7 @@
 //! memberships. Creating users and the first memberships lives in `auth::users`.
 
 use crate::auth::Role;
-use sqlx::Row;
-
+use crate::services::policies::rows::MembershipRow;
 use crate::services::{db::Db, random::random_hex};
 
 /// A user as the admin page lists it.
@@ -25,47 +24,42 @@ pub struct TeamRow {
 }
 
 pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
-    let mut users: Vec<UserRow> =
-        sqlx::query("SELECT username, is_admin, disabled, created_at FROM users ORDER BY username")
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .map(|r| {
-                Ok(UserRow {
-                    username: r.try_get("username")?,
-                    is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-                    disabled: r.try_get::<i64, _>("disabled")? != 0,
-                    created_at: r.try_get("created_at")?,
-                    teams: Vec::new(),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-    let rows = sqlx::query(
+    let mut users: Vec<UserRow> = sqlx::query_as::<_, (String, i64, i64, i64)>(
+        "SELECT username, is_admin, disabled, created_at FROM users ORDER BY username",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(username, is_admin, disabled, created_at)| UserRow {
+        username,
+        is_admin: is_admin != 0,
+        disabled: disabled != 0,
+        created_at,
+        teams: Vec::new(),
+    })
+    .collect();
+    let rows = sqlx::query_as::<_, MembershipRow>(
         "SELECT u.username AS username, t.name AS team, m.role AS role FROM memberships m \
          JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id ORDER BY u.username, t.name",
     )
     .fetch_all(db.pool())
     .await?;
-    for r in rows {
-        let (user, team, role): (String, String, String) =
-            (r.try_get("username")?, r.try_get("team")?, r.try_get("role")?);
-        if let (Some(u), Some(role)) = (users.iter_mut().find(|u| u.username == user), Role::parse(&role)) {
-            u.teams.push((team, role));
+    for m in rows {
+        if let Some(u) = users.iter_mut().find(|u| u.username == m.username) {
+            u.teams.push((m.team, m.role));
         }
     }
     Ok(users)
 }
 
 pub async fn list_teams(db: &Db) -> Result<Vec<TeamRow>, sqlx::Error> {
-    sqlx::query(
+    let rows = sqlx::query_as::<_, (String, i64)>(
         "SELECT t.name AS name, COUNT(m.user_id) AS members FROM teams t \
          LEFT JOIN memberships m ON m.team_id = t.id GROUP BY t.name ORDER BY t.name",
     )
     .fetch_all(db.pool())
-    .await?
-    .into_iter()
-    .map(|r| Ok(TeamRow { name: r.try_get("name")?, members: r.try_get("members")? }))
-    .collect()
+    .await?;
+    Ok(rows.into_iter().map(|(name, members)| TeamRow { name, members }).collect())
 }
 
 /// Ends every session of `username` (after a password reset or when disabling the account).
@@ -163,14 +157,13 @@ pub async fn set_membership(
     let Some(team_id) = id_of(db, "teams", "name", team).await? else {
         return Ok(Err(MembershipError::NoSuchTeam));
     };
-    let previous = sqlx::query("SELECT role FROM memberships WHERE user_id = $1 AND team_id = $2")
-        .bind(&user_id)
-        .bind(&team_id)
-        .fetch_optional(db.pool())
-        .await?
-        .map(|r| r.try_get::<String, _>("role"))
-        .transpose()?
-        .and_then(|r| Role::parse(&r));
+    let previous: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND team_id = $2")
+            .bind(&user_id)
+            .bind(&team_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let previous = previous.map(Role::try_from).transpose().map_err(|e| sqlx::Error::Decode(e.into()))?;
     sqlx::query(
         "INSERT INTO memberships (user_id, team_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, team_id) DO UPDATE SET role = $3",
@@ -198,10 +191,8 @@ pub async fn remove_membership(db: &Db, username: &str, team: &str) -> Result<bo
 
 async fn id_of(db: &Db, table: &str, column: &str, value: &str) -> Result<Option<String>, sqlx::Error> {
     // `table` and `column` are constants of this module, never user input.
-    sqlx::query(&format!("SELECT id FROM {table} WHERE {column} = $1"))
+    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE {column} = $1"))
         .bind(value)
         .fetch_optional(db.pool())
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()
+        .await
 }

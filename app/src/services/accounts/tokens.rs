@@ -1,15 +1,17 @@
 //! API tokens in the database. The secret (`dpt_` + 64 hex digits) is shown to its owner once;
 //! the table keeps its SHA-256, a short prefix to recognise it by, and the scope as JSON.
 
+use super::{
+    sessions::hash_token,
+    token_rows::{TokenRecord, COLUMNS as TOKEN_COLUMNS},
+    users,
+};
+use crate::services::{clock::now_ms, db::Db, random::random_hex};
 use crate::{
     api::tokens::ApiTokenRow,
     auth::CurrentUser,
     domain::api_token::{TokenScope, TokenSpec, TOKEN_PREFIX},
 };
-use sqlx::Row;
-
-use super::{sessions::hash_token, users};
-use crate::services::{clock::now_ms, db::Db, random::random_hex};
 
 /// `last_used_at` is written at most this often per token.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
@@ -85,74 +87,69 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Result<Resolved, Refused>,
     if !well_formed(secret) {
         return Ok(Err(Refused::Unknown));
     }
-    let Some(row) = sqlx::query(
-        "SELECT id, user_id, scope, expires_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = $1",
-    )
+    let Some(row) = sqlx::query_as::<_, TokenRecord>(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"
+    ))
     .bind(hash_token(secret))
     .fetch_optional(db.pool())
     .await?
     else {
         return Ok(Err(Refused::Unknown));
     };
-    let id: String = row.try_get("id")?;
+    let id = row.id;
     let now = now_ms();
-    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+    if row.revoked_at.is_some() {
         return Ok(Err(Refused::Revoked));
     }
-    if now >= row.try_get::<i64, _>("expires_at")? {
+    if now >= row.expires_at {
         return Ok(Err(Refused::Expired));
     }
-    let user_id: String = row.try_get("user_id")?;
-    let Some(owner) = users::current_user(db, &user_id).await? else {
+    let Some(owner) = users::current_user(db, &row.user_id).await? else {
         return Ok(Err(Refused::OwnerDisabled));
     };
-    let last_used: Option<i64> = row.try_get("last_used_at")?;
-    if last_used.is_none_or(|t| now - t >= TOUCH_EVERY_MS) {
+    if row.last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY_MS) {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&id)
             .execute(db.pool())
             .await?;
     }
-    let scope = parse_scope(&row.try_get::<String, _>("scope")?);
+    let scope = parse_scope(&row.scope);
     Ok(Ok(Resolved { token_id: id, user: scope.narrow(&owner) }))
 }
 
 /// The user's tokens, newest first.
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<ApiTokenRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
-         WHERE user_id = $1 ORDER BY created_at DESC, id",
-    )
+    let rows = sqlx::query_as::<_, TokenRecord>(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"
+    ))
     .bind(user_id)
     .fetch_all(db.pool())
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(ApiTokenRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            prefix: r.try_get("prefix")?,
-            scope: parse_scope(&r.try_get::<String, _>("scope")?).labels(),
-            created_at: r.try_get("created_at")?,
-            expires_at: r.try_get("expires_at")?,
-            last_used_at: r.try_get("last_used_at")?,
-            revoked_at: r.try_get("revoked_at")?,
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ApiTokenRow {
+            scope: parse_scope(&r.scope).labels(),
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
         })
-    })
-    .collect()
+        .collect())
 }
 
 /// Revokes the user's token `id`; the token's name if it was theirs and still active.
 pub async fn revoke(db: &Db, user_id: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let name =
-        sqlx::query("SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?
-            .map(|r| r.try_get::<String, _>("name"))
-            .transpose()?;
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
     if name.is_some() {
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",

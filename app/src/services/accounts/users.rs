@@ -1,8 +1,6 @@
 //! Accounts, teams and memberships.
 
 use crate::auth::{CurrentUser, Role};
-use sqlx::Row;
-
 use crate::services::{clock::now_ms, db::Db, random::random_hex};
 
 /// A row of `users`.
@@ -16,25 +14,24 @@ pub struct UserRecord {
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, username, password_hash, is_admin, disabled FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(db.pool())
-            .await?;
-    row.map(|r| {
-        Ok(UserRecord {
-            id: r.try_get("id")?,
-            username: r.try_get("username")?,
-            password_hash: r.try_get("password_hash")?,
-            is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-            disabled: r.try_get::<i64, _>("disabled")? != 0,
-        })
-    })
-    .transpose()
+    // The flags are BIGINT 0/1 (both engines), so they are read as integers.
+    let row = sqlx::query_as::<_, (String, String, String, i64, i64)>(
+        "SELECT id, username, password_hash, is_admin, disabled FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(id, username, password_hash, is_admin, disabled)| UserRecord {
+        id,
+        username,
+        password_hash,
+        is_admin: is_admin != 0,
+        disabled: disabled != 0,
+    }))
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(db.pool()).await?.try_get("n")
+    sqlx::query_scalar("SELECT COUNT(*) AS n FROM users").fetch_one(db.pool()).await
 }
 
 /// Creates a user unless the name is taken; `Some(id)` if this call created it.
@@ -66,17 +63,16 @@ pub async fn ensure_team(db: &Db, name: &str) -> Result<String, sqlx::Error> {
         .bind(name)
         .execute(db.pool())
         .await?;
-    sqlx::query("SELECT id FROM teams WHERE name = $1").bind(name).fetch_one(db.pool()).await?.try_get("id")
+    sqlx::query_scalar("SELECT id FROM teams WHERE name = $1").bind(name).fetch_one(db.pool()).await
 }
 
 /// Gives `username` `role` in `team` (created if needed).
 pub async fn add_membership(db: &Db, username: &str, team: &str, role: Role) -> Result<(), sqlx::Error> {
     let team_id = ensure_team(db, team).await?;
-    let user_id: String = sqlx::query("SELECT id FROM users WHERE username = $1")
+    let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_one(db.pool())
-        .await?
-        .try_get("id")?;
+        .await?;
     sqlx::query(
         "INSERT INTO memberships (user_id, team_id, role) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, team_id) DO UPDATE SET role = $3",
@@ -91,14 +87,16 @@ pub async fn add_membership(db: &Db, username: &str, team: &str, role: Role) -> 
 
 /// The user with this id as the UI sees it, unless missing or disabled.
 pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT username, is_admin FROM users WHERE id = $1 AND disabled = 0")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await?
+    let Some((username, is_admin)) = sqlx::query_as::<_, (String, i64)>(
+        "SELECT username, is_admin FROM users WHERE id = $1 AND disabled = 0",
+    )
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?
     else {
         return Ok(None);
     };
-    let teams = sqlx::query(
+    let teams = sqlx::query_as::<_, (String, String)>(
         "SELECT t.name AS name, m.role AS role FROM memberships m JOIN teams t ON t.id = m.team_id \
          WHERE m.user_id = $1 ORDER BY t.name",
     )
@@ -106,15 +104,8 @@ pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>,
     .fetch_all(db.pool())
     .await?
     .into_iter()
-    .filter_map(|r| {
-        let name: String = r.try_get("name").ok()?;
-        let role: String = r.try_get("role").ok()?;
-        Some((name, Role::parse(&role)?))
-    })
+    // The column's CHECK allows only known roles; a role this build does not know grants nothing.
+    .filter_map(|(name, role)| Some((name, Role::try_from(role).ok()?)))
     .collect();
-    Ok(Some(CurrentUser {
-        username: row.try_get("username")?,
-        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
-        teams,
-    }))
+    Ok(Some(CurrentUser { username, is_admin: is_admin != 0, teams }))
 }

@@ -1,8 +1,6 @@
 //! The audit log: append-only. This module only inserts and reads; nothing in the portal
 //! updates or deletes its rows.
 
-use sqlx::Row;
-
 use crate::services::{clock::now_ms, db::Db};
 
 /// Longest stored actor/target; longer values (attacker-chosen usernames) are cut.
@@ -21,7 +19,7 @@ pub async fn record(
     detail: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, ip, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_log (at, actor, ip, action, target, detail, id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now_ms())
     .bind(cut(actor))
@@ -29,13 +27,14 @@ pub async fn record(
     .bind(action)
     .bind(cut(target))
     .bind(detail.to_string())
+    .bind(crate::services::ids::new_id())
     .execute(db.pool())
     .await?;
     Ok(())
 }
 
 /// One row of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub at: i64,
     pub actor: String,
@@ -47,20 +46,8 @@ pub struct AuditEntry {
 
 /// The newest `limit` entries, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    sqlx::query("SELECT at, actor, ip, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+    sqlx::query_as("SELECT at, actor, ip, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
         .bind(limit)
         .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                ip: r.try_get("ip")?,
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+        .await
 }

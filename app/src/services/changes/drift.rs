@@ -58,7 +58,7 @@ async fn portal_call_in_flight(
 ) -> Result<bool, PortalError> {
     let row = sqlx::query(
         "SELECT 1 AS k FROM change_requests WHERE cluster = $1 AND daemon = $2 AND state = 'executing' \
-         AND deployment_arn = ''",
+         AND deployment_arn IS NULL",
     )
     .bind(cluster)
     .bind(daemon)
@@ -142,7 +142,7 @@ async fn record(
     let id = insert_rollout(
         &state.db,
         &NewRollout {
-            request_id: String::new(),
+            request_id: None,
             source: "out_of_band".into(),
             kind: if from.is_empty() { "deploy" } else { "update" }.into(),
             cluster: cluster.into(),
@@ -153,7 +153,7 @@ async fn record(
             from_revision: from,
             to_revision: to,
             diff: "(changed outside the portal)".into(),
-            deployment_arn: deployment_arn.into(),
+            deployment_arn: Some(deployment_arn.into()),
             status: status.clone(),
             reason: d.status_reason.clone().unwrap_or_default(),
             started_at,
@@ -164,15 +164,17 @@ async fn record(
     if TERMINAL.contains(&status.as_str()) {
         let ended =
             d.finished_at.or(d.stopped_at).map(|t| (t.as_secs_f64() * 1000.0) as i64).unwrap_or_else(now_ms);
-        finish_rollout(&state.db, id, &status, d.status_reason.as_deref().unwrap_or_default(), ended).await?;
+        finish_rollout(&state.db, &id, &status, d.status_reason.as_deref().unwrap_or_default(), ended)
+            .await?;
     }
     Ok(())
 }
 
 /// Out-of-band rollouts seen while running: record how they ended.
 async fn finish_open(state: &ChangeEngine) -> Result<(), PortalError> {
-    let open: Vec<(i64, String)> = sqlx::query(
-        "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at = 0 LIMIT 100",
+    let open: Vec<(String, String)> = sqlx::query(
+        "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at IS NULL \
+         AND deployment_arn IS NOT NULL LIMIT 100",
     )
     .fetch_all(state.db.pool())
     .await?
@@ -185,7 +187,7 @@ async fn finish_open(state: &ChangeEngine) -> Result<(), PortalError> {
             if TERMINAL.contains(&status.as_str()) {
                 finish_rollout(
                     &state.db,
-                    id,
+                    &id,
                     &status,
                     d.status_reason.as_deref().unwrap_or_default(),
                     now_ms(),

@@ -89,7 +89,7 @@ impl ChangeEngine {
         let r = store::get(&self.db, id).await?.ok_or_else(|| PortalError::NotFound(id.into()))?;
         match r.row.state {
             ChangeState::Approved => self.start(&r).await,
-            ChangeState::Executing if r.deployment_arn.is_empty() => self.call(&r).await,
+            ChangeState::Executing if r.deployment_arn.is_none() => self.call(&r).await,
             ChangeState::Executing => self.follow(&r).await,
             _ => Ok(()),
         }
@@ -282,7 +282,7 @@ impl ChangeEngine {
     /// Looks at the request's deployment once: records progress, and the end when it comes.
     async fn follow(&self, r: &StoredRequest) -> Result<(), PortalError> {
         let id = &r.row.id;
-        let deployments = self.gateway.deployments(vec![r.deployment_arn.clone()]).await?;
+        let deployments = self.gateway.deployments(r.deployment_arn.iter().cloned().collect()).await?;
         let Some(d) = deployments.first() else {
             return Ok(());
         };

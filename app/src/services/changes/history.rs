@@ -31,7 +31,7 @@ pub async fn start(
     let id = insert_rollout(
         &state.db,
         &NewRollout {
-            request_id: r.row.id.clone(),
+            request_id: Some(r.row.id.clone()),
             source: "portal".into(),
             kind: r.row.kind.as_str().into(),
             cluster: r.row.cluster.clone(),
@@ -42,15 +42,15 @@ pub async fn start(
             from_revision: r.row.from_revision.clone(),
             to_revision: r.row.to_revision.clone(),
             diff: r.diff.clone(),
-            deployment_arn: deployment_arn.to_string(),
+            deployment_arn: Some(deployment_arn.to_string()).filter(|a| !a.is_empty()),
             status: status.to_string(),
             reason: String::new(),
-            started_at: if r.executed_at > 0 { r.executed_at } else { now },
+            started_at: r.executed_at.unwrap_or(now),
         },
     )
     .await?;
     if status != "IN_PROGRESS" {
-        finish_rollout(&state.db, id, status, reason, now).await?;
+        finish_rollout(&state.db, &id, status, reason, now).await?;
     }
     Ok(())
 }
@@ -67,8 +67,8 @@ pub async fn finish(
         .fetch_optional(state.db.pool())
         .await?;
     if let Some(row) = row {
-        let id: i64 = row.try_get("id")?;
-        finish_rollout(&state.db, id, status, reason, now_ms()).await?;
+        let id: String = row.try_get("id")?;
+        finish_rollout(&state.db, &id, status, reason, now_ms()).await?;
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ pub mod history;
 pub mod notify;
 pub mod ownership;
 pub mod requests;
+pub mod rows;
 pub mod scope;
 pub mod store;
 pub mod worker;

@@ -40,10 +40,11 @@ pub async fn enqueue(state: &ChangeEngine, event: &str, id: &str) {
                 "path": format!("/approvals/{}", r.row.id),
             },
         });
-        sqlx::query("INSERT INTO notifications (event, payload, created_at) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO notifications (event, payload, created_at, id) VALUES ($1, $2, $3, $4)")
             .bind(event)
             .bind(payload.to_string())
             .bind(now_ms())
+            .bind(crate::services::ids::new_id())
             .execute(state.db.pool())
             .await
             .map(|_| ())
@@ -58,7 +59,7 @@ pub async fn enqueue(state: &ChangeEngine, event: &str, id: &str) {
 pub async fn deliver_due(state: &ChangeEngine) -> Result<(), sqlx::Error> {
     let Some(url) = state.webhook_url.clone() else { return Ok(()) };
     let now = now_ms();
-    let due: Vec<i64> = sqlx::query(
+    let due: Vec<String> = sqlx::query(
         "SELECT id FROM notifications WHERE sent_at = 0 AND attempts < $1 AND next_attempt_at <= $2 \
          AND lease_until < $2 ORDER BY id LIMIT 20",
     )
@@ -75,7 +76,7 @@ pub async fn deliver_due(state: &ChangeEngine) -> Result<(), sqlx::Error> {
         )
         .bind(&state.instance)
         .bind(now + LEASE_MS)
-        .bind(id)
+        .bind(&id)
         .bind(now)
         .execute(state.db.pool())
         .await?
@@ -85,7 +86,7 @@ pub async fn deliver_due(state: &ChangeEngine) -> Result<(), sqlx::Error> {
             continue;
         }
         let payload: String = sqlx::query("SELECT payload FROM notifications WHERE id = $1")
-            .bind(id)
+            .bind(&id)
             .fetch_one(state.db.pool())
             .await?
             .try_get("payload")?;
@@ -103,19 +104,19 @@ pub async fn deliver_due(state: &ChangeEngine) -> Result<(), sqlx::Error> {
             Ok(()) => {
                 sqlx::query("UPDATE notifications SET sent_at = $1, lease_until = 0 WHERE id = $2")
                     .bind(now_ms())
-                    .bind(id)
+                    .bind(&id)
                     .execute(state.db.pool())
                     .await?;
             }
             Err(e) => {
-                tracing::warn!(notification = id, error = %e, "webhook delivery failed; will retry");
+                tracing::warn!(notification = %id, error = %e, "webhook delivery failed; will retry");
                 sqlx::query(
                     "UPDATE notifications SET attempts = attempts + 1, last_error = $1, lease_until = 0, \
                      next_attempt_at = $2 + 1000 * (attempts + 1) * (attempts + 1) WHERE id = $3",
                 )
                 .bind(e)
                 .bind(now_ms())
-                .bind(id)
+                .bind(&id)
                 .execute(state.db.pool())
                 .await?;
             }

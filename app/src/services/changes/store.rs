@@ -1,6 +1,8 @@
 //! SQL for change requests, their reviews and their timeline. Every state change is one
 //! conditional UPDATE (`WHERE state = …`), so that of two racing callers exactly one wins.
 
+use super::rows::{ApprovalRecord, Decision, EventRecord, RequestRecord, ReviewRecord};
+use crate::services::{clock::now_ms, db::Db, sql_builder::SqlBuilder};
 use crate::{
     api::changes::{ChangeRequestRow, EventView, Inbox, PolicySnapshot, RequestFilter, ReviewView},
     domain::{
@@ -8,9 +10,6 @@ use crate::{
         policy::Approval,
     },
 };
-use sqlx::{any::AnyRow, Row};
-
-use crate::services::{clock::now_ms, db::Db};
 
 /// A change request as stored.
 #[derive(Clone, Debug)]
@@ -24,11 +23,12 @@ pub struct StoredRequest {
     pub providers_in_scope: Vec<String>,
     pub input: String,
     pub diff: String,
-    pub deployment_arn: String,
+    /// The ECS deployment the call started; `None` until ECS answered.
+    pub deployment_arn: Option<String>,
     pub outcome: String,
     pub override_reason: String,
-    pub executed_at: i64,
-    pub finished_at: i64,
+    pub executed_at: Option<i64>,
+    pub finished_at: Option<i64>,
     pub lease_owner: String,
     pub lease_until: i64,
     pub attempts: i64,
@@ -62,55 +62,6 @@ const COLUMNS: &str =
     lease_owner, lease_until, attempts, baseline_deployment_arn, \
     (SELECT COUNT(*) FROM request_reviews r WHERE r.request_id = change_requests.id \
        AND r.version = change_requests.version AND r.decision = 'approve') AS approvals";
-
-fn from_row(r: &AnyRow) -> Result<StoredRequest, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let state: String = r.try_get("state")?;
-    let policy: String = r.try_get("policy")?;
-    let providers: String = r.try_get("capacity_providers")?;
-    let decode = |what: &str, e: String| sqlx::Error::Decode(format!("{what}: {e}").into());
-    let policy: PolicySnapshot =
-        serde_json::from_str(&policy).map_err(|e| decode("policy", e.to_string()))?;
-    let capacity_providers: Vec<String> = serde_json::from_str(&providers).unwrap_or_default();
-    let providers_in_scope =
-        if policy.requirements.is_empty() { capacity_providers.clone() } else { policy.scope.providers() };
-    Ok(StoredRequest {
-        row: ChangeRequestRow {
-            id: r.try_get("id")?,
-            kind: ChangeKind::parse(&kind).ok_or_else(|| decode("kind", kind.clone()))?,
-            state: ChangeState::parse(&state).ok_or_else(|| decode("state", state.clone()))?,
-            cluster: r.try_get("cluster")?,
-            daemon: r.try_get("daemon")?,
-            family: r.try_get("family")?,
-            from_revision: r.try_get("from_revision")?,
-            to_revision: r.try_get("to_revision")?,
-            team: r.try_get("team")?,
-            requester: r.try_get("requester")?,
-            summary: r.try_get("summary")?,
-            approvals: r.try_get::<i64, _>("approvals")? as u32,
-            approvals_required: r.try_get::<i64, _>("approvals_required")? as u32,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-            expires_at: r.try_get("expires_at")?,
-            progress: r.try_get::<i64, _>("progress")? as u32,
-        },
-        version: r.try_get("version")?,
-        policy,
-        capacity_providers,
-        providers_in_scope,
-        input: r.try_get("input")?,
-        diff: r.try_get("diff")?,
-        deployment_arn: r.try_get("deployment_arn")?,
-        outcome: r.try_get("outcome")?,
-        override_reason: r.try_get("override_reason")?,
-        executed_at: r.try_get("executed_at")?,
-        finished_at: r.try_get("finished_at")?,
-        lease_owner: r.try_get("lease_owner")?,
-        lease_until: r.try_get("lease_until")?,
-        attempts: r.try_get("attempts")?,
-        baseline_deployment_arn: r.try_get("baseline_deployment_arn")?,
-    })
-}
 
 /// Inserts a request in `state` (pending, or approved when no approval is needed).
 pub async fn insert(db: &Db, r: &NewRequest, state: ChangeState) -> Result<(), sqlx::Error> {
@@ -146,20 +97,20 @@ pub async fn insert(db: &Db, r: &NewRequest, state: ChangeState) -> Result<(), s
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<StoredRequest>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = $1"))
+    sqlx::query_as::<_, RequestRecord>(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await?
+        .map(StoredRequest::try_from)
+        .transpose()
 }
 
 /// Moves a request from `from` to `to` if it is still in `from`; true if this call moved it.
 pub async fn transition(db: &Db, id: &str, from: ChangeState, to: ChangeState) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let finished = if to.is_final() { now } else { 0 };
+    let finished = to.is_final().then_some(now);
     let done = sqlx::query(
-        "UPDATE change_requests SET state = $1, updated_at = $2, \
-         finished_at = CASE WHEN $3 > 0 THEN $3 ELSE finished_at END \
+        "UPDATE change_requests SET state = $1, updated_at = $2, finished_at = COALESCE($3, finished_at) \
          WHERE id = $4 AND state = $5",
     )
     .bind(to.as_str())
@@ -253,7 +204,7 @@ pub async fn add_review(
     .bind(id)
     .bind(&credit.reviewer)
     .bind(version)
-    .bind(if approve { "approve" } else { "reject" })
+    .bind(Decision::of(approve).as_str())
     .bind(comment)
     .bind(now_ms())
     .bind(serde_json::to_string(&credit.teams).unwrap_or_else(|_| "[]".into()))
@@ -265,7 +216,7 @@ pub async fn add_review(
 
 /// The approvals of `version`, with what each reviewer could approve for.
 pub async fn approvals(db: &Db, id: &str, version: i64) -> Result<Vec<Approval>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_as::<_, ApprovalRecord>(
         "SELECT reviewer, approver_teams, approver_admin FROM request_reviews \
          WHERE request_id = $1 AND version = $2 AND decision = 'approve' ORDER BY at",
     )
@@ -273,89 +224,56 @@ pub async fn approvals(db: &Db, id: &str, version: i64) -> Result<Vec<Approval>,
     .bind(version)
     .fetch_all(db.pool())
     .await?
-    .iter()
-    .map(|r| {
-        let teams: Option<String> = r.try_get("approver_teams")?;
-        Ok(match teams {
-            Some(t) => Approval {
-                reviewer: r.try_get("reviewer")?,
-                any_team: r.try_get::<i64, _>("approver_admin")? != 0,
-                teams: serde_json::from_str(&t).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            },
-            // Given before reviews kept their teams (migration 0009): checked against the
-            // request's single policy then, so it counts as it did.
-            None => Approval { reviewer: r.try_get("reviewer")?, any_team: true, teams: vec![] },
-        })
-    })
+    .into_iter()
+    .map(Approval::try_from)
     .collect()
 }
 
 /// Distinct people who approved `version`.
 pub async fn approvers(db: &Db, id: &str, version: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_scalar(
         "SELECT reviewer FROM request_reviews WHERE request_id = $1 AND version = $2 AND decision = 'approve' \
          ORDER BY at",
     )
     .bind(id)
     .bind(version)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get("reviewer"))
-    .collect()
+    .await
 }
 
 pub async fn reviews(db: &Db, id: &str, current_version: i64) -> Result<Vec<ReviewView>, sqlx::Error> {
-    sqlx::query(
+    let rows = sqlx::query_as::<_, ReviewRecord>(
         "SELECT reviewer, version, decision, comment, at FROM request_reviews WHERE request_id = $1 ORDER BY at",
     )
     .bind(id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let version: i64 = r.try_get("version")?;
-        Ok(ReviewView {
-            reviewer: r.try_get("reviewer")?,
-            approve: r.try_get::<String, _>("decision")? == "approve",
-            comment: r.try_get("comment")?,
-            version: version as u32,
-            at: r.try_get("at")?,
-            current: version == current_version,
-        })
-    })
-    .collect()
+    .await?;
+    Ok(rows.into_iter().map(|r| r.view(current_version)).collect())
 }
 
 pub async fn add_event(db: &Db, id: &str, actor: &str, kind: &str, detail: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO request_events (request_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO request_events (request_id, at, actor, kind, detail, id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(now_ms())
     .bind(actor)
     .bind(kind)
     .bind(detail)
+    .bind(crate::services::ids::new_id())
     .execute(db.pool())
     .await?;
     Ok(())
 }
 
 pub async fn events(db: &Db, id: &str) -> Result<Vec<EventView>, sqlx::Error> {
-    sqlx::query("SELECT at, actor, kind, detail FROM request_events WHERE request_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(EventView {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                kind: r.try_get("kind")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query_as::<_, EventRecord>(
+        "SELECT at, actor, kind, detail FROM request_events WHERE request_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(EventView::from).collect())
 }
 
 /// One page of requests, newest first, keyset-paginated on (created_at, id).
@@ -366,39 +284,31 @@ pub async fn list(
     requester: Option<&str>,
     limit: i64,
 ) -> Result<Vec<StoredRequest>, sqlx::Error> {
-    let mut sql = format!("SELECT {COLUMNS} FROM change_requests WHERE 1 = 1");
-    let mut binds: Vec<String> = Vec::new();
-    let mut push = |sql: &mut String, cond: &str, value: String| {
-        binds.push(value);
-        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
+    let mut q = SqlBuilder::new(format!("SELECT {COLUMNS} FROM change_requests WHERE 1 = 1"));
+    let state = if filter.inbox == Inbox::Waiting {
+        Some(ChangeState::Pending)
+    } else if filter.state.is_empty() {
+        None
+    } else {
+        // A state no request can be in matches nothing.
+        let Some(state) = ChangeState::parse(&filter.state) else { return Ok(vec![]) };
+        Some(state)
     };
-    let state = if filter.inbox == Inbox::Waiting { "pending".to_string() } else { filter.state.clone() };
-    if !state.is_empty() {
-        push(&mut sql, " AND state = ?", state);
+    if let Some(state) = state {
+        q.push(" AND state = ").push_bind(state.as_str());
     }
     if let Some(who) = requester {
-        push(&mut sql, " AND requester = ?", who.to_string());
+        q.push(" AND requester = ").push_bind(who.to_string());
     }
     if !filter.cluster.is_empty() {
-        push(&mut sql, " AND cluster = ?", filter.cluster.clone());
+        q.push(" AND cluster = ").push_bind(filter.cluster.clone());
     }
-    let cursor = parse_cursor(&filter.after);
-    if let Some((at, id)) = &cursor {
-        binds.push(at.to_string());
-        let a = binds.len();
-        binds.push(id.clone());
-        let b = binds.len();
-        // created_at is BIGINT: compare it with a number, not text.
-        sql.push_str(&format!(
-            " AND (created_at < CAST(${a} AS BIGINT) OR (created_at = CAST(${a} AS BIGINT) AND id < ${b}))"
-        ));
+    if let Some((at, id)) = parse_cursor(&filter.after) {
+        let (a, b) = (q.bind(at), q.bind(id));
+        q.push(&format!(" AND (created_at < {a} OR (created_at = {a} AND id < {b}))"));
     }
-    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    q.fetch_all(db.pool()).await?.iter().map(from_row).collect()
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit);
+    q.fetch_all::<RequestRecord>(db.pool()).await?.into_iter().map(StoredRequest::try_from).collect()
 }
 
 /// `created_at:id` → its parts.
@@ -413,30 +323,29 @@ pub fn cursor_of(r: &ChangeRequestRow) -> String {
 
 /// Counts a user's open requests (pending, approved, executing).
 pub async fn open_count(db: &Db, requester: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_scalar(
         "SELECT COUNT(*) AS n FROM change_requests WHERE requester = $1 \
          AND state IN ('pending', 'approved', 'executing')",
     )
     .bind(requester)
     .fetch_one(db.pool())
-    .await?
-    .try_get("n")
+    .await
 }
 
 /// (requester, policy) of pending requests (newest first, at most `limit`): just what the
 /// "waiting for me" count needs, on every page view.
 pub async fn pending_reviewers(db: &Db, limit: i64) -> Result<Vec<(String, PolicySnapshot)>, sqlx::Error> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, (String, String)>(
         "SELECT requester, policy FROM change_requests WHERE state = 'pending' \
-         ORDER BY created_at DESC, id DESC LIMIT {limit}"
-    ))
+         ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
     .fetch_all(db.pool())
     .await?
-    .iter()
-    .map(|r| {
-        let policy: String = r.try_get("policy")?;
+    .into_iter()
+    .map(|(requester, policy)| {
         let policy = serde_json::from_str(&policy).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        Ok((r.try_get("requester")?, policy))
+        Ok((requester, policy))
     })
     .collect()
 }
@@ -444,13 +353,10 @@ pub async fn pending_reviewers(db: &Db, limit: i64) -> Result<Vec<(String, Polic
 /// Ids of requests whose review window has passed while still pending.
 pub async fn expire_due(db: &Db, now: i64) -> Result<Vec<String>, sqlx::Error> {
     let ids: Vec<String> =
-        sqlx::query("SELECT id FROM change_requests WHERE state = 'pending' AND expires_at <= $1")
+        sqlx::query_scalar("SELECT id FROM change_requests WHERE state = 'pending' AND expires_at <= $1")
             .bind(now)
             .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+            .await?;
     let mut expired = Vec::new();
     for id in ids {
         if transition(db, &id, ChangeState::Pending, ChangeState::Expired).await? {
@@ -557,7 +463,7 @@ pub enum Claim {
 pub async fn set_deployment(db: &Db, id: &str, arn: &str) -> Result<Claim, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE change_requests SET deployment_arn = $1, updated_at = $2 \
-         WHERE id = $3 AND state = 'executing' AND deployment_arn = ''",
+         WHERE id = $3 AND state = 'executing' AND deployment_arn IS NULL",
     )
     .bind(arn)
     .bind(now_ms())
@@ -574,12 +480,10 @@ pub async fn set_deployment(db: &Db, id: &str, arn: &str) -> Result<Claim, sqlx:
 
 /// The request that claims a deployment, if any.
 pub async fn claimed_by(db: &Db, arn: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query("SELECT id FROM change_requests WHERE deployment_arn = $1")
+    sqlx::query_scalar("SELECT id FROM change_requests WHERE deployment_arn = $1")
         .bind(arn)
         .fetch_optional(db.pool())
-        .await?
-        .map(|r| r.try_get("id"))
-        .transpose()
+        .await
 }
 
 pub async fn set_progress(db: &Db, id: &str, percent: i64) -> Result<(), sqlx::Error> {
@@ -619,17 +523,15 @@ pub async fn set_override(db: &Db, id: &str, reason: &str) -> Result<bool, sqlx:
 
 /// Requests some replica should work on now: approved or executing, lease free or ours.
 pub async fn workable(db: &Db, owner: &str, limit: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query(&format!(
+    sqlx::query_scalar(
         "SELECT id FROM change_requests WHERE state IN ('approved', 'executing') \
-         AND (lease_until < $1 OR lease_owner = $2) ORDER BY created_at LIMIT {limit}"
-    ))
+         AND (lease_until < $1 OR lease_owner = $2) ORDER BY created_at LIMIT $3",
+    )
     .bind(now_ms())
     .bind(owner)
+    .bind(limit)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect()
+    .await
 }
 
 pub async fn add_progress(
@@ -656,11 +558,10 @@ pub async fn add_progress(
 
 /// The newest progress snapshot's (status, percent).
 pub async fn last_progress(db: &Db, id: &str) -> Result<Option<(String, i64)>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT status, percent FROM rollout_progress WHERE request_id = $1 ORDER BY at DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| Ok((r.try_get("status")?, r.try_get("percent")?))).transpose()
+    .await
 }

@@ -34,16 +34,15 @@ pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Req
     .fetch_optional(db.pool())
     .await?;
     if let Some(row) = in_flight {
-        let arn: String = row.try_get("deployment_arn")?;
-        if arn.is_empty() {
-            out.in_flight = Some(row.try_get("id")?);
-        } else {
-            out.deployment_arns.push(arn);
+        let arn: Option<String> = row.try_get("deployment_arn")?;
+        match arn {
+            None => out.in_flight = Some(row.try_get("id")?),
+            Some(arn) => out.deployment_arns.push(arn),
         }
     }
     let executed = sqlx::query(
         "SELECT deployment_arn, state FROM change_requests WHERE cluster = $1 AND daemon = $2 \
-         AND deployment_arn <> '' ORDER BY executed_at DESC LIMIT 1",
+         AND deployment_arn IS NOT NULL ORDER BY executed_at DESC LIMIT 1",
     )
     .bind(cluster)
     .bind(daemon)
@@ -52,7 +51,13 @@ pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Req
     if let Some(row) = executed {
         let arn: String = row.try_get("deployment_arn")?;
         let state: String = row.try_get("state")?;
-        if !matches!(state.as_str(), "approved" | "executing") {
+        let state = crate::domain::change::ChangeState::parse(&state).ok_or_else(|| {
+            PortalError::from(sqlx::Error::Decode(format!("unknown change state {state:?}").into()))
+        })?;
+        if !matches!(
+            state,
+            crate::domain::change::ChangeState::Approved | crate::domain::change::ChangeState::Executing
+        ) {
             out.ended.push(arn.clone());
         }
         if !out.deployment_arns.contains(&arn) {

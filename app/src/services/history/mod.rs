@@ -5,6 +5,7 @@
 //! `views` shapes it for the pages.
 
 pub mod query;
+pub mod rows;
 pub mod store;
 pub mod views;
 

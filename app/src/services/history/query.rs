@@ -8,9 +8,9 @@
 //! Person (requester or approver) cannot use a single index; it walks `rollouts_started`.
 
 pub use crate::domain::history::{Cursor, PageAt};
-use sqlx::Row;
 
-use crate::services::db::Db;
+use super::rows::RolloutRecord;
+use crate::services::{db::Db, sql_builder::SqlBuilder};
 
 /// Every field narrows the result; `None` (or an empty string) does not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,8 +30,9 @@ pub struct RolloutFilter {
 /// One row of the history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RolloutRow {
-    pub id: i64,
-    pub request_id: String,
+    pub id: String,
+    /// `None` for out-of-band changes.
+    pub request_id: Option<String>,
     pub source: String,
     pub kind: String,
     pub cluster: String,
@@ -42,19 +43,19 @@ pub struct RolloutRow {
     pub from_revision: String,
     pub to_revision: String,
     pub diff: String,
-    pub deployment_arn: String,
+    pub deployment_arn: Option<String>,
     pub status: String,
     pub reason: String,
     pub started_at: i64,
-    /// 0 while it runs.
-    pub ended_at: i64,
+    /// `None` while it runs.
+    pub ended_at: Option<i64>,
     /// A newer rollout of the same daemon exists (so rolling back to this one means something).
     pub superseded: bool,
 }
 
 impl RolloutRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor { at: self.started_at, id: self.id }
+        Cursor { at: self.started_at, id: self.id.clone() }
     }
 }
 
@@ -73,38 +74,31 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The WHERE clause (without the cursor) and its bind values, numbered from `$1`.
-fn where_clause(f: &RolloutFilter) -> (Vec<String>, Vec<BindValue>) {
-    let mut clauses = Vec::new();
-    let mut binds = Vec::new();
+/// Adds the filter's conditions (each ` AND …`) to `q`.
+fn push_filters(q: &mut SqlBuilder, f: &RolloutFilter) {
     for (col, v) in
         [("r.cluster", &f.cluster), ("r.daemon", &f.daemon), ("r.team", &f.team), ("r.status", &f.status)]
     {
         if let Some(v) = non_empty(v) {
-            binds.push(BindValue::Text(v.to_string()));
-            clauses.push(format!("{col} = ${}", binds.len()));
+            q.push(&format!(" AND {col} = ")).push_bind(v.to_string());
         }
     }
     if let Some(p) = non_empty(&f.person) {
-        binds.push(BindValue::Text(p.to_string()));
-        let n = binds.len();
+        let n = q.bind(p.to_string());
         // Exact, case-sensitive membership in the comma-separated list on both engines:
         // removing ",p," from ",a,b," changes it only if p is one of them. (LIKE would be
         // case-insensitive on SQLite and needs escaping of `_` and `%`.)
-        clauses.push(format!(
-            "(r.requester = ${n} OR REPLACE(',' || r.approvers || ',', ',' || ${n} || ',', '') \
+        q.push(&format!(
+            " AND (r.requester = {n} OR REPLACE(',' || r.approvers || ',', ',' || {n} || ',', '') \
              <> ',' || r.approvers || ',')"
         ));
     }
     if let Some(from) = f.from {
-        binds.push(BindValue::Int(from));
-        clauses.push(format!("r.started_at >= ${}", binds.len()));
+        q.push(" AND r.started_at >= ").push_bind(from);
     }
     if let Some(to) = f.to {
-        binds.push(BindValue::Int(to));
-        clauses.push(format!("r.started_at < ${}", binds.len()));
+        q.push(" AND r.started_at < ").push_bind(to);
     }
-    (clauses, binds)
 }
 
 const COLUMNS: &str = "r.id, r.request_id, r.source, r.kind, r.cluster, r.daemon, r.team, \
@@ -115,40 +109,25 @@ const COLUMNS: &str = "r.id, r.request_id, r.source, r.kind, r.cluster, r.daemon
       AND (n.started_at > r.started_at OR n.id > r.id)) \
     THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS superseded";
 
-/// The SQL of one page read, for tests and EXPLAIN.
-pub fn page_sql(filter: &RolloutFilter, at: PageAt, limit: i64) -> (String, Vec<BindValue>) {
-    let (mut clauses, mut binds) = where_clause(filter);
+/// One page read (SQL and binds), for [`list_rollouts`], tests and EXPLAIN.
+pub fn page_sql(filter: &RolloutFilter, at: &PageAt, limit: i64) -> SqlBuilder {
+    let mut q = SqlBuilder::new(format!("SELECT {COLUMNS} FROM rollouts r WHERE 1 = 1"));
+    push_filters(&mut q, filter);
     let order = match at {
         PageAt::First | PageAt::Older(_) => "DESC",
         PageAt::Newer(_) => "ASC",
     };
     if let PageAt::Older(c) | PageAt::Newer(c) = at {
-        binds.push(BindValue::Int(c.at));
-        let t = binds.len();
-        binds.push(BindValue::Int(c.id));
-        let i = binds.len();
+        let t = q.bind(c.at);
+        let i = q.bind(c.id.clone());
         let op = if matches!(at, PageAt::Older(_)) { "<" } else { ">" };
         // `(started_at, id) < (t, i)` spelled out, plus the redundant `started_at <= t`:
         // PostgreSQL turns the OR alone into a filter on a scan from the newest row (so deep
         // pages would walk every newer row); the plain range becomes its index condition.
-        clauses.push(format!("r.started_at {op}= ${t} AND (r.started_at {op} ${t} OR r.id {op} ${i})"));
+        q.push(&format!(" AND r.started_at {op}= {t} AND (r.started_at {op} {t} OR r.id {op} {i})"));
     }
-    binds.push(BindValue::Int(limit + 1));
-    let where_sql =
-        if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM rollouts r{where_sql} \
-         ORDER BY r.started_at {order}, r.id {order} LIMIT ${}",
-        binds.len()
-    );
-    (sql, binds)
-}
-
-/// A value bound to a placeholder of [`page_sql`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BindValue {
-    Text(String),
-    Int(i64),
+    q.push(&format!(" ORDER BY r.started_at {order}, r.id {order} LIMIT ")).push_bind(limit + 1);
+    q
 }
 
 /// Reads one page of at most `limit` rows (1..=[`MAX_PAGE`]).
@@ -159,15 +138,8 @@ pub async fn list_rollouts(
     limit: i64,
 ) -> Result<RolloutPage, sqlx::Error> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let (sql, binds) = page_sql(filter, at, limit);
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = match b {
-            BindValue::Text(s) => q.bind(s),
-            BindValue::Int(i) => q.bind(i),
-        };
-    }
-    let mut rows = q.fetch_all(db.pool()).await?.into_iter().map(row).collect::<Result<Vec<_>, _>>()?;
+    let records = page_sql(filter, &at, limit).fetch_all::<RolloutRecord>(db.pool()).await?;
+    let mut rows: Vec<RolloutRow> = records.into_iter().map(RolloutRow::from).collect();
     let (older, newer) = neighbours(at, &mut rows, limit, RolloutRow::cursor);
     Ok(RolloutPage { rows, older, newer })
 }
@@ -197,35 +169,13 @@ pub(crate) fn neighbours<T>(
 }
 
 /// With an empty page after `Older(c)`, "Newer" should show the rows at and after `c`: a
-/// cursor just below `c` does that.
+/// cursor below every id of `c`'s millisecond does that, since nothing older than `c` exists.
 fn older_than_all(c: Cursor) -> Cursor {
-    Cursor { at: c.at, id: c.id - 1 }
+    Cursor { at: c.at, id: String::new() }
 }
 
+/// Likewise after an empty `Newer(c)`: a cursor above every row of `c`'s millisecond (the
+/// empty id of the next one), since nothing newer than `c` exists.
 fn newer_than_all(c: Cursor) -> Cursor {
-    Cursor { at: c.at, id: c.id + 1 }
-}
-
-fn row(r: sqlx::any::AnyRow) -> Result<RolloutRow, sqlx::Error> {
-    let approvers: String = r.try_get("approvers")?;
-    Ok(RolloutRow {
-        id: r.try_get("id")?,
-        request_id: r.try_get("request_id")?,
-        source: r.try_get("source")?,
-        kind: r.try_get("kind")?,
-        cluster: r.try_get("cluster")?,
-        daemon: r.try_get("daemon")?,
-        team: r.try_get("team")?,
-        requester: r.try_get("requester")?,
-        approvers: approvers.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
-        from_revision: r.try_get("from_revision")?,
-        to_revision: r.try_get("to_revision")?,
-        diff: r.try_get("diff")?,
-        deployment_arn: r.try_get("deployment_arn")?,
-        status: r.try_get("status")?,
-        reason: r.try_get("reason")?,
-        started_at: r.try_get("started_at")?,
-        ended_at: r.try_get("ended_at")?,
-        superseded: r.try_get::<i64, _>("superseded")? != 0,
-    })
+    Cursor { at: c.at + 1, id: String::new() }
 }

@@ -9,8 +9,8 @@ use crate::services::db::Db;
 /// a comma inside a name is dropped (usernames cannot contain one anyway).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewRollout {
-    /// The change request that caused it; "" for out-of-band changes.
-    pub request_id: String,
+    /// The change request that caused it; `None` for out-of-band changes.
+    pub request_id: Option<String>,
     /// `portal` or `out_of_band`.
     pub source: String,
     /// deploy | update | rollback | delete_daemon | ... (the request's kind).
@@ -25,8 +25,8 @@ pub struct NewRollout {
     pub to_revision: String,
     /// Human-readable difference between the two definitions (shown in a `<pre>`).
     pub diff: String,
-    /// "" until ECS has answered with a deployment.
-    pub deployment_arn: String,
+    /// `None` until ECS has answered with a deployment.
+    pub deployment_arn: Option<String>,
     /// ECS deployment status: IN_PROGRESS, SUCCESSFUL, ROLLBACK_SUCCESSFUL, ...
     pub status: String,
     pub reason: String,
@@ -43,12 +43,12 @@ pub fn join_approvers(approvers: &[String]) -> String {
 }
 
 /// Inserts a rollout; returns its id.
-pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<i64, sqlx::Error> {
-    // RETURNING works on both engines (SQLite ≥ 3.35, which sqlx bundles).
-    let id: i64 = sqlx::query_scalar(
+pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<String, sqlx::Error> {
+    let id = crate::services::ids::new_id();
+    sqlx::query(
         "INSERT INTO rollouts (request_id, source, kind, cluster, daemon, team, requester, \
-         approvers, from_revision, to_revision, diff, deployment_arn, status, reason, started_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         approvers, from_revision, to_revision, diff, deployment_arn, status, reason, started_at, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&r.request_id)
     .bind(&r.source)
@@ -65,7 +65,8 @@ pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<i64, sqlx::Error>
     .bind(&r.status)
     .bind(&r.reason)
     .bind(r.started_at)
-    .fetch_one(db.pool())
+    .bind(&id)
+    .execute(db.pool())
     .await?;
     Ok(id)
 }
@@ -74,7 +75,7 @@ pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<i64, sqlx::Error>
 /// it ended.
 pub async fn finish_rollout(
     db: &Db,
-    id: i64,
+    id: &str,
     status: &str,
     reason: &str,
     ended_at: i64,
@@ -90,7 +91,7 @@ pub async fn finish_rollout(
 }
 
 /// Records the ECS deployment the rollout became.
-pub async fn set_deployment(db: &Db, id: i64, deployment_arn: &str) -> Result<(), sqlx::Error> {
+pub async fn set_deployment(db: &Db, id: &str, deployment_arn: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rollouts SET deployment_arn = $1 WHERE id = $2")
         .bind(deployment_arn)
         .bind(id)

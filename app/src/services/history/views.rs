@@ -32,7 +32,8 @@ pub fn audit_filter(f: &AuditFilter) -> audit::AuditFilter {
 pub fn rollout_view(r: RolloutRow) -> RolloutView {
     RolloutView {
         id: r.id,
-        request_id: r.request_id,
+        // The page's view keeps "" and 0 for "none" (its documented shape).
+        request_id: r.request_id.unwrap_or_default(),
         source: r.source,
         kind: r.kind,
         cluster: r.cluster,
@@ -43,11 +44,11 @@ pub fn rollout_view(r: RolloutRow) -> RolloutView {
         from_revision: r.from_revision,
         to_revision: r.to_revision,
         diff: r.diff,
-        deployment_arn: r.deployment_arn,
+        deployment_arn: r.deployment_arn.unwrap_or_default(),
         status: r.status,
         reason: r.reason,
         started_at: r.started_at,
-        ended_at: r.ended_at,
+        ended_at: r.ended_at.unwrap_or_default(),
         superseded: r.superseded,
     }
 }

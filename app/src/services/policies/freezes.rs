@@ -1,8 +1,7 @@
 //! Freeze windows in the database (`freeze_windows`).
 
+use super::rows::{FreezeKind, FreezeRow};
 use crate::domain::policy::{FreezeSchedule, FreezeWindow};
-use sqlx::{any::AnyRow, Row};
-
 use crate::services::{clock::now_ms, db::Db, random::random_hex};
 
 /// A stored freeze window and who created it.
@@ -20,53 +19,46 @@ fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(format!("freeze_windows.{what}: {e}").into())
 }
 
-fn from_row(r: &AnyRow) -> Result<FreezeRecord, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let minute = |col: &str| -> Result<u32, sqlx::Error> {
-        let v: i64 = r.try_get(col)?;
-        u32::try_from(v).map_err(|e| decode(col, e))
-    };
-    let schedule = match kind.as_str() {
-        "once" => FreezeSchedule::Once { starts_at: r.try_get("starts_at")?, ends_at: r.try_get("ends_at")? },
-        "weekly" => {
-            let days: String = r.try_get("weekdays")?;
-            FreezeSchedule::Weekly {
-                weekdays: serde_json::from_str(&days).map_err(|e| decode("weekdays", e))?,
-                start_minute: minute("start_minute")?,
-                end_minute: minute("end_minute")?,
-            }
-        }
-        other => return Err(decode("kind", other)),
+fn from_row(r: FreezeRow) -> Result<FreezeRecord, sqlx::Error> {
+    let minute = |col: &str, v: i64| u32::try_from(v).map_err(|e| decode(col, e));
+    let schedule = match r.kind {
+        FreezeKind::Once => FreezeSchedule::Once { starts_at: r.starts_at, ends_at: r.ends_at },
+        FreezeKind::Weekly => FreezeSchedule::Weekly {
+            weekdays: serde_json::from_str(&r.weekdays).map_err(|e| decode("weekdays", e))?,
+            start_minute: minute("start_minute", r.start_minute)?,
+            end_minute: minute("end_minute", r.end_minute)?,
+        },
     };
     Ok(FreezeRecord {
         window: FreezeWindow {
-            id: r.try_get("id")?,
-            cluster: r.try_get("cluster")?,
-            capacity_provider: r.try_get("capacity_provider")?,
+            id: r.id,
+            cluster: r.cluster,
+            capacity_provider: r.capacity_provider,
             schedule,
-            reason: r.try_get("reason")?,
+            reason: r.reason,
         },
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
+        created_by: r.created_by,
+        created_at: r.created_at,
     })
 }
 
 /// Every freeze window, newest first.
 pub async fn list(db: &Db) -> Result<Vec<FreezeRecord>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM freeze_windows ORDER BY created_at DESC, id"))
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    sqlx::query_as::<_, FreezeRow>(&format!(
+        "SELECT {COLUMNS} FROM freeze_windows ORDER BY created_at DESC, id"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(from_row)
+    .collect()
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<FreezeRecord>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM freeze_windows WHERE id = $1"))
+    sqlx::query_as::<_, FreezeRow>(&format!("SELECT {COLUMNS} FROM freeze_windows WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
-        .as_ref()
         .map(from_row)
         .transpose()
 }
@@ -76,9 +68,11 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<FreezeRecord>, sqlx::Error>
 pub async fn save(db: &Db, w: &FreezeWindow, actor: &str) -> Result<String, sqlx::Error> {
     let id = if w.id.is_empty() { random_hex(16) } else { w.id.clone() };
     let (kind, starts, ends, days, start_minute, end_minute) = match &w.schedule {
-        FreezeSchedule::Once { starts_at, ends_at } => ("once", *starts_at, *ends_at, "[]".to_string(), 0, 0),
+        FreezeSchedule::Once { starts_at, ends_at } => {
+            (FreezeKind::Once, *starts_at, *ends_at, "[]".to_string(), 0, 0)
+        }
         FreezeSchedule::Weekly { weekdays, start_minute, end_minute } => (
-            "weekly",
+            FreezeKind::Weekly,
             0,
             0,
             serde_json::to_string(weekdays).unwrap_or_else(|_| "[]".into()),
@@ -96,7 +90,7 @@ pub async fn save(db: &Db, w: &FreezeWindow, actor: &str) -> Result<String, sqlx
     .bind(&id)
     .bind(&w.cluster)
     .bind(&w.capacity_provider)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(starts)
     .bind(ends)
     .bind(days)
@@ -125,13 +119,13 @@ pub async fn freezes_for(
 ) -> Result<Vec<FreezeWindow>, sqlx::Error> {
     // Few rows (admins write them by hand): filter by cluster in SQL, the schedule in Rust,
     // where the weekly arithmetic lives once.
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query_as::<_, FreezeRow>(&format!(
         "SELECT {COLUMNS} FROM freeze_windows WHERE cluster = $1 OR cluster = '*' ORDER BY id"
     ))
     .bind(cluster)
     .fetch_all(db.pool())
     .await?
-    .iter()
+    .into_iter()
     .map(from_row)
     .collect::<Result<Vec<_>, _>>()?;
     Ok(rows

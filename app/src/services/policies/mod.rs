@@ -6,6 +6,7 @@ pub mod freezes;
 pub mod policies;
 mod role_allowlist;
 pub mod role_grants;
+pub mod rows;
 pub mod seed;
 
 use super::Db;

@@ -1,10 +1,9 @@
 //! Approval policies in the database (`policies`), and the policies that govern a change
 //! request.
 
-use crate::domain::policy::{combine, matching, CombinedPolicy, Policy, Scope, ANY_CLUSTER};
-use sqlx::{any::AnyRow, Row};
-
 pub use super::freezes::freezes_for;
+use super::rows::PolicyRow;
+use crate::domain::policy::{combine, matching, CombinedPolicy, Policy, Scope, ANY_CLUSTER};
 use crate::services::{clock::now_ms, db::Db, random::random_hex};
 
 /// A stored policy and who last changed it.
@@ -18,38 +17,38 @@ pub struct PolicyRecord {
 const COLUMNS: &str =
     "cluster, capacity_provider, approvals_required, approver_teams, allow_self_approval, expiry_hours, updated_at, updated_by";
 
-fn from_row(r: &AnyRow) -> Result<PolicyRecord, sqlx::Error> {
-    let teams: String = r.try_get("approver_teams")?;
+fn from_row(r: PolicyRow) -> Result<PolicyRecord, sqlx::Error> {
     // Only this module writes the column (a JSON array of names); a damaged value would widen
     // approval to every team, so refuse it instead of defaulting.
-    let approver_teams: Vec<String> = serde_json::from_str(&teams)
+    let approver_teams: Vec<String> = serde_json::from_str(&r.approver_teams)
         .map_err(|e| sqlx::Error::Decode(format!("policies.approver_teams: {e}").into()))?;
-    let count = |col: &str| -> Result<u32, sqlx::Error> {
-        let v: i64 = r.try_get(col)?;
+    let count = |col: &str, v: i64| -> Result<u32, sqlx::Error> {
         u32::try_from(v).map_err(|_| sqlx::Error::Decode(format!("policies.{col}: {v} out of range").into()))
     };
     Ok(PolicyRecord {
         policy: Policy {
-            cluster: r.try_get("cluster")?,
-            capacity_provider: r.try_get("capacity_provider")?,
-            approvals_required: count("approvals_required")?,
+            cluster: r.cluster,
+            capacity_provider: r.capacity_provider,
+            approvals_required: count("approvals_required", r.approvals_required)?,
             approver_teams,
-            allow_self_approval: r.try_get::<i64, _>("allow_self_approval")? != 0,
-            expiry_hours: count("expiry_hours")?,
+            allow_self_approval: r.allow_self_approval != 0,
+            expiry_hours: count("expiry_hours", r.expiry_hours)?,
         },
-        updated_at: r.try_get("updated_at")?,
-        updated_by: r.try_get("updated_by")?,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by,
     })
 }
 
 /// Every policy, by cluster (`*` first) then capacity provider (whole cluster first).
 pub async fn list(db: &Db) -> Result<Vec<PolicyRecord>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM policies ORDER BY cluster, capacity_provider"))
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    sqlx::query_as::<_, PolicyRow>(&format!(
+        "SELECT {COLUMNS} FROM policies ORDER BY cluster, capacity_provider"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(from_row)
+    .collect()
 }
 
 pub async fn get(
@@ -57,14 +56,15 @@ pub async fn get(
     cluster: &str,
     capacity_provider: &str,
 ) -> Result<Option<PolicyRecord>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM policies WHERE cluster = $1 AND capacity_provider = $2"))
-        .bind(cluster)
-        .bind(capacity_provider)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query_as::<_, PolicyRow>(&format!(
+        "SELECT {COLUMNS} FROM policies WHERE cluster = $1 AND capacity_provider = $2"
+    ))
+    .bind(cluster)
+    .bind(capacity_provider)
+    .fetch_optional(db.pool())
+    .await?
+    .map(from_row)
+    .transpose()
 }
 
 /// Creates or replaces the policy of (cluster, capacity provider). Atomic on both engines
@@ -105,14 +105,15 @@ pub async fn delete(db: &Db, cluster: &str, capacity_provider: &str) -> Result<b
 /// the scope's cluster and of `*`).
 pub async fn combined_for(db: &Db, scope: Scope) -> Result<CombinedPolicy, sqlx::Error> {
     let cluster = if scope.cluster.is_empty() { ANY_CLUSTER } else { scope.cluster.as_str() };
-    let rows: Vec<Policy> =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM policies WHERE cluster = $1 OR cluster = $2"))
-            .bind(cluster)
-            .bind(ANY_CLUSTER)
-            .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| from_row(r).map(|rec| rec.policy))
-            .collect::<Result<_, _>>()?;
+    let rows: Vec<Policy> = sqlx::query_as::<_, PolicyRow>(&format!(
+        "SELECT {COLUMNS} FROM policies WHERE cluster = $1 OR cluster = $2"
+    ))
+    .bind(cluster)
+    .bind(ANY_CLUSTER)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|r| from_row(r).map(|rec| rec.policy))
+    .collect::<Result<_, _>>()?;
     Ok(combine(matching(&rows, &scope), scope))
 }

@@ -2,7 +2,6 @@
 //! (`crate::domain::role_allowlist` holds the rule).
 
 use crate::domain::role_allowlist::RoleGrant;
-use sqlx::Row;
 
 use crate::services::{clock::now_ms, db::Db};
 
@@ -14,21 +13,20 @@ pub struct GrantRow {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<GrantRow>, sqlx::Error> {
-    sqlx::query(
+    let rows = sqlx::query_as::<_, (String, String, String, i64)>(
         "SELECT t.name AS team, r.role_arn, r.granted_by, r.granted_at FROM team_roles r \
          JOIN teams t ON t.id = r.team_id ORDER BY t.name, r.role_arn",
     )
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(GrantRow {
-            grant: RoleGrant { team: r.try_get("team")?, role_arn: r.try_get("role_arn")? },
-            granted_by: r.try_get("granted_by")?,
-            granted_at: r.try_get("granted_at")?,
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(team, role_arn, granted_by, granted_at)| GrantRow {
+            grant: RoleGrant { team, role_arn },
+            granted_by,
+            granted_at,
         })
-    })
-    .collect()
+        .collect())
 }
 
 /// Adds a grant; false when the team does not exist. Granting twice is not an error.
@@ -46,13 +44,11 @@ pub async fn grant(db: &Db, g: &RoleGrant, actor: &str) -> Result<bool, sqlx::Er
     if done.rows_affected() == 1 {
         return Ok(true);
     }
-    let team: Option<i64> = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE name = $1")
+    let teams: i64 = sqlx::query_scalar("SELECT COUNT(*) AS n FROM teams WHERE name = $1")
         .bind(&g.team)
         .fetch_one(db.pool())
-        .await?
-        .try_get("n")
-        .ok();
-    Ok(team.unwrap_or(0) > 0)
+        .await?;
+    Ok(teams > 0)
 }
 
 /// Removes a grant; false when there was none.
@@ -71,15 +67,13 @@ pub async fn revoke(db: &Db, g: &RoleGrant) -> Result<bool, sqlx::Error> {
 pub async fn for_teams(db: &Db, teams: &[String]) -> Result<Vec<String>, sqlx::Error> {
     let mut roles = Vec::new();
     for team in teams {
-        let rows = sqlx::query(
+        let rows: Vec<String> = sqlx::query_scalar(
             "SELECT r.role_arn FROM team_roles r JOIN teams t ON t.id = r.team_id WHERE t.name = $1",
         )
         .bind(team)
         .fetch_all(db.pool())
         .await?;
-        for r in rows {
-            roles.push(r.try_get("role_arn")?);
-        }
+        roles.extend(rows);
     }
     roles.sort();
     roles.dedup();
