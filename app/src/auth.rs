@@ -126,7 +126,7 @@ pub fn via_token() -> bool {
 /// The signed-in user of this request, for server functions: `Unauthenticated` (401) otherwise.
 #[cfg(feature = "ssr")]
 pub fn require_user() -> Result<CurrentUser, PortalError> {
-    current_user().ok_or_else(|| PortalError::Unauthenticated)
+    current_user().ok_or(PortalError::Unauthenticated)
 }
 
 /// The signed-in user of this request, if any (server side).

@@ -17,5 +17,5 @@ pub mod telemetry;
 pub use app::services::{changes, db, history};
 pub mod admin {
     pub use app::services::accounts::teams as accounts;
-    pub use app::services::policies::{freezes, policies, role_grants, seed};
+    pub use app::services::policies::{approval_policies as policies, freezes, role_grants, seed};
 }

@@ -96,7 +96,7 @@ pub async fn list_api_tokens() -> Result<TokensPage, PortalError> {
 pub async fn create_api_token(form: TokenForm) -> Result<CreatedToken, PortalError> {
     let user = require_session_user()?;
     let spec = form.parse()?;
-    spec.scope.within(&user).map_err(|e| PortalError::Forbidden(e))?;
+    spec.scope.within(&user).map_err(PortalError::Forbidden)?;
     let s = crate::services::services()?;
     let created = s.accounts.create_token(&user, &spec, &crate::auth::client_ip()).await?;
     if super::error::plain_form_post() {

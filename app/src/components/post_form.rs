@@ -117,7 +117,12 @@ async fn post<O: DeserializeOwned>(url: &'static str, body: String) -> Result<O,
         response::ClientRes,
     };
     type Request = <BrowserClient as Client<PortalError>>::Request;
-    let req = Request::try_new_post(url, "application/x-www-form-urlencoded", "application/json", body)?;
+    let req = <Request as ClientReq<PortalError>>::try_new_post(
+        url,
+        "application/x-www-form-urlencoded",
+        "application/json",
+        body,
+    )?;
     let res = <BrowserClient as Client<PortalError>>::send(req).await?;
     type Response = <BrowserClient as Client<PortalError>>::Response;
     let (status, location, redirect) = (

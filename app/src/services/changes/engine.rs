@@ -207,7 +207,7 @@ impl ChangeEngine {
     /// Every policy governing `p`'s scope, combined (see `domain::policy`).
     async fn policy_snapshot(&self, p: &Prepared) -> Result<PolicySnapshot, PortalError> {
         let scope = Scope::new(&p.cluster, &p.providers_now, &p.providers);
-        Ok(crate::services::policies::policies::combined_for(&self.db, scope).await?)
+        Ok(crate::services::policies::approval_policies::combined_for(&self.db, scope).await?)
     }
 
     /// `p` as a request to store: content, owning team (checked for `user`), policies.

@@ -6,7 +6,7 @@ use crate::{
     domain::policy::{FreezeWindow, Policy},
 };
 
-use super::{freezes, policies, Policies};
+use super::{approval_policies as policies, freezes, Policies};
 use crate::services::{accounts::teams, clock::now_ms};
 
 impl Policies {

@@ -1,9 +1,9 @@
-//! Approval policies (`policies`, with `combined_for`: every policy of a request's scope),
+//! Approval policies (`approval_policies`, with `combined_for`: every policy of a request's scope),
 //! freeze windows, the embedded default policies (`seed`) and the role allowlist's grants.
 
 mod admin;
+pub mod approval_policies;
 pub mod freezes;
-pub mod policies;
 mod role_allowlist;
 pub mod role_grants;
 pub mod rows;
