@@ -23,10 +23,13 @@ use futures::future::BoxFuture;
 
 use crate::state::AppState;
 use app::services::{
-    audit::query as audit,
+    audit::{
+        query as audit,
+        views::{audit_filter, audit_view},
+    },
     history::{
         query,
-        views::{audit_filter, audit_view, rollout_filter, rollout_view},
+        views::{rollout_filter, rollout_view},
     },
 };
 
@@ -92,7 +95,7 @@ async fn download<T: Send + 'static>(
 ) -> Response {
     let first = match fetch(PageAt::First).await {
         Ok(page) => page,
-        Err(e) => return error(app::services::error::db_error(e)),
+        Err(e) => return error(app::services::error::storage_failed(&e)),
     };
     let opening = match format {
         Format::Csv => csv_line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>()),

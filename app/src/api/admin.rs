@@ -2,6 +2,8 @@
 //! server function here is for admins only and checks it itself; every change is written to
 //! the audit log.
 
+#[cfg(feature = "ssr")]
+use crate::domain::ForField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -89,17 +91,6 @@ pub(crate) fn require_admin_session() -> Result<crate::auth::CurrentUser, Portal
     Ok(user)
 }
 
-#[cfg(feature = "ssr")]
-fn invalid(e: crate::domain::FieldErrors) -> PortalError {
-    PortalError::Invalid(e)
-}
-
-/// Validates a name argument of a row action (the table posts back what it listed).
-#[cfg(feature = "ssr")]
-fn checked(field: &str, r: Result<String, String>) -> Result<String, PortalError> {
-    r.map_err(|e| PortalError::invalid(field, e))
-}
-
 /// Sends a plain (no-JavaScript) form post back to the page it came from.
 #[cfg(feature = "ssr")]
 fn back_to(path: &str) {
@@ -111,13 +102,13 @@ fn back_to(path: &str) {
 #[server(prefix = "/api", endpoint = "admin-list-users")]
 pub async fn admin_list_users() -> Result<Vec<UserView>, PortalError> {
     require_admin()?;
-    crate::services::services()?.accounts.list_users().await
+    Ok(crate::services::services()?.accounts.list_users().await?)
 }
 
 #[server(prefix = "/api", endpoint = "admin-create-user")]
 pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let new = form.parse().map_err(invalid)?;
+    let new = form.parse()?;
     crate::services::services()?.accounts.create_user(&new.username, &new.password, new.is_admin).await?;
     crate::auth::audit(&user, "user.create", &new.username, serde_json::json!({ "admin": new.is_admin }))
         .await;
@@ -128,8 +119,8 @@ pub async fn admin_create_user(form: NewUserForm) -> Result<(), PortalError> {
 #[server(prefix = "/api", endpoint = "admin-reset-password")]
 pub async fn admin_reset_password(username: String, password: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let username = checked("username", crate::domain::account::parse_username(&username))?;
-    crate::domain::account::check_password(&password).map_err(|e| PortalError::invalid("password", e))?;
+    let username = crate::domain::account::parse_username(&username).for_field("username")?;
+    crate::domain::account::check_password(&password).for_field("password")?;
     crate::services::services()?.accounts.reset_password(&username, &password).await?;
     crate::auth::audit(&user, "user.reset_password", &username, serde_json::json!({})).await;
     back_to("/admin");
@@ -140,7 +131,7 @@ pub async fn admin_reset_password(username: String, password: String) -> Result<
 #[server(prefix = "/api", endpoint = "admin-set-user-disabled")]
 pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    let username = crate::domain::account::parse_username(&username).for_field("username")?;
     if disabled && username == user.username {
         return Err(PortalError::Conflict("You cannot disable your own account.".into()));
     }
@@ -154,7 +145,7 @@ pub async fn admin_set_user_disabled(username: String, disabled: bool) -> Result
 #[server(prefix = "/api", endpoint = "admin-set-user-admin")]
 pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let username = checked("username", crate::domain::account::parse_username(&username))?;
+    let username = crate::domain::account::parse_username(&username).for_field("username")?;
     if !admin && username == user.username {
         return Err(PortalError::Conflict(
             "You cannot remove your own administrator flag; ask another administrator.".into(),
@@ -172,13 +163,13 @@ pub async fn admin_set_user_admin(username: String, admin: bool) -> Result<(), P
 #[server(prefix = "/api", endpoint = "admin-list-teams")]
 pub async fn admin_list_teams() -> Result<TeamsOverview, PortalError> {
     require_admin()?;
-    crate::services::services()?.accounts.list_teams().await
+    Ok(crate::services::services()?.accounts.list_teams().await?)
 }
 
 #[server(prefix = "/api", endpoint = "admin-create-team")]
 pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let name = checked("name", crate::domain::account::parse_team_name(&name))?;
+    let name = crate::domain::account::parse_team_name(&name).for_field("name")?;
     crate::services::services()?.accounts.create_team(&name).await?;
     crate::auth::audit(&user, "team.create", &name, serde_json::json!({})).await;
     back_to("/admin/teams");
@@ -188,7 +179,7 @@ pub async fn admin_create_team(name: String) -> Result<(), PortalError> {
 #[server(prefix = "/api", endpoint = "admin-delete-team")]
 pub async fn admin_delete_team(name: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let name = checked("name", crate::domain::account::parse_team_name(&name))?;
+    let name = crate::domain::account::parse_team_name(&name).for_field("name")?;
     crate::services::services()?.accounts.delete_team(&name).await?;
     crate::auth::audit(&user, "team.delete", &name, serde_json::json!({})).await;
     back_to("/admin/teams");
@@ -204,7 +195,7 @@ pub async fn admin_set_membership(username: String, team: String, role: String) 
     let team = e.check("team", crate::domain::account::parse_team_name(&team));
     let role = e.check("role", crate::domain::account::parse_role(&role));
     let (Some(username), Some(team), Some(role)) = (username, team, role) else {
-        return Err(invalid(e));
+        return Err(e.into());
     };
     let previous = crate::services::services()?.accounts.set_membership(&username, &team, role).await?;
     let (action, detail) = match previous {
@@ -222,8 +213,8 @@ pub async fn admin_set_membership(username: String, team: String, role: String) 
 #[server(prefix = "/api", endpoint = "admin-remove-membership")]
 pub async fn admin_remove_membership(username: String, team: String) -> Result<(), PortalError> {
     let user = require_admin_session()?;
-    let username = checked("username", crate::domain::account::parse_username(&username))?;
-    let team = checked("team", crate::domain::account::parse_team_name(&team))?;
+    let username = crate::domain::account::parse_username(&username).for_field("username")?;
+    let team = crate::domain::account::parse_team_name(&team).for_field("team")?;
     crate::services::services()?.accounts.remove_membership(&username, &team).await?;
     crate::auth::audit(&user, "membership.remove", &username, serde_json::json!({ "team": team })).await;
     back_to("/admin/teams");
@@ -235,14 +226,14 @@ pub async fn admin_remove_membership(username: String, team: String) -> Result<(
 #[server(prefix = "/api", endpoint = "admin-list-policies")]
 pub async fn admin_list_policies() -> Result<Vec<PolicyView>, PortalError> {
     require_admin()?;
-    crate::services::services()?.policies.list_policies().await
+    Ok(crate::services::services()?.policies.list_policies().await?)
 }
 
 /// Creates or replaces the policy of (cluster, capacity provider).
 #[server(prefix = "/api", endpoint = "admin-save-policy")]
 pub async fn admin_save_policy(form: PolicyForm) -> Result<(), PortalError> {
     let user = require_admin()?;
-    let policy = form.parse().map_err(invalid)?;
+    let policy = form.parse()?;
     crate::services::services()?.policies.save_policy(&policy, &user.username).await?;
     let target = policy_target(&policy.cluster, &policy.capacity_provider);
     crate::auth::audit(&user, "policy.upsert", &target, serde_json::to_value(&policy).unwrap_or_default())
@@ -257,9 +248,9 @@ pub async fn admin_delete_policy(
     #[server(default)] capacity_provider: String,
 ) -> Result<(), PortalError> {
     let user = require_admin()?;
-    let cluster = checked("cluster", crate::domain::policy::parse_policy_cluster(&cluster))?;
+    let cluster = crate::domain::policy::parse_policy_cluster(&cluster).for_field("cluster")?;
     let provider =
-        checked("capacity_provider", crate::domain::policy::parse_optional_provider(&capacity_provider))?;
+        crate::domain::policy::parse_optional_provider(&capacity_provider).for_field("capacity_provider")?;
     crate::services::services()?.policies.delete_policy(&cluster, &provider).await?;
     crate::auth::audit(&user, "policy.delete", &policy_target(&cluster, &provider), serde_json::json!({}))
         .await;
@@ -281,14 +272,14 @@ pub fn policy_target(cluster: &str, provider: &str) -> String {
 #[server(prefix = "/api", endpoint = "admin-list-freezes")]
 pub async fn admin_list_freezes() -> Result<Vec<FreezeView>, PortalError> {
     require_admin()?;
-    crate::services::services()?.policies.list_freezes().await
+    Ok(crate::services::services()?.policies.list_freezes().await?)
 }
 
 /// Creates a freeze window (or replaces the one with the form's id); returns its id.
 #[server(prefix = "/api", endpoint = "admin-save-freeze")]
 pub async fn admin_save_freeze(form: FreezeWindowForm) -> Result<String, PortalError> {
     let user = require_admin()?;
-    let window = form.parse().map_err(invalid)?;
+    let window = form.parse()?;
     if window.id.len() > 64 || window.id.chars().any(|c| !c.is_ascii_alphanumeric()) {
         return Err(PortalError::BadRequest("That is not the id of a freeze window.".into()));
     }

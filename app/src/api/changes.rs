@@ -4,6 +4,8 @@
 //! revision, create a change request (see `ChangeInput`); the request executes once its
 //! policy's approvals are in, through the server's worker.
 
+#[cfg(feature = "ssr")]
+use crate::domain::ForField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -184,14 +186,14 @@ pub async fn list_change_requests(filter: RequestFilter) -> Result<RequestPage, 
         return Err(PortalError::invalid("state", format!("Unknown state {}.", filter.state)));
     }
     let s = crate::services::services()?;
-    s.changes.list_changes(&user, filter).await
+    Ok(s.changes.list_changes(&user, filter).await?)
 }
 
 #[server(prefix = "/api", endpoint = "get-change-request")]
 pub async fn get_change_request(id: String) -> Result<ChangeRequestDetail, PortalError> {
     let user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    s.changes.get_change(&user, id.trim()).await
+    Ok(s.changes.get_change(&user, id.trim()).await?)
 }
 
 /// The navigation's counts; `None` when nobody is signed in (the login page has a navigation
@@ -200,7 +202,7 @@ pub async fn get_change_request(id: String) -> Result<ChangeRequestDetail, Porta
 pub async fn get_approval_counts() -> Result<Option<ApprovalCounts>, PortalError> {
     let Some(user) = crate::auth::current_user() else { return Ok(None) };
     let s = crate::services::services()?;
-    s.changes.approval_counts(&user).await.map(Some)
+    Ok(Some(s.changes.approval_counts(&user).await?))
 }
 
 /// Approves (`decision` = `approve`) or rejects (`reject`, comment required) a pending request.
@@ -220,10 +222,8 @@ pub async fn review_change_request(
         "reject" => false,
         _ => return Err(PortalError::invalid("decision", "Choose Approve or Reject.")),
     };
-    let comment = crate::domain::change::parse_comment(&comment, !approve)
-        .map_err(|e| PortalError::invalid("comment", e))?;
-    let version = crate::domain::policy::parse_review_version(&version)
-        .map_err(|e| PortalError::invalid("version", e))?;
+    let comment = crate::domain::change::parse_comment(&comment, !approve).for_field("comment")?;
+    let version = crate::domain::policy::parse_review_version(&version).for_field("version")?;
     let s = crate::services::services()?;
     s.changes.review(&user, &crate::auth::client_ip(), id.trim(), version, approve, &comment).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));
@@ -263,8 +263,7 @@ pub async fn override_freeze(id: String, reason: String) -> Result<(), PortalErr
     if !user.is_admin() {
         return Err(PortalError::Forbidden("Only admins may override a freeze window.".into()));
     }
-    let reason = crate::domain::change::parse_override_reason(&reason)
-        .map_err(|e| PortalError::invalid("reason", e))?;
+    let reason = crate::domain::change::parse_override_reason(&reason).for_field("reason")?;
     let s = crate::services::services()?;
     s.changes.override_freeze(&user, &crate::auth::client_ip(), id.trim(), &reason).await?;
     leptos_axum::redirect(&format!("/approvals/{}", id.trim()));

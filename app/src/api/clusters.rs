@@ -1,5 +1,7 @@
 //! Clusters, capacity providers and instances: view models and server functions.
 
+#[cfg(feature = "ssr")]
+use crate::domain::ForField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -62,14 +64,13 @@ pub struct ClusterDetail {
 pub async fn list_clusters() -> Result<Vec<ClusterSummary>, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    s.gateway.list_clusters().await
+    Ok(s.gateway.list_clusters().await?)
 }
 
 #[server(prefix = "/api", endpoint = "get-cluster")]
 pub async fn get_cluster(name: String) -> Result<ClusterDetail, PortalError> {
     let _user = crate::auth::require_user()?;
-    let name = crate::domain::names::ResourceName::parse("cluster", &name)
-        .map_err(|e| PortalError::invalid("name", e))?;
+    let name = crate::domain::names::ResourceName::parse("cluster", &name).for_field("name")?;
     let s = crate::services::services()?;
-    s.gateway.cluster_detail(name.as_str()).await
+    Ok(s.gateway.cluster_detail(name.as_str()).await?)
 }

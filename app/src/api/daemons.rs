@@ -1,5 +1,7 @@
 //! Daemons: view models and server functions.
 
+#[cfg(feature = "ssr")]
+use crate::domain::ForField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -140,10 +142,9 @@ pub struct DeployOptions {
 #[server(prefix = "/api", endpoint = "list-daemons")]
 pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError> {
     let _user = crate::auth::require_user()?;
-    let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster)
-        .map_err(|e| PortalError::invalid("cluster", e))?;
+    let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster).for_field("cluster")?;
     let s = crate::services::services()?;
-    s.gateway.list_daemons(cluster.as_str()).await
+    Ok(s.gateway.list_daemons(cluster.as_str()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "get-daemon")]
@@ -154,8 +155,8 @@ pub async fn get_daemon(
 ) -> Result<DaemonDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     use crate::domain::names::ResourceName;
-    let cluster = ResourceName::parse("cluster", &cluster).map_err(|e| PortalError::invalid("cluster", e))?;
-    let name = ResourceName::parse("daemon name", &name).map_err(|e| PortalError::invalid("name", e))?;
+    let cluster = ResourceName::parse("cluster", &cluster).for_field("cluster")?;
+    let name = ResourceName::parse("daemon name", &name).for_field("name")?;
     let s = crate::services::services()?;
     let requests = s.changes.newest_requests(cluster.as_str(), name.as_str()).await?;
     let mut d = s.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
@@ -182,7 +183,7 @@ pub const INSTANCES_PER_PAGE: usize = 100;
 pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    s.gateway.deploy_options(cluster.trim()).await
+    Ok(s.gateway.deploy_options(cluster.trim()).await?)
 }
 
 /// What submitting a change gives back: the change request, and where the browser goes next.

@@ -93,7 +93,7 @@ pub async fn list_history(#[server(default)] query: HistoryQuery) -> Result<Hist
     let _user = crate::auth::require_user()?;
     let (filter, at) = query.parse()?;
     let s = crate::services::services()?;
-    s.history.list_history(&filter, at, PAGE_SIZE).await
+    Ok(s.history.list_history(&filter, at, PAGE_SIZE).await?)
 }
 
 /// One page of the audit log (admins only).
@@ -105,5 +105,5 @@ pub async fn list_audit(#[server(default)] query: AuditQuery) -> Result<AuditPag
     }
     let (filter, at) = query.parse()?;
     let s = crate::services::services()?;
-    s.history.list_audit(&filter, at, PAGE_SIZE).await
+    Ok(s.audit.list_audit(&filter, at, PAGE_SIZE).await?)
 }

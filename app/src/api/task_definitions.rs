@@ -1,5 +1,7 @@
 //! Daemon task definitions: view models and server functions.
 
+#[cfg(feature = "ssr")]
+use crate::domain::ForField;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -144,7 +146,7 @@ pub async fn list_task_definitions(
 ) -> Result<FamilyPage, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    let prefix = parse_family_filter(&filter).map_err(|e| PortalError::invalid("filter", e))?;
+    let prefix = parse_family_filter(&filter).for_field("filter")?;
     if token.len() > 4096 {
         return Err(PortalError::BadRequest("The page token is too long.".into()));
     }

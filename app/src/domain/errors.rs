@@ -44,3 +44,19 @@ impl FieldErrors {
         self.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
     }
 }
+
+/// A field's parse result as `FieldErrors`, so that `?` in a server function turns it into a
+/// validation error shown next to that field: `parse_username(&u).for_field("username")?`.
+pub trait ForField<T> {
+    fn for_field(self, field: &str) -> Result<T, FieldErrors>;
+}
+
+impl<T> ForField<T> for Result<T, String> {
+    fn for_field(self, field: &str) -> Result<T, FieldErrors> {
+        self.map_err(|message| {
+            let mut e = FieldErrors::new();
+            e.add(field, message);
+            e
+        })
+    }
+}

@@ -20,4 +20,4 @@ pub mod sizes;
 pub mod task_definition;
 pub mod utc;
 
-pub use errors::FieldErrors;
+pub use errors::{FieldErrors, ForField};

@@ -16,6 +16,10 @@
 //!           ├─ history:  History     rollouts (history/)
 //!           └─ audit:    Audit       the append-only audit log (audit/)
 //! ```
+//!
+//! Each service answers with its own error type (`GatewayError`, `ChangeError`, `AccountsError`,
+//! `PolicyError`, `HistoryError`, `AuditError`), which converts to `PortalError` once (`error.rs`
+//! holds what they share: `EcsFailure` and `storage_failed`).
 
 pub mod accounts;
 pub mod audit;

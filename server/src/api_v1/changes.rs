@@ -11,6 +11,7 @@ use app::{
         deletion::{DeleteDaemonDraft, RevisionDraft},
         deployment::DeployDraft,
         names::ResourceName,
+        ForField,
     },
 };
 use axum::{
@@ -45,15 +46,15 @@ fn invalid(field: &str, message: String) -> ApiError {
 fn input(body: NewChange) -> Result<ChangeInput, ApiError> {
     Ok(match body {
         NewChange::Deploy(d) => {
-            let spec = d.validate().map_err(app::api::PortalError::Invalid)?;
+            let spec = d.validate()?;
             ChangeInput::Deploy { spec, rollback: d.rollback }
         }
         NewChange::DeleteDaemon(d) => {
-            let s = d.validate("daemon").map_err(app::api::PortalError::Invalid)?;
+            let s = d.validate("daemon")?;
             ChangeInput::DeleteDaemon { cluster: s.cluster.to_string(), daemon: s.daemon.to_string() }
         }
         NewChange::DeleteRevision(d) => {
-            let s = d.validate().map_err(app::api::PortalError::Invalid)?;
+            let s = d.validate()?;
             ChangeInput::DeleteRevision { family: s.family.to_string(), revision: s.revision }
         }
     })
@@ -100,7 +101,7 @@ pub async fn list(
         return Err(invalid("state", format!("Unknown state {}.", p.state)));
     }
     if !p.cluster.is_empty() {
-        ResourceName::parse("cluster", &p.cluster).map_err(|e| invalid("cluster", e))?;
+        ResourceName::parse("cluster", &p.cluster).for_field("cluster")?;
     }
     let filter =
         RequestFilter { inbox: Inbox::parse(&p.inbox), state: p.state, cluster: p.cluster, after: p.after };
@@ -144,11 +145,10 @@ async fn review(
 ) -> Result<Json<Value>, ApiError> {
     let id = check_id(id)?;
     caller.user.require_approver()?;
-    let comment =
-        app::domain::change::parse_comment(&body.comment, !approve).map_err(|e| invalid("comment", e))?;
+    let comment = app::domain::change::parse_comment(&body.comment, !approve).for_field("comment")?;
     let version =
         app::domain::policy::parse_review_version(&body.version.map(|v| v.to_string()).unwrap_or_default())
-            .map_err(|e| invalid("version", e))?;
+            .for_field("version")?;
     let row = state.services.changes.review(&caller.user, &caller.ip, id, version, approve, &comment).await?;
     Ok(Json(json!(row)))
 }

@@ -1,7 +1,11 @@
 //! The one error body of `/api/v1`: `{"error": {"code": "…", "message": "…"}}` with a 4xx or
 //! 5xx status. Codes are stable (clients branch on them); messages are for people.
 
-use app::api::PortalError;
+use app::{
+    api::PortalError,
+    domain::FieldErrors,
+    services::{changes::ChangeError, gateway::error::GatewayError, history::HistoryError},
+};
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -88,6 +92,19 @@ impl From<PortalError> for ApiError {
         Self { status, code, message, fields }
     }
 }
+
+/// A service's error (or a validation error) answers as the UI's would: through its one
+/// conversion to `PortalError`.
+macro_rules! from_service_error {
+    ($($service_error:ty),*) => {$(
+        impl From<$service_error> for ApiError {
+            fn from(e: $service_error) -> Self {
+                PortalError::from(e).into()
+            }
+        }
+    )*};
+}
+from_service_error!(ChangeError, GatewayError, HistoryError, FieldErrors);
 
 #[cfg(test)]
 mod tests {

@@ -13,10 +13,7 @@ use serde_json::{json, Value};
 
 use super::{error::ApiError, extract::ApiUser};
 use crate::state::AppState;
-use app::services::{
-    error::db_error,
-    history::{list_rollouts, RolloutFilter, RolloutRow},
-};
+use app::services::history::{RolloutFilter, RolloutRow};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -84,7 +81,7 @@ pub async fn history(
             if let Err(e) = limit {
                 errors.add("limit", e);
             }
-            return Err(app::api::PortalError::Invalid(errors).into());
+            return Err(errors.into());
         }
     };
     let filter = RolloutFilter {
@@ -96,9 +93,7 @@ pub async fn history(
         from: filter.from_ms,
         to: filter.to_ms,
     };
-    let page = list_rollouts(&state.services.db, &filter, at, limit)
-        .await
-        .map_err(|e| ApiError::from(db_error(e)))?;
+    let page = state.services.history.rollouts(&filter, at, limit).await?;
     Ok(Json(json!({
         "rows": page.rows.iter().map(rollout_json).collect::<Vec<_>>(),
         "older": page.older.map(|c| c.encode()),

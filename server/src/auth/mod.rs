@@ -28,6 +28,5 @@ pub struct AuthSettings {
 
 pub use app::services::{
     clock::now_ms,
-    error::db_error,
     random::{hex, random_hex},
 };

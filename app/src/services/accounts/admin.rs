@@ -1,26 +1,20 @@
 //! What the admin pages do to users, teams and memberships (callers have checked `is_admin`).
 
-use crate::{
-    api::{admin::*, PortalError},
-    auth::Role,
-};
+use crate::{api::admin::*, auth::Role};
 
 use super::{
+    error::AccountsError,
     password,
     teams::{self as accounts, MembershipError},
     users, Accounts,
 };
 
-fn no_user(username: &str) -> PortalError {
-    PortalError::NotFound(format!("There is no user {username}."))
-}
-
-fn no_team(team: &str) -> PortalError {
-    PortalError::NotFound(format!("There is no team {team}."))
+fn no_user(username: &str) -> AccountsError {
+    AccountsError::NoSuchUser(username.to_string())
 }
 
 impl Accounts {
-    pub async fn list_users(&self) -> Result<Vec<UserView>, PortalError> {
+    pub async fn list_users(&self) -> Result<Vec<UserView>, AccountsError> {
         Ok(accounts::list_users(&self.db)
             .await?
             .into_iter()
@@ -39,37 +33,39 @@ impl Accounts {
         username: &str,
         password: &str,
         is_admin: bool,
-    ) -> Result<(), PortalError> {
-        let hash = password::hash_async(password.to_string()).await.map_err(PortalError::Internal)?;
+    ) -> Result<(), AccountsError> {
+        let hash =
+            password::hash_async(password.to_string()).await.map_err(AccountsError::PasswordHashing)?;
         match users::create(&self.db, username, &hash, is_admin).await? {
             Some(_) => Ok(()),
-            None => Err(PortalError::invalid("username", format!("The username {username} is taken."))),
+            None => Err(AccountsError::UsernameTaken(username.to_string())),
         }
     }
 
-    pub async fn reset_password(&self, username: &str, password: &str) -> Result<(), PortalError> {
-        let hash = password::hash_async(password.to_string()).await.map_err(PortalError::Internal)?;
+    pub async fn reset_password(&self, username: &str, password: &str) -> Result<(), AccountsError> {
+        let hash =
+            password::hash_async(password.to_string()).await.map_err(AccountsError::PasswordHashing)?;
         accounts::set_password(&self.db, username, &hash)
             .await?
             .then_some(())
             .ok_or_else(|| no_user(username))
     }
 
-    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), PortalError> {
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> Result<(), AccountsError> {
         accounts::set_disabled(&self.db, username, disabled)
             .await?
             .then_some(())
             .ok_or_else(|| no_user(username))
     }
 
-    pub async fn set_admin(&self, username: &str, is_admin: bool) -> Result<(), PortalError> {
+    pub async fn set_admin(&self, username: &str, is_admin: bool) -> Result<(), AccountsError> {
         accounts::set_admin(&self.db, username, is_admin)
             .await?
             .then_some(())
             .ok_or_else(|| no_user(username))
     }
 
-    pub async fn list_teams(&self) -> Result<TeamsOverview, PortalError> {
+    pub async fn list_teams(&self) -> Result<TeamsOverview, AccountsError> {
         let teams = accounts::list_teams(&self.db).await?;
         let users = accounts::list_users(&self.db).await?;
         let memberships = users
@@ -89,16 +85,19 @@ impl Accounts {
         })
     }
 
-    pub async fn create_team(&self, name: &str) -> Result<(), PortalError> {
+    pub async fn create_team(&self, name: &str) -> Result<(), AccountsError> {
         if accounts::create_team(&self.db, name).await? {
             Ok(())
         } else {
-            Err(PortalError::invalid("name", format!("There is already a team {name}.")))
+            Err(AccountsError::TeamExists(name.to_string()))
         }
     }
 
-    pub async fn delete_team(&self, name: &str) -> Result<(), PortalError> {
-        accounts::delete_team(&self.db, name).await?.then_some(()).ok_or_else(|| no_team(name))
+    pub async fn delete_team(&self, name: &str) -> Result<(), AccountsError> {
+        accounts::delete_team(&self.db, name)
+            .await?
+            .then_some(())
+            .ok_or_else(|| AccountsError::NoSuchTeam(name.to_string()))
     }
 
     pub async fn set_membership(
@@ -106,22 +105,17 @@ impl Accounts {
         username: &str,
         team: &str,
         role: Role,
-    ) -> Result<Option<Role>, PortalError> {
+    ) -> Result<Option<Role>, AccountsError> {
         match accounts::set_membership(&self.db, username, team, role).await? {
             Ok(previous) => Ok(previous),
-            Err(MembershipError::NoSuchUser) => {
-                Err(PortalError::invalid("username", format!("There is no user {username}.")))
-            }
-            Err(MembershipError::NoSuchTeam) => {
-                Err(PortalError::invalid("team", format!("There is no team {team}.")))
-            }
+            Err(MembershipError::NoSuchUser) => Err(AccountsError::UnknownMember(username.to_string())),
+            Err(MembershipError::NoSuchTeam) => Err(AccountsError::UnknownTeam(team.to_string())),
         }
     }
 
-    pub async fn remove_membership(&self, username: &str, team: &str) -> Result<(), PortalError> {
-        accounts::remove_membership(&self.db, username, team)
-            .await?
-            .then_some(())
-            .ok_or_else(|| PortalError::NotFound(format!("{username} is not a member of {team}.")))
+    pub async fn remove_membership(&self, username: &str, team: &str) -> Result<(), AccountsError> {
+        accounts::remove_membership(&self.db, username, team).await?.then_some(()).ok_or_else(|| {
+            AccountsError::NotAMember { username: username.to_string(), team: team.to_string() }
+        })
     }
 }

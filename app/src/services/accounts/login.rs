@@ -2,10 +2,10 @@
 
 use std::sync::LazyLock;
 
-use crate::{api::PortalError, auth::CurrentUser};
+use crate::auth::CurrentUser;
 use serde_json::json;
 
-use super::{password, rate_limit, sessions, users, Accounts};
+use super::{error::AccountsError, password, rate_limit, sessions, users, Accounts};
 use crate::services::{audit::log as audit, clock::now_ms};
 
 /// Longest username or password looked at; longer ones fail without hashing.
@@ -22,7 +22,7 @@ impl Accounts {
         username: &str,
         password: &str,
         ip: &str,
-    ) -> Result<(String, CurrentUser), PortalError> {
+    ) -> Result<(String, CurrentUser), AccountsError> {
         let db = &self.db;
         let username = username.trim();
         let now = now_ms();
@@ -44,10 +44,7 @@ impl Accounts {
                 .await?;
             let until = rate_limit::retry_at(db, key).await?.unwrap_or(now);
             let minutes = ((until - now) as f64 / 60_000.0).ceil().max(1.0) as i64;
-            return Err(PortalError::TooManyAttempts(format!(
-                "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            )));
+            return Err(AccountsError::TooManyAttempts { minutes });
         }
 
         let record = if username.is_empty() || username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD
@@ -70,7 +67,7 @@ impl Accounts {
         let Some(record) = record.filter(|_| ok) else {
             // Already counted against both keys.
             audit::record(db, username, ip, "login.failed", username, &json!({})).await?;
-            return Err(PortalError::WrongCredentials);
+            return Err(AccountsError::WrongCredentials);
         };
 
         // A success does not count against the address (an office behind one address signs
@@ -85,12 +82,12 @@ impl Accounts {
             tracing::warn!(error = %e, "purging old login attempts failed");
         }
         let token = sessions::create(db, &record.id, ip).await?;
-        let user = users::current_user(db, &record.id).await?.ok_or(PortalError::WrongCredentials)?;
+        let user = users::current_user(db, &record.id).await?.ok_or(AccountsError::WrongCredentials)?;
         audit::record(db, &user.username, ip, "login", &user.username, &json!({})).await?;
         Ok((token, user))
     }
 
-    pub async fn logout(&self, token: &str, ip: &str) -> Result<(), PortalError> {
+    pub async fn logout(&self, token: &str, ip: &str) -> Result<(), AccountsError> {
         if let Some(username) = sessions::delete(&self.db, token).await? {
             audit::record(&self.db, &username, ip, "logout", &username, &json!({})).await?;
         }

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod demo;
+pub mod error;
 pub mod login;
 pub mod password;
 pub mod rate_limit;
@@ -19,6 +20,8 @@ pub mod users;
 use std::sync::{atomic::AtomicU64, Arc};
 
 use super::Db;
+
+pub use error::AccountsError;
 
 /// What sign-in needs from the configuration.
 #[derive(Clone, Debug, Default)]

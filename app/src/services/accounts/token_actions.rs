@@ -1,26 +1,23 @@
 //! `TokensBackend`: API tokens in the database, creation and revocation audited.
 
 use crate::{
-    api::{
-        tokens::{ApiTokenRow, CreatedToken},
-        PortalError,
-    },
+    api::tokens::{ApiTokenRow, CreatedToken},
     auth::CurrentUser,
     domain::api_token::TokenSpec,
 };
 use serde_json::json;
 
-use super::{tokens, users, Accounts};
+use super::{error::AccountsError, tokens, users, Accounts};
 use crate::services::audit::log as audit;
 
 impl Accounts {
-    /// The id of a signed-in user's row (`Unauthenticated` if it has gone since).
-    pub async fn token_owner_id(&self, user: &CurrentUser) -> Result<String, PortalError> {
+    /// The id of a signed-in user's row (`SignedOut` if it has gone since).
+    pub async fn token_owner_id(&self, user: &CurrentUser) -> Result<String, AccountsError> {
         users::find_by_username(&self.db, &user.username)
             .await?
             .filter(|r| !r.disabled)
             .map(|r| r.id)
-            .ok_or(PortalError::Unauthenticated)
+            .ok_or(AccountsError::SignedOut)
     }
 }
 
@@ -30,7 +27,7 @@ impl Accounts {
         user: &CurrentUser,
         spec: &TokenSpec,
         ip: &str,
-    ) -> Result<CreatedToken, PortalError> {
+    ) -> Result<CreatedToken, AccountsError> {
         let user_id = self.token_owner_id(user).await?;
         let (secret, row) = tokens::create(&self.db, &user_id, spec).await?;
         let detail =
@@ -39,15 +36,15 @@ impl Accounts {
         Ok(CreatedToken { row, secret })
     }
 
-    pub async fn list_tokens(&self, user: &CurrentUser) -> Result<Vec<ApiTokenRow>, PortalError> {
+    pub async fn list_tokens(&self, user: &CurrentUser) -> Result<Vec<ApiTokenRow>, AccountsError> {
         let user_id = self.token_owner_id(user).await?;
         Ok(tokens::list(&self.db, &user_id).await?)
     }
 
-    pub async fn revoke_token(&self, user: &CurrentUser, id: &str, ip: &str) -> Result<(), PortalError> {
+    pub async fn revoke_token(&self, user: &CurrentUser, id: &str, ip: &str) -> Result<(), AccountsError> {
         let user_id = self.token_owner_id(user).await?;
         let Some(name) = tokens::revoke(&self.db, &user_id, id).await? else {
-            return Err(PortalError::NotFound("You have no active token with this id.".into()));
+            return Err(AccountsError::NoSuchToken);
         };
         audit::record(&self.db, &user.username, ip, "token.revoke", id, &json!({"id": id, "name": name}))
             .await?;

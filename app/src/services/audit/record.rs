@@ -1,8 +1,8 @@
-//! `AuditBackend`: appends to the audit log.
+//! `Audit::record`: appends an entry for the signed-in user, from the request's address.
 
-use crate::{api::PortalError, auth::CurrentUser};
+use crate::auth::CurrentUser;
 
-use super::{log as audit, Audit};
+use super::{log as audit, Audit, AuditError};
 
 impl Audit {
     pub async fn record(
@@ -11,7 +11,7 @@ impl Audit {
         action: &str,
         target: &str,
         detail: serde_json::Value,
-    ) -> Result<(), PortalError> {
+    ) -> Result<(), AuditError> {
         let ip = crate::auth::client_ip();
         Ok(audit::record(&self.db, &user.username, &ip, action, target, &detail).await?)
     }

@@ -13,14 +13,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::api::PortalError;
+use super::error::ChangeError;
 use aws_sdk_ecs::types::DaemonDeploymentSummary;
 
 use super::ChangeEngine;
 use super::{call::EcsCall, store};
-use crate::services::gateway::{
-    ecs_paging::{all_pages, in_batches, DAEMON_BATCH, MAX_PAGES},
-    error::ecs_error,
+use crate::services::{
+    error::EcsFailure,
+    gateway::ecs_paging::{all_pages, in_batches, DAEMON_BATCH, MAX_PAGES},
 };
 
 /// What ECS shows of a request's own call.
@@ -44,18 +44,18 @@ pub fn daemon_of(call: &EcsCall) -> Option<&str> {
 }
 
 /// The daemon's newest deployment as ECS lists it; "" when it has none or does not exist.
-pub async fn newest_deployment(state: &ChangeEngine, daemon_arn: &str) -> Result<String, PortalError> {
+pub async fn newest_deployment(state: &ChangeEngine, daemon_arn: &str) -> Result<String, ChangeError> {
     let out =
         state.gateway.ecs.client.list_daemon_deployments().daemon_arn(daemon_arn).max_results(1).send().await;
-    match out.map_err(ecs_error) {
+    match out.map_err(EcsFailure::from) {
         Ok(o) => Ok(o
             .daemon_deployments
             .unwrap_or_default()
             .into_iter()
             .find_map(|d| d.daemon_deployment_arn)
             .unwrap_or_default()),
-        Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => Ok(String::new()),
-        Err(e) => Err(e),
+        Err(e) if e.is("DaemonNotFoundException") => Ok(String::new()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -72,16 +72,14 @@ pub async fn find_own(
     request_id: &str,
     call: &EcsCall,
     baseline: &str,
-) -> Result<Found, PortalError> {
+) -> Result<Found, ChangeError> {
     let Some(daemon_arn) = daemon_of(call) else {
         return Ok(Found::Nothing);
     };
     let listed = match list_until(state, daemon_arn, baseline).await {
         Ok(l) => l,
-        Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => {
-            return Ok(Found::DaemonGone)
-        }
-        Err(e) => return Err(e),
+        Err(e) if e.is("DaemonNotFoundException") => return Ok(Found::DaemonGone),
+        Err(e) => return Err(e.into()),
     };
     let arns: Vec<String> = listed.iter().filter_map(|d| d.daemon_deployment_arn.clone()).collect();
     let mut candidates = Vec::new();
@@ -124,7 +122,7 @@ async fn list_until(
     state: &ChangeEngine,
     daemon_arn: &str,
     baseline: &str,
-) -> Result<Vec<DaemonDeploymentSummary>, PortalError> {
+) -> Result<Vec<DaemonDeploymentSummary>, EcsFailure> {
     let client = &state.gateway.ecs.client;
     all_pages(MAX_PAGES, |token| async move {
         let out = client
@@ -146,7 +144,7 @@ async fn list_until(
 async fn targets(
     state: &ChangeEngine,
     deployments: &[String],
-) -> Result<HashMap<String, (String, BTreeSet<String>)>, PortalError> {
+) -> Result<HashMap<String, (String, BTreeSet<String>)>, ChangeError> {
     let client = &state.gateway.ecs.client;
     let described = in_batches(deployments, DAEMON_BATCH, |chunk| async move {
         let out = client.describe_daemon_deployments().set_daemon_deployment_arns(Some(chunk)).send().await?;

@@ -7,7 +7,7 @@
 use aws_sdk_ecs::types::{DaemonAlarmConfiguration, DaemonDeploymentConfiguration, DaemonPropagateTags, Tag};
 use serde::{Deserialize, Serialize};
 
-use crate::api::PortalError;
+use super::error::ChangeError;
 
 use super::ChangeEngine;
 
@@ -95,9 +95,8 @@ impl EcsCall {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    pub fn from_json(s: &str) -> Result<Self, PortalError> {
-        serde_json::from_str(s)
-            .map_err(|e| PortalError::Internal(format!("stored ECS input unreadable: {e}")))
+    pub fn from_json(s: &str) -> Result<Self, ChangeError> {
+        serde_json::from_str(s).map_err(|e| ChangeError::Corrupt(format!("stored ECS input unreadable: {e}")))
     }
 
     pub fn operation(&self) -> &'static str {
@@ -148,7 +147,7 @@ fn single_attempt() -> aws_sdk_ecs::config::Builder {
 }
 
 /// Sends the call; returns the deployment ARN it started ("" for a task definition deletion).
-pub async fn send(state: &ChangeEngine, call: &EcsCall) -> Result<String, PortalError> {
+pub async fn send(state: &ChangeEngine, call: &EcsCall) -> Result<String, ChangeError> {
     let client = &state.gateway.ecs.client;
     match call {
         EcsCall::CreateDaemon(c) => {

@@ -2,7 +2,7 @@
 //! infrastructure as code) are written into the history as `out_of_band`. One replica at a
 //! time runs the check (a named lease in `worker_leases`), every `drift_interval`.
 
-use crate::api::PortalError;
+use super::error::ChangeError;
 use sqlx::Row;
 
 use super::ChangeEngine;
@@ -31,7 +31,7 @@ pub async fn take_lease(state: &ChangeEngine, name: &str, ms: i64) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn check_if_due(state: &ChangeEngine) -> Result<(), PortalError> {
+pub async fn check_if_due(state: &ChangeEngine) -> Result<(), ChangeError> {
     let interval = state.worker.drift_interval.as_millis() as i64;
     if interval == 0 || !take_lease(state, "drift", interval).await? {
         return Ok(());
@@ -39,7 +39,7 @@ pub async fn check_if_due(state: &ChangeEngine) -> Result<(), PortalError> {
     check(state).await
 }
 
-async fn known(state: &ChangeEngine, deployment_arn: &str) -> Result<bool, PortalError> {
+async fn known(state: &ChangeEngine, deployment_arn: &str) -> Result<bool, ChangeError> {
     let row = sqlx::query(
         "SELECT 1 AS k FROM change_requests WHERE deployment_arn = $1 \
          UNION ALL SELECT 1 AS k FROM rollouts WHERE deployment_arn = $1",
@@ -55,7 +55,7 @@ async fn portal_call_in_flight(
     state: &ChangeEngine,
     cluster: &str,
     daemon: &str,
-) -> Result<bool, PortalError> {
+) -> Result<bool, ChangeError> {
     let row = sqlx::query(
         "SELECT 1 AS k FROM change_requests WHERE cluster = $1 AND daemon = $2 AND state = 'executing' \
          AND deployment_arn IS NULL",
@@ -68,7 +68,7 @@ async fn portal_call_in_flight(
 }
 
 /// One pass over every daemon of every cluster.
-pub async fn check(state: &ChangeEngine) -> Result<(), PortalError> {
+pub async fn check(state: &ChangeEngine) -> Result<(), ChangeError> {
     for cluster in state.gateway.cluster_summaries(None).await? {
         for daemon_arn in state.gateway.daemon_arns(&cluster.name).await? {
             let Some(d) = state.gateway.describe_daemon(&daemon_arn).await? else { continue };
@@ -108,7 +108,7 @@ pub async fn check(state: &ChangeEngine) -> Result<(), PortalError> {
 }
 
 /// `family:revision` of a daemon revision ARN's task definition.
-async fn revision_name(state: &ChangeEngine, revision_arn: Option<String>) -> Result<String, PortalError> {
+async fn revision_name(state: &ChangeEngine, revision_arn: Option<String>) -> Result<String, ChangeError> {
     let Some(arn) = revision_arn else { return Ok(String::new()) };
     let revs = state.gateway.revisions(vec![arn.clone()]).await?;
     Ok(revs
@@ -123,7 +123,7 @@ async fn record(
     cluster: &str,
     daemon: &str,
     deployment_arn: &str,
-) -> Result<(), PortalError> {
+) -> Result<(), ChangeError> {
     let Some(d) = state.gateway.deployments(vec![deployment_arn.to_string()]).await?.into_iter().next()
     else {
         return Ok(());
@@ -171,7 +171,7 @@ async fn record(
 }
 
 /// Out-of-band rollouts seen while running: record how they ended.
-async fn finish_open(state: &ChangeEngine) -> Result<(), PortalError> {
+async fn finish_open(state: &ChangeEngine) -> Result<(), ChangeError> {
     let open: Vec<(String, String)> = sqlx::query(
         "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at IS NULL \
          AND deployment_arn IS NOT NULL LIMIT 100",

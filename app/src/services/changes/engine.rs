@@ -5,10 +5,7 @@
 //! rule is checked here, whoever calls (UI or /api/v1).
 
 use crate::{
-    api::{
-        changes::{ChangeInput, ChangeRequestRow, PolicySnapshot},
-        PortalError,
-    },
+    api::changes::{ChangeInput, ChangeRequestRow, PolicySnapshot},
     auth::CurrentUser,
     domain::{
         change::{review_refusal, ChangeKind, ChangeState},
@@ -16,6 +13,7 @@ use crate::{
         diff::{line_diff, DiffLine},
         policy::{stale_review_message, Approval, Scope},
     },
+    services::changes::error::ChangeError,
 };
 use serde_json::json;
 
@@ -83,7 +81,7 @@ impl ChangeEngine {
     /// A deploy or update may only run a definition whose roles the requester may name (the
     /// role allowlist; registration checks it too, but a definition can be registered outside
     /// the portal). A rollback restores what ran before and is not held back.
-    async fn check_roles(&self, user: &CurrentUser, p: &Prepared) -> Result<(), PortalError> {
+    async fn check_roles(&self, user: &CurrentUser, p: &Prepared) -> Result<(), ChangeError> {
         use crate::domain::role_allowlist::{refusal_message, refused};
         if !matches!(p.kind, ChangeKind::Deploy | ChangeKind::Update) {
             return Ok(());
@@ -99,12 +97,12 @@ impl ChangeEngine {
             .collect();
         let refusal = refused(&roles, &allowed).first().map(|role| refusal_message(role));
         match refusal {
-            Some(m) => Err(PortalError::invalid("revision", format!("{}: {m}", p.to_revision))),
+            Some(m) => Err(ChangeError::invalid("revision", format!("{}: {m}", p.to_revision))),
             None => Ok(()),
         }
     }
 
-    async fn prepare(&self, id: &str, input: &ChangeInput) -> Result<Prepared, PortalError> {
+    async fn prepare(&self, id: &str, input: &ChangeInput) -> Result<Prepared, ChangeError> {
         match input {
             ChangeInput::Deploy { spec, rollback } => {
                 let providers_now = self.providers_now(&spec.cluster, &spec.daemon_name).await?;
@@ -178,7 +176,7 @@ impl ChangeEngine {
             ChangeInput::DeleteRevision { family, revision } => {
                 let record = self.gateway.describe_task_definition(family, *revision).await?;
                 if record.status != "ACTIVE" {
-                    return Err(PortalError::Conflict(format!(
+                    return Err(ChangeError::Conflict(format!(
                         "{family}:{revision} is {}; only ACTIVE revisions can be deleted.",
                         record.status
                     )));
@@ -205,7 +203,7 @@ impl ChangeEngine {
     }
 
     /// Every policy governing `p`'s scope, combined (see `domain::policy`).
-    async fn policy_snapshot(&self, p: &Prepared) -> Result<PolicySnapshot, PortalError> {
+    async fn policy_snapshot(&self, p: &Prepared) -> Result<PolicySnapshot, ChangeError> {
         let scope = Scope::new(&p.cluster, &p.providers_now, &p.providers);
         Ok(crate::services::policies::approval_policies::combined_for(&self.db, scope).await?)
     }
@@ -217,7 +215,7 @@ impl ChangeEngine {
         id: &str,
         kind: ChangeKind,
         p: Prepared,
-    ) -> Result<NewRequest, PortalError> {
+    ) -> Result<NewRequest, ChangeError> {
         let team = ownership::team_for_change(&self.db, user, kind, &p.cluster, &p.daemon, &p.family).await?;
         let policy = self.policy_snapshot(&p).await?;
         Ok(NewRequest {
@@ -243,8 +241,9 @@ impl ChangeEngine {
         user: &CurrentUser,
         ip: &str,
         input: ChangeInput,
-    ) -> Result<ChangeRequestRow, PortalError> {
-        user.require_deployer()?;
+    ) -> Result<ChangeRequestRow, ChangeError> {
+        // The server functions check this too; the engine does not rely on them.
+        user.require_deployer().map_err(|e| ChangeError::NotAllowed(e.to_string()))?;
         let id = random_hex(16);
         let p = self.prepare(&id, &input).await?;
         self.check_roles(user, &p).await?;
@@ -272,28 +271,26 @@ impl ChangeEngine {
         self.request_row(&id).await
     }
 
-    pub async fn request_row(&self, id: &str) -> Result<ChangeRequestRow, PortalError> {
+    pub async fn request_row(&self, id: &str) -> Result<ChangeRequestRow, ChangeError> {
         store::get(&self.db, id)
             .await?
             .map(|r| r.row)
-            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))
+            .ok_or_else(|| ChangeError::NoSuchRequest(id.to_string()))
     }
 
-    async fn stored(&self, id: &str) -> Result<store::StoredRequest, PortalError> {
-        store::get(&self.db, id)
-            .await?
-            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))
+    async fn stored(&self, id: &str) -> Result<store::StoredRequest, ChangeError> {
+        store::get(&self.db, id).await?.ok_or_else(|| ChangeError::NoSuchRequest(id.to_string()))
     }
 
     /// A pending request past its expiry becomes expired (the worker also sweeps these).
-    async fn check_expiry(&self, r: &store::StoredRequest) -> Result<(), PortalError> {
+    async fn check_expiry(&self, r: &store::StoredRequest) -> Result<(), ChangeError> {
         if r.row.state == ChangeState::Pending && r.row.expires_at <= crate::services::clock::now_ms() {
             if store::transition(&self.db, &r.row.id, ChangeState::Pending, ChangeState::Expired).await? {
                 store::add_event(&self.db, &r.row.id, "portal", "expired", "nobody approved it in time")
                     .await?;
                 notify::enqueue(self, "request_ended", &r.row.id).await;
             }
-            return Err(PortalError::Conflict("This request has expired; submit a new one.".into()));
+            return Err(ChangeError::Conflict("This request has expired; submit a new one.".into()));
         }
         Ok(())
     }
@@ -308,12 +305,12 @@ impl ChangeEngine {
         version: i64,
         approve: bool,
         comment: &str,
-    ) -> Result<ChangeRequestRow, PortalError> {
+    ) -> Result<ChangeRequestRow, ChangeError> {
         let comment = crate::domain::change::parse_comment(comment, !approve)
-            .map_err(|e| PortalError::invalid("comment", e))?;
+            .map_err(|e| ChangeError::invalid("comment", e))?;
         let r = self.stored(id).await?;
         if r.row.state != ChangeState::Pending {
-            return Err(PortalError::Conflict(format!(
+            return Err(ChangeError::Conflict(format!(
                 "This request is {}; only requests pending approval can be reviewed.",
                 r.row.state.label().to_lowercase()
             )));
@@ -322,16 +319,16 @@ impl ChangeEngine {
         if let Some(why) =
             review_refusal(user, &r.row.requester, &r.policy.approver_teams, r.policy.allow_self_approval)
         {
-            return Err(PortalError::Forbidden(why));
+            return Err(ChangeError::NotAllowed(why));
         }
         if version != r.version {
-            return Err(PortalError::Conflict(stale_review_message(version, r.version)));
+            return Err(ChangeError::Conflict(stale_review_message(version, r.version)));
         }
         // Conditional on the version: an edit landing since the read above wins, and the
         // review is refused rather than counted for content its reviewer did not see.
         if !store::add_review(&self.db, id, &Approval::of(user), version, approve, &comment).await? {
             let now = self.stored(id).await?;
-            return Err(PortalError::Conflict(if now.row.state == ChangeState::Pending {
+            return Err(ChangeError::Conflict(if now.row.state == ChangeState::Pending {
                 stale_review_message(version, now.version)
             } else {
                 format!("This request is {}; nothing was recorded.", now.row.state.label().to_lowercase())
@@ -374,10 +371,10 @@ impl ChangeEngine {
         self.request_row(id).await
     }
 
-    pub async fn cancel(&self, user: &CurrentUser, ip: &str, id: &str) -> Result<(), PortalError> {
+    pub async fn cancel(&self, user: &CurrentUser, ip: &str, id: &str) -> Result<(), ChangeError> {
         let r = self.stored(id).await?;
         if r.row.requester != user.username {
-            return Err(PortalError::Forbidden("Only the requester may cancel a request.".into()));
+            return Err(ChangeError::NotAllowed("Only the requester may cancel a request.".into()));
         }
         let mut done = false;
         for from in [ChangeState::Pending, ChangeState::Approved] {
@@ -386,7 +383,7 @@ impl ChangeEngine {
             }
         }
         if !done {
-            return Err(PortalError::Conflict(
+            return Err(ChangeError::Conflict(
                 "This request can no longer be cancelled: it has started executing or has ended.".into(),
             ));
         }
@@ -402,20 +399,20 @@ impl ChangeEngine {
         ip: &str,
         id: &str,
         mut spec: DeploySpec,
-    ) -> Result<(), PortalError> {
+    ) -> Result<(), ChangeError> {
         let r = self.stored(id).await?;
         if r.row.requester != user.username {
-            return Err(PortalError::Forbidden("Only the requester may edit a request.".into()));
+            return Err(ChangeError::NotAllowed("Only the requester may edit a request.".into()));
         }
         if r.row.state != ChangeState::Pending
             || !matches!(r.row.kind, ChangeKind::Deploy | ChangeKind::Update | ChangeKind::Rollback)
         {
-            return Err(PortalError::Conflict(
+            return Err(ChangeError::Conflict(
                 "Only pending deploy, update and rollback requests can be edited.".into(),
             ));
         }
         if spec.cluster != r.row.cluster || spec.daemon_name != r.row.daemon {
-            return Err(PortalError::invalid(
+            return Err(ChangeError::invalid(
                 "daemon_name",
                 "An edit cannot move the request to another daemon.",
             ));
@@ -433,7 +430,7 @@ impl ChangeEngine {
         self.check_roles(user, &p).await?;
         let new = self.to_request(user, id, r.row.kind, p).await?;
         if !store::edit(&self.db, id, r.version, &new).await? {
-            return Err(PortalError::Conflict("The request changed meanwhile; reload it.".into()));
+            return Err(ChangeError::Conflict("The request changed meanwhile; reload it.".into()));
         }
         let version = r.version + 1;
         store::add_event(
@@ -469,14 +466,14 @@ impl ChangeEngine {
         ip: &str,
         id: &str,
         reason: &str,
-    ) -> Result<(), PortalError> {
+    ) -> Result<(), ChangeError> {
         if !user.is_admin() {
-            return Err(PortalError::Forbidden("Only admins may override a freeze window.".into()));
+            return Err(ChangeError::NotAllowed("Only admins may override a freeze window.".into()));
         }
         let reason = crate::domain::change::parse_override_reason(reason)
-            .map_err(|e| PortalError::invalid("reason", e))?;
+            .map_err(|e| ChangeError::invalid("reason", e))?;
         if !store::set_override(&self.db, id, &reason).await? {
-            return Err(PortalError::Conflict(
+            return Err(ChangeError::Conflict(
                 "Only approved requests waiting for a freeze to end can be overridden.".into(),
             ));
         }

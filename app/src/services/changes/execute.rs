@@ -8,8 +8,8 @@
 //! clientToken, so repeating it is safe in any case).
 
 use crate::{
-    api::PortalError,
     domain::change::{ChangeKind, ChangeState},
+    services::changes::error::ChangeError,
 };
 
 use super::ChangeEngine;
@@ -26,11 +26,8 @@ pub const LEASE_MS: i64 = 30_000;
 
 /// ECS answers that say "not now" or leave unknown whether a call took effect: try again
 /// later (a mutating call is then looked for before it is sent again), never fail on them.
-fn transient(e: &PortalError) -> bool {
-    matches!(e, PortalError::Ecs { code, .. }
-        if matches!(code.as_str(),
-            "ThrottlingException" | "ServerException" | "ServiceUnavailableException" | "InternalFailure"
-            | "EndpointUnreachable" | "Timeout" | "Request" | "InvalidResponse"))
+fn transient(e: &ChangeError) -> bool {
+    e.ecs().is_some_and(|f| f.transient())
 }
 
 /// This process's claim on a request while one of its tasks steps it; dropped when done.
@@ -60,17 +57,17 @@ impl ChangeEngine {
     /// is one ECS call) and then steps it too, so the caller sees where it got to.
     pub async fn execute_now(&self, id: &str) {
         if let Err(e) = self.step_as(id, true).await {
-            tracing::error!(request = id, error = %e, "executing a change request failed");
+            tracing::error!(request = id, error = ?e, "executing a change request failed");
         }
     }
 
     /// One step of an approved or executing request: start it, or look at its deployment.
     /// Does nothing if another task of this replica is stepping it already.
-    pub async fn step(&self, id: &str) -> Result<(), PortalError> {
+    pub async fn step(&self, id: &str) -> Result<(), ChangeError> {
         self.step_as(id, false).await
     }
 
-    async fn step_as(&self, id: &str, wait: bool) -> Result<(), PortalError> {
+    async fn step_as(&self, id: &str, wait: bool) -> Result<(), ChangeError> {
         let mut waited = 0;
         let _working = loop {
             match Working::take(self, id) {
@@ -86,7 +83,7 @@ impl ChangeEngine {
         if !store::claim(&self.db, id, owner, LEASE_MS).await? {
             return Ok(());
         }
-        let r = store::get(&self.db, id).await?.ok_or_else(|| PortalError::NotFound(id.into()))?;
+        let r = store::get(&self.db, id).await?.ok_or_else(|| ChangeError::NoSuchRequest(id.to_string()))?;
         match r.row.state {
             ChangeState::Approved => self.start(&r).await,
             ChangeState::Executing if r.deployment_arn.is_none() => self.call(&r).await,
@@ -95,7 +92,7 @@ impl ChangeEngine {
         }
     }
 
-    async fn start(&self, r: &StoredRequest) -> Result<(), PortalError> {
+    async fn start(&self, r: &StoredRequest) -> Result<(), ChangeError> {
         let id = &r.row.id;
         if r.override_reason.is_empty() {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
@@ -140,7 +137,7 @@ impl ChangeEngine {
             .await?;
         let detail = serde_json::json!({"replica": self.instance, "summary": r.row.summary});
         audit::record(&self.db, "portal", "", "change.execute", id, &detail).await?;
-        let r = store::get(&self.db, id).await?.ok_or_else(|| PortalError::NotFound(id.clone()))?;
+        let r = store::get(&self.db, id).await?.ok_or_else(|| ChangeError::NoSuchRequest(id.clone()))?;
         self.call(&r).await
     }
 
@@ -151,7 +148,7 @@ impl ChangeEngine {
     /// a baseline but no deployment ARN may or may not have had its call take effect: then it
     /// looks for what the call started (`adopt::find_own`) and sends again only if ECS shows
     /// nothing. Throttling, 5xx and no answer mean "look again later", never "it happened".
-    async fn call(&self, r: &StoredRequest) -> Result<(), PortalError> {
+    async fn call(&self, r: &StoredRequest) -> Result<(), ChangeError> {
         let id = &r.row.id;
         let call = EcsCall::from_json(&r.input)?;
         let in_doubt = match &r.baseline_deployment_arn {
@@ -244,7 +241,7 @@ impl ChangeEngine {
         r: &StoredRequest,
         call: &EcsCall,
         arn: &str,
-    ) -> Result<(), PortalError> {
+    ) -> Result<(), ChangeError> {
         let id = &r.row.id;
         match store::set_deployment(&self.db, id, arn).await? {
             store::Claim::Claimed => {
@@ -255,7 +252,7 @@ impl ChangeEngine {
             }
             store::Claim::NotExecuting => Ok(()),
             store::Claim::TakenByAnother => {
-                let e = PortalError::Internal(format!(
+                let e = ChangeError::Corrupt(format!(
                     "{} answered with deployment {arn}, which another request already records",
                     call.operation()
                 ));
@@ -265,14 +262,14 @@ impl ChangeEngine {
     }
 
     /// An answer that leaves the outcome unknown or says "not now": the worker looks again.
-    async fn retry_later(&self, id: &str, e: &PortalError) -> Result<(), PortalError> {
+    async fn retry_later(&self, id: &str, e: &ChangeError) -> Result<(), ChangeError> {
         store::add_event(&self.db, id, "portal", "retrying", &e.to_string()).await?;
         store::release(&self.db, id, &self.instance).await?;
         Ok(())
     }
 
     /// ECS refused the call: the request fails with ECS's reason.
-    async fn fail_request(&self, r: &StoredRequest, e: &PortalError) -> Result<(), PortalError> {
+    async fn fail_request(&self, r: &StoredRequest, e: &ChangeError) -> Result<(), ChangeError> {
         if r.row.kind != ChangeKind::DeleteRevision {
             history::start(self, r, "", "FAILED", &e.to_string()).await?;
         }
@@ -280,7 +277,7 @@ impl ChangeEngine {
     }
 
     /// Looks at the request's deployment once: records progress, and the end when it comes.
-    async fn follow(&self, r: &StoredRequest) -> Result<(), PortalError> {
+    async fn follow(&self, r: &StoredRequest) -> Result<(), ChangeError> {
         let id = &r.row.id;
         let deployments = self.gateway.deployments(r.deployment_arn.iter().cloned().collect()).await?;
         let Some(d) = deployments.first() else {
@@ -327,7 +324,7 @@ impl ChangeEngine {
         }
     }
 
-    async fn end(&self, r: &StoredRequest, to: ChangeState, outcome: &str) -> Result<(), PortalError> {
+    async fn end(&self, r: &StoredRequest, to: ChangeState, outcome: &str) -> Result<(), ChangeError> {
         let id = &r.row.id;
         if store::finish(&self.db, id, to, outcome).await? {
             store::add_event(&self.db, id, "portal", to.as_str(), outcome).await?;

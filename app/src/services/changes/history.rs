@@ -1,6 +1,6 @@
 //! Writes a request's rollout into the history (`server::history` reads it).
 
-use crate::api::PortalError;
+use super::error::ChangeError;
 use sqlx::Row;
 
 use super::ChangeEngine;
@@ -17,7 +17,7 @@ pub async fn start(
     deployment_arn: &str,
     status: &str,
     reason: &str,
-) -> Result<(), PortalError> {
+) -> Result<(), ChangeError> {
     // Once per request, even if a resumed execution gets here again.
     let exists = sqlx::query("SELECT id FROM rollouts WHERE request_id = $1")
         .bind(&r.row.id)
@@ -61,7 +61,7 @@ pub async fn finish(
     request_id: &str,
     status: &str,
     reason: &str,
-) -> Result<(), PortalError> {
+) -> Result<(), ChangeError> {
     let row = sqlx::query("SELECT id FROM rollouts WHERE request_id = $1 ORDER BY id DESC LIMIT 1")
         .bind(request_id)
         .fetch_optional(state.db.pool())

@@ -14,6 +14,7 @@ pub mod adopt;
 pub mod call;
 pub mod drift;
 pub mod engine;
+pub mod error;
 pub mod execute;
 pub mod history;
 pub mod notify;
@@ -31,6 +32,8 @@ use std::{
 };
 
 use super::{Db, EcsGateway, Policies};
+
+pub use error::ChangeError;
 
 /// `ChangeEngine`: the change-request workflow, from submission to the end of its deployment.
 #[derive(Clone)]

@@ -3,9 +3,9 @@
 //! nobody owns yet (made outside the portal) may be changed by any deployer.
 
 use crate::{
-    api::PortalError,
     auth::{CurrentUser, Role},
     domain::change::ChangeKind,
+    services::changes::error::ChangeError,
 };
 use sqlx::Row;
 
@@ -53,7 +53,7 @@ pub async fn team_for_change(
     cluster: &str,
     daemon: &str,
     family: &str,
-) -> Result<String, PortalError> {
+) -> Result<String, ChangeError> {
     let daemon_key = format!("{cluster}/{daemon}");
     let owned = if daemon.is_empty() { None } else { owner(db, "daemon", &daemon_key).await? };
     let owned = match owned {
@@ -66,7 +66,7 @@ pub async fn team_for_change(
     let team = match owned {
         Some((team, what, name)) => {
             if !user.can_deploy(Some(&team)) {
-                return Err(PortalError::Forbidden(format!(
+                return Err(ChangeError::NotAllowed(format!(
                     "The {what} {name} belongs to team {team}: changing it needs the deployer role in {team}."
                 )));
             }
@@ -82,9 +82,9 @@ pub async fn team_for_change(
 
 /// Checks that `user` may register revisions of `family`, and claims it for their team if
 /// nobody owns it.
-pub async fn claim_family(db: &Db, user: &CurrentUser, family: &str) -> Result<(), PortalError> {
+pub async fn claim_family(db: &Db, user: &CurrentUser, family: &str) -> Result<(), ChangeError> {
     match owner(db, "family", family).await? {
-        Some(team) if !user.can_deploy(Some(&team)) => Err(PortalError::Forbidden(format!(
+        Some(team) if !user.can_deploy(Some(&team)) => Err(ChangeError::NotAllowed(format!(
             "The family {family} belongs to team {team}: registering revisions needs the deployer role in {team}."
         ))),
         Some(_) => Ok(()),

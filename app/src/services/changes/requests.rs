@@ -2,12 +2,13 @@
 //! `crate::services::changes::engine`; this file shapes what they show.
 
 use crate::{
-    api::{changes::*, PortalError},
+    api::changes::*,
     auth::CurrentUser,
     domain::{
         change::{review_refusal, ChangeKind, ChangeState},
         deployment::DeployDraft,
     },
+    services::changes::error::ChangeError,
 };
 
 use super::{
@@ -57,7 +58,7 @@ impl ChangeEngine {
         user: &CurrentUser,
         ip: &str,
         input: ChangeInput,
-    ) -> Result<ChangeRequestRow, PortalError> {
+    ) -> Result<ChangeRequestRow, ChangeError> {
         self.submit(user, ip, input).await
     }
 
@@ -65,7 +66,7 @@ impl ChangeEngine {
         &self,
         user: &CurrentUser,
         filter: RequestFilter,
-    ) -> Result<RequestPage, PortalError> {
+    ) -> Result<RequestPage, ChangeError> {
         let per_page = REQUESTS_PER_PAGE;
         let requester = (filter.inbox == Inbox::Mine).then_some(user.username.as_str());
         let mut rows = Vec::new();
@@ -95,10 +96,8 @@ impl ChangeEngine {
         Ok(RequestPage { rows, next })
     }
 
-    pub async fn get_change(&self, user: &CurrentUser, id: &str) -> Result<ChangeRequestDetail, PortalError> {
-        let r = store::get(&self.db, id)
-            .await?
-            .ok_or_else(|| PortalError::NotFound(format!("There is no change request {id}.")))?;
+    pub async fn get_change(&self, user: &CurrentUser, id: &str) -> Result<ChangeRequestDetail, ChangeError> {
+        let r = store::get(&self.db, id).await?.ok_or_else(|| ChangeError::NoSuchRequest(id.to_string()))?;
         let reviews = store::reviews(&self.db, id, r.version).await?;
         let events = store::events(&self.db, id).await?;
         let pending = r.row.state == ChangeState::Pending;
@@ -159,7 +158,7 @@ impl ChangeEngine {
         })
     }
 
-    pub async fn approval_counts(&self, user: &CurrentUser) -> Result<ApprovalCounts, PortalError> {
+    pub async fn approval_counts(&self, user: &CurrentUser) -> Result<ApprovalCounts, ChangeError> {
         let pending = store::pending_reviewers(&self.db, 500).await?;
         let waiting = pending
             .iter()
@@ -176,11 +175,11 @@ impl ChangeEngine {
         &self,
         cluster: &str,
         name: &str,
-    ) -> Result<crate::services::gateway::daemon_live::Requests, PortalError> {
-        crate::services::gateway::daemon_live::newest_requests(&self.db, cluster, name).await
+    ) -> Result<crate::services::gateway::daemon_live::Requests, ChangeError> {
+        Ok(crate::services::gateway::daemon_live::newest_requests(&self.db, cluster, name).await?)
     }
 
-    pub async fn claim_family(&self, user: &CurrentUser, family: &str) -> Result<(), PortalError> {
+    pub async fn claim_family(&self, user: &CurrentUser, family: &str) -> Result<(), ChangeError> {
         crate::services::changes::ownership::claim_family(&self.db, user, family).await
     }
 }

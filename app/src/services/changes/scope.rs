@@ -3,7 +3,8 @@
 //! decides its policies and freeze windows (a delete or a move is governed by the providers it
 //! leaves too).
 
-use crate::api::PortalError;
+use super::error::ChangeError;
+use crate::services::gateway::error::GatewayError;
 
 use super::ChangeEngine;
 use crate::services::gateway::ecs_queries::short_name;
@@ -15,11 +16,11 @@ impl ChangeEngine {
     /// Read fresh, not from the short-lived cache: a policy decision must not rest on what the
     /// daemon looked like a few seconds ago. The answer refills the cache, so the preparation
     /// of the request that follows reads the same state without another call.
-    pub(crate) async fn providers_now(&self, cluster: &str, name: &str) -> Result<Vec<String>, PortalError> {
+    pub(crate) async fn providers_now(&self, cluster: &str, name: &str) -> Result<Vec<String>, ChangeError> {
         let summary = match self.gateway.cluster_summary(cluster).await {
             Ok(s) => s,
-            Err(PortalError::NotFound(_)) => return Ok(vec![]),
-            Err(e) => return Err(e),
+            Err(GatewayError::NotFound(_)) => return Ok(vec![]),
+            Err(e) => return Err(e.into()),
         };
         let prefix = summary.arn.split(":cluster/").next().unwrap_or(&summary.arn);
         let arn = format!("{prefix}:daemon/{cluster}/{name}");

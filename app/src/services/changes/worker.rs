@@ -53,6 +53,6 @@ pub async fn run_once(state: &ChangeEngine) {
         tracing::error!(error = %e, "webhook delivery round failed");
     }
     if let Err(e) = drift::check_if_due(state).await {
-        tracing::warn!(error = %e, "drift check failed");
+        tracing::warn!(error = ?e, "drift check failed");
     }
 }

@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
-    api::{clusters::CapacityProviderInfo, PortalError},
+    api::clusters::CapacityProviderInfo,
     domain::{
         capacity::{check_provider, daemons_after, group_instances, InstanceGroup, Size},
         deployment::DeploySpec,
     },
+    services::gateway::error::GatewayError,
 };
 
 use super::EcsGateway;
@@ -32,7 +33,7 @@ impl EcsGateway {
         spec: &DeploySpec,
         td_arn: &str,
         providers: &[CapacityProviderInfo],
-    ) -> Result<(), PortalError> {
+    ) -> Result<(), GatewayError> {
         let (cpu, mem) = self.reservation(td_arn).await?;
         let existing = self.daemon_reservations(&spec.cluster).await?;
         let loads = self.instance_loads(&spec.cluster).await?;
@@ -50,7 +51,7 @@ impl EcsGateway {
         if misfits.is_empty() {
             Ok(())
         } else {
-            Err(PortalError::invalid("capacity_providers", misfits.join(" ")))
+            Err(GatewayError::invalid("capacity_providers", misfits.join(" ")))
         }
     }
 
@@ -59,7 +60,7 @@ impl EcsGateway {
     pub(crate) async fn daemon_reservations(
         &self,
         cluster: &str,
-    ) -> Result<BTreeMap<String, Vec<(String, u32, u32)>>, PortalError> {
+    ) -> Result<BTreeMap<String, Vec<(String, u32, u32)>>, GatewayError> {
         let mut out: BTreeMap<String, Vec<(String, u32, u32)>> = BTreeMap::new();
         for d in self.list_daemons(cluster).await?.iter().filter(|d| d.status == "ACTIVE") {
             let (mut cpu, mut mem) = (0, 0);
@@ -80,7 +81,7 @@ impl EcsGateway {
     pub(crate) async fn instance_loads(
         &self,
         cluster: &str,
-    ) -> Result<HashMap<String, Vec<InstanceGroup>>, PortalError> {
+    ) -> Result<HashMap<String, Vec<InstanceGroup>>, GatewayError> {
         let described = self.container_instances(cluster).await?;
         let mut instances = Vec::new();
         for ci in described {
@@ -112,7 +113,7 @@ impl EcsGateway {
     }
 
     /// Container instance ARN → what its live application tasks reserve.
-    async fn app_task_reservations(&self, cluster: &str) -> Result<HashMap<String, Size>, PortalError> {
+    async fn app_task_reservations(&self, cluster: &str) -> Result<HashMap<String, Size>, GatewayError> {
         // desiredStatus defaults to RUNNING: pending and running tasks, not stopping ones.
         let tasks = self.tasks(cluster, None).await?;
         let mut used: HashMap<String, Size> = HashMap::new();

@@ -6,7 +6,8 @@
 //! treats it as a change seen (invalidates the cluster) and reads ECS again; likewise when a
 //! request has ended while the cached view still shows its deployment running.
 
-use crate::api::{daemons::DeploymentView, PortalError};
+use super::error::GatewayError;
+use crate::api::daemons::DeploymentView;
 use sqlx::Row;
 
 use crate::services::db::Db;
@@ -23,7 +24,7 @@ pub struct Requests {
     pub ended: Vec<String>,
 }
 
-pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Requests, PortalError> {
+pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Requests, GatewayError> {
     let mut out = Requests::default();
     let in_flight = sqlx::query(
         "SELECT id, deployment_arn FROM change_requests WHERE cluster = $1 AND daemon = $2 \
@@ -52,7 +53,7 @@ pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Req
         let arn: String = row.try_get("deployment_arn")?;
         let state: String = row.try_get("state")?;
         let state = crate::domain::change::ChangeState::parse(&state).ok_or_else(|| {
-            PortalError::from(sqlx::Error::Decode(format!("unknown change state {state:?}").into()))
+            GatewayError::from(sqlx::Error::Decode(format!("unknown change state {state:?}").into()))
         })?;
         if !matches!(
             state,

@@ -1,14 +1,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
-    api::{daemons::*, PortalError},
+    api::daemons::*,
     domain::deployment::{DeployDraft, DeploySpec},
 };
 use aws_sdk_ecs::types::{
     DaemonDeployment, DaemonDeploymentRevisionDetail, DaemonPropagateTags, DaemonRevision,
 };
 
-use super::{cache::cluster_name, error::ecs_error, EcsGateway};
+use super::{cache::cluster_name, error::GatewayError, EcsGateway};
 use super::{
     daemon_live,
     ecs_paging::{all_pages, in_batches, DAEMON_BATCH, MAX_PAGES},
@@ -18,6 +18,7 @@ use crate::services::changes::call::{
     Alarms, CreateDaemon, DaemonSettings, DeleteDaemon, DeploymentConfiguration, EcsCall, KeyValue,
     UpdateDaemon,
 };
+use crate::services::error::EcsFailure;
 
 /// `arn:aws:ecs:R:A:cluster/C` → `arn:aws:ecs:R:A:daemon/C/NAME`.
 fn daemon_arn(cluster_arn: &str, cluster: &str, name: &str) -> String {
@@ -25,8 +26,8 @@ fn daemon_arn(cluster_arn: &str, cluster: &str, name: &str) -> String {
     format!("{prefix}:daemon/{cluster}/{name}")
 }
 
-fn not_found_daemon(cluster: &str, name: &str) -> PortalError {
-    PortalError::NotFound(format!("There is no daemon named {name} in cluster {cluster}."))
+fn not_found_daemon(cluster: &str, name: &str) -> GatewayError {
+    GatewayError::NotFound(format!("There is no daemon named {name} in cluster {cluster}."))
 }
 
 fn secs(t: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
@@ -39,7 +40,7 @@ impl EcsGateway {
     pub(crate) async fn revisions(
         &self,
         arns: Vec<String>,
-    ) -> Result<HashMap<String, DaemonRevision>, PortalError> {
+    ) -> Result<HashMap<String, DaemonRevision>, GatewayError> {
         let mut unique: Vec<String> = arns;
         unique.sort();
         unique.dedup();
@@ -75,13 +76,13 @@ impl EcsGateway {
 
     /// Daemon task definition ARN → (CPU units, MiB) one copy reserves. Definitions are
     /// immutable, so the answer is cached for the life of the process.
-    pub async fn reservation(&self, td_arn: &str) -> Result<(u32, u32), PortalError> {
+    pub async fn reservation(&self, td_arn: &str) -> Result<(u32, u32), GatewayError> {
         if let Some(r) = self.cache.reservations.get(&td_arn.to_string()) {
             return Ok(r);
         }
         let out =
             self.ecs.client.describe_daemon_task_definition().daemon_task_definition(td_arn).send().await?;
-        let td = out.daemon_task_definition.ok_or_else(|| PortalError::NotFound(td_arn.to_string()))?;
+        let td = out.daemon_task_definition.ok_or_else(|| GatewayError::NotFound(td_arn.to_string()))?;
         let containers = td.container_definitions.unwrap_or_default();
         let cpu: u32 = containers.iter().map(|c| c.cpu.max(0) as u32).sum();
         let mem: u32 = containers.iter().map(|c| c.memory.unwrap_or(0).max(0) as u32).sum();
@@ -93,7 +94,7 @@ impl EcsGateway {
     }
 
     /// ListDaemons of a cluster (name or ARN), every page.
-    pub(crate) async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, PortalError> {
+    pub(crate) async fn daemon_arns(&self, cluster: &str) -> Result<Vec<String>, GatewayError> {
         let cluster = cluster_name(cluster);
         if let Some(hit) = self.cache.daemon_arns.get(&cluster.to_string()) {
             return Ok(hit);
@@ -118,7 +119,7 @@ impl EcsGateway {
     }
 
     /// DescribeDaemonDeployments, 20 per call; the answers in the order of `arns`.
-    pub(crate) async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, PortalError> {
+    pub(crate) async fn deployments(&self, arns: Vec<String>) -> Result<Vec<DaemonDeployment>, GatewayError> {
         let mut found: HashMap<String, DaemonDeployment> = HashMap::new();
         let missing: Vec<String> = arns
             .iter()
@@ -166,7 +167,7 @@ impl EcsGateway {
 
     /// ListDaemonDeployments: the daemon's newest deployment ARNs, newest first (one page of 20
     /// is all a page shows).
-    pub(crate) async fn deployment_arns(&self, daemon_arn: &str) -> Result<Vec<String>, PortalError> {
+    pub(crate) async fn deployment_arns(&self, daemon_arn: &str) -> Result<Vec<String>, GatewayError> {
         if let Some(hit) = self.cache.deployment_lists.get(&daemon_arn.to_string()) {
             return Ok(hit);
         }
@@ -187,19 +188,19 @@ impl EcsGateway {
     pub(crate) async fn describe_daemon(
         &self,
         arn: &str,
-    ) -> Result<Option<aws_sdk_ecs::types::DaemonDetail>, PortalError> {
+    ) -> Result<Option<aws_sdk_ecs::types::DaemonDetail>, GatewayError> {
         if let Some(hit) = self.cache.daemons.get(&arn.to_string()) {
             return Ok(Some(hit));
         }
         let epoch = self.cache.epoch();
-        match self.ecs.client.describe_daemon().daemon_arn(arn).send().await.map_err(ecs_error) {
+        match self.ecs.client.describe_daemon().daemon_arn(arn).send().await.map_err(GatewayError::from) {
             Ok(o) => {
                 if let Some(d) = &o.daemon {
                     self.cache.store(&self.cache.daemons, epoch, arn.to_string(), d.clone());
                 }
                 Ok(o.daemon)
             }
-            Err(PortalError::Ecs { code, .. }) if code == "DaemonNotFoundException" => Ok(None),
+            Err(GatewayError::Ecs(e)) if e.is("DaemonNotFoundException") => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -208,7 +209,7 @@ impl EcsGateway {
         &self,
         family: &str,
         revision: Option<u32>,
-    ) -> Result<String, PortalError> {
+    ) -> Result<String, GatewayError> {
         let reference = match revision {
             Some(r) => format!("{family}:{r}"),
             None => family.to_string(),
@@ -219,21 +220,16 @@ impl EcsGateway {
             Ok(o) => o
                 .daemon_task_definition
                 .and_then(|t| t.daemon_task_definition_arn)
-                .ok_or_else(|| PortalError::Internal("ECS returned no task definition".into())),
-            Err(e) => {
-                let err = ecs_error(e);
-                match &err {
-                    PortalError::Ecs { code, .. }
-                        if code == "ClientException" || code == "InvalidParameterException" =>
-                    {
-                        Err(PortalError::invalid(
-                            if revision.is_some() { "revision" } else { "family" },
-                            format!("There is no ACTIVE daemon task definition {reference}."),
-                        ))
-                    }
-                    _ => Err(err),
+                .ok_or_else(|| GatewayError::Unexpected("ECS returned no task definition".into())),
+            Err(e) => match EcsFailure::from(e) {
+                e if e.is("ClientException") || e.is("InvalidParameterException") => {
+                    Err(GatewayError::invalid(
+                        if revision.is_some() { "revision" } else { "family" },
+                        format!("There is no ACTIVE daemon task definition {reference}."),
+                    ))
                 }
-            }
+                e => Err(e.into()),
+            },
         }
     }
 }
@@ -301,7 +297,7 @@ pub(crate) fn deployment_view(
 }
 
 impl EcsGateway {
-    pub async fn list_daemons(&self, cluster: &str) -> Result<Vec<DaemonRow>, PortalError> {
+    pub async fn list_daemons(&self, cluster: &str) -> Result<Vec<DaemonRow>, GatewayError> {
         let arns = self.daemon_arns(cluster).await?;
         let mut details = Vec::new();
         // DescribeDaemon takes one ARN; run them concurrently, a few at a time.
@@ -373,7 +369,7 @@ impl EcsGateway {
         cluster: &str,
         name: &str,
         requests: daemon_live::Requests,
-    ) -> Result<DaemonDetail, PortalError> {
+    ) -> Result<DaemonDetail, GatewayError> {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
         let mut d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
@@ -531,7 +527,7 @@ impl EcsGateway {
         })
     }
 
-    pub async fn deploy_options(&self, cluster: &str) -> Result<DeployOptions, PortalError> {
+    pub async fn deploy_options(&self, cluster: &str) -> Result<DeployOptions, GatewayError> {
         let clusters = self.cluster_summaries(None).await?;
         let chosen = clusters
             .iter()
@@ -612,9 +608,9 @@ impl EcsGateway {
         &self,
         spec: &DeploySpec,
         client_token: &str,
-    ) -> Result<PreparedDeploy, PortalError> {
+    ) -> Result<PreparedDeploy, GatewayError> {
         let summary = self.cluster_summary(&spec.cluster).await.map_err(|e| match e {
-            PortalError::NotFound(m) => PortalError::invalid("cluster", m),
+            GatewayError::NotFound(m) => GatewayError::invalid("cluster", m),
             other => other,
         })?;
         let td_arn = self.task_definition_arn(&spec.family, spec.revision).await?;
@@ -622,7 +618,7 @@ impl EcsGateway {
         let mut provider_arns = Vec::new();
         for name in &spec.capacity_providers {
             let p = providers.iter().find(|p| &p.name == name).ok_or_else(|| {
-                PortalError::invalid(
+                GatewayError::invalid(
                     "capacity_providers",
                     format!(
                         "{name} is not a Managed Instances capacity provider of cluster {}.",
@@ -678,7 +674,7 @@ impl EcsGateway {
             }
             (Some(_), None) => return Err(not_found_daemon(&spec.cluster, &spec.daemon_name)),
             (None, Some(_)) => {
-                return Err(PortalError::invalid(
+                return Err(GatewayError::invalid(
                     "daemon_name",
                     format!(
                         "A daemon named {} already exists in cluster {}; update it instead.",
@@ -714,7 +710,7 @@ impl EcsGateway {
         &self,
         cluster: &str,
         name: &str,
-    ) -> Result<(EcsCall, String, String), PortalError> {
+    ) -> Result<(EcsCall, String, String), GatewayError> {
         let summary = self.cluster_summary(cluster).await?;
         let arn = daemon_arn(&summary.arn, cluster, name);
         let d = self.describe_daemon(&arn).await?.ok_or_else(|| not_found_daemon(cluster, name))?;
@@ -731,7 +727,7 @@ impl EcsGateway {
 
 impl EcsGateway {
     /// Families with their ACTIVE revisions (newest first) and per-copy reservation.
-    pub async fn active_families(&self) -> Result<Vec<FamilyRevisions>, PortalError> {
+    pub async fn active_families(&self) -> Result<Vec<FamilyRevisions>, GatewayError> {
         // 10 pages of 100: the form offers at most 1,000 revisions.
         let arns: Vec<String> = all_pages(10, |token| async move {
             let out = self
@@ -765,7 +761,7 @@ impl EcsGateway {
 
     /// CloudWatch alarm names to offer. The embedded emulator lists its alarms; against AWS
     /// the portal does not call CloudWatch, and users type alarm names.
-    pub async fn alarm_names(&self) -> Result<Vec<String>, PortalError> {
+    pub async fn alarm_names(&self) -> Result<Vec<String>, GatewayError> {
         let Some(endpoint) = &self.ecs.sim_endpoint else { return Ok(vec![]) };
         let res = self.http.get(format!("{endpoint}/_sim/alarms")).send().await;
         let Ok(res) = res else { return Ok(vec![]) };

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use crate::api::PortalError;
+use crate::services::error::EcsFailure;
 
 /// DescribeDaemonRevisions and DescribeDaemonDeployments take at most this many ARNs.
 pub const DAEMON_BATCH: usize = 20;
@@ -15,10 +15,10 @@ pub const MAX_PAGES: usize = 100;
 
 /// Calls `page(token)` until ECS returns no `nextToken` (or `max_pages` pages), collecting the
 /// items. `page` may end the listing early by returning no token.
-pub async fn all_pages<T, F, Fut>(max_pages: usize, mut page: F) -> Result<Vec<T>, PortalError>
+pub async fn all_pages<T, F, Fut>(max_pages: usize, mut page: F) -> Result<Vec<T>, EcsFailure>
 where
     F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<String>), PortalError>>,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), EcsFailure>>,
 {
     let mut items = Vec::new();
     let mut token = None;
@@ -39,10 +39,10 @@ pub async fn in_batches<T, F, Fut>(
     arns: &[String],
     size: usize,
     mut describe: F,
-) -> Result<Vec<T>, PortalError>
+) -> Result<Vec<T>, EcsFailure>
 where
     F: FnMut(Vec<String>) -> Fut,
-    Fut: Future<Output = Result<Vec<T>, PortalError>>,
+    Fut: Future<Output = Result<Vec<T>, EcsFailure>>,
 {
     let mut items = Vec::new();
     for chunk in arns.chunks(size.max(1)) {
@@ -61,13 +61,15 @@ mod tests {
         let items = all_pages(10, |token: Option<String>| {
             calls.set(calls.get() + 1);
             let n: u32 = token.map(|t| t.parse().unwrap()).unwrap_or(0);
-            async move { Ok((vec![n], (n < 2).then(|| (n + 1).to_string()))) }
+            async move { Ok::<_, EcsFailure>((vec![n], (n < 2).then(|| (n + 1).to_string()))) }
         })
         .await
         .unwrap();
         assert_eq!(items, vec![0, 1, 2]);
         assert_eq!(calls.get(), 3);
-        let bounded = all_pages(2, |_| async { Ok((vec![1], Some("again".to_string()))) }).await.unwrap();
+        let bounded = all_pages(2, |_| async { Ok::<_, EcsFailure>((vec![1], Some("again".to_string()))) })
+            .await
+            .unwrap();
         assert_eq!(bounded.len(), 2);
     }
 
@@ -75,7 +77,9 @@ mod tests {
     async fn batches_hold_at_most_the_limit() {
         let arns: Vec<String> = (0..45).map(|i| i.to_string()).collect();
         let sizes =
-            in_batches(&arns, DAEMON_BATCH, |chunk| async move { Ok(vec![chunk.len()]) }).await.unwrap();
+            in_batches(&arns, DAEMON_BATCH, |chunk| async move { Ok::<_, EcsFailure>(vec![chunk.len()]) })
+                .await
+                .unwrap();
         assert_eq!(sizes, vec![20, 20, 5]);
     }
 }

@@ -4,10 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::api::{
-    clusters::{CapacityProviderInfo, ClusterSummary, InstanceRow, TaskRow},
-    PortalError,
-};
+use super::error::GatewayError;
+use crate::api::clusters::{CapacityProviderInfo, ClusterSummary, InstanceRow, TaskRow};
 use aws_sdk_ecs::types::{ContainerInstance, ContainerInstanceField, Task};
 
 use super::ecs_paging::{all_pages, in_batches, MAX_PAGES, WIDE_BATCH};
@@ -21,15 +19,15 @@ pub fn short_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
-fn not_found_cluster(cluster: &str) -> PortalError {
-    PortalError::NotFound(format!("There is no cluster named {cluster}."))
+fn not_found_cluster(cluster: &str) -> GatewayError {
+    GatewayError::NotFound(format!("There is no cluster named {cluster}."))
 }
 
 impl EcsGateway {
     pub async fn cluster_summaries(
         &self,
         names: Option<Vec<String>>,
-    ) -> Result<Vec<ClusterSummary>, PortalError> {
+    ) -> Result<Vec<ClusterSummary>, GatewayError> {
         let key = names.as_ref().map(|n| n.join(","));
         if let Some(hit) = self.cache.clusters.get(&key) {
             return Ok(hit);
@@ -67,7 +65,7 @@ impl EcsGateway {
         Ok(clusters)
     }
 
-    pub async fn cluster_summary(&self, cluster: &str) -> Result<ClusterSummary, PortalError> {
+    pub async fn cluster_summary(&self, cluster: &str) -> Result<ClusterSummary, GatewayError> {
         self.cluster_summaries(Some(vec![cluster.to_string()]))
             .await?
             .into_iter()
@@ -79,7 +77,7 @@ impl EcsGateway {
     pub async fn providers(
         &self,
         cluster: &ClusterSummary,
-    ) -> Result<Vec<CapacityProviderInfo>, PortalError> {
+    ) -> Result<Vec<CapacityProviderInfo>, GatewayError> {
         if cluster.capacity_providers.is_empty() {
             return Ok(vec![]);
         }
@@ -123,7 +121,7 @@ impl EcsGateway {
     pub(crate) async fn container_instances(
         &self,
         cluster: &str,
-    ) -> Result<Vec<ContainerInstance>, PortalError> {
+    ) -> Result<Vec<ContainerInstance>, GatewayError> {
         let client = &self.ecs.client;
         let arns = all_pages(MAX_PAGES, |token| async move {
             let out = client
@@ -136,7 +134,7 @@ impl EcsGateway {
             Ok((out.container_instance_arns.unwrap_or_default(), out.next_token))
         })
         .await?;
-        in_batches(&arns, WIDE_BATCH, |chunk| async move {
+        Ok(in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client
                 .describe_container_instances()
                 .cluster(cluster)
@@ -146,7 +144,7 @@ impl EcsGateway {
                 .await?;
             Ok(out.container_instances.unwrap_or_default())
         })
-        .await
+        .await?)
     }
 
     /// Every container instance of the cluster with its tasks. `daemon`: only that daemon's tasks.
@@ -154,7 +152,7 @@ impl EcsGateway {
         &self,
         cluster: &str,
         daemon: Option<&str>,
-    ) -> Result<Vec<InstanceRow>, PortalError> {
+    ) -> Result<Vec<InstanceRow>, GatewayError> {
         let cluster = cluster_name(cluster);
         let key = (cluster.to_string(), daemon.map(str::to_string));
         if let Some(hit) = self.cache.instances.get(&key) {
@@ -184,7 +182,7 @@ impl EcsGateway {
     }
 
     /// Every task of the cluster (`daemon`: only that daemon's) as ECS describes it, read fresh.
-    pub(crate) async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, PortalError> {
+    pub(crate) async fn tasks(&self, cluster: &str, daemon: Option<&str>) -> Result<Vec<Task>, GatewayError> {
         let client = &self.ecs.client;
         let daemon = daemon.map(str::to_string);
         let arns = all_pages(MAX_PAGES, |token| {
@@ -202,11 +200,11 @@ impl EcsGateway {
             }
         })
         .await?;
-        in_batches(&arns, WIDE_BATCH, |chunk| async move {
+        Ok(in_batches(&arns, WIDE_BATCH, |chunk| async move {
             let out = client.describe_tasks().cluster(cluster).set_tasks(Some(chunk)).send().await?;
             Ok(out.tasks.unwrap_or_default())
         })
-        .await
+        .await?)
     }
 }
 

@@ -1,41 +1,64 @@
-//! Turns `aws-sdk-ecs` errors into the portal's error, keeping ECS's error code and message.
+//! `GatewayError`: what can go wrong reading from or preparing a call to ECS.
 
-use std::error::Error as _;
+use crate::{
+    api::PortalError,
+    domain::FieldErrors,
+    services::error::{from_sdk_error, storage_failed, EcsFailure},
+};
 
-use crate::api::PortalError;
-use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// ECS answered with an error, or could not be reached.
+    #[error(transparent)]
+    Ecs(#[from] EcsFailure),
+    /// The database (the change requests a daemon's live view is checked against). The detail
+    /// goes to the log (`storage_failed`), never into a message.
+    #[error("the database did not answer")]
+    Db(#[from] sqlx::Error),
+    /// No such cluster, daemon or task definition; the message names it.
+    #[error("{0}")]
+    NotFound(String),
+    /// What was asked cannot be done as given (a revision that is not ACTIVE, a provider the
+    /// cluster lacks, a daemon that does not fit), by field.
+    #[error("{}", .0.summary())]
+    Invalid(FieldErrors),
+    /// ECS answered something the portal cannot use (a missing ARN, an unreadable definition).
+    #[error("{0}")]
+    Unexpected(String),
+}
 
-pub fn ecs_error<E, R>(err: SdkError<E, R>) -> PortalError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let (code, message) = match &err {
-        SdkError::ServiceError(e) => {
-            let inner = e.err();
-            let code = inner.code().unwrap_or("Unknown").to_string();
-            let message = inner.message().map(str::to_string).unwrap_or_else(|| inner.to_string());
-            let message = match code.as_str() {
-                "ThrottlingException" => {
-                    format!("ECS is throttling requests; wait a moment and try again. ({message})")
-                }
-                _ => message,
-            };
-            (code, message)
+from_sdk_error!(GatewayError);
+
+impl From<FieldErrors> for GatewayError {
+    fn from(e: FieldErrors) -> Self {
+        GatewayError::Invalid(e)
+    }
+}
+
+impl GatewayError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, message);
+        GatewayError::Invalid(e)
+    }
+
+    /// The ECS failure behind this error, if it is one.
+    pub fn ecs(&self) -> Option<&EcsFailure> {
+        match self {
+            GatewayError::Ecs(e) => Some(e),
+            _ => None,
         }
-        SdkError::TimeoutError(_) => ("Timeout".into(), "ECS did not answer in time; try again.".into()),
-        SdkError::DispatchFailure(e) => (
-            "EndpointUnreachable".into(),
-            format!(
-                "The ECS endpoint could not be reached{}.",
-                e.as_connector_error().and_then(|c| c.source()).map(|s| format!(": {s}")).unwrap_or_default()
-            ),
-        ),
-        SdkError::ResponseError(_) => {
-            ("InvalidResponse".into(), "ECS sent a response the portal could not read.".into())
+    }
+}
+
+impl From<GatewayError> for PortalError {
+    fn from(e: GatewayError) -> Self {
+        match e {
+            GatewayError::Ecs(e) => e.into(),
+            GatewayError::Db(e) => storage_failed(&e),
+            GatewayError::NotFound(m) => PortalError::NotFound(m),
+            GatewayError::Invalid(f) => PortalError::Invalid(f),
+            GatewayError::Unexpected(m) => PortalError::Internal(m),
         }
-        other => ("Unknown".into(), other.to_string()),
-    };
-    tracing::warn!(%code, %message, "ECS call failed");
-    PortalError::Ecs { code, message }
+    }
 }

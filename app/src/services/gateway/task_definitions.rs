@@ -5,10 +5,7 @@
 use std::collections::HashMap;
 
 use crate::{
-    api::{
-        task_definitions::{DaemonUse, RevisionSummary, TaskDefinitionRecord},
-        PortalError,
-    },
+    api::task_definitions::{DaemonUse, RevisionSummary, TaskDefinitionRecord},
     domain::task_definition::{ContainerSpec, LogSpec, TaskDefinitionSpec},
 };
 use aws_sdk_ecs::types::{
@@ -17,7 +14,7 @@ use aws_sdk_ecs::types::{
 };
 
 use super::ecs_paging::all_pages;
-use super::{to_sdk, EcsGateway};
+use super::{error::GatewayError, to_sdk, EcsGateway};
 
 /// Upper bound on pages read when listing revisions, so a huge account cannot stall a page.
 const MAX_REVISION_PAGES: usize = 50;
@@ -46,10 +43,12 @@ fn summary(arn: &str, status: &str, registered_at: Option<String>) -> Option<Rev
 
 /// SDK → domain: what ECS stored, in the portal's terms (CPU units, MiB, awslogs). ECS names
 /// families by the portal's rule, so a family it refuses means a broken answer.
-fn from_sdk(td: &DaemonTaskDefinition) -> Result<TaskDefinitionSpec, PortalError> {
+fn from_sdk(td: &DaemonTaskDefinition) -> Result<TaskDefinitionSpec, GatewayError> {
     let units = |s: Option<&str>| s.and_then(|s| s.trim().parse::<u32>().ok());
     let family = crate::domain::names::ResourceName::parse("family", td.family().unwrap_or_default())
-        .map_err(|e| PortalError::Internal(format!("ECS described a daemon task definition badly: {e}")))?;
+        .map_err(|e| {
+            GatewayError::Unexpected(format!("ECS described a daemon task definition badly: {e}"))
+        })?;
     Ok(TaskDefinitionSpec {
         family,
         task_role_arn: td.task_role_arn().map(str::to_string),
@@ -108,11 +107,11 @@ impl EcsGateway {
         &self,
         spec: TaskDefinitionSpec,
         allowed: &[String],
-    ) -> Result<String, PortalError> {
+    ) -> Result<String, GatewayError> {
         use crate::domain::role_allowlist::{refusal_message, refused};
         // ECS takes a role's name too; the portal registers the ARN it stands for.
         let scope = if spec.has_role_names() { self.role_scope().await } else { None };
-        let spec = spec.with_expanded_roles(scope.as_ref()).map_err(PortalError::Invalid)?;
+        let spec = spec.with_expanded_roles(scope.as_ref()).map_err(GatewayError::Invalid)?;
         let mut errors = crate::domain::FieldErrors::new();
         for (field, role) in
             [("task_role", &spec.task_role_arn), ("execution_role", &spec.execution_role_arn)]
@@ -122,7 +121,7 @@ impl EcsGateway {
             }
         }
         if !errors.is_empty() {
-            return Err(PortalError::Invalid(errors));
+            return Err(GatewayError::Invalid(errors));
         }
         let out = self
             .ecs
@@ -142,7 +141,7 @@ impl EcsGateway {
         // form's families, usage) rather than guess what shows it.
         self.cache.invalidate_cluster("");
         out.daemon_task_definition_arn
-            .ok_or_else(|| PortalError::Internal("ECS returned no daemon task definition ARN".into()))
+            .ok_or_else(|| GatewayError::Unexpected("ECS returned no daemon task definition ARN".into()))
     }
 
     pub async fn list_task_definition_families(
@@ -150,7 +149,7 @@ impl EcsGateway {
         family_prefix: Option<String>,
         next_token: Option<String>,
         page_size: i32,
-    ) -> Result<(Vec<RevisionSummary>, Option<String>), PortalError> {
+    ) -> Result<(Vec<RevisionSummary>, Option<String>), GatewayError> {
         let out = self
             .ecs
             .client
@@ -179,7 +178,7 @@ impl EcsGateway {
         family_prefix: Option<String>,
         until_family: Option<String>,
         all_statuses: bool,
-    ) -> Result<Vec<RevisionSummary>, PortalError> {
+    ) -> Result<Vec<RevisionSummary>, GatewayError> {
         let status = if all_statuses {
             DaemonTaskDefinitionStatusFilter::All
         } else {
@@ -226,7 +225,7 @@ impl EcsGateway {
         &self,
         family: &str,
         revision: u32,
-    ) -> Result<TaskDefinitionRecord, PortalError> {
+    ) -> Result<TaskDefinitionRecord, GatewayError> {
         let out = self
             .ecs
             .client
@@ -235,7 +234,7 @@ impl EcsGateway {
             .send()
             .await?;
         let td = out.daemon_task_definition().ok_or_else(|| {
-            PortalError::NotFound(format!("Daemon task definition {family}:{revision} does not exist."))
+            GatewayError::NotFound(format!("Daemon task definition {family}:{revision} does not exist."))
         })?;
         Ok(TaskDefinitionRecord {
             arn: td.daemon_task_definition_arn().unwrap_or_default().to_string(),
@@ -250,7 +249,7 @@ impl EcsGateway {
     /// Every cluster's daemons (ListDaemons, DescribeDaemon) and their revisions'
     /// task definitions (DescribeDaemonRevisions, 20 at a time, each revision once ever), all
     /// through the gateway's cache.
-    pub async fn task_definition_usage(&self) -> Result<HashMap<String, Vec<DaemonUse>>, PortalError> {
+    pub async fn task_definition_usage(&self) -> Result<HashMap<String, Vec<DaemonUse>>, GatewayError> {
         let mut daemon_arns = Vec::new();
         for cluster in self.cluster_summaries(None).await? {
             daemon_arns.extend(self.daemon_arns(&cluster.name).await?);

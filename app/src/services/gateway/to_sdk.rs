@@ -1,8 +1,9 @@
 //! Conversions from the portal's validated domain types to `aws-sdk-ecs` input types.
-use crate::{api::PortalError, domain::task_definition::ContainerSpec};
+use super::error::GatewayError;
+use crate::domain::task_definition::ContainerSpec;
 use aws_sdk_ecs::types::{DaemonContainerDefinition, KeyValuePair, LogConfiguration, LogDriver};
 
-pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, PortalError> {
+pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, GatewayError> {
     let mut b = DaemonContainerDefinition::builder()
         .name(&c.name)
         .image(&c.image)
@@ -21,8 +22,8 @@ pub fn container(c: &ContainerSpec) -> Result<DaemonContainerDefinition, PortalE
                 .options("awslogs-stream-prefix", &l.stream_prefix)
                 .options("awslogs-create-group", if l.create_group { "true" } else { "false" })
                 .build()
-                .map_err(|e| PortalError::Internal(e.to_string()))?,
+                .map_err(|e| GatewayError::Unexpected(e.to_string()))?,
         );
     }
-    b.build().map_err(|e| PortalError::Internal(e.to_string()))
+    b.build().map_err(|e| GatewayError::Unexpected(e.to_string()))
 }

@@ -12,10 +12,27 @@ pub mod views;
 pub use query::{list_rollouts, Cursor, PageAt, RolloutFilter, RolloutPage, RolloutRow};
 pub use store::{finish_rollout, insert_rollout, set_deployment, NewRollout};
 
-use super::Db;
+use super::{error::storage_failed, Db};
+use crate::api::PortalError;
 
 /// `History`: the rollouts the History page, its exports and /api/v1 read.
 #[derive(Clone)]
 pub struct History {
     pub db: Db,
+}
+
+/// Reading history can only fail by its database not answering.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The detail goes to the log (`storage_failed`), never into a message.
+    #[error("the database did not answer")]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<HistoryError> for PortalError {
+    fn from(e: HistoryError) -> Self {
+        match e {
+            HistoryError::Db(e) => storage_failed(&e),
+        }
+    }
 }

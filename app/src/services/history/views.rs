@@ -1,16 +1,11 @@
-//! `HistoryBackend`: the History page and the audit log viewer read the database through
-//! `crate::history`.
+//! The History page's views of rollout rows.
 
 use crate::{
-    api::{
-        history::{AuditPage, AuditView, HistoryPage, RolloutView},
-        PortalError,
-    },
-    domain::history::{AuditFilter, HistoryFilter, PageAt},
+    api::history::{HistoryPage, RolloutView},
+    domain::history::{HistoryFilter, PageAt},
 };
 
-use super::{History, RolloutFilter, RolloutRow};
-use crate::services::audit::query as audit;
+use super::{History, HistoryError, RolloutFilter, RolloutPage, RolloutRow};
 
 /// The storage filter of validated History filters.
 pub fn rollout_filter(f: &HistoryFilter) -> RolloutFilter {
@@ -23,10 +18,6 @@ pub fn rollout_filter(f: &HistoryFilter) -> RolloutFilter {
         from: f.from_ms,
         to: f.to_ms,
     }
-}
-
-pub fn audit_filter(f: &AuditFilter) -> audit::AuditFilter {
-    audit::AuditFilter { actor: f.actor.clone(), action: f.action.clone(), from: f.from_ms, to: f.to_ms }
 }
 
 pub fn rollout_view(r: RolloutRow) -> RolloutView {
@@ -53,42 +44,26 @@ pub fn rollout_view(r: RolloutRow) -> RolloutView {
     }
 }
 
-pub fn audit_view(r: audit::AuditRow) -> AuditView {
-    AuditView {
-        id: r.id,
-        at: r.at,
-        actor: r.actor,
-        ip: r.ip,
-        action: r.action,
-        target: r.target,
-        detail: r.detail,
-    }
-}
-
 impl History {
+    /// One page of rollout rows as stored (/api/v1 shapes its own JSON from them).
+    pub async fn rollouts(
+        &self,
+        filter: &RolloutFilter,
+        at: PageAt,
+        limit: i64,
+    ) -> Result<RolloutPage, HistoryError> {
+        Ok(super::list_rollouts(&self.db, filter, at, limit).await?)
+    }
+
     pub async fn list_history(
         &self,
         filter: &HistoryFilter,
         at: PageAt,
         limit: i64,
-    ) -> Result<HistoryPage, PortalError> {
+    ) -> Result<HistoryPage, HistoryError> {
         let page = super::list_rollouts(&self.db, &rollout_filter(filter), at, limit).await?;
         Ok(HistoryPage {
             rows: page.rows.into_iter().map(rollout_view).collect(),
-            older: page.older.map(|c| c.encode()),
-            newer: page.newer.map(|c| c.encode()),
-        })
-    }
-
-    pub async fn list_audit(
-        &self,
-        filter: &AuditFilter,
-        at: PageAt,
-        limit: i64,
-    ) -> Result<AuditPage, PortalError> {
-        let page = audit::list_audit(&self.db, &audit_filter(filter), at, limit).await?;
-        Ok(AuditPage {
-            rows: page.rows.into_iter().map(audit_view).collect(),
             older: page.older.map(|c| c.encode()),
             newer: page.newer.map(|c| c.encode()),
         })

@@ -2,15 +2,15 @@
 //! `is_admin`). A policy may only name teams that exist.
 
 use crate::{
-    api::{admin::*, PortalError},
+    api::admin::*,
     domain::policy::{FreezeWindow, Policy},
 };
 
-use super::{approval_policies as policies, freezes, Policies};
+use super::{approval_policies as policies, error::PolicyError, freezes, Policies};
 use crate::services::{accounts::teams, clock::now_ms};
 
 impl Policies {
-    pub async fn list_policies(&self) -> Result<Vec<PolicyView>, PortalError> {
+    pub async fn list_policies(&self) -> Result<Vec<PolicyView>, PolicyError> {
         Ok(policies::list(&self.db)
             .await?
             .into_iter()
@@ -18,34 +18,29 @@ impl Policies {
             .collect())
     }
 
-    pub async fn save_policy(&self, policy: &Policy, actor: &str) -> Result<(), PortalError> {
+    pub async fn save_policy(&self, policy: &Policy, actor: &str) -> Result<(), PolicyError> {
         // A misspelt team would make the policy impossible to satisfy: nobody could approve.
         let teams = teams::list_teams(&self.db).await?;
-        let missing: Vec<&str> = policy
+        let missing: Vec<String> = policy
             .approver_teams
             .iter()
             .filter(|t| !teams.iter().any(|known| &known.name == *t))
-            .map(String::as_str)
+            .cloned()
             .collect();
         if !missing.is_empty() {
-            return Err(PortalError::invalid(
-                "approver_teams",
-                format!("There is no team {}; create it under Teams first.", missing.join(", ")),
-            ));
+            return Err(PolicyError::UnknownApproverTeams(missing));
         }
         Ok(policies::upsert(&self.db, policy, actor).await?)
     }
 
-    pub async fn delete_policy(&self, cluster: &str, capacity_provider: &str) -> Result<(), PortalError> {
-        policies::delete(&self.db, cluster, capacity_provider).await?.then_some(()).ok_or_else(|| {
-            PortalError::NotFound(format!(
-                "There is no policy for {}.",
-                policy_target(cluster, capacity_provider)
-            ))
-        })
+    pub async fn delete_policy(&self, cluster: &str, capacity_provider: &str) -> Result<(), PolicyError> {
+        policies::delete(&self.db, cluster, capacity_provider)
+            .await?
+            .then_some(())
+            .ok_or_else(|| PolicyError::NoSuchPolicy(policy_target(cluster, capacity_provider)))
     }
 
-    pub async fn list_freezes(&self) -> Result<Vec<FreezeView>, PortalError> {
+    pub async fn list_freezes(&self) -> Result<Vec<FreezeView>, PolicyError> {
         let now = now_ms();
         Ok(freezes::list(&self.db)
             .await?
@@ -60,17 +55,14 @@ impl Policies {
             .collect())
     }
 
-    pub async fn save_freeze(&self, window: &FreezeWindow, actor: &str) -> Result<String, PortalError> {
+    pub async fn save_freeze(&self, window: &FreezeWindow, actor: &str) -> Result<String, PolicyError> {
         if !window.id.is_empty() && freezes::get(&self.db, &window.id).await?.is_none() {
-            return Err(PortalError::NotFound("That freeze window no longer exists.".into()));
+            return Err(PolicyError::NoSuchFreeze);
         }
         Ok(freezes::save(&self.db, window, actor).await?)
     }
 
-    pub async fn delete_freeze(&self, id: &str) -> Result<(), PortalError> {
-        freezes::delete(&self.db, id)
-            .await?
-            .then_some(())
-            .ok_or_else(|| PortalError::NotFound("That freeze window no longer exists.".into()))
+    pub async fn delete_freeze(&self, id: &str) -> Result<(), PolicyError> {
+        freezes::delete(&self.db, id).await?.then_some(()).ok_or_else(|| PolicyError::NoSuchFreeze)
     }
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod approval_policies;
+pub mod error;
 pub mod freezes;
 mod role_allowlist;
 pub mod role_grants;
@@ -10,6 +11,8 @@ pub mod rows;
 pub mod seed;
 
 use super::Db;
+
+pub use error::PolicyError;
 
 /// `Policies`: the rules a change must pass: approval policies, freeze windows, and which
 /// IAM roles a team's task definitions may name.

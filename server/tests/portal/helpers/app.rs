@@ -47,10 +47,17 @@ impl TestApp {
     /// A second portal on the same database and the same emulator (each replica keeps its own
     /// ECS cache and workers), signed in as `admin`.
     pub async fn replica(&self) -> TestApp {
-        let app = Application::build_with(self.config.clone(), Some(self.state.services.gateway.ecs.clone()))
+        self.replica_with(|_| {}).await
+    }
+
+    /// A second replica with some settings of its own.
+    pub async fn replica_with(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config.clone();
+        change(&mut config);
+        let app = Application::build_with(config.clone(), Some(self.state.services.gateway.ecs.clone()))
             .await
             .expect("replica builds");
-        start(app, self.config.clone(), true).await
+        start(app, config, true).await
     }
 }
 
