@@ -5,6 +5,7 @@ pub mod auth;
 pub mod changes;
 pub mod clusters;
 pub mod daemons;
+pub mod dashboard;
 mod error;
 pub mod history;
 pub mod role_allowlist;

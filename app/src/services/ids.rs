@@ -10,9 +10,28 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().hyphenated().to_string()
 }
 
+/// The smallest id made at or after `ms` (epoch ms, the portal's clock): `id >= first_id_at(t)`
+/// selects rows recorded since `t` without comparing a time another clock wrote (a rollout's
+/// `started_at` may be ECS's).
+pub fn first_id_at(ms: i64) -> String {
+    let ms = ms.max(0) as u64 & 0xffff_ffff_ffff;
+    format!("{:08x}-{:04x}", ms >> 16, ms & 0xffff)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_id_at_splits_ids_by_their_time() {
+        let before = new_id();
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        let t = crate::services::clock::now_ms();
+        let after = new_id();
+        assert!(before < first_id_at(t), "{before} vs {}", first_id_at(t));
+        assert!(after >= first_id_at(t), "{after} vs {}", first_id_at(t));
+        assert!(after < first_id_at(t + 60_000));
+    }
 
     #[test]
     fn ids_sort_by_creation() {

@@ -12,6 +12,7 @@ mod auth;
 mod capacity;
 mod changes;
 mod daemons;
+mod dashboard;
 mod health;
 mod history;
 mod policies;

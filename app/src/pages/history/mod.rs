@@ -5,7 +5,7 @@ mod audit;
 mod filters;
 mod list;
 mod pager;
-mod table;
+pub(crate) mod table;
 
 pub use audit::AuditPage;
 pub use list::HistoryPage;

@@ -297,6 +297,23 @@ pub(crate) fn deployment_view(
 }
 
 impl EcsGateway {
+    /// Every daemon, in every cluster, with instances that should run it but do not.
+    pub async fn missing_daemons(&self) -> Result<Vec<crate::api::dashboard::MissingDaemon>, GatewayError> {
+        let mut missing = Vec::new();
+        for cluster in self.list_clusters().await? {
+            for d in self.list_daemons(&cluster.name).await? {
+                if d.without_daemon > 0 {
+                    missing.push(crate::api::dashboard::MissingDaemon {
+                        cluster: cluster.name.clone(),
+                        daemon: d.name,
+                        instances: d.without_daemon as u32,
+                    });
+                }
+            }
+        }
+        Ok(missing)
+    }
+
     pub async fn list_daemons(&self, cluster: &str) -> Result<Vec<DaemonRow>, GatewayError> {
         let arns = self.daemon_arns(cluster).await?;
         let mut details = Vec::new();

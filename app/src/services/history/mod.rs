@@ -4,6 +4,7 @@
 //! `query` is the keyset-paginated, filtered read the History page and its exports use;
 //! `views` shapes it for the pages.
 
+pub mod dashboard;
 pub mod query;
 pub mod rows;
 pub mod store;

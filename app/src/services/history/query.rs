@@ -101,7 +101,7 @@ fn push_filters(q: &mut SqlBuilder, f: &RolloutFilter) {
     }
 }
 
-const COLUMNS: &str = "r.id, r.request_id, r.source, r.kind, r.cluster, r.daemon, r.team, \
+pub(super) const COLUMNS: &str = "r.id, r.request_id, r.source, r.kind, r.cluster, r.daemon, r.team, \
     r.requester, r.approvers, r.from_revision, r.to_revision, r.diff, r.deployment_arn, \
     r.status, r.reason, r.started_at, r.ended_at, \
     CASE WHEN EXISTS (SELECT 1 FROM rollouts n WHERE n.cluster = r.cluster \
