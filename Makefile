@@ -5,11 +5,12 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_LEPTOS := cargo leptos
 
-.PHONY: run test setup build release check fmt lint test-rust test-crash test-e2e bench clean-data help
+.PHONY: run test setup build release check fmt lint test-rust test-crash test-e2e screenshots bench clean-data help
 
 help:
 	@echo "make run    - install what is missing, build, serve on http://127.0.0.1:3000"
 	@echo "make test   - install what is missing, run fmt, clippy, Rust tests (SQLite + PostgreSQL), Playwright"
+	@echo "make screenshots - retake the README's pictures (docs/*.png) from the embedded default"
 
 run: build
 	@echo "Daemon Portal on http://127.0.0.1:3000 (SQLite in ./data, embedded ECS emulator)"
@@ -56,6 +57,11 @@ test-crash:
 
 test-e2e: build
 	cd end2end && npx playwright test
+
+# The README's pictures (docs/*.png), taken from the embedded default with data in it.
+screenshots: build
+	@scripts/setup.sh test
+	end2end/scripts/screenshots.sh
 
 clean-data:
 	rm -rf data

@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <ConsoleLayout>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=leptos_router::SsrMode::Async />
                     // Async SSR: the whole page, data included, in the first response, so the
                     // forms and pages work without JavaScript.
