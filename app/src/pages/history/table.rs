@@ -78,6 +78,9 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
     let revision = format!("{} → {}", or_dash(&r.from_revision), or_dash(&r.to_revision));
     let diff = (!r.diff.is_empty()).then(|| r.diff.clone());
     let reason = (!r.reason.is_empty()).then(|| r.reason.clone());
+    // A long status (ROLLBACK SUCCESSFUL) wraps in its badge: one line of reason under it, so
+    // the cell stays within three lines; the whole reason is in the title.
+    let reason_class = if r.status.len() > 12 { "reason clamp-1" } else { "reason clamp-2" };
     let requester = if r.out_of_band() {
         view! { <span class="badge warn oob">"Out of band"</span> }.into_any()
     } else {
@@ -102,7 +105,7 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
             <td class="mono revision">{revision}</td>
             <td>
                 <StatusBadge status=r.status.clone() />
-                {reason.map(|x| view! { <div class="reason clamp-2" title=x.clone()>{x.clone()}</div> })}
+                {reason.map(|x| view! { <div class=reason_class title=x.clone()>{x.clone()}</div> })}
             </td>
             <td class="col-optional arn"><ShortArn arn=r.deployment_arn.clone() /></td>
             <td class="nowrap">{duration}{end.map(|e| view! { <div class="help">{e}</div> })}</td>
