@@ -34,8 +34,8 @@ async function getDaemon(request: APIRequestContext, cluster: string, name: stri
   return res.status() === 200 ? ((await res.json()) as Daemon) : null;
 }
 
-/** Waits until the daemon's newest deployment is SUCCESSFUL and no request is on its way. */
-async function settled(request: APIRequestContext, cluster: string, name: string) {
+/** Waits until the daemon's newest deployment has `status` and no request is on its way. */
+async function settled(request: APIRequestContext, cluster: string, name: string, status = 'SUCCESSFUL') {
   await expect
     .poll(
       async () => {
@@ -44,7 +44,7 @@ async function settled(request: APIRequestContext, cluster: string, name: string
       },
       { timeout: 120_000, intervals: [500, 1000] },
     )
-    .toBe('SUCCESSFUL');
+    .toBe(status);
 }
 
 async function deploy(request: APIRequestContext, form: Record<string, string>) {
@@ -76,6 +76,26 @@ async function seed(request: APIRequestContext): Promise<{ requestId: string }> 
       'form[revision]': '2',
     });
     await settled(request, 'default', DAEMON);
+    // An update the alarm rolls back: the longest status (ROLLBACK SUCCESSFUL) and a reason.
+    await register(request, OTHER, 'quay.io/prometheus/node-exporter:v1.9.0');
+    const other = await getDaemon(request, 'default', OTHER);
+    await deploy(request, {
+      ...base,
+      'form[daemon_arn]': other!.arn,
+      'form[daemon_name]': OTHER,
+      'form[family]': OTHER,
+      'form[revision]': '2',
+      'form[alarms][0]': 'daemon-errors',
+      'form[rollback_on_alarm]': 'on',
+      'form[bake_time]': '10',
+    });
+    const alarm = await request.post('/_sim/alarms/daemon-errors', { data: { state: 'ALARM' } });
+    expect(alarm.status(), await alarm.text()).toBe(200);
+    try {
+      await settled(request, 'default', OTHER, 'ROLLBACK_SUCCESSFUL');
+    } finally {
+      await request.post('/_sim/alarms/daemon-errors', { data: { state: 'OK' } });
+    }
   }
   // A request waiting for approval on prod (admin may not approve their own).
   const list = await request.post('/api/list-change-requests', {
@@ -290,6 +310,44 @@ test.describe('tables that fit', () => {
       expect.soft(o.scrollWidth, `${url} at 375 px scrolls sideways; wider than the window: ${o.wide.join(', ')}`).toBeLessThanOrEqual(o.innerWidth);
     }
     expect(errors, 'console errors').toEqual([]);
+  });
+
+  test('status badges keep their colours, with WCAG AA contrast, in light and dark', async ({ page, request }) => {
+    test.setTimeout(120_000);
+    await seed(request);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const url of ['/history', '/approvals?inbox=all', `/daemons/default/${DAEMON}`]) {
+        await page.goto(url);
+        await hydrated(page);
+        const badges = await page.evaluate(() => {
+          const rgb = (c: string) => c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+          const lum = (c: number[]) => {
+            const [r, g, b] = c.map((v) => {
+              const s = v / 255;
+              return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+          };
+          return [...document.querySelectorAll<HTMLElement>('.badge')].map((el) => {
+            const style = getComputedStyle(el);
+            const [fg, bg] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))];
+            const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+            return { text: el.textContent, tone: el.className, color: style.color, ratio: Math.round(ratio * 100) / 100 };
+          });
+        });
+        expect(badges.length, url).toBeGreaterThan(0);
+        for (const b of badges) {
+          expect(b.ratio, `${colorScheme} ${url}: ${b.tone} "${b.text}" ${b.color}`).toBeGreaterThanOrEqual(4.5);
+        }
+        // The tones stay colours: a successful status is still green.
+        const ok = badges.find((b) => /\bok\b/.test(b.tone));
+        if (ok) {
+          const [r, g, bl] = ok.color.match(/\d+/g)!.map(Number);
+          expect(g, `${colorScheme} ${url}: an ok badge is green (${ok.color})`).toBeGreaterThan(Math.max(r, bl));
+        }
+      }
+    }
   });
 
   test.describe('signed out', () => {
