@@ -31,6 +31,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:," />
                 // Before the islands' scripts, so it sees every keystroke (layout/early_input.js).
                 <script inner_html=include_str!("layout/early_input.js")></script>
+                // Copy buttons, without wasm (components::ShortArn).
+                <script inner_html=include_str!("layout/copy.js")></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

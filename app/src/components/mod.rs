@@ -1,4 +1,4 @@
-//! Reusable console widgets: form fields, alerts, status badges, progress bars.
+//! Reusable console widgets: form fields, alerts, status badges, progress bars, short ARNs.
 
 mod alert;
 mod badge;
@@ -10,6 +10,7 @@ mod post_form;
 mod progress;
 mod reloading;
 pub mod resource;
+mod short_arn;
 pub mod time;
 
 pub use alert::{Alert, ErrorAlert, LoadError};
@@ -19,6 +20,7 @@ pub use field_messages::FieldMessages;
 pub use post_form::{FormAction, PostForm};
 pub use progress::ProgressBar;
 pub use reloading::{refresh_on_ok, reloading};
+pub use short_arn::{short_arn, ShortArn};
 
 /// `4 vCPU, 16 GB` from CPU units and MiB.
 pub fn sizes_label(cpu_units: u32, mib: u32) -> String {

@@ -186,6 +186,7 @@ fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: FormAction<RevokeApiTok
                 view! { <p class="empty-state">"You have no API tokens."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="data" aria-label="API tokens">
                         <thead>
                             <tr>
@@ -236,6 +237,7 @@ fn TokenList(tokens: Vec<ApiTokenRow>, now: i64, revoke: FormAction<RevokeApiTok
                                 .collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }
                     .into_any()
             }}

@@ -56,6 +56,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
         return view! { <p class="empty-state">"No freeze windows."</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Freeze windows">
             <thead>
                 <tr>
@@ -101,6 +102,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

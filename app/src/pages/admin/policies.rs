@@ -86,6 +86,7 @@ fn PoliciesTable(list: Vec<PolicyView>, refresh: RwSignal<u32>) -> impl IntoView
         .into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Approval policies">
             <thead>
                 <tr>
@@ -103,6 +104,7 @@ fn PoliciesTable(list: Vec<PolicyView>, refresh: RwSignal<u32>) -> impl IntoView
                 {list.into_iter().map(|v| view! { <PolicyRow v refresh /> }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

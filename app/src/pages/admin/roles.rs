@@ -63,6 +63,7 @@ fn GrantsTable(list: RoleAllowlist, refresh: RwSignal<u32>) -> impl IntoView {
         view! { <p class="empty-state">"No role is granted to a team."</p> }.into_any()
     } else {
         view! {
+            <div class="table-scroll">
             <table class="data" aria-label="Roles granted to teams">
                 <thead>
                     <tr>
@@ -99,6 +100,7 @@ fn GrantsTable(list: RoleAllowlist, refresh: RwSignal<u32>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         }
         .into_any()
     };

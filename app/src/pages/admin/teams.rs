@@ -74,6 +74,7 @@ fn TeamsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
         return view! { <p class="empty-state">"No teams yet."</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Teams">
             <thead>
                 <tr>
@@ -107,6 +108,7 @@ fn TeamsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }
@@ -165,6 +167,7 @@ fn MembershipsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
         return view! { <p class="empty-state">"No memberships yet."</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Memberships">
             <thead>
                 <tr>
@@ -178,6 +181,7 @@ fn MembershipsTable(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                 {o.memberships.into_iter().map(|m| view! { <MembershipRow m refresh /> }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

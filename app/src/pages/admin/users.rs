@@ -49,6 +49,7 @@ fn UsersBody(users: Result<Vec<UserView>, PortalError>) -> impl IntoView {
 #[component]
 fn UsersTable(list: Vec<UserView>, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Users">
             <thead>
                 <tr>
@@ -64,6 +65,7 @@ fn UsersTable(list: Vec<UserView>, refresh: RwSignal<u32>) -> impl IntoView {
                 {list.into_iter().map(|u| view! { <UserRow u refresh /> }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

@@ -77,17 +77,17 @@ pub fn ApprovalsPage() -> impl IntoView {
                                 )
                             });
                             view! {
-                                <table class="data" aria-label="Change requests">
+                                <div class="table-scroll">
+                                <table class="data requests" aria-label="Change requests">
                                     <thead>
                                         <tr>
                                             <th>"Request"</th>
                                             <th>"State"</th>
                                             <th>"Daemon"</th>
-                                            <th>"Revision"</th>
+                                            <th class="col-optional">"Revision"</th>
                                             <th>"Requester"</th>
-                                            <th>"Team"</th>
                                             <th>"Approvals"</th>
-                                            <th>"Created"</th>
+                                            <th class="col-optional">"Created"</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -100,27 +100,38 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                 } else {
                                                     format!("{}/{}", r.cluster, r.daemon)
                                                 };
-                                                let revision = match (r.from_revision.is_empty(), r.to_revision.is_empty()) {
+                                                let full = match (r.from_revision.is_empty(), r.to_revision.is_empty()) {
                                                     (_, true) => r.from_revision.clone(),
                                                     (true, false) => r.to_revision.clone(),
                                                     (false, false) => format!("{} → {}", r.from_revision, r.to_revision),
                                                 };
+                                                let revision = revision_change(&r.from_revision, &r.to_revision).unwrap_or_else(|| full.clone());
+                                                let created = format_epoch(r.created_at as f64 / 1000.0);
+                                                let (date, time) = created.split_once(' ').unwrap_or((&created, ""));
+                                                let (date, time) = (date.to_string(), time.to_string());
                                                 view! {
                                                     <tr>
-                                                        <td><a href=format!("/approvals/{}", r.id)>{r.summary.clone()}</a></td>
+                                                        <td class="summary">
+                                                            <a class="clamp-3" href=format!("/approvals/{}", r.id) title=r.summary.clone()>
+                                                                {r.summary.clone()}
+                                                            </a>
+                                                        </td>
                                                         <td><StateBadge state=r.state /></td>
                                                         <td>{daemon}</td>
-                                                        <td class="mono">{revision}</td>
-                                                        <td>{r.requester.clone()}</td>
-                                                        <td>{r.team.clone()}</td>
-                                                        <td>{format!("{} of {}", r.approvals, r.approvals_required)}</td>
-                                                        <td>{format_epoch(r.created_at as f64 / 1000.0)}</td>
+                                                        <td class="col-optional mono revision" title=full>{revision}</td>
+                                                        <td>
+                                                            {r.requester.clone()}
+                                                            {(!r.team.is_empty()).then(|| view! { <div class="help">{r.team.clone()}</div> })}
+                                                        </td>
+                                                        <td class="nowrap">{format!("{} of {}", r.approvals, r.approvals_required)}</td>
+                                                        <td class="col-optional nowrap">{date}<div class="help">{time}</div></td>
                                                     </tr>
                                                 }
                                             })
                                             .collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                                 {next.map(|href| view! { <p class="pager"><a href=href>"Older requests"</a></p> })}
                             }
                                 .into_any()
@@ -129,5 +140,25 @@ pub fn ApprovalsPage() -> impl IntoView {
                 }}
             </Transition>
         </div>
+    }
+}
+
+/// `family:1 → 2` when both sides are revisions of one family (the list has no room for the
+/// family twice; the summary and the cell's title have it in full).
+fn revision_change(from: &str, to: &str) -> Option<String> {
+    let (family, old) = from.rsplit_once(':')?;
+    let (to_family, new) = to.rsplit_once(':')?;
+    (family == to_family).then(|| format!("{family}:{old} → {new}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::revision_change;
+
+    #[test]
+    fn one_family_is_named_once() {
+        assert_eq!(revision_change("agent:1", "agent:2").as_deref(), Some("agent:1 → 2"));
+        assert_eq!(revision_change("agent:1", "other:2"), None);
+        assert_eq!(revision_change("", "agent:2"), None);
     }
 }

@@ -13,7 +13,9 @@ use crate::api::changes::{
     get_change_request, CancelChangeRequest, ChangeRequestDetail, EditChangeRequest, OverrideFreeze,
     ReviewChangeRequest,
 };
-use crate::components::{poll::poll_while, time::format_epoch, Alert, ErrorAlert, LoadError, ProgressBar};
+use crate::components::{
+    poll::poll_while, time::format_epoch, Alert, ErrorAlert, LoadError, ProgressBar, ShortArn,
+};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
 
@@ -146,7 +148,9 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 <div class="panel">
                     <h2>"Rollout"</h2>
                     <ProgressBar percent=Signal::derive(move || pct) label="Rollout progress" />
-                    <p class="mono">{d.deployment_arn.clone()}</p>
+                    {(!d.deployment_arn.is_empty()).then(|| view! {
+                        <p class="deployment-arn">"ECS deployment " <ShortArn arn=d.deployment_arn.clone() /></p>
+                    })}
                     {daemon_link.clone().map(|href| view! { <p><a href=href>"Follow it on the daemon page"</a></p> })}
                 </div>
             }
@@ -180,6 +184,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 view! { <p class="empty-state">"No reviews yet."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="data" aria-label="Reviews">
                         <thead><tr><th>"Reviewer"</th><th>"Decision"</th><th>"Comment"</th><th>"When"</th></tr></thead>
                         <tbody>
@@ -196,6 +201,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }
                 .into_any()
             }}

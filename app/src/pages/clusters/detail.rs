@@ -9,7 +9,7 @@ use crate::api::{
     clusters::{get_cluster, ClusterDetail, InstanceRow},
     daemons::list_daemons,
 };
-use crate::components::{sizes_label, LoadError, StatusBadge};
+use crate::components::{sizes_label, LoadError, ShortArn, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
 
 const TABS: [(&str, &str); 3] =
@@ -63,6 +63,7 @@ pub fn ClusterPage() -> impl IntoView {
                                 Ok(rows) => {
                                     view! {
                                         <div class="panel">
+                                            <div class="table-scroll">
                                             <table class="data" aria-label="Daemons">
                                                 <thead>
                                                     <tr><th>"Name"</th><th>"Status"</th><th>"Revision"</th><th>"Running"</th><th>"Without daemon"</th></tr>
@@ -84,6 +85,7 @@ pub fn ClusterPage() -> impl IntoView {
                                                         .collect_view()}
                                                 </tbody>
                                             </table>
+                                            </div>
                                         </div>
                                     }
                                         .into_any()
@@ -100,6 +102,7 @@ pub fn ClusterPage() -> impl IntoView {
 fn ProvidersTab(d: ClusterDetail) -> impl IntoView {
     view! {
         <div class="panel">
+            <div class="table-scroll">
             <table class="data" aria-label="Capacity providers">
                 <thead>
                     <tr><th>"Name"</th><th>"Status"</th><th>"Instance size"</th><th>"Instances"</th></tr>
@@ -120,6 +123,7 @@ fn ProvidersTab(d: ClusterDetail) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         </div>
     }
 }
@@ -131,6 +135,7 @@ fn InstancesTab(d: ClusterDetail, selected: Option<String>) -> impl IntoView {
         selected.as_ref().and_then(|id| d.instances.iter().find(|i| &i.id == id).cloned());
     view! {
         <div class="panel">
+            <div class="table-scroll">
             <table class="data" aria-label="Managed instances">
                 <thead>
                     <tr>
@@ -165,6 +170,7 @@ fn InstancesTab(d: ClusterDetail, selected: Option<String>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         </div>
         {chosen.map(|i| view! { <InstanceDetail i=i /> })}
     }
@@ -177,6 +183,7 @@ fn InstanceDetail(i: InstanceRow) -> impl IntoView {
             return view! { <p class="empty-state">{format!("No {what} on this instance.")}</p> }.into_any();
         }
         view! {
+            <div class="table-scroll">
             <table class="data" aria-label=what>
                 <thead><tr><th>"Name"</th><th>"Status"</th><th>"Revision"</th><th>"Task"</th></tr></thead>
                 <tbody>
@@ -188,13 +195,14 @@ fn InstanceDetail(i: InstanceRow) -> impl IntoView {
                                     <td>{t.group.clone()}</td>
                                     <td><StatusBadge status=t.status.clone() /></td>
                                     <td class="mono">{t.definition.clone()}</td>
-                                    <td class="mono">{t.arn.rsplit('/').next().unwrap_or_default().to_string()}</td>
+                                    <td><ShortArn arn=t.arn.clone() /></td>
                                 </tr>
                             }
                         })
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         }
         .into_any()
     };

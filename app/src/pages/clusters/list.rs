@@ -22,6 +22,7 @@ pub fn ClustersPage() -> impl IntoView {
                             }
                             Ok(list) => {
                                 view! {
+                                    <div class="table-scroll">
                                     <table class="data" aria-label="Clusters">
                                         <thead>
                                             <tr>
@@ -49,6 +50,7 @@ pub fn ClustersPage() -> impl IntoView {
                                                 .collect_view()}
                                         </tbody>
                                     </table>
+                                    </div>
                                 }
                                     .into_any()
                             }

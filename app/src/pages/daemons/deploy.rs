@@ -300,6 +300,7 @@ fn DeployFormView(
         let rows = rows.get();
         (!rows.is_empty()).then(|| {
             view! {
+                <div class="table-scroll">
                 <table class="data capacity" aria-label="Reserved per instance after this deployment">
                     <thead>
                         <tr>
@@ -326,6 +327,7 @@ fn DeployFormView(
                             .collect_view()}
                     </tbody>
                 </table>
+                </div>
             }
         })
     };

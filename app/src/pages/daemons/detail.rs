@@ -12,7 +12,7 @@ use crate::api::PortalError;
 use crate::components::{
     poll::poll_while,
     time::{format_duration, format_opt_epoch},
-    Alert, ErrorAlert, LoadError, ProgressBar, StatusBadge,
+    Alert, ErrorAlert, LoadError, ProgressBar, ShortArn, StatusBadge,
 };
 use crate::layout::{Crumb, PageHeader};
 
@@ -123,7 +123,7 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                 <div><dt>"Running"</dt><dd>{format!("{total_running} instances")}</dd></div>
                 <div><dt>"Without daemon"</dt><dd>{format!("{total_without} instances")}</dd></div>
                 <div><dt>"Critical"</dt><dd>{if d.settings.critical { "Yes" } else { "No" }}</dd></div>
-                <div><dt>"ARN"</dt><dd class="mono">{d.arn.clone()}</dd></div>
+                <div><dt>"ARN"</dt><dd><ShortArn arn=d.arn.clone() /></dd></div>
                 <div><dt>"Created"</dt><dd>{format_opt_epoch(d.created_at)}</dd></div>
             </dl>
         </div>
@@ -141,6 +141,7 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                 view! { <p class="empty-state">"No revision runs yet."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="data" aria-label="Current revisions">
                         <thead>
                             <tr>
@@ -171,6 +172,7 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }
                     .into_any()
             }}
@@ -240,7 +242,7 @@ fn ActiveDeployment(dep: DeploymentView) -> impl IntoView {
                 </Alert>
             })}
             <dl class="kv">
-                <div><dt>"Deployment"</dt><dd class="mono">{dep.id.clone()}</dd></div>
+                <div><dt>"Deployment"</dt><dd><ShortArn arn=dep.arn.clone() /></dd></div>
                 <div><dt>"From"</dt><dd class="mono">{from}</dd></div>
                 <div><dt>"To"</dt><dd class="mono">{dep.target.clone()}</dd></div>
                 <div><dt>"Draining"</dt><dd>{dep.draining}</dd></div>
@@ -261,6 +263,7 @@ fn DeploymentsTable(deployments: Vec<DeploymentView>) -> impl IntoView {
         return view! { <p class="empty-state">"No earlier deployments."</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Past deployments">
             <thead>
                 <tr>
@@ -268,7 +271,7 @@ fn DeploymentsTable(deployments: Vec<DeploymentView>) -> impl IntoView {
                     <th>"Status"</th>
                     <th>"From"</th>
                     <th>"To"</th>
-                    <th>"Started"</th>
+                    <th class="col-optional">"Started"</th>
                     <th>"Reason"</th>
                 </tr>
             </thead>
@@ -276,20 +279,24 @@ fn DeploymentsTable(deployments: Vec<DeploymentView>) -> impl IntoView {
                 {deployments
                     .into_iter()
                     .map(|d| {
+                        let reason = d.rollback_reason.clone().or(d.status_reason.clone()).unwrap_or_default();
                         view! {
                             <tr>
-                                <td class="mono">{d.id.clone()}</td>
+                                <td><ShortArn arn=d.arn.clone() /></td>
                                 <td><StatusBadge status=d.status.clone() /></td>
                                 <td class="mono">{d.sources.join(", ")}</td>
                                 <td class="mono">{d.target.clone()}</td>
-                                <td>{format_opt_epoch(d.created_at)}</td>
-                                <td>{d.rollback_reason.clone().or(d.status_reason.clone()).unwrap_or_default()}</td>
+                                <td class="col-optional">{format_opt_epoch(d.created_at)}</td>
+                                <td class="reason">
+                                    <span class="clamp-3" title=reason.clone()>{reason.clone()}</span>
+                                </td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

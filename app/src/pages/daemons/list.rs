@@ -72,6 +72,7 @@ pub fn DaemonsPage() -> impl IntoView {
                             }
                             Ok(rows) => {
                                 view! {
+                                    <div class="table-scroll">
                                     <table class="data" aria-label="Daemons">
                                         <thead>
                                             <tr>
@@ -109,6 +110,7 @@ pub fn DaemonsPage() -> impl IntoView {
                                                 .collect_view()}
                                         </tbody>
                                     </table>
+                                    </div>
                                 }
                                     .into_any()
                             }

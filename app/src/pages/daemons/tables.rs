@@ -11,6 +11,7 @@ pub fn InstancesTable(instances: Vec<InstanceRow>, daemon: String) -> impl IntoV
         return view! { <p class="empty-state">"No instances in these capacity providers."</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Managed instances">
             <thead>
                 <tr>
@@ -44,6 +45,7 @@ pub fn InstancesTable(instances: Vec<InstanceRow>, daemon: String) -> impl IntoV
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::pager::{ExportLinks, Pager};
 use crate::api::history::{list_audit, AuditView};
-use crate::components::{time::format_epoch, LoadError, TextField};
+use crate::components::{time::format_epoch, LoadError, ShortArn, TextField};
 use crate::domain::{history::AuditQuery, FieldErrors};
 use crate::layout::{Crumb, PageHeader};
 
@@ -122,12 +122,13 @@ fn AuditFilters(query: AuditQuery, errors: FieldErrors) -> impl IntoView {
 #[component]
 fn AuditTable(rows: Vec<AuditView>) -> impl IntoView {
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Audit log">
             <thead>
                 <tr>
                     <th>"When"</th>
                     <th>"Actor"</th>
-                    <th>"Address"</th>
+                    <th class="col-optional">"Address"</th>
                     <th>"Action"</th>
                     <th>"Target"</th>
                     <th>"Detail"</th>
@@ -141,15 +142,22 @@ fn AuditTable(rows: Vec<AuditView>) -> impl IntoView {
                             <tr>
                                 <td class="nowrap">{format_epoch(r.at as f64 / 1000.0)}</td>
                                 <td>{r.actor}</td>
-                                <td class="mono">{r.ip}</td>
+                                <td class="col-optional mono">{r.ip}</td>
                                 <td>{r.action}</td>
-                                <td class="mono">{r.target}</td>
-                                <td><pre class="audit-detail">{r.detail}</pre></td>
+                                <td class="mono wrap-anywhere">
+                                    {if r.target.starts_with("arn:") {
+                                        view! { <ShortArn arn=r.target.clone() /> }.into_any()
+                                    } else {
+                                        r.target.clone().into_any()
+                                    }}
+                                </td>
+                                <td><pre class="audit-detail clamp-3" title=r.detail.clone()>{r.detail.clone()}</pre></td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }

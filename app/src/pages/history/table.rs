@@ -1,11 +1,14 @@
 //! The rollout table. Every value is text (Leptos escapes it); the diff is shown in a `<pre>`.
+//! It fits a 1280 px window: the deployment ARN shows as its id (`ShortArn`), the reason is
+//! clamped to two lines (the whole of it in `title`), and on narrower windows the columns
+//! marked `col-optional` are hidden and the table scrolls in its own box (style/main.css).
 
 use leptos::prelude::*;
 
 use crate::api::history::RolloutView;
 use crate::components::{
     time::{format_duration, format_epoch},
-    StatusBadge,
+    ShortArn, StatusBadge,
 };
 
 /// `(date, time)` of an epoch-ms instant, UTC; dashes for 0 (not yet).
@@ -40,27 +43,29 @@ fn or_dash(s: &str) -> String {
 #[component]
 pub fn RolloutTable(rows: Vec<RolloutView>) -> impl IntoView {
     view! {
-        <table class="data history" aria-label="Rollouts">
-            <thead>
-                <tr>
-                    <th>"When"</th>
-                    <th>"Daemon"</th>
-                    <th>"Requester"</th>
-                    <th>"Approvers"</th>
-                    <th>"Revision"</th>
-                    <th>"Status"</th>
-                    <th>"ECS deployment"</th>
-                    <th>"Start"</th>
-                    <th>"End"</th>
-                    <th>"Duration"</th>
-                    <th>"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows.into_iter().map(|r| view! { <RolloutRow r=r /> }).collect_view()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="data history" aria-label="Rollouts">
+                <thead>
+                    <tr>
+                        <th>"When"</th>
+                        <th>"Daemon"</th>
+                        <th>"Requester"</th>
+                        <th>"Revision"</th>
+                        <th>"Status"</th>
+                        <th class="col-optional">"ECS deployment"</th>
+                        <th>"Duration"</th>
+                        <th>"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows.into_iter().map(|r| view! { <RolloutRow r=r /> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }
 
+/// One rollout in eight columns, none taller than three lines: the start under its date, the
+/// kind under the daemon, the approvers under the requester (an out-of-band rollout has
+/// neither), the end under the duration, the diff (a disclosure) with the actions.
 #[component]
 fn RolloutRow(r: RolloutView) -> impl IntoView {
     let daemon_href = format!("/daemons/{}/{}", r.cluster, r.daemon);
@@ -69,38 +74,54 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
         .map(|n| format!("/daemons/{}/{}/update?revision={n}&rollback=1", r.cluster, r.daemon));
     let duration =
         r.duration_ms().map(|ms| format_duration(ms as f64 / 1000.0)).unwrap_or_else(|| "—".into());
-    let approvers = if r.approvers.is_empty() { "—".to_string() } else { r.approvers.join(", ") };
+    let approvers = (!r.approvers.is_empty()).then(|| format!("approved by {}", r.approvers.join(", ")));
     let revision = format!("{} → {}", or_dash(&r.from_revision), or_dash(&r.to_revision));
     let diff = (!r.diff.is_empty()).then(|| r.diff.clone());
     let reason = (!r.reason.is_empty()).then(|| r.reason.clone());
-    let out_of_band = r.out_of_band();
+    // A long status (ROLLBACK SUCCESSFUL) wraps in its badge: one line of reason under it, so
+    // the cell stays within three lines; the whole reason is in the title.
+    let reason_class = if r.status.len() > 12 { "reason clamp-1" } else { "reason clamp-2" };
+    let requester = if r.out_of_band() {
+        view! { <span class="badge warn oob">"Out of band"</span> }.into_any()
+    } else {
+        or_dash(&r.requester).into_any()
+    };
     let (date, start) = split_time(r.started_at);
-    let end = end_label(r.started_at, r.ended_at);
+    let end = (r.ended_at > 0).then(|| {
+        let end = end_label(r.started_at, r.ended_at);
+        format!("ended {}", end.trim_end_matches(" UTC"))
+    });
     view! {
         <tr data-rollout-id=r.id.to_string()>
-            <td class="nowrap">{date}<div class="help">{r.kind.clone()}</div></td>
-            <td><a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a></td>
-            <td>{or_dash(&r.requester)}</td>
-            <td>{approvers}</td>
-            <td class="mono">
-                {revision}
+            <td class="nowrap">{date}<div class="help nowrap">{start}</div></td>
+            <td class="daemon">
+                <a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a>
+                <div class="help">{r.kind.clone()}</div>
+            </td>
+            <td>
+                {requester}
+                {approvers.map(|a| view! { <div class="help clamp-2" title=a.clone()>{a.clone()}</div> })}
+            </td>
+            <td class="mono revision">{revision}</td>
+            <td>
+                <StatusBadge status=r.status.clone() />
+                {reason.map(|x| view! { <div class=reason_class title=x.clone()>{x.clone()}</div> })}
+            </td>
+            <td class="col-optional arn"><ShortArn arn=r.deployment_arn.clone() /></td>
+            <td class="nowrap">{duration}{end.map(|e| view! { <div class="help">{e}</div> })}</td>
+            <td class="actions">
                 {diff.map(|d| view! {
                     <details class="advanced">
                         <summary>"Diff"</summary>
                         <pre class="diff">{d}</pre>
                     </details>
                 })}
+                {rollback.map(|h| view! {
+                    <a class="btn small nowrap" href=h aria-label="Roll back to this revision" title="Roll back to this revision">
+                        "Roll back"
+                    </a>
+                })}
             </td>
-            <td>
-                <StatusBadge status=r.status.clone() />
-                {out_of_band.then(|| view! { <span class="badge warn oob">"Out of band"</span> })}
-                {reason.map(|x| view! { <div class="reason">{x}</div> })}
-            </td>
-            <td class="mono arn">{or_dash(&r.deployment_arn)}</td>
-            <td class="nowrap">{start}</td>
-            <td class="nowrap">{end}</td>
-            <td class="nowrap">{duration}</td>
-            <td>{rollback.map(|h| view! { <a class="btn" href=h>"Roll back to this revision"</a> })}</td>
         </tr>
     }
 }

@@ -105,6 +105,7 @@ fn FamilyTable(rows: Vec<FamilyRow>, filtered: bool) -> impl IntoView {
         return view! { <p class="empty-state">{msg}</p> }.into_any();
     }
     view! {
+        <div class="table-scroll">
         <table class="data" aria-label="Daemon task definition families">
             <thead>
                 <tr>
@@ -138,6 +139,7 @@ fn FamilyTable(rows: Vec<FamilyRow>, filtered: bool) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

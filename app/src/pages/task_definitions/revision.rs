@@ -168,6 +168,7 @@ fn RevisionView(
         </section>
         <section class="panel" aria-labelledby="td-containers">
             <h2 id="td-containers">"Containers"</h2>
+            <div class="table-scroll">
             <table class="data" aria-labelledby="td-containers">
                 <thead>
                     <tr>
@@ -220,6 +221,7 @@ fn RevisionView(
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
         <section class="panel" aria-labelledby="td-daemons">
             <h2 id="td-daemons">"Daemons using this revision"</h2>
@@ -227,6 +229,7 @@ fn RevisionView(
                 view! { <p class="empty-state">"No daemon runs this revision."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="data" aria-labelledby="td-daemons">
                         <thead>
                             <tr>
@@ -248,6 +251,7 @@ fn RevisionView(
                                 .collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }
                     .into_any()
             }}
