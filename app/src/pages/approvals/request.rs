@@ -156,7 +156,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
             }
         })}
         {(!d.frozen_by.is_empty()).then(|| view! {
-            <Alert kind="warn">
+            <Alert kind="warning">
                 {format!("Approved, waiting for a freeze window to end: {}", d.frozen_by.join("; "))}
             </Alert>
         })}

@@ -84,7 +84,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
                             let options = options.await;
                             view! {
                                 {rollback.then(|| view! {
-                                    <Alert kind="warn">
+                                    <Alert kind="warning">
                                         {format!("Rolling back to revision {}: this requests an update back to it, under the cluster's approval policy.", wanted_revision)}
                                     </Alert>
                                 })}
