@@ -149,7 +149,7 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
                 .ok_or("taskArn or containerInstance + daemonName is required")?;
             let ci = arn::last_segment(ci, "container-instance").ok_or("invalid containerInstance")?;
             let name = b.daemon_name.as_deref().ok_or("daemonName is required")?;
-            let daemon = arn::daemon(&cluster, arn::last_segment(name, "daemon").unwrap_or(name));
+            let daemon = st.scope.daemon(&cluster, arn::last_segment(name, "daemon").unwrap_or(name));
             let inst = st.instances.get(ci).ok_or("no such container instance")?;
             inst.slot(&daemon)
                 .and_then(|s| s.task.clone())
@@ -160,7 +160,7 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
             return Err("task is already stopped".into());
         }
         let is_daemon = matches!(task.kind, TaskKind::Daemon { .. });
-        let arn = arn::task(&task.cluster, &task.id);
+        let arn = st.scope.task(&task.cluster, &task.id);
         if is_daemon {
             st.crash_daemon_task(&task_id, &reason);
         } else {
@@ -282,7 +282,7 @@ async fn snapshot(State(sim): State<SimState>) -> Response {
             .filter_map(|i| st.instances.get(i))
             .map(|i| {
                 json!({
-                    "containerInstanceArn": arn::container_instance(&i.cluster, &i.id),
+                    "containerInstanceArn": st.scope.container_instance(&i.cluster, &i.id),
                     "cluster": i.cluster,
                     "capacityProvider": i.provider,
                     "status": i.status.as_str(),
@@ -291,7 +291,7 @@ async fn snapshot(State(sim): State<SimState>) -> Response {
                         "daemonArn": s.daemon,
                         "revisionArn": st.revisions.get(&s.revision).map(|r| r.arn.clone()),
                         "state": format!("{:?}", s.state).to_uppercase(),
-                        "taskArn": s.task.as_ref().map(|t| arn::task(&i.cluster, t)),
+                        "taskArn": s.task.as_ref().map(|t| st.scope.task(&i.cluster, t)),
                         "reason": s.reason,
                     })).collect::<Vec<_>>(),
                     "appTasks": i.app_tasks.len(),
