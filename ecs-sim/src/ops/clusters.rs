@@ -98,7 +98,11 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
     reply(&json!({ "clusters": clusters, "failures": failures }))
 }
 
-pub(crate) fn provider_wire(scope: &crate::arn::Scope, p: &Provider, with_tags: bool) -> out::CapacityProvider {
+pub(crate) fn provider_wire(
+    scope: &crate::arn::Scope,
+    p: &Provider,
+    with_tags: bool,
+) -> out::CapacityProvider {
     out::CapacityProvider {
         capacity_provider_arn: scope.capacity_provider(&p.name),
         name: p.name.clone(),
@@ -175,9 +179,10 @@ pub fn describe_capacity_providers(st: &mut State, req: DescribeCapacityProvider
             if all.next().is_some() {
                 resp["nextToken"] = Value::String(arn::encode_token(&page[page.len() - 1].name));
             }
-            resp["capacityProviders"] =
-                serde_json::to_value(page.iter().map(|p| provider_wire(&st.scope, p, with_tags)).collect::<Vec<_>>())
-                    .unwrap_or_default();
+            resp["capacityProviders"] = serde_json::to_value(
+                page.iter().map(|p| provider_wire(&st.scope, p, with_tags)).collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
             resp["failures"] = json!([]);
         }
     }

@@ -239,7 +239,9 @@ pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
         return reply(&json!({ "taskArns": [] }));
     }
     let daemon_arn = match &req.daemon_name {
-        Some(n) if !n.is_empty() => Some(st.scope.daemon(&cluster, arn::last_segment(n, "daemon").unwrap_or(n))),
+        Some(n) if !n.is_empty() => {
+            Some(st.scope.daemon(&cluster, arn::last_segment(n, "daemon").unwrap_or(n)))
+        }
         _ => None,
     };
     let instance_id = match &req.container_instance {

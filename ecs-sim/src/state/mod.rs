@@ -11,7 +11,9 @@ pub mod capacity;
 pub mod counts;
 pub mod daemons;
 pub mod deployments;
+pub mod iam;
 pub mod instances;
+pub mod worlds;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
