@@ -1,46 +1,84 @@
 //! ARN formats, identifiers and opaque pagination tokens.
 
+use serde::{Deserialize, Serialize};
+
+/// The default account and region: the world every request went to before
+/// accounts and regions, and the one unknown credentials still reach.
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
-const PREFIX: &str = "arn:aws:ecs:us-east-1:123456789012:";
 
-pub fn cluster(name: &str) -> String {
-    format!("{PREFIX}cluster/{name}")
+/// Where a world lives: its account and region. Every ARN the emulator writes
+/// is built from the world's scope, so two worlds never share one.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
 }
-pub fn capacity_provider(name: &str) -> String {
-    format!("{PREFIX}capacity-provider/{name}")
+
+impl Default for Scope {
+    fn default() -> Self {
+        Self::new(ACCOUNT, REGION)
+    }
 }
-pub fn container_instance(cluster: &str, id: &str) -> String {
-    format!("{PREFIX}container-instance/{cluster}/{id}")
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.account, self.region)
+    }
 }
-pub fn task(cluster: &str, id: &str) -> String {
-    format!("{PREFIX}task/{cluster}/{id}")
-}
-pub fn app_task_definition(family: &str, rev: u32) -> String {
-    format!("{PREFIX}task-definition/{family}:{rev}")
-}
-pub fn daemon(cluster: &str, name: &str) -> String {
-    format!("{PREFIX}daemon/{cluster}/{name}")
-}
-pub fn daemon_task_definition(family: &str, rev: u32) -> String {
-    format!("{PREFIX}daemon-task-definition/{family}:{rev}")
-}
-pub fn daemon_deployment(cluster: &str, daemon: &str, id: &str) -> String {
-    format!("{PREFIX}daemon-deployment/{cluster}/{daemon}/{id}")
-}
-pub fn daemon_revision(cluster: &str, daemon: &str, id: &str) -> String {
-    format!("{PREFIX}daemon-revision/{cluster}/{daemon}/{id}")
-}
-pub fn container(cluster: &str, task_id: &str, name: &str) -> String {
-    format!("{PREFIX}container/{cluster}/{task_id}/{name}")
-}
-pub fn registered_by() -> String {
-    format!("arn:aws:iam::{ACCOUNT}:root")
+
+impl Scope {
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+        Self { account: account.into(), region: region.into() }
+    }
+
+    fn ecs(&self, resource: std::fmt::Arguments<'_>) -> String {
+        format!("arn:aws:ecs:{}:{}:{resource}", self.region, self.account)
+    }
+
+    pub fn cluster(&self, name: &str) -> String {
+        self.ecs(format_args!("cluster/{name}"))
+    }
+    pub fn capacity_provider(&self, name: &str) -> String {
+        self.ecs(format_args!("capacity-provider/{name}"))
+    }
+    pub fn container_instance(&self, cluster: &str, id: &str) -> String {
+        self.ecs(format_args!("container-instance/{cluster}/{id}"))
+    }
+    pub fn task(&self, cluster: &str, id: &str) -> String {
+        self.ecs(format_args!("task/{cluster}/{id}"))
+    }
+    pub fn app_task_definition(&self, family: &str, rev: u32) -> String {
+        self.ecs(format_args!("task-definition/{family}:{rev}"))
+    }
+    pub fn daemon(&self, cluster: &str, name: &str) -> String {
+        self.ecs(format_args!("daemon/{cluster}/{name}"))
+    }
+    pub fn daemon_task_definition(&self, family: &str, rev: u32) -> String {
+        self.ecs(format_args!("daemon-task-definition/{family}:{rev}"))
+    }
+    pub fn daemon_deployment(&self, cluster: &str, daemon: &str, id: &str) -> String {
+        self.ecs(format_args!("daemon-deployment/{cluster}/{daemon}/{id}"))
+    }
+    pub fn daemon_revision(&self, cluster: &str, daemon: &str, id: &str) -> String {
+        self.ecs(format_args!("daemon-revision/{cluster}/{daemon}/{id}"))
+    }
+    pub fn container(&self, cluster: &str, task_id: &str, name: &str) -> String {
+        self.ecs(format_args!("container/{cluster}/{task_id}/{name}"))
+    }
+    /// An IAM role of this world's account.
+    pub fn role(&self, name: &str) -> String {
+        format!("arn:aws:iam::{}:role/{name}", self.account)
+    }
+    pub fn registered_by(&self) -> String {
+        format!("arn:aws:iam::{}:root", self.account)
+    }
 }
 
 /// The resource part of one of our ARNs (`daemon/prod/x` → `("daemon", ["prod","x"])`).
-/// Any account or region is accepted so that clients configured for another
-/// region still resolve resources by name.
+/// Any account or region is accepted: the request's credentials and signing
+/// region choose the world, and the resource is looked up by name in that world
+/// only, never in the one an ARN names.
 pub fn parse(arn: &str) -> Option<(&str, Vec<&str>)> {
     let rest = arn.strip_prefix("arn:")?;
     let mut parts = rest.splitn(5, ':');
@@ -134,11 +172,11 @@ mod tests {
 
     #[test]
     fn parse_arns() {
-        let a = daemon("prod", "logs");
+        let a = Scope::default().daemon("prod", "logs");
         assert_eq!(parse(&a), Some(("daemon", vec!["prod", "logs"])));
         assert_eq!(last_segment(&a, "daemon"), Some("logs"));
         assert_eq!(last_segment(&a, "cluster"), None);
         assert_eq!(cluster_name("default"), Some("default"));
-        assert_eq!(cluster_name(&cluster("prod")), Some("prod"));
+        assert_eq!(cluster_name(&Scope::default().cluster("prod")), Some("prod"));
     }
 }

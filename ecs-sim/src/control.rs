@@ -1,9 +1,14 @@
 //! The `/_sim/` control API for tests and demos (plain JSON, no auth).
+//!
+//! Calls about one world (scale, tasks, alarms, images, state) take
+//! `?account=` (id or name) and `?region=`; both default to the default
+//! account's default region, the only world before accounts, so callers from
+//! then reach the same world. The clock, faults, reset and request log are global.
 
 use crate::protocol::Faults;
 use crate::state::{InstanceStatus, TaskKind};
-use crate::{arn, SimState, WorldSpec};
-use axum::extract::{Path, State};
+use crate::{arn, Scope, SimState, WorldSpec};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +19,7 @@ use serde_json::{json, Value};
 pub fn routes() -> Router<SimState> {
     Router::new()
         .route("/_sim/health", get(|| async { Json(json!({"ok": true})) }))
+        .route("/_sim/worlds", get(worlds))
         .route("/_sim/reset", post(reset))
         .route("/_sim/clock", get(clock))
         .route("/_sim/clock/advance", post(advance))
@@ -38,6 +44,56 @@ fn body<T: for<'de> Deserialize<'de> + Default>(raw: &axum::body::Bytes) -> Resu
     }
     serde_json::from_slice(raw)
         .map_err(|e| Box::new(bad(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}"))))
+}
+
+#[derive(Deserialize, Default)]
+struct WorldQuery {
+    account: Option<String>,
+    region: Option<String>,
+}
+
+/// The world a call is about; an unknown account is a 404, a region nobody used yet an empty world.
+fn scope(sim: &SimState, q: &WorldQuery) -> Result<Scope, Box<Response>> {
+    let account = match q.account.as_deref().filter(|a| !a.is_empty()) {
+        None => arn::ACCOUNT.to_string(),
+        Some(a) => sim.with_worlds(|w| w.iam.find_account(a).map(str::to_string)).ok_or_else(|| {
+            Box::new(bad(StatusCode::NOT_FOUND, format!("no account {a} in the world file")))
+        })?,
+    };
+    let region = q.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| arn::REGION.to_string());
+    if !crate::world::valid_region(&region) {
+        return Err(Box::new(bad(StatusCode::BAD_REQUEST, format!("invalid region {region:?}"))));
+    }
+    Ok(Scope::new(account, region))
+}
+
+/// Accounts (with their roles and access keys) and the worlds that exist.
+async fn worlds(State(sim): State<SimState>) -> Response {
+    let v = sim.with_worlds(|w| {
+        let accounts: Vec<Value> = w
+            .iam
+            .accounts
+            .values()
+            .map(|a| {
+                json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "roles": a.roles.iter().map(|(name, r)| json!({
+                        "arn": format!("arn:aws:iam::{}:role/{name}", a.id),
+                        "externalId": r.external_id,
+                        "maxSessionSeconds": r.max_session_seconds,
+                    })).collect::<Vec<_>>(),
+                    "accessKeys": w.iam.access_keys.iter().filter(|(_, acc)| **acc == a.id).map(|(k, _)| k).collect::<Vec<_>>(),
+                    "regions": w.worlds.values().filter(|st| st.scope.account == a.id).map(|st| json!({
+                        "region": st.scope.region,
+                        "clusters": st.clusters.keys().collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({ "defaultAccount": arn::ACCOUNT, "defaultRegion": arn::REGION, "accounts": accounts, "sessions": w.iam.sessions.len() })
+    });
+    Json(v).into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -93,9 +149,14 @@ struct ScaleBody {
 
 async fn scale(
     State(sim): State<SimState>,
+    Query(q): Query<WorldQuery>,
     Path((cluster, provider)): Path<(String, String)>,
     raw: axum::body::Bytes,
 ) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
     let b: ScaleBody = match body(&raw) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -103,7 +164,7 @@ async fn scale(
     let Some(desired) = b.desired.filter(|d| *d <= 100_000) else {
         return bad(StatusCode::BAD_REQUEST, "desired (0-100000) is required");
     };
-    let ok = sim.with_state(|st| {
+    let ok = sim.with_world(&scope, |st| {
         match st.providers.get(&provider) {
             Some(p) if p.cluster == cluster => {}
             _ => return false,
@@ -128,7 +189,15 @@ struct StopBody {
     reason: Option<String>,
 }
 
-async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Response {
+async fn stop_task(
+    State(sim): State<SimState>,
+    Query(q): Query<WorldQuery>,
+    raw: axum::body::Bytes,
+) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
     let b: StopBody = match body(&raw) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -137,7 +206,7 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
         .reason
         .clone()
         .unwrap_or_else(|| "Essential container in task exited (stopped by ecs-sim control API)".into());
-    let result = sim.with_state(|st| -> Result<String, String> {
+    let result = sim.with_world(&scope, |st| -> Result<String, String> {
         let task_id = if let Some(t) = &b.task_arn {
             arn::last_segment(t, "task").ok_or("invalid taskArn")?.to_string()
         } else {
@@ -149,7 +218,7 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
                 .ok_or("taskArn or containerInstance + daemonName is required")?;
             let ci = arn::last_segment(ci, "container-instance").ok_or("invalid containerInstance")?;
             let name = b.daemon_name.as_deref().ok_or("daemonName is required")?;
-            let daemon = arn::daemon(&cluster, arn::last_segment(name, "daemon").unwrap_or(name));
+            let daemon = st.scope.daemon(&cluster, arn::last_segment(name, "daemon").unwrap_or(name));
             let inst = st.instances.get(ci).ok_or("no such container instance")?;
             inst.slot(&daemon)
                 .and_then(|s| s.task.clone())
@@ -160,7 +229,7 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
             return Err("task is already stopped".into());
         }
         let is_daemon = matches!(task.kind, TaskKind::Daemon { .. });
-        let arn = arn::task(&task.cluster, &task.id);
+        let arn = st.scope.task(&task.cluster, &task.id);
         if is_daemon {
             st.crash_daemon_task(&task_id, &reason);
         } else {
@@ -175,8 +244,12 @@ async fn stop_task(State(sim): State<SimState>, raw: axum::body::Bytes) -> Respo
     }
 }
 
-async fn alarms(State(sim): State<SimState>) -> Response {
-    let list: Vec<Value> = sim.with_state(|st| {
+async fn alarms(State(sim): State<SimState>, Query(q): Query<WorldQuery>) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let list: Vec<Value> = sim.with_world(&scope, |st| {
         st.alarms
             .values()
             .map(|a| json!({ "name": a.name, "state": a.state, "updatedAt": a.updated_at as f64 / 1000.0 }))
@@ -192,9 +265,14 @@ struct AlarmBody {
 
 async fn set_alarm(
     State(sim): State<SimState>,
+    Query(q): Query<WorldQuery>,
     Path(name): Path<String>,
     raw: axum::body::Bytes,
 ) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
     let b: AlarmBody = match body(&raw) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -206,7 +284,7 @@ async fn set_alarm(
     if name.is_empty() || name.len() > 255 {
         return bad(StatusCode::BAD_REQUEST, "alarm names are 1-255 characters");
     }
-    sim.with_state(|st| st.set_alarm(&name, &state));
+    sim.with_world(&scope, |st| st.set_alarm(&name, &state));
     sim.touch();
     Json(json!({ "ok": true, "name": name, "state": state })).into_response()
 }
@@ -218,7 +296,15 @@ struct ImageBody {
     fail: Option<bool>,
 }
 
-async fn fail_image(State(sim): State<SimState>, raw: axum::body::Bytes) -> Response {
+async fn fail_image(
+    State(sim): State<SimState>,
+    Query(q): Query<WorldQuery>,
+    raw: axum::body::Bytes,
+) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
     let b: ImageBody = match body(&raw) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -226,7 +312,7 @@ async fn fail_image(State(sim): State<SimState>, raw: axum::body::Bytes) -> Resp
     let Some(pattern) = b.pattern.filter(|p| !p.is_empty()) else {
         return bad(StatusCode::BAD_REQUEST, "pattern is required (exact image name, or * wildcards)");
     };
-    let patterns = sim.with_state(|st| {
+    let patterns = sim.with_world(&scope, |st| {
         st.image_failures.retain(|p| p != &pattern);
         if b.fail.unwrap_or(true) {
             st.image_failures.push(pattern.clone());
@@ -237,13 +323,21 @@ async fn fail_image(State(sim): State<SimState>, raw: axum::body::Bytes) -> Resp
     Json(json!({ "ok": true, "patterns": patterns })).into_response()
 }
 
-async fn failing_images(State(sim): State<SimState>) -> Response {
-    let patterns = sim.with_state(|st| st.image_failures.clone());
+async fn failing_images(State(sim): State<SimState>, Query(q): Query<WorldQuery>) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let patterns = sim.with_world(&scope, |st| st.image_failures.clone());
     Json(json!({ "patterns": patterns })).into_response()
 }
 
-async fn clear_images(State(sim): State<SimState>) -> Response {
-    sim.with_state(|st| st.image_failures.clear());
+async fn clear_images(State(sim): State<SimState>, Query(q): Query<WorldQuery>) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    sim.with_world(&scope, |st| st.image_failures.clear());
     sim.touch();
     Json(json!({ "ok": true })).into_response()
 }
@@ -273,8 +367,12 @@ async fn get_faults(State(sim): State<SimState>) -> Response {
 }
 
 /// A readable snapshot: the world as the simulator sees it.
-async fn snapshot(State(sim): State<SimState>) -> Response {
-    let v = sim.with_state(|st| {
+async fn snapshot(State(sim): State<SimState>, Query(q): Query<WorldQuery>) -> Response {
+    let scope = match scope(&sim, &q) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let v = sim.with_world(&scope, |st| {
         let instances: Vec<Value> = st
             .providers
             .values()
@@ -282,7 +380,7 @@ async fn snapshot(State(sim): State<SimState>) -> Response {
             .filter_map(|i| st.instances.get(i))
             .map(|i| {
                 json!({
-                    "containerInstanceArn": arn::container_instance(&i.cluster, &i.id),
+                    "containerInstanceArn": st.scope.container_instance(&i.cluster, &i.id),
                     "cluster": i.cluster,
                     "capacityProvider": i.provider,
                     "status": i.status.as_str(),
@@ -291,7 +389,7 @@ async fn snapshot(State(sim): State<SimState>) -> Response {
                         "daemonArn": s.daemon,
                         "revisionArn": st.revisions.get(&s.revision).map(|r| r.arn.clone()),
                         "state": format!("{:?}", s.state).to_uppercase(),
-                        "taskArn": s.task.as_ref().map(|t| arn::task(&i.cluster, t)),
+                        "taskArn": s.task.as_ref().map(|t| st.scope.task(&i.cluster, t)),
                         "reason": s.reason,
                     })).collect::<Vec<_>>(),
                     "appTasks": i.app_tasks.len(),
@@ -333,6 +431,8 @@ async fn snapshot(State(sim): State<SimState>) -> Response {
             .map(|d| json!({ "arn": d.arn, "status": d.status.as_str(), "statusReason": d.status_reason, "failureCount": d.failure_count }))
             .collect();
         json!({
+            "account": st.scope.account,
+            "region": st.scope.region,
             "now": st.now as f64 / 1000.0,
             "clusters": st.clusters.keys().collect::<Vec<_>>(),
             "capacityProviders": providers,

@@ -37,15 +37,18 @@ pub mod ops;
 mod persist;
 pub mod protocol;
 pub mod state;
+mod sts;
 pub mod world;
 
+pub use arn::Scope;
 pub use clock::DEFAULT_SPEED;
 pub use error::{ApiError, SimError};
 pub use protocol::Faults;
-pub use world::{WorldFile, WorldSpec};
+pub use world::{WorldFile, WorldSpec, WorldsFile};
 
 use clock::Clock;
 use protocol::RequestRecord;
+use state::worlds::Worlds;
 use state::State;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -83,7 +86,8 @@ impl Default for SimOptions {
 const REQUEST_LOG_CAP: usize = 100_000;
 
 struct Inner {
-    state: Mutex<State>,
+    /// Every world, on one clock; one mutex, because advancing time touches them all.
+    state: Mutex<Worlds>,
     clock: Clock,
     faults: Mutex<Faults>,
     log: Mutex<VecDeque<RequestRecord>>,
@@ -91,7 +95,7 @@ struct Inner {
     opts: SimOptions,
 }
 
-/// The shared emulator: state behind one mutex, the clock, faults and the
+/// The shared emulator: the worlds behind one mutex, the clock, faults and the
 /// request log. Cheap to clone.
 #[derive(Clone)]
 pub struct SimState(Arc<Inner>);
@@ -106,12 +110,12 @@ impl SimState {
     /// Builds the world (or loads `state_file` if it exists).
     pub fn new(opts: SimOptions) -> Result<Self, SimError> {
         let loaded = match &opts.state_file {
-            Some(p) => persist::load(p)?,
+            Some(p) => persist::load(p, &opts.world)?,
             None => None,
         };
         let state = match loaded {
             Some(s) => s,
-            None => WorldFile::load(&opts.world)?.build(clock::wall_ms() + opts.clock_offset_ms)?,
+            None => WorldsFile::load(&opts.world)?.build(clock::wall_ms() + opts.clock_offset_ms)?,
         };
         let clock = Clock::new(opts.manual_clock, opts.speed, state.now);
         Ok(Self(Arc::new(Inner {
@@ -128,15 +132,26 @@ impl SimState {
         &self.0.opts
     }
 
-    /// Runs `f` on the state after bringing it up to the current simulated time.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let mut st = lock(&self.0.state);
+    /// Runs `f` on every world after bringing them up to the current simulated time.
+    pub fn with_worlds<R>(&self, f: impl FnOnce(&mut Worlds) -> R) -> R {
+        let mut w = lock(&self.0.state);
         if let Some(t) = self.0.clock.target() {
-            if st.advance_to(t) > 0 {
+            if w.advance_to(t) > 0 {
                 self.0.dirty.store(true, Ordering::Relaxed);
             }
         }
-        f(&mut st)
+        f(&mut w)
+    }
+
+    /// Runs `f` on the world of `scope` (made empty if it did not exist yet).
+    pub fn with_world<R>(&self, scope: &Scope, f: impl FnOnce(&mut State) -> R) -> R {
+        self.with_worlds(|w| f(w.world(scope)))
+    }
+
+    /// Runs `f` on the default account's default region, the only world before
+    /// accounts existed.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        self.with_worlds(|w| f(w.default_world()))
     }
 
     /// Marks the state as changed, for persistence.
@@ -144,10 +159,29 @@ impl SimState {
         self.0.dirty.store(true, Ordering::Relaxed);
     }
 
-    /// One AWS operation; panics become `ServerException`.
+    /// The world a request signed with this `Authorization` header acts in: its
+    /// credential scope's region, and the account of its access key. A header
+    /// without a readable credential scope acts in the default account's default
+    /// region, as every request did before accounts existed.
+    pub fn scope_of(&self, authorization: &str) -> Scope {
+        match protocol::credential_scope(authorization) {
+            Some((key, region)) => {
+                let account = lock(&self.0.state).iam.account_of(key).to_string();
+                Scope::new(account, region)
+            }
+            None => Scope::default(),
+        }
+    }
+
+    /// One ECS operation in the default account's default region.
     pub fn call(&self, op: &str, body: &[u8]) -> Result<String, ApiError> {
+        self.call_in(&Scope::default(), op, body)
+    }
+
+    /// One ECS operation in the world of `scope`; panics become `ServerException`.
+    pub fn call_in(&self, scope: &Scope, op: &str, body: &[u8]) -> Result<String, ApiError> {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.with_state(|st| ops::dispatch(st, op, body))
+            self.with_world(scope, |st| ops::dispatch(st, op, body))
         }));
         if ops::is_mutation(op) {
             self.touch();
@@ -161,10 +195,10 @@ impl SimState {
     /// Moves simulated time forward, running everything due meanwhile.
     pub fn advance(&self, seconds: f64) -> f64 {
         let ms = (seconds.max(0.0) * 1000.0).round() as i64;
-        let now = self.with_state(|st| {
-            let t = st.now + ms;
-            st.advance_to(t);
-            st.now
+        let now = self.with_worlds(|w| {
+            let t = w.now + ms;
+            w.advance_to(t);
+            w.now
         });
         if !self.0.clock.manual() {
             self.0.clock.rebase(now);
@@ -173,10 +207,11 @@ impl SimState {
         now as f64 / 1000.0
     }
 
-    /// Replaces the whole state with a freshly built world.
+    /// Replaces every world (and the accounts, roles and issued sessions) with
+    /// freshly built ones.
     pub fn reset(&self, world: &WorldSpec) -> Result<(), SimError> {
         let now = lock(&self.0.state).now;
-        let fresh = WorldFile::load(world)?.build(now)?;
+        let fresh = WorldsFile::load(world)?.build(now)?;
         *lock(&self.0.state) = fresh;
         self.0.clock.rebase(now);
         self.touch();
@@ -185,7 +220,7 @@ impl SimState {
 
     /// Simulated time, epoch seconds.
     pub fn now(&self) -> f64 {
-        self.with_state(|st| st.now) as f64 / 1000.0
+        self.with_worlds(|w| w.now) as f64 / 1000.0
     }
 
     pub fn faults(&self) -> Faults {
@@ -196,7 +231,13 @@ impl SimState {
         *lock(&self.0.faults) = f;
     }
 
-    pub(crate) fn log_request(&self, operation: String, status: u16, error_type: Option<String>) {
+    pub(crate) fn log_request(
+        &self,
+        operation: String,
+        scope: Option<&Scope>,
+        status: u16,
+        error_type: Option<String>,
+    ) {
         let time = lock(&self.0.state).now as f64 / 1000.0;
         let mut log = lock(&self.0.log);
         if log.len() >= REQUEST_LOG_CAP {
@@ -204,6 +245,8 @@ impl SimState {
         }
         log.push_back(RequestRecord {
             operation,
+            account: scope.map(|s| s.account.clone()),
+            region: scope.map(|s| s.region.clone()),
             time,
             wall_time: clock::wall_ms() as f64 / 1000.0,
             status,

@@ -1,6 +1,11 @@
 //! The AWS endpoint: `POST /` speaking awsJson1_1 (`X-Amz-Target`
 //! dispatch, SigV4-shaped auth required, JSON errors with `__type` and the
 //! `x-amzn-errortype` header), plus injected faults and the request log.
+//! A form-encoded body with `Action=` and no `X-Amz-Target` is STS (`crate::sts`).
+//!
+//! The world a request acts in comes from its signature's credential scope: the
+//! region as written there, the account from the access key id
+//! (`state::iam::Iam::account_of`).
 
 use crate::error::ApiError;
 use crate::SimState;
@@ -13,12 +18,20 @@ pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113.";
 
 pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes) -> Response {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    // awsJson1_1 names its operation in X-Amz-Target; STS's awsQuery in the form body.
+    if target.is_empty() {
+        if let Some(params) = crate::sts::query_params(&headers, &body) {
+            return crate::sts::handle(&sim, auth, &params);
+        }
+    }
     let op = target.strip_prefix(TARGET_PREFIX).unwrap_or(target).to_string();
     let op_label = if op.is_empty() { "<none>".to_string() } else { op.clone() };
-    let result = check_request(&headers, target).map(|_| ());
-    let result = match result {
+    let checked = check_request(auth, target).map(|_| sim.scope_of(auth));
+    let scope = checked.as_ref().ok().cloned();
+    let result = match checked {
         Err(e) => Err(e),
-        Ok(()) => {
+        Ok(scope) => {
             let faults = sim.faults();
             if faults.latency_ms > 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
@@ -26,7 +39,7 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
             if let Some(e) = faults.roll() {
                 Err(e)
             } else {
-                match sim.call(&op, &body) {
+                match sim.call_in(&scope, &op, &body) {
                     Ok(_) if faults.lose_response(&op) => Err(ApiError::server(
                         "Injected: the operation took effect but its response was lost (ecs-sim fault injection)",
                     )),
@@ -47,15 +60,27 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
     let status = response.status().as_u16();
     let error_type =
         response.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
-    sim.log_request(op_label, status, error_type);
+    sim.log_request(op_label, scope.as_ref(), status, error_type);
     if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         response.headers_mut().insert("x-amzn-requestid", v);
     }
     response
 }
 
-fn check_request(headers: &HeaderMap, target: &str) -> Result<(), ApiError> {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+/// The access key id and region of a SigV4 `Authorization` header
+/// (`AWS4-HMAC-SHA256 Credential=AKID/20261206/REGION/SERVICE/aws4_request, …`).
+/// The signature itself is never checked.
+pub fn credential_scope(auth: &str) -> Option<(&str, &str)> {
+    let rest = auth.strip_prefix("AWS4-HMAC-SHA256")?;
+    let credential = rest.split(',').find_map(|p| p.trim().strip_prefix("Credential="))?;
+    let mut parts = credential.split('/');
+    let key = parts.next().filter(|k| !k.is_empty())?;
+    let _date = parts.next()?;
+    let region = parts.next().filter(|r| crate::world::valid_region(r))?;
+    Some((key, region))
+}
+
+fn check_request(auth: &str, target: &str) -> Result<(), ApiError> {
     if !auth.starts_with("AWS4-HMAC-SHA256") {
         return Err(ApiError::new(
             "MissingAuthenticationTokenException",
@@ -114,6 +139,11 @@ impl Faults {
 #[serde(rename_all = "camelCase")]
 pub struct RequestRecord {
     pub operation: String,
+    /// The world it went to (none when refused before that was known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Simulated time (epoch seconds) when it was answered.
     pub time: f64,
     /// Wall-clock time (epoch seconds).

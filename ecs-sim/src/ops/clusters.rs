@@ -13,7 +13,7 @@ pub fn list(st: &mut State, req: ListClusters) -> ApiResult<String> {
     let mut names = st.clusters.keys().filter(|n| after.as_ref().is_none_or(|a| *n > a));
     let page: Vec<&String> = names.by_ref().take(size).collect();
     let more = names.next().is_some();
-    let mut resp = json!({ "clusterArns": page.iter().map(|n| arn::cluster(n)).collect::<Vec<_>>() });
+    let mut resp = json!({ "clusterArns": page.iter().map(|n| st.scope.cluster(n)).collect::<Vec<_>>() });
     if more {
         resp["nextToken"] = Value::String(arn::encode_token(page[page.len() - 1]));
     }
@@ -44,7 +44,7 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
     let mut failures = Vec::new();
     for r in &refs {
         let Some(c) = arn::cluster_name(r).and_then(|n| st.clusters.get(n)) else {
-            failures.push(missing(&if r.starts_with("arn:") { r.clone() } else { arn::cluster(r) }));
+            failures.push(missing(&if r.starts_with("arn:") { r.clone() } else { st.scope.cluster(r) }));
             continue;
         };
         let (mut running, mut pending, mut registered) = (0, 0, 0);
@@ -71,7 +71,7 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
             .collect();
         let has = |f: &str| include.iter().any(|i| i == f);
         clusters.push(out::Cluster {
-            cluster_arn: arn::cluster(&c.name),
+            cluster_arn: st.scope.cluster(&c.name),
             cluster_name: c.name.clone(),
             status: "ACTIVE".into(),
             registered_container_instances_count: registered,
@@ -98,18 +98,22 @@ pub fn describe(st: &mut State, req: DescribeClusters) -> ApiResult<String> {
     reply(&json!({ "clusters": clusters, "failures": failures }))
 }
 
-pub(crate) fn provider_wire(p: &Provider, with_tags: bool) -> out::CapacityProvider {
+pub(crate) fn provider_wire(
+    scope: &crate::arn::Scope,
+    p: &Provider,
+    with_tags: bool,
+) -> out::CapacityProvider {
     out::CapacityProvider {
-        capacity_provider_arn: arn::capacity_provider(&p.name),
+        capacity_provider_arn: scope.capacity_provider(&p.name),
         name: p.name.clone(),
         cluster: p.cluster.clone(),
         status: "ACTIVE".into(),
         managed_instances_provider: out::ManagedInstancesProvider {
-            infrastructure_role_arn: format!("arn:aws:iam::{}:role/ecsInfrastructureRole", arn::ACCOUNT),
+            infrastructure_role_arn: format!("arn:aws:iam::{}:role/ecsInfrastructureRole", scope.account),
             instance_launch_template: out::InstanceLaunchTemplate {
                 ec2_instance_profile_arn: format!(
                     "arn:aws:iam::{}:instance-profile/ecsInstanceRole",
-                    arn::ACCOUNT
+                    scope.account
                 ),
                 network_configuration: out::NetworkConfiguration {
                     subnets: vec!["subnet-0a1b2c3d4e5f60001".into(), "subnet-0a1b2c3d4e5f60002".into()],
@@ -152,7 +156,7 @@ pub fn describe_capacity_providers(st: &mut State, req: DescribeCapacityProvider
                     .and_then(|n| st.providers.get(n))
                     .filter(|p| cluster.as_ref().is_none_or(|c| &p.cluster == c));
                 match p {
-                    Some(p) => found.push(provider_wire(p, with_tags)),
+                    Some(p) => found.push(provider_wire(&st.scope, p, with_tags)),
                     None => failures.push(missing(r)),
                 }
             }
@@ -175,9 +179,10 @@ pub fn describe_capacity_providers(st: &mut State, req: DescribeCapacityProvider
             if all.next().is_some() {
                 resp["nextToken"] = Value::String(arn::encode_token(&page[page.len() - 1].name));
             }
-            resp["capacityProviders"] =
-                serde_json::to_value(page.iter().map(|p| provider_wire(p, with_tags)).collect::<Vec<_>>())
-                    .unwrap_or_default();
+            resp["capacityProviders"] = serde_json::to_value(
+                page.iter().map(|p| provider_wire(&st.scope, p, with_tags)).collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
             resp["failures"] = json!([]);
         }
     }

@@ -22,7 +22,7 @@ pub(super) fn resolve_daemon(st: &State, reference: &str) -> ApiResult<String> {
     if !st.clusters.contains_key(&cluster) {
         return Err(ApiError::cluster_not_found());
     }
-    let canonical = arn::daemon(&cluster, &name);
+    let canonical = st.scope.daemon(&cluster, &name);
     if st.daemons.contains_key(&canonical) {
         Ok(canonical)
     } else {
@@ -100,12 +100,12 @@ fn revision_spec(
     if td.status != "ACTIVE" {
         return Err(ApiError::client(format!(
             "Daemon task definition {} is {}; only ACTIVE definitions can be deployed.",
-            td.arn(),
+            td.arn(&st.scope),
             td.status
         )));
     }
     Ok(RevisionSpec {
-        task_definition_arn: td.arn(),
+        task_definition_arn: td.arn(&st.scope),
         propagate_tags: propagate.clone().unwrap_or_else(|| "NONE".into()),
         managed_tags: managed.unwrap_or(false),
         exec: exec.unwrap_or(false),
@@ -157,7 +157,7 @@ pub fn create(st: &mut State, req: CreateDaemon) -> ApiResult<String> {
         req.enable_execute_command,
         req.critical,
     )?;
-    if st.daemons.contains_key(&arn::daemon(&cluster, &name)) {
+    if st.daemons.contains_key(&st.scope.daemon(&cluster, &name)) {
         return Err(ApiError::invalid(format!("A daemon named {name} already exists in cluster {cluster}.")));
     }
     let (daemon_arn, dep) = st.create_daemon(&cluster, &name, &spec, providers, config, tags);
@@ -253,7 +253,7 @@ pub(super) fn detail(st: &State, d: &Daemon) -> out::DaemonDetail {
                     let c = per.and_then(|m| m.get(p)).copied().unwrap_or_default();
                     let listed = d.providers.contains(p) || c.total() > 0;
                     listed.then(|| out::DaemonCapacityProvider {
-                        arn: arn::capacity_provider(p),
+                        arn: st.scope.capacity_provider(p),
                         running_count: c.running,
                         without_daemon_count: c.without,
                     })
@@ -269,7 +269,7 @@ pub(super) fn detail(st: &State, d: &Daemon) -> out::DaemonDetail {
         .collect();
     out::DaemonDetail {
         daemon_arn: d.arn.clone(),
-        cluster_arn: arn::cluster(&d.cluster),
+        cluster_arn: st.scope.cluster(&d.cluster),
         status: d.status.as_str().into(),
         current_revisions,
         deployment_arn: st.deployments.get(&d.deployment).map(|x| x.arn.clone()),

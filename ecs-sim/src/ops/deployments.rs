@@ -24,7 +24,7 @@ pub fn describe_revisions(st: &mut State, req: DescribeDaemonRevisions) -> ApiRe
         match trailing_id(a, "daemon-revision").and_then(|id| st.revisions.get(id)) {
             Some(r) => revisions.push(out::DaemonRevision {
                 daemon_revision_arn: r.arn.clone(),
-                cluster_arn: arn::cluster(&r.cluster),
+                cluster_arn: st.scope.cluster(&r.cluster),
                 daemon_arn: r.daemon_arn.clone(),
                 daemon_task_definition_arn: r.task_definition_arn.clone(),
                 created_at: ts(r.created_at),
@@ -62,7 +62,7 @@ fn revision_detail(
         .map(|p| {
             let c = per.and_then(|m| m.get(p)).copied().unwrap_or_default();
             out::DaemonDeploymentCapacityProvider {
-                arn: arn::capacity_provider(p),
+                arn: st.scope.capacity_provider(p),
                 running_instance_count: c.running,
                 without_daemon_instance_count: c.without,
                 draining_instance_count: c.draining,
@@ -84,7 +84,7 @@ pub(crate) fn wire(st: &State, dep: &Deployment) -> out::DaemonDeployment {
     let sources = dep.sources.iter().filter_map(|s| revision_detail(st, dep, s, &counts)).collect();
     out::DaemonDeployment {
         daemon_deployment_arn: dep.arn.clone(),
-        cluster_arn: arn::cluster(&dep.cluster),
+        cluster_arn: st.scope.cluster(&dep.cluster),
         status: dep.status.as_str().into(),
         status_reason: dep.status_reason.clone(),
         target_daemon_revision: target,
@@ -107,7 +107,7 @@ pub(crate) fn wire(st: &State, dep: &Deployment) -> out::DaemonDeployment {
                 .as_ref()
                 .and_then(|t| st.revisions.get(t))
                 .map(|x| x.arn.clone()),
-            rollback_capacity_providers: r.providers.iter().map(|p| arn::capacity_provider(p)).collect(),
+            rollback_capacity_providers: r.providers.iter().map(|p| st.scope.capacity_provider(p)).collect(),
         }),
         deployment_configuration: out::DaemonDeploymentConfiguration {
             drain_percent: dep.config.drain_percent,
@@ -173,7 +173,7 @@ pub fn list(st: &mut State, req: ListDaemonDeployments) -> ApiResult<String> {
         .map(|d| out::DaemonDeploymentSummary {
             daemon_deployment_arn: d.arn.clone(),
             daemon_arn: d.daemon_arn.clone(),
-            cluster_arn: arn::cluster(&d.cluster),
+            cluster_arn: st.scope.cluster(&d.cluster),
             status: d.status.as_str().into(),
             status_reason: d.status_reason.clone(),
             target_daemon_revision_arn: d

@@ -131,9 +131,9 @@ pub fn register(st: &mut State, req: RegisterDaemonTaskDefinition) -> ApiResult<
     reply(&serde_json::json!({ "daemonTaskDefinitionArn": arn }))
 }
 
-fn wire(td: &TaskDefinition) -> out::DaemonTaskDefinition {
+fn wire(scope: &crate::arn::Scope, td: &TaskDefinition) -> out::DaemonTaskDefinition {
     out::DaemonTaskDefinition {
-        daemon_task_definition_arn: td.arn(),
+        daemon_task_definition_arn: td.arn(scope),
         family: td.family.clone(),
         revision: td.revision,
         task_role_arn: td.task_role_arn.clone(),
@@ -145,7 +145,7 @@ fn wire(td: &TaskDefinition) -> out::DaemonTaskDefinition {
         status: td.status.clone(),
         registered_at: ts(td.registered_at),
         delete_requested_at: td.delete_requested_at.map(ts),
-        registered_by: arn::registered_by(),
+        registered_by: scope.registered_by(),
         pid_mode: td.pid_mode.clone(),
         ipc_mode: td.ipc_mode.clone(),
     }
@@ -162,7 +162,7 @@ fn lookup<'a>(st: &'a State, reference: &str) -> ApiResult<&'a TaskDefinition> {
 pub fn describe(st: &mut State, req: DaemonTaskDefinitionRef) -> ApiResult<String> {
     let r = require_str(req.daemon_task_definition, "daemonTaskDefinition")?;
     let td = lookup(st, &r)?;
-    reply(&serde_json::json!({ "daemonTaskDefinition": wire(td) }))
+    reply(&serde_json::json!({ "daemonTaskDefinition": wire(&st.scope, td) }))
 }
 
 pub fn delete(st: &mut State, req: DaemonTaskDefinitionRef) -> ApiResult<String> {
@@ -179,11 +179,11 @@ pub fn delete(st: &mut State, req: DaemonTaskDefinitionRef) -> ApiResult<String>
     if td.status != "ACTIVE" {
         return Err(ApiError::client(format!(
             "Daemon task definition {} is not ACTIVE (status {}).",
-            td.arn(),
+            td.arn(&st.scope),
             td.status
         )));
     }
-    let (family, rev, arn) = (td.family.clone(), td.revision, td.arn());
+    let (family, rev, arn) = (td.family.clone(), td.revision, td.arn(&st.scope));
     st.delete_task_definition(&family, rev);
     reply(&serde_json::json!({ "daemonTaskDefinitionArn": arn }))
 }
@@ -225,9 +225,9 @@ pub fn list(st: &mut State, req: ListDaemonTaskDefinitions) -> ApiResult<String>
     let summaries: Vec<out::DaemonTaskDefinitionSummary> = page
         .iter()
         .map(|(_, td)| out::DaemonTaskDefinitionSummary {
-            arn: td.arn(),
+            arn: td.arn(&st.scope),
             registered_at: ts(td.registered_at),
-            registered_by: arn::registered_by(),
+            registered_by: st.scope.registered_by(),
             delete_requested_at: td.delete_requested_at.map(ts),
             status: td.status.clone(),
         })

@@ -64,7 +64,7 @@ pub fn list_container_instances(st: &mut State, req: ListContainerInstances) -> 
             more = true;
             break;
         }
-        arns.push(arn::container_instance(&cluster, id));
+        arns.push(st.scope.container_instance(&cluster, id));
         last = Some(id);
     }
     let mut resp = json!({ "containerInstanceArns": arns });
@@ -165,7 +165,7 @@ fn instance_wire(st: &State, inst: &Instance, with_health: bool, with_tags: bool
         }
     }
     out::ContainerInstance {
-        container_instance_arn: arn::container_instance(&inst.cluster, &inst.id),
+        container_instance_arn: st.scope.container_instance(&inst.cluster, &inst.id),
         ec2_instance_id: inst.ec2_id.clone(),
         capacity_provider_name: inst.provider.clone(),
         version: inst.version,
@@ -239,7 +239,9 @@ pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
         return reply(&json!({ "taskArns": [] }));
     }
     let daemon_arn = match &req.daemon_name {
-        Some(n) if !n.is_empty() => Some(arn::daemon(&cluster, arn::last_segment(n, "daemon").unwrap_or(n))),
+        Some(n) if !n.is_empty() => {
+            Some(st.scope.daemon(&cluster, arn::last_segment(n, "daemon").unwrap_or(n)))
+        }
         _ => None,
     };
     let instance_id = match &req.container_instance {
@@ -307,7 +309,7 @@ pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
             more = true;
             break;
         }
-        arns.push(arn::task(&t.cluster, &t.id));
+        arns.push(st.scope.task(&t.cluster, &t.id));
         last = seq;
     }
     let mut resp = json!({ "taskArns": arns });
@@ -318,13 +320,13 @@ pub fn list_tasks(st: &mut State, req: ListTasks) -> ApiResult<String> {
 }
 
 fn task_wire(st: &State, t: &Task, with_tags: bool) -> out::Task {
-    let task_arn = arn::task(&t.cluster, &t.id);
+    let task_arn = st.scope.task(&t.cluster, &t.id);
     let pulled = t.started_at.or(t.stopped_at);
     let containers = t
         .containers
         .iter()
         .map(|c| out::Container {
-            container_arn: arn::container(&t.cluster, &t.id, &c.name),
+            container_arn: st.scope.container(&t.cluster, &t.id, &c.name),
             task_arn: task_arn.clone(),
             name: c.name.clone(),
             image: c.image.clone(),
@@ -342,10 +344,10 @@ fn task_wire(st: &State, t: &Task, with_tags: bool) -> out::Task {
     out::Task {
         availability_zone: "us-east-1a".into(),
         capacity_provider_name: t.provider.clone(),
-        cluster_arn: arn::cluster(&t.cluster),
+        cluster_arn: st.scope.cluster(&t.cluster),
         connectivity: "CONNECTED".into(),
         connectivity_at: ts(t.created_at),
-        container_instance_arn: arn::container_instance(&t.cluster, &t.instance),
+        container_instance_arn: st.scope.container_instance(&t.cluster, &t.instance),
         containers,
         cpu: t.cpu.to_string(),
         created_at: ts(t.created_at),

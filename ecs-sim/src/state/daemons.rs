@@ -42,7 +42,7 @@ impl State {
         td.revision = revs.len() as u32 + 1;
         td.registered_at = self.now;
         td.status = "ACTIVE".into();
-        let arn = td.arn();
+        let arn = td.arn(&self.scope);
         revs.push(td);
         arn
     }
@@ -80,7 +80,7 @@ impl State {
         }
         for revs in self.task_definitions.values_mut() {
             for td in revs.iter_mut() {
-                if td.status == "DELETE_IN_PROGRESS" && !in_use.contains(&td.arn()) {
+                if td.status == "DELETE_IN_PROGRESS" && !in_use.contains(&td.arn(&self.scope)) {
                     td.status = "DELETED".into();
                 }
             }
@@ -94,7 +94,7 @@ impl State {
             td.map(|t| (t.images.clone(), t.cpu_units, t.memory_mib)).unwrap_or_default();
         let rev = Revision {
             id: id.clone(),
-            arn: arn::daemon_revision(cluster, name, &id),
+            arn: self.scope.daemon_revision(cluster, name, &id),
             daemon_arn: daemon_arn.to_string(),
             cluster: cluster.to_string(),
             task_definition_arn: spec.task_definition_arn.clone(),
@@ -121,7 +121,7 @@ impl State {
         config: DeployConfig,
         tags: Vec<(String, String)>,
     ) -> (String, String) {
-        let daemon_arn = arn::daemon(cluster, name);
+        let daemon_arn = self.scope.daemon(cluster, name);
         let rev = self.new_revision(&daemon_arn, cluster, name, spec);
         let seq = self.next_seq();
         let now = self.now;

@@ -19,7 +19,7 @@ impl State {
     ) -> String {
         let d = self.daemons[daemon_arn].clone();
         let id = arn::new_id();
-        let dep_arn = arn::daemon_deployment(&d.cluster, &d.name, &id);
+        let dep_arn = self.scope.daemon_deployment(&d.cluster, &d.name, &id);
         let now = self.now;
         // A newer deployment supersedes the running one and inherits its
         // in-flight replacements, so they are not drained twice.

@@ -375,7 +375,7 @@ impl State {
             instance: inst_id.to_string(),
             provider,
             kind: TaskKind::App { service: svc.name.clone() },
-            task_definition_arn: arn::app_task_definition(&svc.name, 1),
+            task_definition_arn: self.scope.app_task_definition(&svc.name, 1),
             group: format!("service:{}", svc.name),
             started_by: format!("ecs-svc/{}", svc.name),
             cpu: svc.cpu,

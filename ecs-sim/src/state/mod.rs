@@ -11,7 +11,9 @@ pub mod capacity;
 pub mod counts;
 pub mod daemons;
 pub mod deployments;
+pub mod iam;
 pub mod instances;
+pub mod worlds;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -269,8 +271,8 @@ pub struct TaskDefinition {
 }
 
 impl TaskDefinition {
-    pub fn arn(&self) -> String {
-        crate::arn::daemon_task_definition(&self.family, self.revision)
+    pub fn arn(&self, scope: &crate::arn::Scope) -> String {
+        scope.daemon_task_definition(&self.family, self.revision)
     }
 }
 
@@ -458,8 +460,14 @@ pub enum Event {
     RegistrationDeadline(String),
 }
 
+/// One world: the ECS resources of one (account, region). Worlds never share
+/// anything; `crate::state::worlds::Worlds` holds them all on one clock.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct State {
+    /// Account and region, in every ARN this world writes. State files from
+    /// before accounts have none: they were the default account and region.
+    #[serde(default)]
+    pub scope: crate::arn::Scope,
     pub now: Ms,
     pub seq: u64,
     pub clusters: BTreeMap<String, Cluster>,
@@ -501,8 +509,13 @@ mod timer_serde {
 }
 
 impl State {
+    /// An empty world of the default account and region.
     pub fn new(now: Ms) -> Self {
-        Self { now, ..Default::default() }
+        Self::in_scope(crate::arn::Scope::default(), now)
+    }
+
+    pub fn in_scope(scope: crate::arn::Scope, now: Ms) -> Self {
+        Self { scope, now, ..Default::default() }
     }
 
     pub fn next_seq(&mut self) -> u64 {
