@@ -8,6 +8,12 @@
 //!
 //! Fields are named by their error key (`family`, `containers.0.env.1.key`); [`field_key`]
 //! turns a posted input name into one, so a single handler on the form can mark what changed.
+//!
+//! [`shown`] is the rule on plain data. Islands hold it as [`TrackedFieldMessages`] when they
+//! mark the fields the user changes (the deploy form, the task definition editor), and as
+//! [`FieldMessages`] when they do not (the admin pages, API tokens): there no field is ever
+//! touched or edited, and the rule reduces to "the browser's check after a submit, otherwise
+//! the server's answer".
 
 use leptos::prelude::*;
 
@@ -59,47 +65,93 @@ pub fn field_key(name: &str) -> String {
     parts.join(".")
 }
 
-/// The messages of one form in an island: its browser check, the server's answer, and what
-/// the user did (see the module's rule).
+/// The messages of a form in an island that does not track its fields: its browser check,
+/// the server's answer, and whether a submit was tried (the module's rule with no field
+/// touched or edited).
+///
+/// Kept apart from [`TrackedFieldMessages`] for the wasm's sake: the islands ship as split
+/// modules, and all code reachable from an island is downloaded with it. The tracked lists'
+/// signal (its own copy of reactive_graph's signal code) cost about 1.3 KB gzipped on each
+/// admin page, so forms that never call `touch` keep to a `RwSignal<bool>`, whose code the
+/// islands already share.
 #[derive(Clone, Copy)]
 pub struct FieldMessages {
-    client: Signal<FieldErrors>,
+    client: Memo<FieldErrors>,
+    server: Signal<Option<PortalError>>,
+    submitted: RwSignal<bool>,
+}
+
+impl FieldMessages {
+    pub fn new(client: Memo<FieldErrors>, server: Signal<Option<PortalError>>) -> Self {
+        Self { client, server, submitted: RwSignal::new(false) }
+    }
+
+    /// The message under field `key`.
+    pub fn field(self, key: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            let seen = Seen { submitted: self.submitted.get(), ..Seen::default() };
+            message(key, self.client, self.server, &seen)
+        })
+    }
+
+    /// The form was sent and accepted; it starts over.
+    pub fn reset(self) {
+        self.submitted.set(false);
+    }
+
+    /// The submit button's click: shows the browser's messages, and keeps a form it already
+    /// knows is wrong from being sent.
+    pub fn on_submit(self) -> impl Fn(leptos::ev::MouseEvent) + Copy {
+        move |ev| {
+            self.submitted.set(true);
+            if !client_ok(self.client) {
+                ev.prevent_default();
+            }
+        }
+    }
+
+    /// The alert at the top of the form: the browser's messages after a blocked submit,
+    /// otherwise the server's answer.
+    pub fn top(self) -> Signal<Option<PortalError>> {
+        Signal::derive(move || top(self.client, self.server, self.submitted.get()))
+    }
+}
+
+/// The messages of a form whose island marks the fields the user changes (`touch`): the
+/// module's whole rule.
+#[derive(Clone, Copy)]
+pub struct TrackedFieldMessages {
+    client: Memo<FieldErrors>,
     server: Signal<Option<PortalError>>,
     seen: RwSignal<Seen>,
 }
 
-impl FieldMessages {
-    pub fn new(client: impl Into<Signal<FieldErrors>>, server: Signal<Option<PortalError>>) -> Self {
-        Self { client: client.into(), server, seen: RwSignal::new(Seen::default()) }
+impl TrackedFieldMessages {
+    pub fn new(client: Memo<FieldErrors>, server: Signal<Option<PortalError>>) -> Self {
+        Self { client, server, seen: RwSignal::new(Seen::default()) }
     }
 
     /// The message under field `key`.
     pub fn field(self, key: impl Into<String>) -> Signal<Option<String>> {
         let key = key.into();
-        Signal::derive(move || {
-            self.client.with(|client| {
-                self.server.with(|server| {
-                    self.seen.with(|seen| {
-                        shown(&key, client, server.as_ref().and_then(PortalError::fields), seen)
-                            .map(str::to_string)
-                    })
-                })
-            })
-        })
+        Signal::derive(move || message(&key, self.client, self.server, &self.seen.read()))
     }
 
     /// The user changed field `key`.
     pub fn touch(self, key: &str) {
         // Only the first change of a field notifies; typing on does not recompute every message.
-        let new = self.seen.with_untracked(|s| !has(&s.touched, key) || !has(&s.edited, key));
+        let new = {
+            let seen = self.seen.read_untracked();
+            !has(&seen.touched, key) || !has(&seen.edited, key)
+        };
         if new {
-            self.seen.update(|s| {
-                for list in [&mut s.touched, &mut s.edited] {
-                    if !has(list, key) {
-                        list.push(key.to_string());
-                    }
+            let mut seen = self.seen.write();
+            let seen = &mut *seen;
+            for list in [&mut seen.touched, &mut seen.edited] {
+                if !has(list, key) {
+                    list.push(key.to_string());
                 }
-            });
+            }
         }
     }
 
@@ -112,53 +164,55 @@ impl FieldMessages {
 
     /// A submit was tried: every browser message shows, and the coming answer is fresh.
     pub fn submit(self) {
-        self.seen.update(|s| {
-            s.submitted = true;
-            s.edited.clear();
-        });
-    }
-
-    /// The form was sent and accepted; it starts over.
-    pub fn reset(self) {
-        self.seen.set(Seen::default());
+        let mut seen = self.seen.write();
+        seen.submitted = true;
+        seen.edited.clear();
     }
 
     /// The browser's check of the whole form.
-    pub fn client(self) -> Signal<FieldErrors> {
+    pub fn client(self) -> Memo<FieldErrors> {
         self.client
     }
 
     pub fn submitted(self) -> bool {
-        self.seen.with(|s| s.submitted)
+        self.seen.read().submitted
     }
 
     /// Whether the browser's check found nothing wrong (read without tracking, for click handlers).
     pub fn client_ok(self) -> bool {
-        self.client.with_untracked(FieldErrors::is_empty)
+        client_ok(self.client)
     }
+}
 
-    /// The submit button's click: shows the browser's messages, and keeps a form it already
-    /// knows is wrong from being sent.
-    pub fn on_submit(self) -> impl Fn(leptos::ev::MouseEvent) + Copy {
-        move |ev| {
-            self.submit();
-            if !self.client_ok() {
-                ev.prevent_default();
-            }
-        }
-    }
+// Kept small in the wasm, since every island with a form carries it: the browser's check is
+// held as the `Memo` each island makes (a `Signal<FieldErrors>` made from it added that type's
+// signal code), and the signals are read through guards rather than `with(|…| …)`, since each
+// closure given to `with` is its own copy of reactive_graph's read path.
 
-    /// The alert at the top of the form: the browser's messages after a blocked submit,
-    /// otherwise the server's answer.
-    pub fn top(self) -> Signal<Option<PortalError>> {
-        Signal::derive(move || {
-            let client = self.client.get();
-            if self.submitted() && !client.is_empty() {
-                Some(PortalError::Invalid(client))
-            } else {
-                self.server.get()
-            }
-        })
+fn message(
+    key: &str,
+    client: Memo<FieldErrors>,
+    server: Signal<Option<PortalError>>,
+    seen: &Seen,
+) -> Option<String> {
+    let server = server.read();
+    shown(key, &client.read(), server.as_ref().and_then(PortalError::fields), seen).map(str::to_string)
+}
+
+fn client_ok(client: Memo<FieldErrors>) -> bool {
+    client.read_untracked().is_empty()
+}
+
+fn top(
+    client: Memo<FieldErrors>,
+    server: Signal<Option<PortalError>>,
+    submitted: bool,
+) -> Option<PortalError> {
+    let client = client.read();
+    if submitted && !client.is_empty() {
+        Some(PortalError::Invalid(client.clone()))
+    } else {
+        server.get()
     }
 }
 

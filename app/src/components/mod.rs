@@ -16,7 +16,7 @@ pub mod time;
 pub use alert::{Alert, ErrorAlert, LoadError};
 pub use badge::{status_tone, StatusBadge};
 pub use field::{CheckboxField, SelectField, TextField};
-pub use field_messages::FieldMessages;
+pub use field_messages::{FieldMessages, TrackedFieldMessages};
 pub use post_form::{FormAction, PostForm};
 pub use progress::ProgressBar;
 pub use reloading::{refresh_on_ok, reloading};

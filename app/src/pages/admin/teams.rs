@@ -258,7 +258,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="User"
                         value=user
                         options=users
-                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "username")))
+                        error=Signal::derive(move || server_message(server.read().as_ref(), "username"))
                     />
                     <SelectField
                         id="member-team"
@@ -266,7 +266,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Team"
                         value=team
                         options=teams
-                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "team")))
+                        error=Signal::derive(move || server_message(server.read().as_ref(), "team"))
                         help="Create teams in the Teams panel above."
                     />
                     <SelectField
@@ -275,7 +275,7 @@ fn AddMember(o: TeamsOverview, refresh: RwSignal<u32>) -> impl IntoView {
                         label="Role"
                         value=role
                         options=roles
-                        error=Signal::derive(move || server.with(|e| server_message(e.as_ref(), "role")))
+                        error=Signal::derive(move || server_message(server.read().as_ref(), "role"))
                     />
                 </div>
                 <div class="form-actions">

@@ -9,7 +9,7 @@ use crate::api::daemons::{
     get_daemon, load_deploy_options, DeployDaemon, DeployOptions, FamilyRevisions, ProviderCapacity,
 };
 use crate::api::PortalError;
-use crate::components::{sizes_label, Alert, ErrorAlert, FieldMessages, LoadError};
+use crate::components::{sizes_label, Alert, ErrorAlert, LoadError, TrackedFieldMessages};
 use crate::domain::form::{checked, on};
 use crate::domain::{
     capacity::{check_provider, daemons_after, Size},
@@ -176,7 +176,7 @@ fn DeployFormView(
 
     let client_errors = Memo::new(move |_| form.with(|f| f.parse().err().unwrap_or_default()));
     let server_error = move || action.value().get().and_then(|r| r.err());
-    let errors = FieldMessages::new(client_errors, Signal::derive(server_error));
+    let errors = TrackedFieldMessages::new(client_errors, Signal::derive(server_error));
     let error_for = move |field: &'static str| errors.field(field);
     let set = move |apply: fn(&mut DeployForm, String)| {
         move |ev: leptos::ev::Event| form.update(|f| apply(f, event_target_value(&ev)))

@@ -10,7 +10,7 @@ use crate::api::task_definitions::{
     get_task_definition_spec, load_task_definition_form_options, CreateTaskDefinition,
 };
 use crate::api::PortalError;
-use crate::components::{CheckboxField, ErrorAlert, FieldMessages, LoadError, TextField};
+use crate::components::{CheckboxField, ErrorAlert, LoadError, TextField, TrackedFieldMessages};
 use crate::domain::form::{checked, on};
 use crate::domain::role_arn::{expansion_note, RoleScope};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
@@ -243,7 +243,7 @@ fn TaskDefinitionEditor(
     let action = FormAction::<CreateTaskDefinition>::new();
     let state = FormState::new(&initial);
     let server_error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors = FieldMessages::new(
+    let errors = TrackedFieldMessages::new(
         Memo::new(move |_| state.snapshot().parse().err().unwrap_or_default()),
         server_error,
     );
@@ -368,7 +368,7 @@ fn TaskDefinitionEditor(
 
 /// A wrapper that marks `key` touched when its field is edited.
 #[component]
-fn Touch(errors: FieldMessages, #[prop(into)] key: String, children: Children) -> impl IntoView {
+fn Touch(errors: TrackedFieldMessages, #[prop(into)] key: String, children: Children) -> impl IntoView {
     let k1 = key.clone();
     view! {
         <div
@@ -384,7 +384,7 @@ fn Touch(errors: FieldMessages, #[prop(into)] key: String, children: Children) -
 #[component]
 fn FormView(
     state: FormState,
-    errors: FieldMessages,
+    errors: TrackedFieldMessages,
     role_help: String,
     role_scope: Option<RoleScope>,
     family_locked: bool,
@@ -505,7 +505,7 @@ fn ContainerFields(
     c: ContainerState,
     count: usize,
     state: FormState,
-    errors: FieldMessages,
+    errors: TrackedFieldMessages,
 ) -> impl IntoView {
     let e = move |k: &str| errors.field(format!("containers.{i}.{k}"));
     let id = move |k: &str| format!("td-c{i}-{k}");
@@ -645,7 +645,13 @@ fn ContainerFields(
 }
 
 #[component]
-fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: FieldMessages) -> impl IntoView {
+fn EnvFields(
+    i: usize,
+    j: usize,
+    row: EnvRow,
+    c: ContainerState,
+    errors: TrackedFieldMessages,
+) -> impl IntoView {
     let key = format!("containers.{i}.env.{j}.key");
     let value = format!("containers.{i}.env.{j}.value");
     let remove = move |_| {
@@ -690,7 +696,7 @@ fn EnvFields(i: usize, j: usize, row: EnvRow, c: ContainerState, errors: FieldMe
 #[component]
 fn JsonView(
     state: FormState,
-    errors: FieldMessages,
+    errors: TrackedFieldMessages,
     switch_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
