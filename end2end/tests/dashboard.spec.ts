@@ -28,6 +28,7 @@ async function deploy(
   name: string,
   family: string,
   providers: string[],
+  extra: Record<string, string> = {},
 ) {
   const form: Record<string, string> = {
     'form[cluster]': cluster,
@@ -36,6 +37,7 @@ async function deploy(
     'form[drain_percent]': '25',
     'form[bake_time]': '0',
     'form[propagate_tags]': 'NONE',
+    ...extra,
   };
   providers.forEach((p, i) => (form[`form[capacity_providers][${i}]`] = p));
   const res = await request.post('/api/deploy-daemon', { form, headers: { accept: 'application/json', origin } });
@@ -64,7 +66,7 @@ async function figures(page: Page): Promise<Record<string, number>> {
 }
 
 test('the dashboard counts what needs attention and links to it', async ({ page, browser, baseURL, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(400_000);
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');
   const [aliceBefore, bobBefore] = [await figures(alice), await figures(bob)];
@@ -103,6 +105,41 @@ test('the dashboard counts what needs attention and links to it', async ({ page,
   // Every instance of its providers runs it: it is not among the daemons missing somewhere.
   await expect(page.locator('#missing-daemons')).not.toContainText('dash-fresh');
   expect((await figures(page))['rollouts-in-progress']).toBeLessThan(during['rollouts-in-progress']);
+
+  // One of its tasks stops: one instance without it, named in the list.
+  const before = await figures(page);
+  const daemon = await (await request.post('/api/get-daemon', { form: { cluster: 'default', name: 'dash-fresh' } })).json();
+  const stop = await request.post('/_sim/tasks/stop', {
+    data: { cluster: 'default', containerInstance: daemon.instances[0].arn, daemonName: 'dash-fresh' },
+  });
+  expect(stop.status(), await stop.text()).toBe(200);
+  // (Other specs' daemons share the portal, so the figure is compared, the row named.)
+  await expect
+    .poll(async () => (await figures(page))['without-daemon'], { timeout: 30_000 })
+    .toBeGreaterThan(before['without-daemon']);
+  await expect(page.locator('#missing-daemons tr', { hasText: 'default/dash-fresh' })).toContainText('1');
+
+  // An update that its alarm rolls back counts among the failures and rollbacks.
+  await register(request, 'dash-fresh');
+  await deploy(request, baseURL!, 'default', 'dash-fresh', 'dash-fresh', ['mi-general', 'mi-canary'], {
+    'form[daemon_arn]': daemon.arn,
+    'form[revision]': '2',
+    'form[alarms][0]': 'daemon-errors',
+    'form[rollback_on_alarm]': 'on',
+    'form[bake_time]': '10',
+  });
+  const alarm = await request.post('/_sim/alarms/daemon-errors', { data: { state: 'ALARM' } });
+  expect(alarm.status(), await alarm.text()).toBe(200);
+  try {
+    await expect
+      .poll(async () => (await figures(page))['failures'], { timeout: 150_000, intervals: [1000, 2000] })
+      .toBeGreaterThan(before['failures']);
+  } finally {
+    await request.post('/_sim/alarms/daemon-errors', { data: { state: 'OK' } });
+  }
+  await expect(
+    page.getByRole('table', { name: 'Rollouts' }).locator('tbody tr', { hasText: 'default/dash-fresh' }).first(),
+  ).toContainText('ROLLBACK SUCCESSFUL');
 
   await alice.context().close();
   await bob.context().close();
