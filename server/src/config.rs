@@ -46,6 +46,13 @@ pub struct Config {
     #[arg(long, env = "PORTAL_SIM_CLOCK_OFFSET_SECS", default_value_t = 0, allow_hyphen_values = true)]
     pub sim_clock_offset_secs: i64,
 
+    /// The AWS accounts and regions to manage, as a TOML or JSON file (see
+    /// `server/src/environments.rs` and the README). Made to match the file at every start;
+    /// the admin page shows them read-only. Unset: on first start, one environment from the
+    /// default chain (`aws` mode) or one per emulator world (`embedded` mode).
+    #[arg(long, env = "PORTAL_ENVIRONMENTS")]
+    pub environments_file: Option<PathBuf>,
+
     /// IAM role ARNs offered in the task and execution role selects (comma-separated).
     /// Defaults to the emulator's `ecsTaskExecutionRole` in embedded mode.
     #[arg(long, env = "PORTAL_ROLES", value_delimiter = ',')]
@@ -260,6 +267,7 @@ impl Config {
         c.listen = "127.0.0.1:0".parse().expect("static address");
         c.database_url = DatabaseUrl::parse(database_url).expect("test database URL");
         c.sim_state_file = "memory".to_string();
+        c.environments_file = None;
         // Tests move the emulator's clock and read at once: no stale reads.
         c.ecs_cache_ms = 0;
         c

@@ -4,16 +4,18 @@
 use std::time::Duration;
 
 use aws_config::{timeout::TimeoutConfig, BehaviorVersion, Region};
-use aws_sdk_ecs::config::Credentials;
+use aws_sdk_ecs::config::{Credentials, SharedCredentialsProvider};
 
 use crate::config::{Config, EcsMode};
 
+pub use app::services::environments::EcsBase;
 pub use app::services::gateway::Ecs;
 
-/// The ECS client plus, in embedded mode, the emulator it talks to (kept alive with it).
+/// What every environment's ECS client starts from, plus, in embedded mode, the emulator it
+/// talks to (kept alive with it).
 #[derive(Clone)]
 pub struct EcsConnection {
-    pub ecs: Ecs,
+    pub base: EcsBase,
     pub sim: Option<std::sync::Arc<ecs_sim::SimHandle>>,
 }
 
@@ -23,24 +25,26 @@ pub enum EcsSetupError {
     Sim(String),
 }
 
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .build()
+}
+
 impl EcsConnection {
     pub async fn connect(config: &Config) -> Result<Self, EcsSetupError> {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(Duration::from_secs(10))
-            .operation_timeout(Duration::from_secs(30))
-            .build();
         match config.ecs_mode {
             EcsMode::Aws => {
                 // The standard chain: env, profile, SSO, instance role; region likewise;
                 // AWS_ENDPOINT_URL_ECS is read by aws-config itself.
-                let shared =
-                    aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).load().await;
-                let region = shared.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
-                Ok(Self {
-                    ecs: Ecs { client: aws_sdk_ecs::Client::new(&shared), sim_endpoint: None, region },
-                    sim: None,
-                })
+                let mut shared =
+                    aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts()).load().await;
+                if shared.region().is_none() {
+                    shared = shared.into_builder().region(Region::new("us-east-1")).build();
+                }
+                Ok(Self { base: EcsBase { sdk: shared, sim_endpoint: None }, sim: None })
             }
             EcsMode::Embedded => {
                 let mut opts = ecs_sim::SimOptions::default();
@@ -59,28 +63,33 @@ impl EcsConnection {
                     ecs_sim::serve(listener, opts).await.map_err(|e| EcsSetupError::Sim(e.to_string()))?;
                 let endpoint = sim.endpoint().to_string();
                 tracing::info!(%endpoint, "embedded ECS emulator started");
-                let client = client_for_endpoint(&endpoint, timeouts);
-                Ok(Self {
-                    ecs: Ecs { client, sim_endpoint: Some(endpoint), region: SIM_REGION.into() },
-                    sim: Some(std::sync::Arc::new(sim)),
-                })
+                Ok(Self { base: sim_base(&endpoint), sim: Some(std::sync::Arc::new(sim)) })
             }
         }
     }
 }
 
+/// The base for an emulator: its endpoint for ECS and STS, and a test key that acts in its
+/// default account (other accounts are reached by assuming their roles).
+pub fn sim_base(endpoint: &str) -> EcsBase {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(SIM_REGION))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDPORTAL",
+            "embedded-secret",
+            None,
+            None,
+            "embedded",
+        )))
+        .endpoint_url(endpoint)
+        .timeout_config(timeouts())
+        .time_source(aws_smithy_async::time::SystemTimeSource::new())
+        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+        .build();
+    EcsBase { sdk, sim_endpoint: Some(endpoint.to_string()) }
+}
+
 /// The emulator's region and account.
 pub const SIM_REGION: &str = "us-east-1";
 pub const SIM_ACCOUNT: &str = "123456789012";
-
-/// A client for an emulator (or any ECS-compatible endpoint) with static dummy credentials.
-pub fn client_for_endpoint(endpoint: &str, timeouts: TimeoutConfig) -> aws_sdk_ecs::Client {
-    let conf = aws_sdk_ecs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(SIM_REGION))
-        .credentials_provider(Credentials::new("AKIDPORTAL", "embedded-secret", None, None, "embedded"))
-        .endpoint_url(endpoint)
-        .timeout_config(timeouts)
-        .build();
-    aws_sdk_ecs::Client::from_conf(conf)
-}

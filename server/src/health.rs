@@ -58,10 +58,14 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 
 async fn check(state: &AppState) -> (StatusCode, Value) {
     let limit = Duration::from_secs(3);
-    let (db, ecs) = tokio::join!(
-        tokio::time::timeout(limit, state.services.db.ping()),
-        tokio::time::timeout(limit, state.services.gateway.ecs.client.list_clusters().max_results(1).send()),
-    );
+    let envs = &state.services.environments;
+    let (db, environments) = tokio::join!(tokio::time::timeout(limit, state.services.db.ping()), async {
+        // Each environment with its own credentials, all at once: one slow account costs one
+        // check timeout, and never fails the others.
+        let rows = envs.list_or_known().await;
+        let checks = futures::future::join_all(rows.iter().map(|r| envs.check_now(&r.env))).await;
+        rows.into_iter().map(|r| r.env.name).zip(checks).collect::<Vec<_>>()
+    });
     let db_ok = match db {
         Ok(Ok(())) => true,
         Ok(Err(e)) => {
@@ -73,17 +77,12 @@ async fn check(state: &AppState) -> (StatusCode, Value) {
             false
         }
     };
-    let ecs_ok = match ecs {
-        Ok(Ok(_)) => true,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %aws_sdk_ecs::error::DisplayErrorContext(e), "readiness: the ECS check failed");
-            false
-        }
-        Err(_) => {
-            tracing::warn!("readiness: the ECS check timed out");
-            false
-        }
-    };
+    for (_, c) in environments.iter().filter(|(_, c)| !c.ok) {
+        tracing::warn!(check = %c.message, "readiness: an environment does not answer");
+    }
+    // The portal serves as long as one environment answers: an account whose role is
+    // misconfigured must not take the portal away from the others.
+    let ecs_ok = environments.iter().any(|(_, c)| c.ok);
     let check = |ok: bool| {
         if ok {
             json!({ "status": "ok" })
@@ -91,15 +90,31 @@ async fn check(state: &AppState) -> (StatusCode, Value) {
             json!({ "status": "failing", "error": "not reachable; see the portal's log" })
         }
     };
+    // Anyone may ask: each environment's failure by its code only (`AccessDenied`), never the
+    // message, which names accounts and roles (the admin page shows it).
+    let per_env: serde_json::Map<String, Value> = environments
+        .iter()
+        .map(|(name, c)| {
+            let v = if c.ok {
+                json!({ "status": "ok" })
+            } else {
+                json!({ "status": "failing", "error": c.code.clone().unwrap_or_else(|| "Unknown".into()) })
+            };
+            (name.clone(), v)
+        })
+        .collect();
     let failing: Vec<&str> = [("database", db_ok), ("ecs", ecs_ok)]
         .into_iter()
         .filter(|(_, ok)| !ok)
         .map(|(name, _)| name)
         .collect();
+    let degraded: Vec<&str> = environments.iter().filter(|(_, c)| !c.ok).map(|(n, _)| n.as_str()).collect();
     let body = json!({
         "status": if failing.is_empty() { "ready" } else { "unavailable" },
         "failing": failing,
+        "degraded": degraded,
         "checks": { "database": check(db_ok), "ecs": check(ecs_ok) },
+        "environments": per_env,
     });
     let status = if failing.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, body)

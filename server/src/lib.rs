@@ -6,6 +6,7 @@ pub mod api_v1;
 pub mod auth;
 pub mod config;
 pub mod ecs;
+pub mod environments;
 pub mod export;
 pub mod health;
 pub mod sim_proxy;

@@ -15,7 +15,10 @@ use tracing::Span;
 
 use app::{shell, App};
 
-use app::services::{random::random_hex, Db, Ecs, LoginSettings, Services, Settings, WorkerSettings};
+use app::services::{
+    environments::EcsBase, random::random_hex, Db, Environments, LoginSettings, Services, Settings,
+    WorkerSettings,
+};
 
 use crate::{config::Config, ecs::EcsConnection, health, state::AppState};
 
@@ -31,9 +34,9 @@ impl Application {
         Self::build_with(config, None).await
     }
 
-    /// [`Application::build`], reusing an ECS client instead of connecting one: another
-    /// replica on the same ECS endpoint (tests run two against one emulator).
-    pub async fn build_with(config: Config, ecs: Option<Ecs>) -> Result<Self, String> {
+    /// [`Application::build`], reusing another replica's ECS base instead of connecting one:
+    /// another replica on the same ECS endpoint (tests run two against one emulator).
+    pub async fn build_with(config: Config, base: Option<EcsBase>) -> Result<Self, String> {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| format!("PORTAL_LISTEN (--listen) {}: {e}", config.listen))?;
@@ -50,19 +53,26 @@ impl Application {
             config.ecs_mode == crate::config::EcsMode::Embedded,
         )
         .await?;
-        let EcsConnection { ecs, sim } = match ecs {
-            Some(ecs) => EcsConnection { ecs, sim: None },
+        let EcsConnection { base, sim } = match base {
+            Some(base) => EcsConnection { base, sim: None },
             None => EcsConnection::connect(&config).await.map_err(|e| e.to_string())?,
         };
+        let http = reqwest::Client::new();
+        let given = crate::environments::given(&config, &base, &http).await?;
+        let default_env = app::services::environments::startup::sync(&db, given).await?;
+        let environments = Environments::new(db.clone(), base);
+        environments.list().await.map_err(|e| format!("environments: {e}"))?;
+        // Until pages and changes are scoped by environment, they act in the default one.
+        let ecs = environments.ecs(&default_env).await;
         let leptos_options = LeptosOptions::builder()
             .output_name("daemon-portal")
             .site_root(config.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let http = reqwest::Client::new();
         let services = Services::new(
             db,
+            environments,
             ecs,
             Settings {
                 roles: config.effective_roles(),

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod clusters;
 pub mod daemons;
 pub mod dashboard;
+pub mod environments;
 mod error;
 pub mod history;
 pub mod role_allowlist;

@@ -8,6 +8,7 @@ pub mod change;
 pub mod deletion;
 pub mod deployment;
 pub mod diff;
+pub mod environment;
 pub mod errors;
 pub mod form;
 pub mod freeze;

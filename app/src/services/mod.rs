@@ -14,6 +14,7 @@
 //!           ├─ accounts: Accounts    users, teams, sessions, logins, API tokens (accounts/)
 //!           ├─ policies: Policies    approval policies, freezes, role grants (policies/)
 //!           ├─ history:  History     rollouts (history/)
+//!           ├─ environments: Environments accounts and regions, a client each (environments/)
 //!           └─ audit:    Audit       the append-only audit log (audit/)
 //! ```
 //!
@@ -27,6 +28,7 @@ pub mod changes;
 pub mod clock;
 pub mod db;
 pub mod db_url;
+pub mod environments;
 pub mod error;
 pub mod gateway;
 pub mod history;
@@ -46,6 +48,7 @@ pub use accounts::{Accounts, LoginSettings};
 pub use audit::Audit;
 pub use changes::{ChangeEngine, WorkerSettings};
 pub use db::Db;
+pub use environments::Environments;
 pub use gateway::{Ecs, EcsGateway};
 pub use history::History;
 pub use policies::Policies;
@@ -56,6 +59,7 @@ use crate::api::PortalError;
 #[derive(Clone)]
 pub struct Services {
     pub db: Db,
+    pub environments: Environments,
     pub gateway: EcsGateway,
     pub changes: ChangeEngine,
     pub accounts: Accounts,
@@ -81,7 +85,9 @@ pub struct Settings {
 }
 
 impl Services {
-    pub fn new(db: Db, ecs: Ecs, settings: Settings) -> Self {
+    /// `ecs` is the default environment's client: every page and change still acts there
+    /// until they are scoped by environment.
+    pub fn new(db: Db, environments: Environments, ecs: Ecs, settings: Settings) -> Self {
         let gateway = EcsGateway::new(ecs, settings.ecs_cache, settings.http.clone(), settings.roles.clone());
         let policies = Policies { db: db.clone(), roles: settings.roles };
         let history = History { db: db.clone() };
@@ -97,7 +103,7 @@ impl Services {
             worker: settings.worker,
             working: Arc::new(Mutex::new(HashSet::new())),
         };
-        Self { db, gateway, changes, accounts, policies, history, audit }
+        Self { db, environments, gateway, changes, accounts, policies, history, audit }
     }
 }
 

@@ -13,6 +13,7 @@ mod capacity;
 mod changes;
 mod daemons;
 mod dashboard;
+mod environments;
 mod health;
 mod history;
 mod policies;

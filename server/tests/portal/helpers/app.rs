@@ -54,9 +54,12 @@ impl TestApp {
     pub async fn replica_with(&self, change: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = self.config.clone();
         change(&mut config);
-        let app = Application::build_with(config.clone(), Some(self.state.services.gateway.ecs.clone()))
-            .await
-            .expect("replica builds");
+        let app = Application::build_with(
+            config.clone(),
+            Some(self.state.services.environments.clients.base.clone()),
+        )
+        .await
+        .expect("replica builds");
         start(app, config, true).await
     }
 }

@@ -1,0 +1,89 @@
+//! An ECS client per environment, made the AWS way: the portal's own credentials (the default
+//! chain in `aws` mode, the emulator's test key in `embedded` mode) act directly in the
+//! environments that name no role; for the others, aws-config's `AssumeRoleProvider` on top of
+//! them assumes the environment's role, and the client's identity cache keeps the credentials
+//! and refreshes them before they expire. One client per (environment, session name), made on
+//! first use and kept: making one is cheap, but each keeps its own credentials cache.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use aws_config::{sts::AssumeRoleProvider, Region, SdkConfig};
+
+use crate::domain::environment::Environment;
+use crate::services::gateway::Ecs;
+
+/// What every environment's client starts from.
+#[derive(Clone)]
+pub struct EcsBase {
+    /// Credentials, timeouts, retries, and (embedded mode, or `AWS_ENDPOINT_URL_ECS`) the
+    /// endpoint used when an environment names none.
+    pub sdk: SdkConfig,
+    /// In embedded mode, the emulator's base URL (for its control API).
+    pub sim_endpoint: Option<String>,
+}
+
+/// (environment name, session name) → the environment the client was made for, and it.
+type Made = HashMap<(String, String), (Environment, Ecs)>;
+
+#[derive(Clone)]
+pub struct EcsClients {
+    pub base: EcsBase,
+    made: Arc<Mutex<Made>>,
+}
+
+impl EcsClients {
+    pub fn new(base: EcsBase) -> Self {
+        Self { base, made: Arc::default() }
+    }
+
+    /// The client for `env`, acting as session `session` where a role is assumed.
+    pub async fn ecs(&self, env: &Environment, session: &str) -> Ecs {
+        let key = (env.name.clone(), session.to_string());
+        if let Some((made_for, ecs)) = self.made.lock().expect("clients lock").get(&key) {
+            // An environment removed and added again under its name may differ.
+            if made_for == env {
+                return ecs.clone();
+            }
+        }
+        let ecs = self.make(env, session).await;
+        self.made.lock().expect("clients lock").insert(key, (env.clone(), ecs.clone()));
+        ecs
+    }
+
+    /// Forgets the clients of an environment that changed or went away.
+    pub fn forget(&self, name: &str) {
+        self.made.lock().expect("clients lock").retain(|(n, _), _| n != name);
+    }
+
+    async fn make(&self, env: &Environment, session: &str) -> Ecs {
+        let region = Region::new(env.region.clone());
+        // STS is called in the environment's region and through its endpoint too: an
+        // emulator answers both, and a VPC endpoint setup usually has one for each.
+        let mut sdk = self.base.sdk.clone().into_builder().region(region.clone());
+        if let Some(endpoint) = &env.endpoint {
+            sdk = sdk.endpoint_url(endpoint);
+        }
+        let sdk = sdk.build();
+        let mut conf = aws_sdk_ecs::config::Builder::from(&sdk);
+        if let Some(role) = &env.role_arn {
+            let mut provider = AssumeRoleProvider::builder(role).session_name(session).region(region);
+            if let Some(external_id) = &env.external_id {
+                provider = provider.external_id(external_id);
+            }
+            conf = conf.credentials_provider(provider.configure(&sdk).build().await);
+        }
+        Ecs {
+            client: aws_sdk_ecs::Client::from_conf(conf.build()),
+            // The control API exists only where the portal runs its own emulator.
+            sim_endpoint: self
+                .base
+                .sim_endpoint
+                .as_ref()
+                .map(|sim| env.endpoint.clone().unwrap_or(sim.clone())),
+            region: env.region.clone(),
+        }
+    }
+}

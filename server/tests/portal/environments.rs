@@ -1,0 +1,241 @@
+//! Environments (issue 14): the accounts and regions the portal manages, each reached with its
+//! own credentials (the real aws-config AssumeRoleProvider against the emulator's STS), a
+//! failure attributed to its environment and never holding up the others; the admin page's
+//! server functions; a `PORTAL_ENVIRONMENTS` file.
+use serde_json::{json, Value};
+
+use crate::helpers::{Engine, TestApp};
+
+const STAGING_ROLE: &str = "arn:aws:iam::234567890123:role/DaemonPortal";
+
+async fn environments(app: &TestApp) -> Vec<Value> {
+    let (status, body) = app.call("admin-list-environments", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array().expect("a list").clone()
+}
+
+fn named<'a>(list: &'a [Value], name: &str) -> &'a Value {
+    list.iter().find(|e| e["env"]["name"] == name).unwrap_or_else(|| panic!("no {name} in {list:?}"))
+}
+
+/// The clusters the emulator holds in one world, from its control API.
+async fn sim_clusters(app: &TestApp, account: &str, region: &str) -> u64 {
+    let worlds: Value =
+        app.http.get(format!("{}/_sim/worlds", app.sim())).send().await.unwrap().json().await.unwrap();
+    let acc = worlds["accounts"].as_array().unwrap().iter().find(|a| a["id"] == account).unwrap();
+    let world = acc["regions"].as_array().unwrap().iter().find(|r| r["region"] == region).unwrap();
+    world["clusters"].as_array().unwrap().len() as u64
+}
+
+fn requests(app: &TestApp) -> Vec<ecs_sim::protocol::RequestRecord> {
+    app.state.sim.as_ref().expect("embedded").state().requests()
+}
+
+async fn embedded_mode_manages_every_emulator_world(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let list = environments(&app).await;
+    let names: Vec<&str> = list.iter().map(|e| e["env"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["default", "staging", "staging-eu-west-1"]);
+    assert_eq!(named(&list, "default")["is_default"], true);
+    assert_eq!(named(&list, "staging")["is_default"], false);
+    assert_eq!(named(&list, "staging")["env"]["role_arn"], STAGING_ROLE);
+    assert_eq!(named(&list, "staging-eu-west-1")["env"]["region"], "eu-west-1");
+
+    // Each answered with its own world's clusters: the staging ones through an assumed role.
+    for (name, account, region) in [
+        ("default", "123456789012", "us-east-1"),
+        ("staging", "234567890123", "us-east-1"),
+        ("staging-eu-west-1", "234567890123", "eu-west-1"),
+    ] {
+        let check = &named(&list, name)["check"];
+        assert_eq!(check["ok"], true, "{name}: {check}");
+        assert_eq!(check["clusters"], sim_clusters(&app, account, region).await, "{name}");
+        assert!(check["message"].as_str().unwrap().starts_with(&format!("{name}: ")), "{check}");
+    }
+    // The portal's own key acts in the default account only: the staging worlds were reached
+    // with credentials STS issued for the role.
+    let worlds: Value =
+        app.http.get(format!("{}/_sim/worlds", app.sim())).send().await.unwrap().json().await.unwrap();
+    assert!(worlds["sessions"].as_u64().unwrap() >= 1, "{worlds}");
+    let seen = requests(&app);
+    assert!(
+        seen.iter().any(|r| r.operation == "ListClusters"
+            && r.account.as_deref() == Some("234567890123")
+            && r.region.as_deref() == Some("eu-west-1")),
+        "ListClusters reached the staging account's eu-west-1 world"
+    );
+}
+
+async fn a_refused_role_is_attributed_and_blocks_nothing(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let (status, body) = app
+        .call(
+            "admin-create-environment",
+            &[
+                ("form[name]", "staging-wrong-id"),
+                ("form[account_id]", "234567890123"),
+                ("form[region]", "us-east-1"),
+                ("form[role_arn]", STAGING_ROLE),
+                ("form[external_id]", "not-the-trusted-id"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let list = environments(&app).await;
+    let broken = &named(&list, "staging-wrong-id")["check"];
+    assert_eq!(broken["ok"], false, "{broken}");
+    assert_eq!(broken["code"], "AccessDenied", "{broken}");
+    assert_eq!(
+        broken["message"].as_str().unwrap(),
+        format!("staging-wrong-id: AccessDenied assuming {STAGING_ROLE}")
+    );
+    for other in ["default", "staging", "staging-eu-west-1"] {
+        assert_eq!(named(&list, other)["check"]["ok"], true, "{other} still answers");
+    }
+
+    // /readyz: still ready, the broken one named with its code only (anyone may ask).
+    let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(
+        ready["environments"]["staging-wrong-id"],
+        json!({"status": "failing", "error": "AccessDenied"})
+    );
+    assert_eq!(ready["environments"]["staging"]["status"], "ok");
+    assert_eq!(ready["degraded"], json!(["staging-wrong-id"]));
+    assert!(!ready.to_string().contains("arn:aws"), "{ready}");
+
+    // A check on demand gives the same answer; removing the environment forgets it.
+    let (status, check) = app.call("admin-check-environment", &[("name", "staging-wrong-id")]).await;
+    assert_eq!((status, check["code"].clone()), (200, json!("AccessDenied")));
+    let (status, body) = app.call("admin-delete-environment", &[("name", "staging-wrong-id")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(environments(&app).await.iter().all(|e| e["env"]["name"] != "staging-wrong-id"));
+    let (status, body) = app.call("list-audit", &[]).await;
+    let text = body.to_string();
+    assert!(
+        status == 200 && text.contains("environment.create") && text.contains("environment.delete"),
+        "{text}"
+    );
+}
+
+async fn bad_input_is_refused_field_by_field(engine: Engine) {
+    let app = TestApp::on(engine).await;
+    let (status, body) = app
+        .call(
+            "admin-create-environment",
+            &[
+                ("form[name]", "Prod EU"),
+                ("form[account_id]", "12345"),
+                ("form[region]", "europe"),
+                ("form[role_arn]", "arn:aws:iam::999999999999:role/X"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields = &body["Invalid"];
+    for key in ["name", "account_id", "region"] {
+        assert!(fields[key].is_string(), "{key}: {body}");
+    }
+    // A taken name is the name field's message; the default and the file's are kept.
+    let (status, body) = app
+        .call(
+            "admin-create-environment",
+            &[("form[name]", "staging"), ("form[account_id]", "234567890123"), ("form[region]", "us-east-1")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body["Invalid"]["name"].as_str().unwrap().contains("already exists"), "{body}");
+    let (status, body) = app.call("admin-delete-environment", &[("name", "default")]).await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = app.call("admin-delete-environment", &[("name", "nowhere")]).await;
+    assert_eq!(status, 404);
+    assert_eq!(environments(&app).await.len(), 3, "nothing was added or removed");
+
+    // Only administrators see or change environments.
+    let alice = app.as_user("alice").await;
+    let (status, _) = app.call_with(&alice, "admin-list-environments", &[]).await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .call_with(
+            &alice,
+            "admin-create-environment",
+            &[("form[name]", "mine"), ("form[account_id]", "123456789012"), ("form[region]", "us-east-1")],
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+async fn a_file_defines_the_environments(engine: Engine) {
+    let dir = std::env::temp_dir().join(format!("portal-envs-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("environments.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"
+[[environments]]
+name = "dev"
+account_id = "123456789012"
+region = "us-east-1"
+
+[[environments]]
+name = "stage-eu"
+account_id = "234567890123"
+region = "eu-west-1"
+role_arn = "{STAGING_ROLE}"
+external_id = "daemon-portal-staging"
+default = true
+"#
+        ),
+    )
+    .unwrap();
+    let file = path.clone();
+    let app = TestApp::on(engine).settings(move |c| c.environments_file = Some(file)).await;
+    let list = environments(&app).await;
+    let names: Vec<&str> = list.iter().map(|e| e["env"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dev", "stage-eu"], "the file's, not the built-in ones");
+    assert_eq!(named(&list, "stage-eu")["is_default"], true);
+    assert_eq!(named(&list, "stage-eu")["source"], "File");
+    assert_eq!(named(&list, "stage-eu")["check"]["ok"], true, "{list:?}");
+    let (status, body) = app.call("admin-delete-environment", &[("name", "dev")]).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.to_string().contains("PORTAL_ENVIRONMENTS"), "{body}");
+
+    // The pages act in the default environment: the staging account's eu-west-1 world.
+    let clusters = app.state.services.gateway.ecs.client.list_clusters().send().await.unwrap();
+    assert_eq!(clusters.cluster_arns().len() as u64, sim_clusters(&app, "234567890123", "eu-west-1").await);
+    assert!(clusters.cluster_arns().iter().all(|a| a.contains(":eu-west-1:234567890123:")), "{clusters:?}");
+
+    // A replica started with a changed file makes the table match it.
+    std::fs::write(
+        &path,
+        "[[environments]]\nname = \"dev\"\naccount_id = \"123456789012\"\nregion = \"us-east-1\"\n",
+    )
+    .unwrap();
+    let replica = app.replica().await;
+    let list = environments(&replica).await;
+    let names: Vec<&str> = list.iter().map(|e| e["env"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dev"]);
+    assert_eq!(named(&list, "dev")["is_default"], true, "the default moved to what remains");
+
+    // A file with a mistake stops the start, naming the entry and the field.
+    std::fs::write(&path, "[[environments]]\nname = \"dev\"\naccount_id = \"1\"\nregion = \"us-east-1\"\n")
+        .unwrap();
+    let file = path.clone();
+    let err = TestApp::on(engine)
+        .settings(move |c| c.environments_file = Some(file))
+        .try_start()
+        .await
+        .err()
+        .expect("refuses to start");
+    assert!(err.contains("environment 1 (dev)") && err.contains("account_id"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+on_both!(
+    embedded_mode_manages_every_emulator_world,
+    a_refused_role_is_attributed_and_blocks_nothing,
+    bad_input_is_refused_field_by_field,
+    a_file_defines_the_environments,
+);
