@@ -9,7 +9,9 @@ use leptos_router::{
 
 use crate::layout::ConsoleLayout;
 use crate::pages::account::TokensPage;
-use crate::pages::admin::{FreezeWindowsPage, PoliciesPage, RolesPage, TeamsPage, UsersPage};
+use crate::pages::admin::{
+    EnvironmentsPage, FreezeWindowsPage, PoliciesPage, RolesPage, TeamsPage, UsersPage,
+};
 use crate::pages::approvals::{ApprovalsPage, RequestPage};
 use crate::pages::clusters::{ClusterPage, ClustersPage};
 use crate::pages::daemons::{CreateDaemonPage, DaemonPage, DaemonsPage, UpdateDaemonPage};
@@ -93,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/policies") view=PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/roles") view=RolesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/environments") view=EnvironmentsPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>

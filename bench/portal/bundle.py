@@ -24,6 +24,7 @@ PAGES = {
     "/daemons/:cluster/:name": ["daemon_live", "delete_button"],
     "/approvals/:id": ["request_live"],
     "/admin/freezes": ["freezes_body"],
+    "/admin/environments": ["environments_body"],
     "/task-definitions/new, new revision": ["task_definition_editor"],
     "/daemons/new, update": ["deploy_form_view"],
 }

@@ -7,12 +7,13 @@ use crate::api::auth::current_user;
 use crate::layout::{Crumb, PageHeader};
 
 /// (label, path) of the admin tabs.
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 6] = [
     ("Users", "/admin"),
     ("Teams and memberships", "/admin/teams"),
     ("Approval policies", "/admin/policies"),
     ("Freeze windows", "/admin/freezes"),
     ("Allowed roles", "/admin/roles"),
+    ("Environments", "/admin/environments"),
 ];
 
 /// Renders `children` for admins; a 403 page (with the HTTP status) for everyone else.

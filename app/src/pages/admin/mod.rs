@@ -1,6 +1,7 @@
 //! `/admin`: users, teams and memberships, approval policies, freeze windows. For admins only:
 //! everyone else gets a 403 page (and every server function behind it answers 403 as well).
 
+mod environments;
 mod freezes;
 mod gate;
 mod policies;
@@ -8,6 +9,7 @@ mod roles;
 mod teams;
 mod users;
 
+pub use environments::EnvironmentsPage;
 pub use freezes::FreezeWindowsPage;
 pub use policies::PoliciesPage;
 pub use roles::RolesPage;

@@ -70,27 +70,40 @@ pub async fn check(env: &Environment, ecs: &Ecs) -> EnvironmentCheck {
 fn attribute<E, R>(env: &Environment, e: SdkError<E, R>) -> (String, String)
 where
     E: aws_sdk_ecs::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     // Credentials are resolved before the request is sent, so a refused AssumeRole surfaces
     // as a failure to send, with STS's answer somewhere in the error's sources.
     if !matches!(e, SdkError::ServiceError(_)) {
         let chain = DisplayErrorContext(&e).to_string();
+        // aws-config logs STS's whole answer itself; the causes' one-line texts say enough here.
+        let causes = causes(&e);
         if let Some(role) = &env.role_arn {
             if chain.contains("credentials") {
                 let code = sts_code(&chain).unwrap_or("CredentialsError");
-                tracing::warn!(environment = %env.name, %role, error = %chain, "assuming the environment's role failed");
+                tracing::warn!(environment = %env.name, %role, %code, error = %causes, "assuming the environment's role failed");
                 return (code.to_string(), format!("{code} assuming {role}"));
             }
         }
         if chain.contains("credentials") {
-            tracing::warn!(environment = %env.name, error = %chain, "the portal's credentials failed");
+            tracing::warn!(environment = %env.name, error = %causes, "the portal's credentials failed");
             return ("CredentialsError".into(), "the portal's own credentials could not be loaded".into());
         }
     }
     let failure = EcsFailure::from(e);
     let what = format!("{} {}", failure.code, failure.message);
     (failure.code, what)
+}
+
+/// The error's one-line texts, outermost first.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        parts.push(cause.to_string());
+        next = cause.source();
+    }
+    parts.join(": ")
 }
 
 /// STS's error code in an error chain's text, where it is one STS answers with.
