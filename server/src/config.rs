@@ -78,6 +78,12 @@ pub struct Config {
     #[arg(long, env = "PORTAL_DRIFT_INTERVAL_MS", default_value_t = 30_000)]
     pub drift_interval_ms: u64,
 
+    /// How often each environment's inventory (the fleet view's data) is read from ECS, in
+    /// milliseconds; one replica reads each environment per interval. 0 turns the background
+    /// refresh off (the fleet page's Refresh buttons still work).
+    #[arg(long, env = "PORTAL_INVENTORY_INTERVAL_MS", default_value_t = 60_000)]
+    pub inventory_interval_ms: u64,
+
     /// Embedded mode only: the emulator's clock moves only through its control API
     /// (`POST /_sim/clock/advance`); for deterministic tests.
     #[arg(long, env = "PORTAL_SIM_MANUAL_CLOCK")]
@@ -268,6 +274,8 @@ impl Config {
         c.database_url = DatabaseUrl::parse(database_url).expect("test database URL");
         c.sim_state_file = "memory".to_string();
         c.environments_file = None;
+        // Tests read inventories when they choose (background reads would use up injected faults).
+        c.inventory_interval_ms = 0;
         // Tests move the emulator's clock and read at once: no stale reads.
         c.ecs_cache_ms = 0;
         c

@@ -26,6 +26,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    inventory_interval: Duration,
 }
 
 impl Application {
@@ -60,7 +61,8 @@ impl Application {
         let http = reqwest::Client::new();
         let given = crate::environments::given(&config, &base, &http).await?;
         let default_env = app::services::environments::startup::sync(&db, given).await?;
-        let environments = Environments::new(db.clone(), base);
+        let instance = random_hex(8);
+        let environments = Environments::new(db.clone(), base, instance.clone(), http.clone());
         environments.list().await.map_err(|e| format!("environments: {e}"))?;
         // Until pages and changes are scoped by environment, they act in the default one.
         let ecs = environments.ecs(&default_env).await;
@@ -83,7 +85,7 @@ impl Application {
                     secure_cookies: config.secure_cookies,
                     password_checks: Arc::default(),
                 },
-                instance: random_hex(8),
+                instance,
                 webhook_url: config.webhook_url.clone(),
                 worker: WorkerSettings {
                     interval: Duration::from_millis(config.worker_interval_ms),
@@ -105,7 +107,12 @@ impl Application {
             sim,
         };
         let router = router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            inventory_interval: Duration::from_millis(config.inventory_interval_ms),
+        })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -121,12 +128,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let engine = self.state.services.changes.clone();
         let worker = app::services::changes::worker::spawn(engine.clone(), engine.worker.interval);
+        let inventory = app::services::environments::inventory::spawn(
+            self.state.services.environments.clone(),
+            self.inventory_interval,
+        );
         // The peer address is the client address recorded for sessions, rate limits and audit.
         let served =
             axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
                 .await;
         worker.abort();
+        if let Some(inventory) = inventory {
+            inventory.abort();
+        }
         served
     }
 }

@@ -8,6 +8,7 @@ pub mod daemons;
 pub mod dashboard;
 pub mod environments;
 mod error;
+pub mod fleet;
 pub mod history;
 pub mod role_allowlist;
 pub mod task_definitions;

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The left navigation, in order: (label, path).
-pub const NAV_ENTRIES: [(&str, &str); 5] = [
+pub const NAV_ENTRIES: [(&str, &str); 6] = [
+    ("Fleet", "/fleet"),
     ("Daemon task definitions", "/task-definitions"),
     ("Daemons", "/daemons"),
     ("Clusters", "/clusters"),

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod approvals;
 pub mod clusters;
 pub mod daemons;
+pub mod fleet;
 pub mod history;
 pub mod home;
 pub mod login;

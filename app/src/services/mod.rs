@@ -33,6 +33,7 @@ pub mod error;
 pub mod gateway;
 pub mod history;
 pub mod ids;
+pub mod leases;
 pub mod legacy_ids;
 pub mod policies;
 pub mod random;

@@ -14,6 +14,7 @@ mod changes;
 mod daemons;
 mod dashboard;
 mod environments;
+mod fleet;
 mod health;
 mod history;
 mod policies;

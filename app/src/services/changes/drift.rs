@@ -14,26 +14,9 @@ use crate::services::{
 
 const TERMINAL: [&str; 4] = ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"];
 
-/// Takes the named lease if it has run out (whoever held it); true if this replica got it.
-pub async fn take_lease(state: &ChangeEngine, name: &str, ms: i64) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
-    let done = sqlx::query(
-        "INSERT INTO worker_leases (name, owner, until) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until \
-         WHERE worker_leases.until < $4",
-    )
-    .bind(name)
-    .bind(&state.instance)
-    .bind(now + ms)
-    .bind(now)
-    .execute(state.db.pool())
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 pub async fn check_if_due(state: &ChangeEngine) -> Result<(), ChangeError> {
     let interval = state.worker.drift_interval.as_millis() as i64;
-    if interval == 0 || !take_lease(state, "drift", interval).await? {
+    if interval == 0 || !crate::services::leases::take(&state.db, &state.instance, "drift", interval).await? {
         return Ok(());
     }
     check(state).await

@@ -6,6 +6,8 @@
 pub mod checks;
 pub mod clients;
 pub mod error;
+pub mod fleet;
+pub mod inventory;
 pub mod rows;
 pub mod startup;
 
@@ -16,6 +18,7 @@ pub use error::EnvironmentsError;
 pub use rows::EnvironmentRow;
 
 use crate::api::environments::{EnvironmentCheck, EnvironmentSource, EnvironmentView};
+use crate::api::fleet::{FleetColumn, FleetQuery, FleetView};
 use crate::domain::environment::{Environment, PORTAL_SESSION};
 use crate::services::{clock::now_ms, db::Db, gateway::Ecs};
 
@@ -26,11 +29,46 @@ pub struct Environments {
     last: Arc<checks::LastChecks>,
     /// The list as last read, for readiness checks while the database is away.
     known: Arc<std::sync::Mutex<Vec<EnvironmentRow>>>,
+    /// This replica's name in leases.
+    instance: String,
+    http: reqwest::Client,
+    readers: Arc<inventory::Readers>,
 }
 
 impl Environments {
-    pub fn new(db: Db, base: EcsBase) -> Self {
-        Self { db, clients: EcsClients::new(base), last: Arc::default(), known: Arc::default() }
+    pub fn new(db: Db, base: EcsBase, instance: String, http: reqwest::Client) -> Self {
+        Self {
+            db,
+            clients: EcsClients::new(base),
+            last: Arc::default(),
+            known: Arc::default(),
+            instance,
+            http,
+            readers: Arc::default(),
+        }
+    }
+
+    /// The fleet view: every environment's column from its stored inventory.
+    pub async fn fleet(&self, query: &FleetQuery) -> Result<FleetView, EnvironmentsError> {
+        let rows = self.list().await?;
+        let mut stored = self.inventories().await?;
+        let snapshots = rows
+            .into_iter()
+            .map(|r| {
+                let inv = stored.remove(&r.env.name);
+                fleet::Snapshot {
+                    column: FleetColumn {
+                        environment: r.env.name,
+                        account_id: r.env.account_id,
+                        region: r.env.region,
+                        refreshed_at: inv.as_ref().and_then(|i| i.refreshed_at),
+                        error: inv.as_ref().and_then(|i| i.error.clone()),
+                    },
+                    daemons: inv.map(|i| i.daemons).unwrap_or_default(),
+                }
+            })
+            .collect();
+        Ok(fleet::build(snapshots, query, now_ms()))
     }
 
     pub async fn list(&self) -> Result<Vec<EnvironmentRow>, EnvironmentsError> {
@@ -118,6 +156,10 @@ impl Environments {
         }
         self.clients.forget(name);
         self.last.forget(name);
+        sqlx::query("DELETE FROM environment_inventory WHERE environment = $1")
+            .bind(name)
+            .execute(self.db.pool())
+            .await?;
         Ok(())
     }
 }

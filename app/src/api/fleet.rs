@@ -1,0 +1,108 @@
+//! The fleet view (`/fleet`): which revision of each daemon task definition family runs in
+//! which environment, from each environment's cached inventory.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::PortalError;
+
+/// One daemon as an environment's inventory holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryDaemon {
+    pub cluster: String,
+    pub name: String,
+    pub status: String,
+    /// Its current revisions (more than one while a deployment replaces one with another).
+    pub revisions: Vec<InventoryRevision>,
+    pub running: i32,
+    pub without_daemon: i32,
+    /// The status of its latest deployment (`IN_PROGRESS`, `SUCCESSFUL`, `ROLLBACK_SUCCESSFUL`…).
+    pub deployment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryRevision {
+    pub family: String,
+    pub revision: u32,
+    /// The containers' images, as registered.
+    pub images: Vec<String>,
+}
+
+/// The page's query: `?q=cloudwatch&group=region&attention=on`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FleetQuery {
+    /// Part of a family name.
+    #[serde(default)]
+    pub q: String,
+    /// `account` (default) or `region`: how columns are grouped.
+    #[serde(default)]
+    pub group: String,
+    /// `on`: only families with something to look at (instances without the daemon, a
+    /// deployment in progress or failed, an environment behind the others).
+    #[serde(default)]
+    pub attention: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FleetView {
+    /// Column groups, left to right: the account or region, and how many columns it spans.
+    pub groups: Vec<(String, usize)>,
+    pub columns: Vec<FleetColumn>,
+    pub rows: Vec<FleetRow>,
+    /// Families before filtering.
+    pub families: usize,
+    /// Portal clock when the page was made (the inventories' ages are against it).
+    pub now: i64,
+    /// Some deployment is in progress somewhere: the page refreshes itself.
+    pub in_progress: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FleetColumn {
+    pub environment: String,
+    pub account_id: Option<String>,
+    pub region: String,
+    /// When its inventory was last read (portal clock); `None`: never yet.
+    pub refreshed_at: Option<i64>,
+    /// Why the last refresh failed, named with the environment.
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FleetRow {
+    pub family: String,
+    /// One per column; empty where the family runs in no daemon.
+    pub cells: Vec<Vec<CellDaemon>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellDaemon {
+    pub cluster: String,
+    pub name: String,
+    /// This family's revisions the daemon runs, newest first.
+    pub revisions: Vec<u32>,
+    /// Image tags of those revisions (`1.300032.2`, `latest`, `sha256:ab12…`).
+    pub tags: Vec<String>,
+    pub running: i32,
+    pub without_daemon: i32,
+    pub deployment: Option<String>,
+    /// The newest revision of the family running anywhere, when this daemon runs an older one.
+    pub behind: Option<u32>,
+}
+
+#[server(prefix = "/api", endpoint = "get-fleet")]
+pub async fn get_fleet(#[server(default)] query: FleetQuery) -> Result<FleetView, PortalError> {
+    crate::auth::require_user()?;
+    Ok(crate::services::services()?.environments.fleet(&query).await?)
+}
+
+/// Reads one environment's inventory from ECS now (any signed-in user: it only reads).
+#[server(prefix = "/api", endpoint = "refresh-fleet-environment")]
+pub async fn refresh_fleet_environment(name: String) -> Result<(), PortalError> {
+    crate::auth::require_user()?;
+    let s = crate::services::services()?;
+    let row = s.environments.get(&name).await?;
+    s.environments.refresh_inventory(&row.env).await?;
+    leptos_axum::redirect("/fleet");
+    Ok(())
+}

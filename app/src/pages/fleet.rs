@@ -1,0 +1,186 @@
+//! `/fleet`: which revision of each daemon task definition family runs where. Rows are
+//! families, columns are environments grouped by account or by region; each cell lists the
+//! daemons running the family there with revision, image tag, instances and deployment. Made on
+//! the server from each environment's stored inventory (no ECS call while rendering); each
+//! column says how old its data is and has a Refresh button. Filters are a plain GET form.
+
+use leptos::prelude::*;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::fleet::{get_fleet, CellDaemon, FleetColumn, FleetQuery, FleetView};
+use crate::components::{resource::Resource, time::format_duration, LoadError, StatusBadge};
+use crate::layout::PageHeader;
+
+/// Seconds between reloads while a deployment runs somewhere.
+const FOLLOW_SECS: u32 = 10;
+
+#[component]
+pub fn FleetPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        let m = query_map.read();
+        let get = |k: &str| m.get(k).unwrap_or_default();
+        FleetQuery { q: get("q"), group: get("group"), attention: get("attention") }
+    });
+    let fleet = Resource::new_with_options(move || query.get(), get_fleet, false);
+    view! {
+        <PageHeader title="Fleet" />
+        <p class="page-intro">
+            "Which revision of each daemon task definition family runs in each environment, read from each environment's inventory. A cell lists the daemons running the family there: revision, image tag, instances running it and without it, and the latest deployment."
+        </p>
+        <Filters query=query.get_untracked() />
+        <Suspense fallback=|| view! { <p class="empty-state">"Loading the fleet…"</p> }>
+            {move || {
+                fleet
+                    .get()
+                    .map(|r| match r {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(v) => view! { <FleetTable v /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Filters(query: FleetQuery) -> impl IntoView {
+    let by_region = query.group == "region";
+    view! {
+        <form method="get" action="/fleet" class="panel filters" role="search" aria-label="Filter the fleet">
+            <div class="row">
+                <div class="field">
+                    <label for="fleet-q">"Search families"</label>
+                    <input id="fleet-q" name="q" type="search" value=query.q aria-describedby="fleet-q-help" />
+                    <p class="help" id="fleet-q-help">"Part of a family name, e.g. cloudwatch."</p>
+                </div>
+                <div class="field">
+                    <label for="fleet-group">"Group columns by"</label>
+                    <select id="fleet-group" name="group">
+                        <option value="account" selected=!by_region>"Account"</option>
+                        <option value="region" selected=by_region>"Region"</option>
+                    </select>
+                </div>
+                <div class="field checkbox">
+                    <input id="fleet-attention" name="attention" type="checkbox" value="on" checked=query.attention == "on" />
+                    <label for="fleet-attention">"Only families that need attention"</label>
+                </div>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="btn">"Apply"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn FleetTable(v: FleetView) -> impl IntoView {
+    let now = v.now;
+    let header = v.columns.iter().map(|c| view! { <ColumnHeader c=c.clone() now /> }).collect_view();
+    let groups = v
+        .groups
+        .iter()
+        .map(|(g, n)| view! { <th scope="colgroup" colspan=n.to_string()>{g.clone()}</th> })
+        .collect_view();
+    let shown = v.rows.len();
+    let summary = format!("{shown} of {} families", v.families);
+    let body = if v.rows.is_empty() {
+        let cols = (v.columns.len() + 1).to_string();
+        view! {
+            <tr><td colspan=cols class="empty-state">
+                {if v.families == 0 { "No daemon runs in any environment yet, or no inventory was read yet." } else { "No family matches the filters." }}
+            </td></tr>
+        }
+        .into_any()
+    } else {
+        v.rows
+            .into_iter()
+            .map(|row| {
+                let family = row.family.clone();
+                view! {
+                    <tr data-family=family.clone()>
+                        <th scope="row"><a href=format!("/task-definitions/{family}")>{family.clone()}</a></th>
+                        {row.cells.into_iter().map(|cell| view! { <Cell cell /> }).collect_view()}
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        {v.in_progress.then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
+        <div class="panel">
+            <p class="help">
+                {summary}
+                {v.in_progress.then(|| format!(". A deployment is in progress: this page reloads every {FOLLOW_SECS} s."))}
+            </p>
+            <div class="table-scroll">
+                <table class="data fleet" aria-label="Fleet">
+                    <thead>
+                        <tr><td></td>{groups}</tr>
+                        <tr><th scope="col">"Family"</th>{header}</tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ColumnHeader(c: FleetColumn, now: i64) -> impl IntoView {
+    let age = match c.refreshed_at {
+        Some(at) => format!("read {} ago", format_duration(((now - at).max(0) as f64) / 1000.0)),
+        None => "not read yet".to_string(),
+    };
+    let name = c.environment.clone();
+    view! {
+        <th scope="col" data-environment=c.environment.clone()>
+            <div>{c.environment.clone()}</div>
+            <div class="help">{c.region.clone()}</div>
+            <div class="help age">{age}</div>
+            {c.error.map(|e| view! { <div class="error" role="status">{e}</div> })}
+            <form method="post" action="/api/refresh-fleet-environment" class="inline-form">
+                <input type="hidden" name="name" value=name.clone() />
+                <button type="submit" class="btn small" aria-label=format!("Refresh {name}")>"Refresh"</button>
+            </form>
+        </th>
+    }
+}
+
+#[component]
+fn Cell(cell: Vec<CellDaemon>) -> impl IntoView {
+    if cell.is_empty() {
+        return view! { <td class="fleet-cell empty"><span class="visually-hidden">"Not deployed"</span>"—"</td> }
+            .into_any();
+    }
+    view! {
+        <td class="fleet-cell">
+            {cell.into_iter().map(|d| view! { <CellEntry d /> }).collect_view()}
+        </td>
+    }
+    .into_any()
+}
+
+#[component]
+fn CellEntry(d: CellDaemon) -> impl IntoView {
+    let revisions = d.revisions.iter().map(|r| format!(":{r}")).collect::<Vec<_>>().join(" + ");
+    let tags = d.tags.join(", ");
+    let href = format!("/daemons/{}/{}", d.cluster, d.name);
+    view! {
+        <div class="fleet-daemon" data-daemon=format!("{}/{}", d.cluster, d.name)>
+            <div><a href=href>{format!("{}/{}", d.cluster, d.name)}</a></div>
+            <div>
+                <strong class="revision">{revisions}</strong>
+                " "
+                <span class="mono tag" title="Image tag">{tags}</span>
+            </div>
+            <div class="counts">
+                {format!("{} running", d.running)}
+                {(d.without_daemon > 0).then(|| view! { ", " <span class="badge warn">{format!("{} without", d.without_daemon)}</span> })}
+            </div>
+            {d.deployment.map(|s| view! { <StatusBadge status=s /> })}
+            {d.behind.map(|n| view! { <div class="badge warn drift">{format!("Behind: :{n} runs elsewhere")}</div> })}
+        </div>
+    }
+}
