@@ -8,10 +8,11 @@ test('home page loads with the console shell', async ({ page }) => {
   await expect(page.locator('footer')).toContainText(/v\d+\.\d+\.\d+/);
 });
 
-test('navigation has the five sections, in order (and Administration and Audit log for admins)', async ({ page }) => {
+test('navigation has the six sections, in order (and Administration and Audit log for admins)', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText([
+    'Fleet',
     'Daemon task definitions',
     'Daemons',
     'Clusters',

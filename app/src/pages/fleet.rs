@@ -76,12 +76,16 @@ fn Filters(query: FleetQuery) -> impl IntoView {
 #[component]
 fn FleetTable(v: FleetView) -> impl IntoView {
     let now = v.now;
-    let header = v.columns.iter().map(|c| view! { <ColumnHeader c=c.clone() now /> }).collect_view();
+    // Type-erased parts: the page is one deep view type otherwise (rustc's recursion limit in
+    // the hydrate build).
+    let header =
+        v.columns.iter().map(|c| view! { <ColumnHeader c=c.clone() now /> }).collect_view().into_any();
     let groups = v
         .groups
         .iter()
         .map(|(g, n)| view! { <th scope="colgroup" colspan=n.to_string()>{g.clone()}</th> })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let shown = v.rows.len();
     let summary = format!("{shown} of {} families", v.families);
     let body = if v.rows.is_empty() {
@@ -125,6 +129,7 @@ fn FleetTable(v: FleetView) -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -146,6 +151,7 @@ fn ColumnHeader(c: FleetColumn, now: i64) -> impl IntoView {
             </form>
         </th>
     }
+    .into_any()
 }
 
 #[component]

@@ -1,0 +1,107 @@
+//! Fleet view benchmark for issue 14 (run through `bench/fleet/run.sh`): the `/fleet` page and
+//! its `get-fleet` server function with 50 environments × 100 daemon task definition families,
+//! every cell filled, from stored inventories (what the page reads; no ECS call while
+//! rendering). Server-side time on loopback, p50/p95/p99 over sequential requests.
+
+#[path = "support/timing.rs"]
+mod timing;
+
+use server::{config::Config, startup::Application};
+use timing::{sign_in, time_async};
+
+const ENVIRONMENTS: usize = 50;
+const FAMILIES: usize = 100;
+
+#[tokio::main]
+async fn main() {
+    let mut config = Config::try_parse_from_env_and(["server"]);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.sim_state_file = "memory".into();
+    config.inventory_interval_ms = 0;
+    config.drift_interval_ms = 0;
+    let app = Application::build(config).await.expect("portal builds");
+    let base = format!("http://{}", app.address());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    let db = state.services.db.pool().clone();
+
+    // 50 environments in 10 accounts and 5 regions, each running all 100 families.
+    for e in 0..ENVIRONMENTS {
+        let name = format!("bench-{e:02}");
+        sqlx::query(
+            "INSERT INTO environments (name, account_id, region, source, is_default, position, created_by, created_at) \
+             VALUES ($1, $2, $3, 'admin', 0, $4, 'bench', 0)",
+        )
+        .bind(&name)
+        .bind(format!("{:012}", 100_000_000_000u64 + (e % 10) as u64))
+        .bind(["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"][e % 5])
+        .bind(100 + e as i64)
+        .execute(&db)
+        .await
+        .unwrap();
+        let daemons: Vec<serde_json::Value> = (0..FAMILIES)
+            .map(|f| {
+                let revision = 1 + ((e + f) % 4) as u32;
+                serde_json::json!({
+                    "cluster": "prod",
+                    "name": format!("agent-{f:03}"),
+                    "status": "ACTIVE",
+                    "revisions": [{ "family": format!("agent-{f:03}"), "revision": revision,
+                                    "images": [format!("public.ecr.aws/example/agent-{f:03}:1.{revision}.0")] }],
+                    "running": 40,
+                    "without_daemon": (f % 7 == 0) as i32,
+                    "deployment": "SUCCESSFUL",
+                })
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO environment_inventory (environment, daemons, refreshed_at, attempted_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(&name)
+        .bind(serde_json::to_string(&daemons).unwrap())
+        .bind(app::services::clock::now_ms())
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+
+    let (http, _) = sign_in(&base, "admin").await;
+    let page = http.get(format!("{base}/fleet")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("data-family=\"agent-099\""), "the page shows every family");
+    println!(
+        "/fleet, {ENVIRONMENTS} environments × {FAMILIES} families: {:.0} KB of HTML",
+        page.len() as f64 / 1000.0
+    );
+    let page_time = time_async(50, || {
+        let http = http.clone();
+        let url = format!("{base}/fleet");
+        async move {
+            let res = http.get(url).send().await.unwrap();
+            assert!(res.status().is_success());
+            let _ = res.text().await.unwrap();
+        }
+    })
+    .await;
+    println!("  GET /fleet (server render):        {page_time}");
+    let fn_time = time_async(50, || {
+        let http = http.clone();
+        let url = format!("{base}/api/get-fleet");
+        let origin = base.clone();
+        async move {
+            let res = http.post(url).header("origin", origin).send().await.unwrap();
+            assert!(res.status().is_success());
+            let _ = res.bytes().await.unwrap();
+        }
+    })
+    .await;
+    println!("  POST /api/get-fleet (JSON):         {fn_time}");
+    let search = time_async(50, || {
+        let http = http.clone();
+        let url = format!("{base}/fleet?q=agent-05&group=region");
+        async move {
+            let _ = http.get(url).send().await.unwrap().text().await.unwrap();
+        }
+    })
+    .await;
+    println!("  GET /fleet?q=agent-05&group=region: {search}");
+}
