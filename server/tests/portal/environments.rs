@@ -239,3 +239,67 @@ on_both!(
     bad_input_is_refused_field_by_field,
     a_file_defines_the_environments,
 );
+
+/// `aws` mode as a real deployment runs it: the default credential chain (here from the
+/// environment variables), a `PORTAL_ENVIRONMENTS` file, and ECS and STS at each
+/// environment's endpoint, a standalone emulator. `AWS_ENDPOINT_URL_ECS` points elsewhere (a
+/// dead port) to show that an environment's own endpoint wins over it.
+#[tokio::test]
+async fn aws_mode_reaches_each_environment_at_its_endpoint_with_its_role() {
+    let sim = ecs_sim::serve(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(), Default::default())
+        .await
+        .unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    // The same values `health::readyz_names_a_dead_ecs_endpoint` sets (tests share the process).
+    std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDTEST");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret");
+    std::env::set_var("AWS_REGION", "us-east-1");
+    std::env::set_var("AWS_ENDPOINT_URL_ECS", format!("http://127.0.0.1:{dead_port}"));
+    let dir = std::env::temp_dir().join(format!("portal-aws-envs-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("environments.json");
+    let endpoint = sim.endpoint().to_string();
+    std::fs::write(
+        &path,
+        json!({"environments": [
+            {"name": "dev", "account_id": "123456789012", "region": "us-east-1", "endpoint": endpoint},
+            {"name": "stage-eu", "account_id": "234567890123", "region": "eu-west-1", "endpoint": endpoint,
+             "role_arn": STAGING_ROLE, "external_id": "daemon-portal-staging"},
+            {"name": "stage-denied", "account_id": "234567890123", "region": "us-east-1", "endpoint": endpoint,
+             "role_arn": STAGING_ROLE, "external_id": "wrong"},
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let file = path.clone();
+    let app = TestApp::on(Engine::Sqlite)
+        .settings(move |c| {
+            c.ecs_mode = server::config::EcsMode::Aws;
+            c.environments_file = Some(file);
+        })
+        .signed_out()
+        .await;
+    let res = reqwest::get(format!("{}/readyz", app.address)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(ready["environments"]["dev"]["status"], "ok", "{ready}");
+    assert_eq!(ready["environments"]["stage-eu"]["status"], "ok", "{ready}");
+    assert_eq!(ready["environments"]["stage-denied"], json!({"status": "failing", "error": "AccessDenied"}));
+
+    // The pages' client is the default (first) environment's, at the emulator.
+    let clusters = app.state.services.gateway.ecs.client.list_clusters().send().await.unwrap();
+    assert!(
+        clusters.cluster_arns().iter().any(|a| a.ends_with(":123456789012:cluster/default")),
+        "{clusters:?}"
+    );
+    // stage-eu's calls were signed with credentials STS issued, in its account and region.
+    let seen = sim.state().requests();
+    assert!(seen.iter().any(|r| r.operation == "ListClusters"
+        && r.account.as_deref() == Some("234567890123")
+        && r.region.as_deref() == Some("eu-west-1")));
+    assert!(!seen.iter().any(|r| r.account.as_deref() == Some("234567890123") && r.region.as_deref() == Some("us-east-1")),
+        "the refused role reached nothing");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -68,6 +68,11 @@ impl EcsClients {
         }
         let sdk = sdk.build();
         let mut conf = aws_sdk_ecs::config::Builder::from(&sdk);
+        if let Some(endpoint) = &env.endpoint {
+            // Set on the ECS config itself: `From<&SdkConfig>` prefers AWS_ENDPOINT_URL_ECS
+            // over the shared endpoint, and an environment's own endpoint must win.
+            conf = conf.endpoint_url(endpoint);
+        }
         if let Some(role) = &env.role_arn {
             let mut provider = AssumeRoleProvider::builder(role).session_name(session).region(region);
             if let Some(external_id) = &env.external_id {
