@@ -82,6 +82,11 @@ pub fn App() -> impl IntoView {
                         ssr=leptos_router::SsrMode::Async
                     />
                     <Route path=path!("fleet") view=crate::pages::fleet::FleetPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("fleet/compare")
+                        view=crate::pages::fleet_compare::FleetComparePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("daemons") view=DaemonsPage ssr=SsrMode::Async />
                     <Route path=path!("daemons/new") view=CreateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("daemons/:cluster/:name") view=DaemonPage ssr=SsrMode::Async />

@@ -57,6 +57,14 @@ test('the fleet shows what runs in each environment once its inventory is read',
   // Not deployed in the staging account.
   await expect(row.locator('td.fleet-cell.empty')).toHaveCount(2);
 
+  // Compare across environments: only default has the family, and the page says so.
+  await row.getByRole('link', { name: 'Compare across environments' }).click();
+  await expect(page).toHaveURL(new RegExp(`/fleet/compare\\?family=${family}$`));
+  await expect(page.getByRole('heading', { level: 1, name: `Compare ${family} across environments` })).toBeVisible();
+  await expect(page.getByLabel('Compare', { exact: true })).toHaveValue(`default:1`);
+  await expect(page.getByText('needs a revision in two places')).toBeVisible();
+  await page.goBack();
+
   // Search and grouping are a plain GET form: the URL says what is shown.
   await page.getByLabel('Search families').fill(family);
   await page.getByLabel('Group columns by').selectOption('region');

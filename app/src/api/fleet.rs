@@ -106,3 +106,38 @@ pub async fn refresh_fleet_environment(name: String) -> Result<(), PortalError> 
     leptos_axum::redirect("/fleet");
     Ok(())
 }
+
+/// The compare page's query: a family, and two `environment:revision` sides.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompareQuery {
+    #[serde(default)]
+    pub family: String,
+    #[serde(default)]
+    pub left: String,
+    #[serde(default)]
+    pub right: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareView {
+    pub family: String,
+    /// Every `environment:revision` of the family (active revisions), in environment order.
+    pub options: Vec<String>,
+    /// Environments whose revisions could not be listed, each named.
+    pub errors: Vec<String>,
+    /// The two sides shown: `environment:revision` and the definition as JSON.
+    pub left: Option<(String, String)>,
+    pub right: Option<(String, String)>,
+}
+
+/// A family's definitions in two environments, side by side (any signed-in user: it reads).
+#[server(prefix = "/api", endpoint = "compare-across-environments")]
+pub async fn compare_across_environments(
+    #[server(default)] query: CompareQuery,
+) -> Result<CompareView, PortalError> {
+    use crate::domain::ForField;
+    crate::auth::require_user()?;
+    let family = crate::domain::names::ResourceName::parse("family", &query.family).for_field("family")?;
+    let s = crate::services::services()?;
+    Ok(s.environments.compare(family.as_str(), &query.left, &query.right).await?)
+}

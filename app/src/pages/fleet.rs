@@ -103,7 +103,10 @@ fn FleetTable(v: FleetView) -> impl IntoView {
                 let family = row.family.clone();
                 view! {
                     <tr data-family=family.clone()>
-                        <th scope="row"><a href=format!("/task-definitions/{family}")>{family.clone()}</a></th>
+                        <th scope="row">
+                            <a href=format!("/task-definitions/{family}")>{family.clone()}</a>
+                            <div class="help"><a href=format!("/fleet/compare?family={family}")>"Compare across environments"</a></div>
+                        </th>
                         {row.cells.into_iter().map(|cell| view! { <Cell cell /> }).collect_view()}
                     </tr>
                 }

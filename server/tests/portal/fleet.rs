@@ -223,7 +223,52 @@ fn list_clusters_calls(app: &TestApp) -> usize {
         .count()
 }
 
+async fn compares_a_family_across_environments(engine: Engine) {
+    let app = TestApp::on(engine).without_drift().await;
+    let default = ecs_of(&app, "default").await;
+    let staging = ecs_of(&app, "staging").await;
+    register(&default, "log-router", "fluent/fluent-bit:3.0").await;
+    run_daemon(&staging, "staging", "mi-staging", "logs", "log-router", "fluent/fluent-bit:3.1").await;
+    app.call("refresh-fleet-environment", &[("name", "staging")]).await;
+
+    // Unchosen, it opens on what runs (staging's revision) against another environment's.
+    let (status, v) = app.call("compare-across-environments", &[("query[family]", "log-router")]).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["options"], serde_json::json!(["default:1", "staging:1"]), "staging-eu-west-1 has none");
+    assert_eq!(v["left"][0], "staging:1");
+    assert_eq!(v["right"][0], "default:1");
+    assert!(v["left"][1].as_str().unwrap().contains("fluent/fluent-bit:3.1"));
+    assert!(v["right"][1].as_str().unwrap().contains("fluent/fluent-bit:3.0"));
+    assert!(v["errors"].as_array().unwrap().is_empty());
+
+    // Chosen sides; a side that names no environment is that field's error.
+    let (status, v) = app
+        .call(
+            "compare-across-environments",
+            &[("query[family]", "log-router"), ("query[left]", "default:1"), ("query[right]", "nowhere:1")],
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["Invalid"]["right"].as_str().unwrap().contains("no environment nowhere"), "{v}");
+    let (status, _) = app.call("compare-across-environments", &[("query[family]", "bad family!")]).await;
+    assert_eq!(status, 422);
+
+    // The page renders the line diff.
+    let html = app
+        .http
+        .get(format!("{}/fleet/compare?family=log-router&left=default:1&right=staging:1", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Differences between default:1 and staging:1"), "{html}");
+    assert!(html.contains("fluent/fluent-bit:3.1"));
+}
+
 on_both!(
+    compares_a_family_across_environments,
     shows_what_runs_in_each_environment,
     a_failing_environment_keeps_its_last_inventory_and_says_why,
     one_replica_reads_each_environment,

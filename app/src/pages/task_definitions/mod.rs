@@ -2,7 +2,7 @@
 //! revision page with its diff.
 
 mod create;
-mod diff;
+pub(crate) mod diff;
 mod list;
 mod revision;
 

@@ -11,6 +11,9 @@ pub enum EnvironmentsError {
     NoSuchEnvironment(String),
     #[error("An environment named {0} already exists.")]
     NameTaken(String),
+    /// One side of a comparison names no definition the portal can read.
+    #[error("{message}")]
+    BadSide { field: &'static str, message: String },
     #[error("{0} is defined in the PORTAL_ENVIRONMENTS file; change it there.")]
     FromFile(String),
     #[error(
@@ -26,6 +29,11 @@ impl From<EnvironmentsError> for PortalError {
             e @ EnvironmentsError::NameTaken(_) => {
                 let mut f = FieldErrors::new();
                 f.add("name", e.to_string());
+                PortalError::Invalid(f)
+            }
+            EnvironmentsError::BadSide { field, message } => {
+                let mut f = FieldErrors::new();
+                f.add(field, message);
                 PortalError::Invalid(f)
             }
             e @ EnvironmentsError::NoSuchEnvironment(_) => PortalError::NotFound(e.to_string()),

@@ -47,7 +47,8 @@ impl Environments {
         Ok(())
     }
 
-    async fn gateway(&self, env: &Environment) -> EcsGateway {
+    /// A reading gateway for `env` (the portal's own session), kept per environment.
+    pub async fn gateway(&self, env: &Environment) -> EcsGateway {
         if let Some((made_for, gw)) = self.readers.gateways.lock().expect("readers lock").get(&env.name) {
             if made_for == env {
                 return gw.clone();

@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod clients;
+pub mod compare;
 pub mod error;
 pub mod fleet;
 pub mod inventory;
