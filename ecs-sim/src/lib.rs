@@ -231,10 +231,19 @@ impl SimState {
         *lock(&self.0.faults) = f;
     }
 
+    /// Who signed a request, as CloudTrail's `userIdentity.arn` would name an assumed role
+    /// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`); `None` for a configured or unknown
+    /// access key.
+    pub fn caller_of(&self, authorization: &str) -> Option<String> {
+        let (key, _) = protocol::credential_scope(authorization)?;
+        lock(&self.0.state).iam.sessions.get(key).map(|s| s.arn())
+    }
+
     pub(crate) fn log_request(
         &self,
         operation: String,
         scope: Option<&Scope>,
+        caller: Option<String>,
         status: u16,
         error_type: Option<String>,
     ) {
@@ -247,6 +256,7 @@ impl SimState {
             operation,
             account: scope.map(|s| s.account.clone()),
             region: scope.map(|s| s.region.clone()),
+            caller,
             time,
             wall_time: clock::wall_ms() as f64 / 1000.0,
             status,

@@ -60,7 +60,7 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
     let status = response.status().as_u16();
     let error_type =
         response.headers().get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
-    sim.log_request(op_label, scope.as_ref(), status, error_type);
+    sim.log_request(op_label, scope.as_ref(), sim.caller_of(auth), status, error_type);
     if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         response.headers_mut().insert("x-amzn-requestid", v);
     }
@@ -144,6 +144,9 @@ pub struct RequestRecord {
     pub account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The assumed-role session that signed it (`arn:aws:sts::…:assumed-role/ROLE/SESSION`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
     /// Simulated time (epoch seconds) when it was answered.
     pub time: f64,
     /// Wall-clock time (epoch seconds).

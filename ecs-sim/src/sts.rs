@@ -94,7 +94,13 @@ pub fn handle(sim: &SimState, authorization: &str, params: &[(String, String)]) 
         Err(e) => (e.status, e.xml(&request_id), Some(e.code.to_string())),
     };
     let scope = (status == StatusCode::OK).then(|| sim.scope_of(authorization));
-    sim.log_request(format!("sts:{action}"), scope.as_ref(), status.as_u16(), error);
+    sim.log_request(
+        format!("sts:{action}"),
+        scope.as_ref(),
+        sim.caller_of(authorization),
+        status.as_u16(),
+        error,
+    );
     let mut resp = (status, xml).into_response();
     resp.headers_mut().insert("content-type", HeaderValue::from_static("text/xml"));
     if let Ok(v) = HeaderValue::from_str(&request_id) {

@@ -75,6 +75,7 @@ impl Application {
         let services = Services::new(
             db,
             environments,
+            default_env,
             ecs,
             Settings {
                 roles: config.effective_roles(),

@@ -88,7 +88,13 @@ pub struct Settings {
 impl Services {
     /// `ecs` is the default environment's client: every page and change still acts there
     /// until they are scoped by environment.
-    pub fn new(db: Db, environments: Environments, ecs: Ecs, settings: Settings) -> Self {
+    pub fn new(
+        db: Db,
+        environments: Environments,
+        environment: crate::domain::environment::Environment,
+        ecs: Ecs,
+        settings: Settings,
+    ) -> Self {
         let gateway = EcsGateway::new(ecs, settings.ecs_cache, settings.http.clone(), settings.roles.clone());
         let policies = Policies { db: db.clone(), roles: settings.roles };
         let history = History { db: db.clone() };
@@ -97,6 +103,8 @@ impl Services {
         let changes = ChangeEngine {
             db: db.clone(),
             gateway: gateway.clone(),
+            environment,
+            environments: environments.clone(),
             policies: policies.clone(),
             http: settings.http,
             instance: settings.instance,

@@ -448,7 +448,7 @@ async fn crash(app: &TestApp, id: &str, at: Crash, lease_ms: i64) -> String {
     assert!(store::set_baseline(db, id, "crashed-replica", &baseline).await.unwrap());
     let arn = match at {
         Crash::BeforeCall => String::new(),
-        Crash::AfterCall => server::changes::call::send(&app.state.services.changes, &call)
+        Crash::AfterCall => server::changes::call::send(&app.state.services.changes, &call, &r.row.requester)
             .await
             .expect("the first attempt's call"),
     };

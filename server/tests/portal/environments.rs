@@ -233,7 +233,66 @@ default = true
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A change in an environment reached through a role is made in a session named after the
+/// user who asked, so the account's CloudTrail says who it was; the portal's own reads use
+/// `daemon-portal`.
+async fn changes_are_made_in_a_session_named_after_the_requester(engine: Engine) {
+    let dir = std::env::temp_dir().join(format!("portal-envs-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("environments.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[environments]]\nname = \"stage\"\naccount_id = \"234567890123\"\nregion = \"us-east-1\"\n\
+             role_arn = \"{STAGING_ROLE}\"\nexternal_id = \"daemon-portal-staging\"\n"
+        ),
+    )
+    .unwrap();
+    let file = path.clone();
+    let app =
+        TestApp::on(engine).settings(move |c| c.environments_file = Some(file)).worker_every_ms(100).await;
+    app.register("stage-agent", "amazon/cloudwatch-agent:1", "0.25", "0.5").await;
+    let alice = app.as_user("alice").await;
+    let form = [
+        ("form[cluster]", "staging"),
+        ("form[daemon_name]", "stage-agent"),
+        ("form[family]", "stage-agent"),
+        ("form[capacity_providers][0]", "mi-staging"),
+        ("form[drain_percent]", "25"),
+        ("form[bake_time]", "0"),
+        ("form[propagate_tags]", "NONE"),
+    ];
+    let (status, body) = app.call_with(&alice, "deploy-daemon", &form).await;
+    assert_eq!(status, 200, "{body}");
+    let created = async {
+        loop {
+            let seen = requests(&app);
+            if let Some(r) = seen.iter().find(|r| r.operation == "CreateDaemon" && r.status == 200) {
+                return r.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let created =
+        tokio::time::timeout(std::time::Duration::from_secs(20), created).await.expect("CreateDaemon sent");
+    assert_eq!(created.account.as_deref(), Some("234567890123"));
+    assert_eq!(
+        created.caller.as_deref(),
+        Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal-alice"),
+        "the change names alice"
+    );
+    let reads = requests(&app);
+    let register = reads.iter().find(|r| r.operation == "RegisterDaemonTaskDefinition").expect("registered");
+    assert_eq!(
+        register.caller.as_deref(),
+        Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal"),
+        "registration still uses the portal's session (it is not a change request yet)"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 on_both!(
+    changes_are_made_in_a_session_named_after_the_requester,
     embedded_mode_manages_every_emulator_world,
     a_refused_role_is_attributed_and_blocks_nothing,
     bad_input_is_refused_field_by_field,

@@ -146,9 +146,11 @@ fn single_attempt() -> aws_sdk_ecs::config::Builder {
     aws_sdk_ecs::config::Builder::default().retry_config(aws_sdk_ecs::config::retry::RetryConfig::disabled())
 }
 
-/// Sends the call; returns the deployment ARN it started ("" for a task definition deletion).
-pub async fn send(state: &ChangeEngine, call: &EcsCall) -> Result<String, ChangeError> {
-    let client = &state.gateway.ecs.client;
+/// Sends the call for `requester`; returns the deployment ARN it started ("" for a task
+/// definition deletion).
+pub async fn send(state: &ChangeEngine, call: &EcsCall, requester: &str) -> Result<String, ChangeError> {
+    let ecs = state.acting_for(requester).await;
+    let client = &ecs.client;
     match call {
         EcsCall::CreateDaemon(c) => {
             let s = &c.settings;

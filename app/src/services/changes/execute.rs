@@ -202,7 +202,7 @@ impl ChangeEngine {
             )
             .await?;
         }
-        let sent = call::send(self, &call).await;
+        let sent = call::send(self, &call, &r.row.requester).await;
         self.gateway.cache.invalidate_cluster(&r.row.cluster);
         match sent {
             Ok(arn) if arn.is_empty() => {

@@ -40,6 +40,10 @@ pub use error::ChangeError;
 pub struct ChangeEngine {
     pub db: Db,
     pub gateway: EcsGateway,
+    /// The environment changes act in (the default one, until requests carry their own), and
+    /// where a client acting for a user comes from.
+    pub environment: crate::domain::environment::Environment,
+    pub environments: super::Environments,
     pub policies: Policies,
     /// For webhooks.
     pub http: reqwest::Client,
@@ -52,6 +56,15 @@ pub struct ChangeEngine {
     /// keeps other replicas out; this keeps this replica's request handlers and its worker
     /// from stepping the same request at once.
     pub working: Arc<Mutex<HashSet<String>>>,
+}
+
+impl ChangeEngine {
+    /// The client that makes a change for `requester`: where a role is assumed, its session is
+    /// named after them (`daemon-portal-alice`), so the account's CloudTrail says who asked.
+    pub async fn acting_for(&self, requester: &str) -> super::Ecs {
+        let session = crate::domain::environment::session_name(requester);
+        self.environments.clients.ecs(&self.environment, &session).await
+    }
 }
 
 /// The background worker's timing.
