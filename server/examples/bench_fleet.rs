@@ -1,5 +1,5 @@
-//! Fleet view benchmark for issue 14 (run through `bench/fleet/run.sh`): the `/fleet` page and
-//! its `get-fleet` server function with 50 environments × 100 daemon task definition families,
+//! Fleet view benchmark for issue 14 (run through `bench/fleet/run.sh`): the `/fleet` page (25
+//! families a page) and its `get-fleet` server function with 50 environments × 100 daemon task definition families,
 //! every cell filled, from stored inventories (what the page reads; no ECS call while
 //! rendering). Server-side time on loopback, p50/p95/p99 over sequential requests.
 
@@ -67,7 +67,10 @@ async fn main() {
 
     let (http, _) = sign_in(&base, "admin").await;
     let page = http.get(format!("{base}/fleet")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("data-family=\"agent-099\""), "the page shows every family");
+    assert!(
+        page.contains("data-family=\"agent-024\"") && page.contains("Page 1 of 4"),
+        "a page of 25 families"
+    );
     println!(
         "/fleet, {ENVIRONMENTS} environments × {FAMILIES} families: {:.0} KB of HTML",
         page.len() as f64 / 1000.0
@@ -82,7 +85,16 @@ async fn main() {
         }
     })
     .await;
-    println!("  GET /fleet (server render):        {page_time}");
+    println!("  GET /fleet (server render, 25 families): {page_time}");
+    let last = time_async(50, || {
+        let http = http.clone();
+        let url = format!("{base}/fleet?page=4");
+        async move {
+            let _ = http.get(url).send().await.unwrap().text().await.unwrap();
+        }
+    })
+    .await;
+    println!("  GET /fleet?page=4:                 {last}");
     let fn_time = time_async(50, || {
         let http = http.clone();
         let url = format!("{base}/api/get-fleet");

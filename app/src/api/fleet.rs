@@ -41,6 +41,42 @@ pub struct FleetQuery {
     /// deployment in progress or failed, an environment behind the others).
     #[serde(default)]
     pub attention: String,
+    /// 1-based page of [`FLEET_PAGE_SIZE`] families ("" or anything else: the first).
+    #[serde(default)]
+    pub page: String,
+}
+
+/// Families per page: 25 rows × 50 environments is about half a megabyte of HTML, rendered in
+/// tens of milliseconds (`bench/fleet/RESULTS.md`).
+pub const FLEET_PAGE_SIZE: usize = 25;
+
+impl FleetQuery {
+    /// This query's URL on another page.
+    pub fn href_for_page(&self, page: usize) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [("q", &self.q), ("group", &self.group), ("attention", &self.attention)] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if parts.is_empty() {
+            "/fleet".to_string()
+        } else {
+            format!("/fleet?{}", parts.join("&"))
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,6 +87,11 @@ pub struct FleetView {
     pub rows: Vec<FleetRow>,
     /// Families before filtering.
     pub families: usize,
+    /// Families the filters let through (all pages).
+    pub matching: usize,
+    /// This page (1-based) and how many there are.
+    pub page: usize,
+    pub pages: usize,
     /// Portal clock when the page was made (the inventories' ages are against it).
     pub now: i64,
     /// Some deployment is in progress somewhere: the page refreshes itself.

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::fleet::{get_fleet, CellDaemon, FleetColumn, FleetQuery, FleetView};
+use crate::api::fleet::{get_fleet, CellDaemon, FleetColumn, FleetQuery, FleetView, FLEET_PAGE_SIZE};
 use crate::components::{resource::Resource, time::format_duration, LoadError, StatusBadge};
 use crate::layout::PageHeader;
 
@@ -21,7 +21,7 @@ pub fn FleetPage() -> impl IntoView {
     let query = Memo::new(move |_| {
         let m = query_map.read();
         let get = |k: &str| m.get(k).unwrap_or_default();
-        FleetQuery { q: get("q"), group: get("group"), attention: get("attention") }
+        FleetQuery { q: get("q"), group: get("group"), attention: get("attention"), page: get("page") }
     });
     let fleet = Resource::new_with_options(move || query.get(), get_fleet, false);
     view! {
@@ -36,7 +36,7 @@ pub fn FleetPage() -> impl IntoView {
                     .get()
                     .map(|r| match r {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(v) => view! { <FleetTable v /> }.into_any(),
+                        Ok(v) => view! { <FleetTable v query=query.get_untracked() /> }.into_any(),
                     })
             }}
         </Suspense>
@@ -74,7 +74,7 @@ fn Filters(query: FleetQuery) -> impl IntoView {
 }
 
 #[component]
-fn FleetTable(v: FleetView) -> impl IntoView {
+fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
     let now = v.now;
     // Type-erased parts: the page is one deep view type otherwise (rustc's recursion limit in
     // the hydrate build).
@@ -86,8 +86,17 @@ fn FleetTable(v: FleetView) -> impl IntoView {
         .map(|(g, n)| view! { <th scope="colgroup" colspan=n.to_string()>{g.clone()}</th> })
         .collect_view()
         .into_any();
-    let shown = v.rows.len();
-    let summary = format!("{shown} of {} families", v.families);
+    let first = (v.page - 1) * FLEET_PAGE_SIZE + 1;
+    let summary = if v.matching == 0 {
+        format!("0 of {} families", v.families)
+    } else {
+        format!("Families {first}–{} of {} ({} in all)", first + v.rows.len() - 1, v.matching, v.families)
+    };
+    let pager = (v.pages > 1).then(|| {
+        let prev = (v.page > 1).then(|| view! { <a class="btn" rel="prev" href=query.href_for_page(v.page - 1)>"Previous page"</a> });
+        let next = (v.page < v.pages).then(|| view! { <a class="btn" rel="next" href=query.href_for_page(v.page + 1)>"Next page"</a> });
+        view! { <nav class="pager" aria-label="Pages of families">{prev} {format!(" Page {} of {} ", v.page, v.pages)} {next}</nav> }
+    });
     let body = if v.rows.is_empty() {
         let cols = (v.columns.len() + 1).to_string();
         view! {
@@ -130,6 +139,7 @@ fn FleetTable(v: FleetView) -> impl IntoView {
                     <tbody>{body}</tbody>
                 </table>
             </div>
+            {pager}
         </div>
     }
     .into_any()

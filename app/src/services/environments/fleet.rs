@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::fleet::{CellDaemon, FleetColumn, FleetQuery, FleetRow, FleetView, InventoryDaemon};
+use crate::api::fleet::{
+    CellDaemon, FleetColumn, FleetQuery, FleetRow, FleetView, InventoryDaemon, FLEET_PAGE_SIZE,
+};
 
 /// One environment's column and its daemons.
 pub struct Snapshot {
@@ -90,11 +92,18 @@ pub fn build(mut snapshots: Vec<Snapshot>, query: &FleetQuery, now: i64) -> Flee
         .filter(|row| query.attention != "on" || row.cells.iter().flatten().any(needs_attention))
         .inspect(|row| in_progress |= row.cells.iter().flatten().any(deploying))
         .collect();
+    let matching = rows.len();
+    let pages = matching.div_ceil(FLEET_PAGE_SIZE).max(1);
+    let page = query.page.parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let rows = rows.into_iter().skip((page - 1) * FLEET_PAGE_SIZE).take(FLEET_PAGE_SIZE).collect();
     FleetView {
         groups,
         columns: snapshots.into_iter().map(|s| s.column).collect(),
         rows,
         families: total,
+        matching,
+        page,
+        pages,
         now,
         in_progress,
     }
@@ -201,6 +210,24 @@ mod tests {
         assert_eq!(v.families, 2);
         let q = FleetQuery { attention: "on".into(), ..FleetQuery::default() };
         assert_eq!(build(snapshots(), &q, 10).rows.len(), 2, "cw-agent is behind, fluent-bit deploying");
+    }
+
+    #[test]
+    fn pages_of_families() {
+        let many: Vec<InventoryDaemon> =
+            (0..60).map(|i| daemon(&format!("f{i:02}"), 1, "a:1", 0, "SUCCESSFUL")).collect();
+        let snaps =
+            || vec![Snapshot { column: column("e", "111111111111", "us-east-1"), daemons: many.clone() }];
+        let v = build(snaps(), &FleetQuery::default(), 0);
+        assert_eq!((v.rows.len(), v.matching, v.page, v.pages), (FLEET_PAGE_SIZE, 60, 1, 3));
+        let v = build(snaps(), &FleetQuery { page: "3".into(), ..FleetQuery::default() }, 0);
+        assert_eq!(v.rows.len(), 10);
+        assert_eq!(v.rows[0].family, "f50");
+        let v = build(snaps(), &FleetQuery { page: "99".into(), ..FleetQuery::default() }, 0);
+        assert_eq!(v.page, 3, "past the end: the last page");
+        let q = FleetQuery { q: "a b".into(), group: "region".into(), ..FleetQuery::default() };
+        assert_eq!(q.href_for_page(2), "/fleet?q=a%20b&group=region&page=2");
+        assert_eq!(FleetQuery::default().href_for_page(1), "/fleet");
     }
 
     #[test]
