@@ -148,6 +148,7 @@ async fn history_reads(engine: Engine) {
             status: "SUCCESSFUL".into(),
             reason: String::new(),
             started_at: 1_700_000_000_000 + i as i64,
+            environment: Some("default".into()),
         };
         server::history::insert_rollout(&app.state.services.db, &r).await.unwrap();
     }

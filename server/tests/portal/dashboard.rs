@@ -51,6 +51,7 @@ fn rollout(status: &str, source: &str) -> NewRollout {
         status: status.into(),
         reason: String::new(),
         started_at: 1,
+        environment: Some("default".into()),
     }
 }
 

@@ -281,6 +281,12 @@ async fn changes_are_made_in_a_session_named_after_the_requester(engine: Engine)
         Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal-alice"),
         "the change names alice"
     );
+    let stored: (String,) =
+        sqlx::query_as("SELECT environment FROM change_requests WHERE daemon = 'stage-agent'")
+            .fetch_one(app.state.services.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored.0, "stage", "the request is recorded in the environment it acts in");
     let reads = requests(&app);
     let register = reads.iter().find(|r| r.operation == "RegisterDaemonTaskDefinition").expect("registered");
     assert_eq!(

@@ -32,6 +32,7 @@ fn rollout(cluster: &str, daemon: &str, started_at: i64) -> NewRollout {
         status: "IN_PROGRESS".into(),
         reason: String::new(),
         started_at,
+        environment: Some("default".into()),
     }
 }
 

@@ -427,6 +427,17 @@ async fn carried_over(engine: Engine) {
     // The portal shows the old requests and history.
     let old = url.clone();
     let app = TestApp::on(engine).settings(move |c| c.database_url = DatabaseUrl::parse(&old).unwrap()).await;
+    // Requests and rollouts from before environments now belong to the default environment.
+    let pool = app.state.services.db.pool();
+    for table in ["change_requests", "rollouts"] {
+        let (all, claimed): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), SUM(CASE WHEN environment = 'default' THEN 1 ELSE 0 END) FROM {table}"
+        ))
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert!(all > 0 && claimed == all, "{table}: {claimed} of {all} in the default environment");
+    }
     let html = app.http.get(format!("{}/history", app.address)).send().await.unwrap().text().await.unwrap();
     for i in 1..=N {
         assert!(html.contains(&format!("data-rollout-id=\"{}\"", legacy_id(i))), "row {i} on /history");

@@ -140,6 +140,7 @@ async fn record(
             status: status.clone(),
             reason: d.status_reason.clone().unwrap_or_default(),
             started_at,
+            environment: Some(state.environment.name.clone()),
         },
     )
     .await?;

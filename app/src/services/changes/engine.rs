@@ -233,6 +233,7 @@ impl ChangeEngine {
             input: p.call.to_json(),
             diff: p.diff,
             policy,
+            environment: self.environment.name.clone(),
         })
     }
 

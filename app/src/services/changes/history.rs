@@ -46,6 +46,7 @@ pub async fn start(
             status: status.to_string(),
             reason: String::new(),
             started_at: r.executed_at.unwrap_or(now),
+            environment: r.environment.clone(),
         },
     )
     .await?;

@@ -47,6 +47,7 @@ pub struct RequestRecord {
     pub lease_until: i64,
     pub attempts: i64,
     pub baseline_deployment_arn: Option<String>,
+    pub environment: Option<String>,
     pub approvals: i64,
 }
 
@@ -100,6 +101,7 @@ impl TryFrom<RequestRecord> for StoredRequest {
             lease_until: r.lease_until,
             attempts: r.attempts,
             baseline_deployment_arn: r.baseline_deployment_arn,
+            environment: r.environment,
         })
     }
 }

@@ -35,6 +35,8 @@ pub struct StoredRequest {
     /// The daemon's newest ECS deployment just before the mutating call (`Some("")`: none);
     /// `None` until recorded. See `adopt.rs`.
     pub baseline_deployment_arn: Option<String>,
+    /// The environment it acts in (`None` only before the first start claims old rows).
+    pub environment: Option<String>,
 }
 
 /// What a new request holds.
@@ -53,13 +55,15 @@ pub struct NewRequest {
     pub input: String,
     pub diff: String,
     pub policy: PolicySnapshot,
+    /// Where it acts (the environment's name).
+    pub environment: String,
 }
 
 const COLUMNS: &str =
     "id, kind, state, cluster, daemon, family, from_revision, to_revision, team, requester, \
     summary, approvals_required, created_at, updated_at, expires_at, progress, version, policy, \
     capacity_providers, input, diff, deployment_arn, outcome, override_reason, executed_at, finished_at, \
-    lease_owner, lease_until, attempts, baseline_deployment_arn, \
+    lease_owner, lease_until, attempts, baseline_deployment_arn, environment, \
     (SELECT COUNT(*) FROM request_reviews r WHERE r.request_id = change_requests.id \
        AND r.version = change_requests.version AND r.decision = 'approve') AS approvals";
 
@@ -70,8 +74,8 @@ pub async fn insert(db: &Db, r: &NewRequest, state: ChangeState) -> Result<(), s
     sqlx::query(
         "INSERT INTO change_requests (id, kind, cluster, daemon, family, from_revision, to_revision, \
          capacity_providers, team, requester, summary, input, diff, state, version, policy, approvals_required, \
-         created_at, updated_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $17, $18)",
+         created_at, updated_at, expires_at, environment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $17, $18, $19)",
     )
     .bind(&r.id)
     .bind(r.kind.as_str())
@@ -91,6 +95,7 @@ pub async fn insert(db: &Db, r: &NewRequest, state: ChangeState) -> Result<(), s
     .bind(i64::from(r.policy.approvals_required))
     .bind(now)
     .bind(expires_at)
+    .bind(&r.environment)
     .execute(db.pool())
     .await?;
     Ok(())

@@ -54,10 +54,34 @@ pub async fn sync(db: &Db, given: Given) -> Result<Environment, String> {
         }
     }
     let all = rows::list(db).await.map_err(fail)?;
-    if let Some(default) = all.iter().find(|r| r.is_default) {
-        return Ok(default.env.clone());
+    let default = match all.iter().find(|r| r.is_default) {
+        Some(default) => default.env.clone(),
+        None => {
+            let first = all.first().ok_or("no environment is configured: PORTAL_ENVIRONMENTS names none")?;
+            rows::set_default(db, &first.env.name).await.map_err(fail)?;
+            first.env.clone()
+        }
+    };
+    claim_unscoped(db, &default.name).await.map_err(fail)?;
+    Ok(default)
+}
+
+/// Gives rows from before environments (migration 0015) the default environment: one UPDATE
+/// per table, a no-op once done.
+pub async fn claim_unscoped(db: &Db, default: &str) -> Result<(), sqlx::Error> {
+    for table in ["change_requests", "rollouts"] {
+        let done = sqlx::query(&format!("UPDATE {table} SET environment = $1 WHERE environment IS NULL"))
+            .bind(default)
+            .execute(db.pool())
+            .await?;
+        if done.rows_affected() > 0 {
+            tracing::info!(
+                table,
+                rows = done.rows_affected(),
+                environment = default,
+                "rows from before environments claimed"
+            );
+        }
     }
-    let first = all.first().ok_or("no environment is configured: PORTAL_ENVIRONMENTS names none")?;
-    rows::set_default(db, &first.env.name).await.map_err(fail)?;
-    Ok(first.env.clone())
+    Ok(())
 }

@@ -32,6 +32,9 @@ pub struct NewRollout {
     pub reason: String,
     /// Epoch milliseconds.
     pub started_at: i64,
+    /// Where it ran (the environment's name); `None` is claimed for the default environment at
+    /// the next start.
+    pub environment: Option<String>,
 }
 
 pub const SOURCE_PORTAL: &str = "portal";
@@ -47,8 +50,8 @@ pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<String, sqlx::Err
     let id = crate::services::ids::new_id();
     sqlx::query(
         "INSERT INTO rollouts (request_id, source, kind, cluster, daemon, team, requester, \
-         approvers, from_revision, to_revision, diff, deployment_arn, status, reason, started_at, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         approvers, from_revision, to_revision, diff, deployment_arn, status, reason, started_at, id, environment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(&r.request_id)
     .bind(&r.source)
@@ -66,6 +69,7 @@ pub async fn insert_rollout(db: &Db, r: &NewRollout) -> Result<String, sqlx::Err
     .bind(&r.reason)
     .bind(r.started_at)
     .bind(&id)
+    .bind(&r.environment)
     .execute(db.pool())
     .await?;
     Ok(id)
