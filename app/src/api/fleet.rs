@@ -53,30 +53,19 @@ pub const FLEET_PAGE_SIZE: usize = 25;
 impl FleetQuery {
     /// This query's URL on another page.
     pub fn href_for_page(&self, page: usize) -> String {
-        let mut parts = Vec::new();
-        for (k, v) in [("q", &self.q), ("group", &self.group), ("attention", &self.attention)] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", urlencode(v)));
-            }
-        }
-        if page > 1 {
-            parts.push(format!("page={page}"));
-        }
-        if parts.is_empty() {
+        let page = if page > 1 { page.to_string() } else { String::new() };
+        let query = crate::domain::history::query_string(&[
+            ("q", &self.q),
+            ("group", &self.group),
+            ("attention", &self.attention),
+            ("page", &page),
+        ]);
+        if query.is_empty() {
             "/fleet".to_string()
         } else {
-            format!("/fleet?{}", parts.join("&"))
+            format!("/fleet?{query}")
         }
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,21 @@ async fn environments(app: &TestApp) -> Vec<Value> {
     body.as_array().expect("a list").clone()
 }
 
+/// Adds environment `name` in the staging account with the staging role and `external_id`.
+pub(crate) async fn add_staging_with(app: &TestApp, name: &str, external_id: &str) -> (u16, Value) {
+    app.call(
+        "admin-create-environment",
+        &[
+            ("form[name]", name),
+            ("form[account_id]", "234567890123"),
+            ("form[region]", "us-east-1"),
+            ("form[role_arn]", STAGING_ROLE),
+            ("form[external_id]", external_id),
+        ],
+    )
+    .await
+}
+
 fn named<'a>(list: &'a [Value], name: &str) -> &'a Value {
     list.iter().find(|e| e["env"]["name"] == name).unwrap_or_else(|| panic!("no {name} in {list:?}"))
 }
@@ -68,18 +83,7 @@ async fn embedded_mode_manages_every_emulator_world(engine: Engine) {
 
 async fn a_refused_role_is_attributed_and_blocks_nothing(engine: Engine) {
     let app = TestApp::on(engine).await;
-    let (status, body) = app
-        .call(
-            "admin-create-environment",
-            &[
-                ("form[name]", "staging-wrong-id"),
-                ("form[account_id]", "234567890123"),
-                ("form[region]", "us-east-1"),
-                ("form[role_arn]", STAGING_ROLE),
-                ("form[external_id]", "not-the-trusted-id"),
-            ],
-        )
-        .await;
+    let (status, body) = add_staging_with(&app, "staging-wrong-id", "not-the-trusted-id").await;
     assert_eq!(status, 200, "{body}");
     let list = environments(&app).await;
     let broken = &named(&list, "staging-wrong-id")["check"];

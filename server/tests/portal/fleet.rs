@@ -153,7 +153,7 @@ async fn shows_what_runs_in_each_environment(engine: Engine) {
     assert_eq!(fleet(&app, &[("q", "nothing-like-it")]).await["rows"].as_array().unwrap().len(), 0);
 
     // The page: rendered on the server with the same cells.
-    let html = app.http.get(format!("{}/fleet", app.address)).send().await.unwrap().text().await.unwrap();
+    let html = app.page("/fleet").await;
     assert!(html.contains("data-family=\"cw-agent\""), "{html}");
     assert!(html.contains("Behind: :2 runs elsewhere"));
     assert!(html.contains("1.301"));
@@ -162,18 +162,7 @@ async fn shows_what_runs_in_each_environment(engine: Engine) {
 
 async fn a_failing_environment_keeps_its_last_inventory_and_says_why(engine: Engine) {
     let app = TestApp::on(engine).without_drift().await;
-    let (status, body) = app
-        .call(
-            "admin-create-environment",
-            &[
-                ("form[name]", "locked"),
-                ("form[account_id]", "234567890123"),
-                ("form[region]", "us-east-1"),
-                ("form[role_arn]", "arn:aws:iam::234567890123:role/DaemonPortal"),
-                ("form[external_id]", "wrong"),
-            ],
-        )
-        .await;
+    let (status, body) = crate::environments::add_staging_with(&app, "locked", "wrong").await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = app.call("refresh-fleet-environment", &[("name", "locked")]).await;
     assert_eq!(status, 200, "a failed read is recorded, not an error of the request");
@@ -254,15 +243,7 @@ async fn compares_a_family_across_environments(engine: Engine) {
     assert_eq!(status, 422);
 
     // The page renders the line diff.
-    let html = app
-        .http
-        .get(format!("{}/fleet/compare?family=log-router&left=default:1&right=staging:1", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page("/fleet/compare?family=log-router&left=default:1&right=staging:1").await;
     assert!(html.contains("Differences between default:1 and staging:1"), "{html}");
     assert!(html.contains("fluent/fluent-bit:3.1"));
 }

@@ -31,6 +31,12 @@ impl TestApp {
         (status, body)
     }
 
+    /// The HTML of page `path`, as `admin` sees it.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.http.get(format!("{}{path}", self.address)).send().await.expect("page answers");
+        res.text().await.expect("page body")
+    }
+
     /// Registers a small daemon task definition through the portal; returns its ARN.
     pub async fn register(&self, family: &str, image: &str, vcpu: &str, gb: &str) -> String {
         let (status, body) = self
