@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::fleet::{get_fleet, CellDaemon, FleetColumn, FleetQuery, FleetView, FLEET_PAGE_SIZE};
-use crate::components::{resource::Resource, time::format_duration, LoadError, StatusBadge};
+use crate::api::fleet::{get_fleet, FleetColumn, FleetQuery, FleetView, FLEET_PAGE_SIZE};
+use crate::components::{resource::Resource, time::format_duration, LoadError};
 use crate::layout::PageHeader;
 
 /// Seconds between reloads while a deployment runs somewhere.
@@ -100,28 +100,13 @@ fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
     let body = if v.rows.is_empty() {
         let cols = (v.columns.len() + 1).to_string();
         view! {
-            <tr><td colspan=cols class="empty-state">
+            <tbody><tr><td colspan=cols class="empty-state">
                 {if v.families == 0 { "No daemon runs in any environment yet, or no inventory was read yet." } else { "No family matches the filters." }}
-            </td></tr>
+            </td></tr></tbody>
         }
         .into_any()
     } else {
-        v.rows
-            .into_iter()
-            .map(|row| {
-                let family = row.family.clone();
-                view! {
-                    <tr data-family=family.clone()>
-                        <th scope="row">
-                            <a href=format!("/task-definitions/{family}")>{family.clone()}</a>
-                            <div class="help"><a href=format!("/fleet/compare?family={family}")>"Compare across environments"</a></div>
-                        </th>
-                        {row.cells.into_iter().map(|cell| view! { <Cell cell /> }).collect_view()}
-                    </tr>
-                }
-            })
-            .collect_view()
-            .into_any()
+        view! { <tbody inner_html=super::fleet_cells::rows_html(&v.rows)></tbody> }.into_any()
     };
     view! {
         {v.in_progress.then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
@@ -136,7 +121,7 @@ fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
                         <tr><td></td>{groups}</tr>
                         <tr><th scope="col">"Family"</th>{header}</tr>
                     </thead>
-                    <tbody>{body}</tbody>
+                    {body}
                 </table>
             </div>
             {pager}
@@ -165,41 +150,4 @@ fn ColumnHeader(c: FleetColumn, now: i64) -> impl IntoView {
         </th>
     }
     .into_any()
-}
-
-#[component]
-fn Cell(cell: Vec<CellDaemon>) -> impl IntoView {
-    if cell.is_empty() {
-        return view! { <td class="fleet-cell empty"><span class="visually-hidden">"Not deployed"</span>"—"</td> }
-            .into_any();
-    }
-    view! {
-        <td class="fleet-cell">
-            {cell.into_iter().map(|d| view! { <CellEntry d /> }).collect_view()}
-        </td>
-    }
-    .into_any()
-}
-
-#[component]
-fn CellEntry(d: CellDaemon) -> impl IntoView {
-    let revisions = d.revisions.iter().map(|r| format!(":{r}")).collect::<Vec<_>>().join(" + ");
-    let tags = d.tags.join(", ");
-    let href = format!("/daemons/{}/{}", d.cluster, d.name);
-    view! {
-        <div class="fleet-daemon" data-daemon=format!("{}/{}", d.cluster, d.name)>
-            <div><a href=href>{format!("{}/{}", d.cluster, d.name)}</a></div>
-            <div>
-                <strong class="revision">{revisions}</strong>
-                " "
-                <span class="mono tag" title="Image tag">{tags}</span>
-            </div>
-            <div class="counts">
-                {format!("{} running", d.running)}
-                {(d.without_daemon > 0).then(|| view! { ", " <span class="badge warn">{format!("{} without", d.without_daemon)}</span> })}
-            </div>
-            {d.deployment.map(|s| view! { <StatusBadge status=s /> })}
-            {d.behind.map(|n| view! { <div class="badge warn drift">{format!("Behind: :{n} runs elsewhere")}</div> })}
-        </div>
-    }
 }

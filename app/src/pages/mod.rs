@@ -4,6 +4,7 @@ pub mod approvals;
 pub mod clusters;
 pub mod daemons;
 pub mod fleet;
+pub mod fleet_cells;
 pub mod fleet_compare;
 pub mod history;
 pub mod home;

@@ -80,7 +80,7 @@ impl Environments {
         let mut out: Vec<String> = Vec::new();
         for row in rows {
             let Some(inv) = stored.get(&row.env.name) else { continue };
-            for d in &inv.daemons {
+            for d in inv.daemons.iter() {
                 for r in d.revisions.iter().filter(|r| r.family == family) {
                     let side = format!("{}:{}", row.env.name, r.revision);
                     if !out.contains(&side) {

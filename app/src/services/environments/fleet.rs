@@ -10,7 +10,8 @@ use crate::api::fleet::{
 /// One environment's column and its daemons.
 pub struct Snapshot {
     pub column: FleetColumn,
-    pub daemons: Vec<InventoryDaemon>,
+    /// Shared with the replica's parsed-snapshot cache.
+    pub daemons: std::sync::Arc<Vec<InventoryDaemon>>,
 }
 
 /// The image's tag: what follows the last `:` after the last `/` (`…/agent:1.3` → `1.3`), the
@@ -49,7 +50,7 @@ pub fn build(mut snapshots: Vec<Snapshot>, query: &FleetQuery, now: i64) -> Flee
     // family → column → daemons running it.
     let mut families: BTreeMap<String, Vec<Vec<CellDaemon>>> = BTreeMap::new();
     for (col, s) in snapshots.iter().enumerate() {
-        for d in &s.daemons {
+        for d in s.daemons.iter() {
             let mut by_family: BTreeMap<&str, Vec<&crate::api::fleet::InventoryRevision>> = BTreeMap::new();
             for r in &d.revisions {
                 by_family.entry(&r.family).or_default().push(r);
@@ -163,7 +164,7 @@ mod tests {
         vec![
             Snapshot {
                 column: column("prod-us", "111111111111", "us-east-1"),
-                daemons: vec![daemon("cw-agent", 3, "amazon/cloudwatch-agent:1.3", 0, "SUCCESSFUL")],
+                daemons: vec![daemon("cw-agent", 3, "amazon/cloudwatch-agent:1.3", 0, "SUCCESSFUL")].into(),
             },
             Snapshot {
                 column: column("dev-eu", "222222222222", "eu-west-1"),
@@ -176,9 +177,10 @@ mod tests {
                         1,
                         "IN_PROGRESS",
                     ),
-                ],
+                ]
+                .into(),
             },
-            Snapshot { column: column("prod-eu", "111111111111", "eu-west-1"), daemons: vec![] },
+            Snapshot { column: column("prod-eu", "111111111111", "eu-west-1"), daemons: Default::default() },
         ]
     }
 
@@ -216,8 +218,9 @@ mod tests {
     fn pages_of_families() {
         let many: Vec<InventoryDaemon> =
             (0..60).map(|i| daemon(&format!("f{i:02}"), 1, "a:1", 0, "SUCCESSFUL")).collect();
-        let snaps =
-            || vec![Snapshot { column: column("e", "111111111111", "us-east-1"), daemons: many.clone() }];
+        let snaps = || {
+            vec![Snapshot { column: column("e", "111111111111", "us-east-1"), daemons: many.clone().into() }]
+        };
         let v = build(snaps(), &FleetQuery::default(), 0);
         assert_eq!((v.rows.len(), v.matching, v.page, v.pages), (FLEET_PAGE_SIZE, 60, 1, 3));
         let v = build(snaps(), &FleetQuery { page: "3".into(), ..FleetQuery::default() }, 0);

@@ -4,7 +4,11 @@
 //! (`inventory:<name>`) is free, so one replica reads an environment per interval however many
 //! run; the fleet page only reads the table, so it stays quick with many environments.
 
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use futures::StreamExt;
 
@@ -20,6 +24,8 @@ use super::Environments;
 pub struct Readers {
     gateways: Mutex<HashMap<String, (Environment, EcsGateway)>>,
     images: Mutex<HashMap<String, Vec<String>>>,
+    /// Parsed snapshots and the `attempted_at` of the row they came from.
+    parsed: Mutex<HashMap<String, (i64, Arc<StoredInventory>)>>,
 }
 
 /// How many environments are read at once.
@@ -107,20 +113,44 @@ impl Environments {
         Ok(images)
     }
 
-    /// Every environment's snapshot (missing ones: never read yet).
-    pub async fn inventories(&self) -> Result<HashMap<String, StoredInventory>, sqlx::Error> {
-        let rows = sqlx::query_as::<_, (String, String, Option<i64>, Option<String>)>(
-            "SELECT environment, daemons, refreshed_at, error FROM environment_inventory",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(env, daemons, refreshed_at, error)| {
-                let daemons = serde_json::from_str(&daemons).unwrap_or_default();
-                (env, StoredInventory { daemons, refreshed_at, error })
-            })
-            .collect())
+    /// Every environment's snapshot (missing ones: never read yet). Parsed snapshots are kept
+    /// per replica and read again only when their row changed (its `attempted_at`): parsing 50
+    /// snapshots of 100 daemons on every page view cost more than rendering a page of them.
+    pub async fn inventories(&self) -> Result<HashMap<String, Arc<StoredInventory>>, sqlx::Error> {
+        let stamps =
+            sqlx::query_as::<_, (String, i64)>("SELECT environment, attempted_at FROM environment_inventory")
+                .fetch_all(self.db.pool())
+                .await?;
+        let mut out = HashMap::new();
+        let mut stale = Vec::new();
+        {
+            let parsed = self.readers.parsed.lock().expect("readers lock");
+            for (env, at) in stamps {
+                match parsed.get(&env) {
+                    Some((seen, inv)) if *seen == at => {
+                        out.insert(env, inv.clone());
+                    }
+                    _ => stale.push(env),
+                }
+            }
+        }
+        for env in stale {
+            let row = sqlx::query_as::<_, (String, Option<i64>, Option<String>, i64)>(
+                "SELECT daemons, refreshed_at, error, attempted_at FROM environment_inventory WHERE environment = $1",
+            )
+            .bind(&env)
+            .fetch_optional(self.db.pool())
+            .await?;
+            let Some((daemons, refreshed_at, error, at)) = row else { continue };
+            let inv = Arc::new(StoredInventory {
+                daemons: Arc::new(serde_json::from_str(&daemons).unwrap_or_default()),
+                refreshed_at,
+                error,
+            });
+            self.readers.parsed.lock().expect("readers lock").insert(env.clone(), (at, inv.clone()));
+            out.insert(env, inv);
+        }
+        Ok(out)
     }
 
     /// One round of the background refresh: each environment whose lease this replica gets.
@@ -146,7 +176,7 @@ impl Environments {
 
 /// An inventory as stored.
 pub struct StoredInventory {
-    pub daemons: Vec<InventoryDaemon>,
+    pub daemons: Arc<Vec<InventoryDaemon>>,
     pub refreshed_at: Option<i64>,
     pub error: Option<String>,
 }

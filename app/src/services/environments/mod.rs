@@ -65,7 +65,7 @@ impl Environments {
                         refreshed_at: inv.as_ref().and_then(|i| i.refreshed_at),
                         error: inv.as_ref().and_then(|i| i.error.clone()),
                     },
-                    daemons: inv.map(|i| i.daemons).unwrap_or_default(),
+                    daemons: inv.map(|i| i.daemons.clone()).unwrap_or_default(),
                 }
             })
             .collect();
