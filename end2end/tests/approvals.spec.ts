@@ -1,22 +1,5 @@
 import { Browser, Page, APIRequestContext } from '@playwright/test';
-import { test, expect, hydrated, login } from './fixtures';
-
-const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-
-async function register(request: APIRequestContext, family: string, image: string) {
-  const res = await request.post('/api/create-task-definition', {
-    form: {
-      'form[family]': family,
-      'form[execution_role]': ROLE,
-      'form[containers][0][name]': 'cwagent',
-      'form[containers][0][image]': image,
-      'form[containers][0][essential]': 'on',
-      'form[containers][0][cpu]': '0.25',
-      'form[containers][0][memory]': '0.25',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
+import { test, expect, hydrated, login, register } from './fixtures';
 
 /** A page in a browser context of its own, signed in as `user`. */
 async function as(browser: Browser, baseURL: string, user: string): Promise<Page> {
@@ -56,7 +39,7 @@ async function waitForState(page: Page, label: string, timeout = 180_000) {
 test('alice requests a prod deploy, bob approves it, the rollout succeeds', async ({ browser, request, baseURL }) => {
   test.setTimeout(300_000);
   await onlyProdPolicy(request);
-  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:latest');
+  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:latest', 'cwagent');
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');
 
@@ -100,7 +83,7 @@ test('alice requests a prod deploy, bob approves it, the rollout succeeds', asyn
   await expect(rollouts.first()).toContainText('SUCCESSFUL');
 
   // Revision 2 through another approval, then a rollback to revision 1 from the history.
-  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:2');
+  await register(request, 'cloudwatch-agent', 'amazon/cloudwatch-agent:2', 'cwagent');
   await alice.goto('/daemons/prod/cloudwatch-agent/update');
   await hydrated(alice);
   await alice.getByLabel('Revision').selectOption('2');
@@ -134,7 +117,7 @@ test('alice requests a prod deploy, bob approves it, the rollout succeeds', asyn
 
 test('bob rejects a request with a comment and nothing is deployed', async ({ browser, request, baseURL }) => {
   await onlyProdPolicy(request);
-  await register(request, 'reject-agent', 'example/reject-agent:1');
+  await register(request, 'reject-agent', 'example/reject-agent:1', 'cwagent');
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');
   const url = await requestProdDeploy(alice, 'reject-agent', 'reject-agent');
@@ -156,8 +139,8 @@ test('bob rejects a request with a comment and nothing is deployed', async ({ br
 
 test('an approval of a request edited since the approver opened it is refused', async ({ browser, request, baseURL }) => {
   await onlyProdPolicy(request);
-  await register(request, 'stale-agent', 'example/stale-agent:1');
-  await register(request, 'stale-agent', 'example/stale-agent:2');
+  await register(request, 'stale-agent', 'example/stale-agent:1', 'cwagent');
+  await register(request, 'stale-agent', 'example/stale-agent:2', 'cwagent');
   const alice = await as(browser, baseURL!, 'alice');
   const bob = await as(browser, baseURL!, 'bob');
   const url = await requestProdDeploy(alice, 'stale-agent', 'stale-agent');

@@ -1,22 +1,5 @@
-import { APIRequestContext, Page } from '@playwright/test';
-import { test, expect, hydrated } from './fixtures';
-
-const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-
-async function register(request: APIRequestContext, family: string, image: string) {
-  const res = await request.post('/api/create-task-definition', {
-    form: {
-      'form[family]': family,
-      'form[execution_role]': ROLE,
-      'form[containers][0][name]': 'agent',
-      'form[containers][0][image]': image,
-      'form[containers][0][essential]': 'on',
-      'form[containers][0][cpu]': '0.25',
-      'form[containers][0][memory]': '0.25',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
+import { Page } from '@playwright/test';
+import { test, expect, hydrated, register } from './fixtures';
 
 async function waitForDeployment(page: Page, status: RegExp) {
   const deployment = page.locator('.panel.deployment');

@@ -1,25 +1,8 @@
 import { Browser, Page, APIRequestContext } from '@playwright/test';
-import { test, expect, login } from './fixtures';
+import { test, expect, login, register } from './fixtures';
 
 // The home dashboard (issue 17). The suite shares one portal with the other specs, so each
 // figure is read before and after this test makes its data, and the difference checked.
-
-const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-
-async function register(request: APIRequestContext, family: string) {
-  const res = await request.post('/api/create-task-definition', {
-    form: {
-      'form[family]': family,
-      'form[execution_role]': ROLE,
-      'form[containers][0][name]': 'agent',
-      'form[containers][0][image]': `example/${family}:1`,
-      'form[containers][0][essential]': 'on',
-      'form[containers][0][cpu]': '0.25',
-      'form[containers][0][memory]': '0.25',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
 
 async function deploy(
   request: APIRequestContext,
@@ -72,7 +55,7 @@ test('the dashboard counts what needs attention and links to it', async ({ page,
   const [aliceBefore, bobBefore] = [await figures(alice), await figures(bob)];
 
   // alice asks for a prod deploy (approvers: team platform, so bob).
-  await register(request, 'dash-agent');
+  await register(request, 'dash-agent', 'example/dash-agent:1');
   const aliceApi = alice.context().request;
   const pending = await deploy(aliceApi, baseURL!, 'prod', 'dash-agent', 'dash-agent', ['mi-prod-a', 'mi-prod-b']);
   expect(pending.state).toBe('pending');
@@ -88,7 +71,7 @@ test('the dashboard counts what needs attention and links to it', async ({ page,
   await expect(bob.getByRole('table', { name: 'Change requests' })).toContainText('dash-agent');
 
   // The admin deploys on cluster default, which runs at once: it is in progress, with a bar.
-  await register(request, 'dash-fresh');
+  await register(request, 'dash-fresh', 'example/dash-fresh:1');
   await deploy(request, baseURL!, 'default', 'dash-fresh', 'dash-fresh', ['mi-general', 'mi-canary']);
   const during = await figures(page);
   expect(during['rollouts-in-progress']).toBeGreaterThanOrEqual(1);
@@ -120,7 +103,7 @@ test('the dashboard counts what needs attention and links to it', async ({ page,
   await expect(page.locator('#missing-daemons tr', { hasText: 'default/dash-fresh' })).toContainText('1');
 
   // An update that its alarm rolls back counts among the failures and rollbacks.
-  await register(request, 'dash-fresh');
+  await register(request, 'dash-fresh', 'example/dash-fresh:1');
   await deploy(request, baseURL!, 'default', 'dash-fresh', 'dash-fresh', ['mi-general', 'mi-canary'], {
     'form[daemon_arn]': daemon.arn,
     'form[revision]': '2',

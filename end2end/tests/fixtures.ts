@@ -1,5 +1,24 @@
 import { test as base, expect, Page, APIRequestContext } from '@playwright/test';
 
+/** The emulator's execution role, allowed for everyone in embedded mode. */
+export const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
+
+/** Registers a one-container daemon task definition through the portal's server function. */
+export async function register(request: APIRequestContext, family: string, image: string, container = 'agent') {
+  const res = await request.post('/api/create-task-definition', {
+    form: {
+      'form[family]': family,
+      'form[execution_role]': EXECUTION_ROLE,
+      'form[containers][0][name]': container,
+      'form[containers][0][image]': image,
+      'form[containers][0][essential]': 'on',
+      'form[containers][0][cpu]': '0.25',
+      'form[containers][0][memory]': '0.25',
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
 /** The password of the embedded mode's demo accounts (admin, alice, bob, carol). */
 export const DEMO_PASSWORD = 'demo-password';
 

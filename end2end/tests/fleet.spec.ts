@@ -1,26 +1,8 @@
-import type { APIRequestContext } from '@playwright/test';
-import { test, expect } from './fixtures';
-
-const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
-
-async function register(request: APIRequestContext, family: string, tag: string) {
-  const res = await request.post('/api/create-task-definition', {
-    form: {
-      'form[family]': family,
-      'form[execution_role]': ROLE,
-      'form[containers][0][name]': 'agent',
-      'form[containers][0][image]': `example/${family}:${tag}`,
-      'form[containers][0][essential]': 'on',
-      'form[containers][0][cpu]': '0.25',
-      'form[containers][0][memory]': '0.25',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
+import { test, expect, register } from './fixtures';
 
 test('the fleet shows what runs in each environment once its inventory is read', async ({ page, request, baseURL }) => {
   const family = `fleet-${Date.now() % 100000}`;
-  await register(request, family, '2.7.1');
+  await register(request, family, `example/${family}:2.7.1`);
   const res = await request.post('/api/deploy-daemon', {
     form: {
       'form[cluster]': 'default',

@@ -1,31 +1,15 @@
 import { APIRequestContext, Page } from '@playwright/test';
-import { test, expect, hydrated, ANONYMOUS } from './fixtures';
+import { test, expect, hydrated, ANONYMOUS, register } from './fixtures';
 
 // Issue 17, "tables that fit": every page, signed in as admin and with data in it, fits a
 // 1280 px window (nothing scrolls sideways, no table scrolls in its box, no cell is taller than
 // three lines) and still loads at 375 px; no page logs a console error (the fixture's check).
 
-const ROLE = 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole';
 // Long names, as real fleets have them: they must not push a table past the window.
 const FAMILY = 'layout-cloudwatch-agent-daemon';
 const DAEMON = 'layout-cloudwatch-agent';
 const OTHER = 'layout-node-exporter';
 const PROD = 'layout-prod-log-router';
-
-async function register(request: APIRequestContext, family: string, image: string) {
-  const res = await request.post('/api/create-task-definition', {
-    form: {
-      'form[family]': family,
-      'form[execution_role]': ROLE,
-      'form[containers][0][name]': 'agent',
-      'form[containers][0][image]': image,
-      'form[containers][0][essential]': 'on',
-      'form[containers][0][cpu]': '0.25',
-      'form[containers][0][memory]': '0.25',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
-}
 
 type Daemon = { arn: string; deployment?: { status: string } | null; request_in_flight?: string | null };
 

@@ -1,7 +1,10 @@
 //! Fleet view benchmark for issue 14 (run through `bench/fleet/run.sh`): the `/fleet` page (25
 //! families a page) and its `get-fleet` server function with 50 environments × 100 daemon task definition families,
 //! every cell filled, from stored inventories (what the page reads; no ECS call while
-//! rendering). Server-side time on loopback, p50/p95/p99 over sequential requests.
+//! rendering). Server-side time on loopback, p50/p95/p99 over sequential requests. Then one
+//! environment's inventory refresh with 200 daemons against the embedded emulator: ECS calls by
+//! operation (the emulator's request log) and wall time, cold (revisions and images not yet
+//! read) and warm.
 
 #[path = "support/timing.rs"]
 mod timing;
@@ -19,6 +22,7 @@ async fn main() {
     config.sim_state_file = "memory".into();
     config.inventory_interval_ms = 0;
     config.drift_interval_ms = 0;
+    config.sim_manual_clock = true;
     let app = Application::build(config).await.expect("portal builds");
     let base = format!("http://{}", app.address());
     let state = app.state().clone();
@@ -116,4 +120,63 @@ async fn main() {
     })
     .await;
     println!("  GET /fleet?q=agent-05&group=region: {search}");
+
+    refresh_with_200_daemons(&state).await;
+}
+
+async fn refresh_with_200_daemons(state: &server::state::AppState) {
+    use aws_sdk_ecs::types::DaemonContainerDefinition;
+    let ecs = &state.services.gateway.ecs.client;
+    let sim = state.sim.as_ref().expect("embedded mode").state().clone();
+    let providers = ecs.describe_clusters().clusters("default").send().await.unwrap();
+    let general = providers.clusters()[0]
+        .capacity_providers()
+        .iter()
+        .find(|p| p.ends_with("mi-general"))
+        .cloned()
+        .unwrap_or_else(|| "mi-general".into());
+    for i in 0..200 {
+        let family = format!("refresh-{:03}", i % 20);
+        let td = ecs
+            .register_daemon_task_definition()
+            .family(&family)
+            .container_definitions(
+                DaemonContainerDefinition::builder()
+                    .name("agent")
+                    .image(format!("example/{family}:{i}"))
+                    .cpu(1)
+                    .memory(6)
+                    .essential(true)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .daemon_task_definition_arn
+            .unwrap();
+        ecs.create_daemon()
+            .cluster_arn("default")
+            .daemon_name(format!("d-{i:03}"))
+            .daemon_task_definition_arn(td)
+            .capacity_provider_arns(&general)
+            .send()
+            .await
+            .unwrap();
+    }
+    sim.advance(3600.0);
+    let envs = &state.services.environments;
+    let default = envs.get("default").await.unwrap().env;
+    for label in ["cold", "warm"] {
+        sim.clear_requests();
+        let t = std::time::Instant::now();
+        envs.refresh_inventory(&default).await.unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let mut by_op: std::collections::BTreeMap<String, usize> = Default::default();
+        for r in sim.requests() {
+            *by_op.entry(r.operation).or_default() += 1;
+        }
+        let total: usize = by_op.values().sum();
+        println!("inventory refresh, 200 daemons, {label}: {ms:.0} ms, {total} ECS calls: {by_op:?}");
+    }
 }
