@@ -78,6 +78,15 @@ pub struct Config {
     #[arg(long, env = "PORTAL_DRIFT_INTERVAL_MS", default_value_t = 30_000)]
     pub drift_interval_ms: u64,
 
+    /// ECS calls per second each environment's client sends, sustained. ECS throttles each
+    /// account per Region with a token bucket; the portal keeps below it (README: Environments).
+    #[arg(long, env = "PORTAL_ECS_CALLS_PER_SECOND", default_value_t = 20.0)]
+    pub ecs_calls_per_second: f64,
+
+    /// ECS calls each environment's client may send at once before the sustained rate applies.
+    #[arg(long, env = "PORTAL_ECS_BURST", default_value_t = 50)]
+    pub ecs_burst: u32,
+
     /// How often each environment's inventory (the fleet view's data) is read from ECS, in
     /// milliseconds; one replica reads each environment per interval. 0 turns the background
     /// refresh off (the fleet page's Refresh buttons still work).
@@ -276,6 +285,9 @@ impl Config {
         c.environments_file = None;
         // Tests read inventories when they choose (background reads would use up injected faults).
         c.inventory_interval_ms = 0;
+        // Tests drive many calls quickly; environments.rs tests the rate limit itself.
+        c.ecs_calls_per_second = 10_000.0;
+        c.ecs_burst = 10_000;
         // Tests move the emulator's clock and read at once: no stale reads.
         c.ecs_cache_ms = 0;
         c

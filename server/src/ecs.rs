@@ -44,7 +44,7 @@ impl EcsConnection {
                 if shared.region().is_none() {
                     shared = shared.into_builder().region(Region::new("us-east-1")).build();
                 }
-                Ok(Self { base: EcsBase { sdk: shared, sim_endpoint: None }, sim: None })
+                Ok(Self { base: base(shared, None, config), sim: None })
             }
             EcsMode::Embedded => {
                 let mut opts = ecs_sim::SimOptions::default();
@@ -63,7 +63,7 @@ impl EcsConnection {
                     ecs_sim::serve(listener, opts).await.map_err(|e| EcsSetupError::Sim(e.to_string()))?;
                 let endpoint = sim.endpoint().to_string();
                 tracing::info!(%endpoint, "embedded ECS emulator started");
-                Ok(Self { base: sim_base(&endpoint), sim: Some(std::sync::Arc::new(sim)) })
+                Ok(Self { base: sim_base(&endpoint, config), sim: Some(std::sync::Arc::new(sim)) })
             }
         }
     }
@@ -71,7 +71,7 @@ impl EcsConnection {
 
 /// The base for an emulator: its endpoint for ECS and STS, and a test key that acts in its
 /// default account (other accounts are reached by assuming their roles).
-pub fn sim_base(endpoint: &str) -> EcsBase {
+pub fn sim_base(endpoint: &str, config: &Config) -> EcsBase {
     let sdk = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(SIM_REGION))
@@ -87,7 +87,23 @@ pub fn sim_base(endpoint: &str) -> EcsBase {
         .time_source(aws_smithy_async::time::SystemTimeSource::new())
         .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
         .build();
-    EcsBase { sdk, sim_endpoint: Some(endpoint.to_string()) }
+    base(sdk, Some(endpoint.to_string()), config)
+}
+
+fn base(sdk: aws_config::SdkConfig, sim_endpoint: Option<String>, config: &Config) -> EcsBase {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    // The SDK's own default client (rustls with aws-lc), made here so each environment's rate
+    // limit can wrap it.
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    EcsBase {
+        sdk,
+        sim_endpoint,
+        http,
+        calls_per_second: config.ecs_calls_per_second,
+        burst: config.ecs_burst,
+    }
 }
 
 /// The emulator's region and account.

@@ -75,7 +75,12 @@ where
             }
             other => ("Unknown".into(), other.to_string()),
         };
-        tracing::warn!(%code, %message, "ECS call failed");
+        // "Not found" is how the portal asks whether something exists: not worth a warning.
+        if code.ends_with("NotFoundException") {
+            tracing::debug!(%code, %message, "ECS call answered not found");
+        } else {
+            tracing::warn!(%code, %message, "ECS call failed");
+        }
         EcsFailure { code, message }
     }
 }

@@ -372,3 +372,23 @@ async fn aws_mode_reaches_each_environment_at_its_endpoint_with_its_role() {
         "the refused role reached nothing");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Each environment's calls go through its own token bucket: past the burst, they wait their
+/// turn at the sustained rate (a lower bound only: a slow machine just takes longer).
+#[tokio::test]
+async fn each_environments_calls_keep_to_its_rate() {
+    let app = TestApp::on(Engine::Sqlite)
+        .settings(|c| {
+            c.ecs_calls_per_second = 10.0;
+            c.ecs_burst = 2;
+        })
+        .await;
+    let envs = &app.state.services.environments;
+    let staging_eu = envs.ecs(&envs.get("staging-eu-west-1").await.unwrap().env).await.client;
+    let t = std::time::Instant::now();
+    for _ in 0..12 {
+        staging_eu.list_clusters().send().await.unwrap();
+    }
+    let waited = t.elapsed();
+    assert!(waited >= std::time::Duration::from_millis(900), "2 at once, then 10 at 10/s: {waited:?}");
+}

@@ -12,6 +12,7 @@ use std::{
 
 use aws_config::{sts::AssumeRoleProvider, Region, SdkConfig};
 
+use super::rate_limit::{RateLimited, TokenBucket};
 use crate::domain::environment::Environment;
 use crate::services::gateway::Ecs;
 
@@ -23,6 +24,11 @@ pub struct EcsBase {
     pub sdk: SdkConfig,
     /// In embedded mode, the emulator's base URL (for its control API).
     pub sim_endpoint: Option<String>,
+    /// The HTTPS client every environment's ECS calls go through, behind its rate limit.
+    pub http: aws_sdk_ecs::config::SharedHttpClient,
+    /// Each environment's ECS calls per second, sustained, and in a burst.
+    pub calls_per_second: f64,
+    pub burst: u32,
 }
 
 /// (environment name, session name) → the environment the client was made for, and it.
@@ -32,11 +38,21 @@ type Made = HashMap<(String, String), (Environment, Ecs)>;
 pub struct EcsClients {
     pub base: EcsBase,
     made: Arc<Mutex<Made>>,
+    /// One bucket per environment, shared by all its sessions' clients.
+    buckets: Arc<Mutex<HashMap<String, Arc<TokenBucket>>>>,
 }
 
 impl EcsClients {
     pub fn new(base: EcsBase) -> Self {
-        Self { base, made: Arc::default() }
+        Self { base, made: Arc::default(), buckets: Arc::default() }
+    }
+
+    fn bucket(&self, name: &str) -> Arc<TokenBucket> {
+        let mut buckets = self.buckets.lock().expect("buckets lock");
+        let bucket = buckets
+            .entry(name.to_string())
+            .or_insert_with(|| Arc::new(TokenBucket::new(self.base.calls_per_second, self.base.burst)));
+        bucket.clone()
     }
 
     /// The client for `env`, acting as session `session` where a role is assumed.
@@ -67,7 +83,8 @@ impl EcsClients {
             sdk = sdk.endpoint_url(endpoint);
         }
         let sdk = sdk.build();
-        let mut conf = aws_sdk_ecs::config::Builder::from(&sdk);
+        let mut conf = aws_sdk_ecs::config::Builder::from(&sdk)
+            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)));
         if let Some(endpoint) = &env.endpoint {
             // Set on the ECS config itself: `From<&SdkConfig>` prefers AWS_ENDPOINT_URL_ECS
             // over the shared endpoint, and an environment's own endpoint must win.

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod error;
 pub mod fleet;
 pub mod inventory;
+pub mod rate_limit;
 pub mod rows;
 pub mod startup;
 
