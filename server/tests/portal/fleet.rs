@@ -107,6 +107,10 @@ async fn shows_what_runs_in_each_environment(engine: Engine) {
         "amazon/cloudwatch-agent:1.300",
     )
     .await;
+    // The same family:revision in two accounts of one region, with different images.
+    let staging = ecs_of(&app, "staging").await;
+    run_daemon(&default, "default", "mi-general", "nx", "node-exporter", "prom/node-exporter:v1.7").await;
+    run_daemon(&staging, "staging", "mi-staging", "nx", "node-exporter", "prom/node-exporter:v1.8").await;
     app.advance(3600.0).await;
     let td = register(&staging_eu, "cw-agent", "amazon/cloudwatch-agent:1.301").await;
     staging_eu
@@ -139,6 +143,13 @@ async fn shows_what_runs_in_each_environment(engine: Engine) {
     assert_eq!(eu[0]["tags"][0], "1.301");
     assert!(eu[0]["behind"].is_null());
     assert!(cw["cells"][column(&v, "staging")].as_array().unwrap().is_empty(), "not in staging us-east-1");
+    let nx = row(&v, "node-exporter");
+    assert_eq!(nx["cells"][column(&v, "default")][0]["tags"], serde_json::json!(["v1.7"]));
+    assert_eq!(
+        nx["cells"][column(&v, "staging")][0]["tags"],
+        serde_json::json!(["v1.8"]),
+        "each account's own image"
+    );
     assert_eq!(v["in_progress"], true);
     assert!(v["columns"]
         .as_array()

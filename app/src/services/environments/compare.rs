@@ -38,7 +38,7 @@ impl Environments {
         // Unless chosen: what runs in two places (the fleet's inventory), else the first two
         // options, so the page opens on a comparison.
         let (left, right) = if left.is_empty() || right.is_empty() {
-            let running = self.running_sides(family).await;
+            let running = self.running_sides(&envs, family).await;
             let mut picks = running.into_iter().chain(options.iter().rev().cloned());
             let l = if left.is_empty() { picks.next().unwrap_or_default() } else { left.to_string() };
             let r = if right.is_empty() {
@@ -74,15 +74,14 @@ impl Environments {
     }
 
     /// `environment:revision` of the family's daemons in the stored inventories, newest first.
-    async fn running_sides(&self, family: &str) -> Vec<String> {
+    async fn running_sides(&self, envs: &[Environment], family: &str) -> Vec<String> {
         let Ok(stored) = self.inventories().await else { return Vec::new() };
-        let Ok(rows) = self.list().await else { return Vec::new() };
         let mut out: Vec<String> = Vec::new();
-        for row in rows {
-            let Some(inv) = stored.get(&row.env.name) else { continue };
+        for env in envs {
+            let Some(inv) = stored.get(&env.name) else { continue };
             for d in inv.daemons.iter() {
                 for r in d.revisions.iter().filter(|r| r.family == family) {
-                    let side = format!("{}:{}", row.env.name, r.revision);
+                    let side = format!("{}:{}", env.name, r.revision);
                     if !out.contains(&side) {
                         out.push(side);
                     }

@@ -19,13 +19,22 @@ use crate::services::{clock::now_ms, db::Db, gateway::EcsGateway, leases};
 use super::Environments;
 
 /// Gateways per environment (their caches keep what never changes, such as revisions) and the
-/// images of each `family:revision` (a registered revision never changes).
+/// images of each environment's `family:revision` (a registered revision never changes).
 #[derive(Default)]
 pub struct Readers {
     gateways: Mutex<HashMap<String, (Environment, EcsGateway)>>,
     images: Mutex<HashMap<String, Vec<String>>>,
     /// Parsed snapshots and the `attempted_at` of the row they came from.
     parsed: Mutex<HashMap<String, (i64, Arc<StoredInventory>)>>,
+}
+
+impl Readers {
+    /// Forgets what was read for environment `name` (removed, or added again as another).
+    pub fn forget(&self, name: &str) {
+        self.gateways.lock().expect("readers lock").remove(name);
+        self.images.lock().expect("readers lock").retain(|k, _| !k.starts_with(&format!("{name}/")));
+        self.parsed.lock().expect("readers lock").remove(name);
+    }
 }
 
 /// How many environments are read at once.
@@ -79,7 +88,7 @@ impl Environments {
                 let mut revisions = Vec::new();
                 for definition in &d.revisions {
                     let Some((family, revision)) = split_definition(definition) else { continue };
-                    let images = self.images(&gw, definition, family, revision).await?;
+                    let images = self.images(env, &gw, definition, family, revision).await?;
                     revisions.push(InventoryRevision { family: family.to_string(), revision, images });
                 }
                 daemons.push(InventoryDaemon {
@@ -98,12 +107,15 @@ impl Environments {
 
     async fn images(
         &self,
+        env: &Environment,
         gw: &EcsGateway,
         key: &str,
         family: &str,
         revision: u32,
     ) -> Result<Vec<String>, String> {
-        let key = format!("{}/{key}", gw.ecs.region);
+        // Per environment: each account numbers its own revisions, so `cw-agent:1` in one
+        // account is not `cw-agent:1` in another, even in the same region.
+        let key = format!("{}/{key}", env.name);
         if let Some(images) = self.readers.images.lock().expect("readers lock").get(&key) {
             return Ok(images.clone());
         }

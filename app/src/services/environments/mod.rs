@@ -141,6 +141,7 @@ impl Environments {
         }
         self.clients.forget(&env.name);
         self.last.forget(&env.name);
+        self.readers.forget(&env.name);
         Ok(())
     }
 
@@ -158,6 +159,7 @@ impl Environments {
         }
         self.clients.forget(name);
         self.last.forget(name);
+        self.readers.forget(name);
         sqlx::query("DELETE FROM environment_inventory WHERE environment = $1")
             .bind(name)
             .execute(self.db.pool())
