@@ -29,6 +29,15 @@ pub(crate) async fn add_staging_with(app: &TestApp, name: &str, external_id: &st
     .await
 }
 
+/// A fresh directory for a `PORTAL_ENVIRONMENTS` file and the file's path in it (`file_name`
+/// says TOML or JSON). Remove the directory at the end.
+fn environments_file(file_name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("portal-envs-{}", rand::random::<u64>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(file_name);
+    (dir, path)
+}
+
 fn named<'a>(list: &'a [Value], name: &str) -> &'a Value {
     list.iter().find(|e| e["env"]["name"] == name).unwrap_or_else(|| panic!("no {name} in {list:?}"))
 }
@@ -171,9 +180,7 @@ async fn bad_input_is_refused_field_by_field(engine: Engine) {
 }
 
 async fn a_file_defines_the_environments(engine: Engine) {
-    let dir = std::env::temp_dir().join(format!("portal-envs-{}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("environments.toml");
+    let (dir, path) = environments_file("environments.toml");
     std::fs::write(
         &path,
         format!(
@@ -241,9 +248,7 @@ default = true
 /// user who asked, so the account's CloudTrail says who it was; the portal's own reads use
 /// `daemon-portal`.
 async fn changes_are_made_in_a_session_named_after_the_requester(engine: Engine) {
-    let dir = std::env::temp_dir().join(format!("portal-envs-{}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("environments.toml");
+    let (dir, path) = environments_file("environments.toml");
     std::fs::write(
         &path,
         format!(
@@ -326,9 +331,7 @@ async fn aws_mode_reaches_each_environment_at_its_endpoint_with_its_role() {
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret");
     std::env::set_var("AWS_REGION", "us-east-1");
     std::env::set_var("AWS_ENDPOINT_URL_ECS", format!("http://127.0.0.1:{dead_port}"));
-    let dir = std::env::temp_dir().join(format!("portal-aws-envs-{}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("environments.json");
+    let (dir, path) = environments_file("environments.json");
     let endpoint = sim.endpoint().to_string();
     std::fs::write(
         &path,
