@@ -102,6 +102,22 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/roles") view=RolesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/environments") view=EnvironmentsPage ssr=SsrMode::Async />
+                    // The same pages in another environment (env_scope.rs); those above
+                    // without the prefix are the default environment's.
+                    <Route path=path!("e/:env/task-definitions") view=TaskDefinitionsPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/task-definitions/new") view=CreateTaskDefinitionPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/task-definitions/:family/:revision") view=RevisionPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("e/:env/task-definitions/:family/:revision/new-revision")
+                        view=NewRevisionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("e/:env/daemons") view=DaemonsPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/daemons/new") view=CreateDaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/daemons/:cluster/:name") view=DaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/clusters") view=ClustersPage ssr=SsrMode::Async />
+                    <Route path=path!("e/:env/clusters/:name") view=ClusterPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>

@@ -235,7 +235,7 @@ pub async fn admin_save_policy(form: PolicyForm) -> Result<(), PortalError> {
     let user = require_admin()?;
     let policy = form.parse()?;
     crate::services::services()?.policies.save_policy(&policy, &user.username).await?;
-    let target = policy_target(&policy.cluster, &policy.capacity_provider);
+    let target = policy_target(&policy.environment, &policy.cluster, &policy.capacity_provider);
     crate::auth::audit(&user, "policy.upsert", &target, serde_json::to_value(&policy).unwrap_or_default())
         .await;
     back_to("/admin/policies");
@@ -244,26 +244,30 @@ pub async fn admin_save_policy(form: PolicyForm) -> Result<(), PortalError> {
 
 #[server(prefix = "/api", endpoint = "admin-delete-policy")]
 pub async fn admin_delete_policy(
+    #[server(default)] environment: String,
     cluster: String,
     #[server(default)] capacity_provider: String,
 ) -> Result<(), PortalError> {
     let user = require_admin()?;
+    let environment =
+        crate::domain::policy::parse_policy_environment(&environment).for_field("environment")?;
     let cluster = crate::domain::policy::parse_policy_cluster(&cluster).for_field("cluster")?;
     let provider =
         crate::domain::policy::parse_optional_provider(&capacity_provider).for_field("capacity_provider")?;
-    crate::services::services()?.policies.delete_policy(&cluster, &provider).await?;
-    crate::auth::audit(&user, "policy.delete", &policy_target(&cluster, &provider), serde_json::json!({}))
-        .await;
+    crate::services::services()?.policies.delete_policy(&environment, &cluster, &provider).await?;
+    let target = policy_target(&environment, &cluster, &provider);
+    crate::auth::audit(&user, "policy.delete", &target, serde_json::json!({})).await;
     back_to("/admin/policies");
     Ok(())
 }
 
-/// `prod` or `prod/mi-prod-a`, as the audit log names a policy.
-pub fn policy_target(cluster: &str, provider: &str) -> String {
-    if provider.is_empty() {
-        cluster.to_string()
+/// `prod`, `prod/mi-prod-a` or `staging: prod/mi-prod-a`, as the audit log names a policy.
+pub fn policy_target(environment: &str, cluster: &str, provider: &str) -> String {
+    let place = if provider.is_empty() { cluster.to_string() } else { format!("{cluster}/{provider}") };
+    if environment.is_empty() || environment == crate::domain::policy::ANY_ENVIRONMENT {
+        place
     } else {
-        format!("{cluster}/{provider}")
+        format!("{environment}: {place}")
     }
 }
 

@@ -60,6 +60,10 @@ pub struct ChangeRequestRow {
     pub updated_at: i64,
     pub expires_at: i64,
     pub progress: u32,
+    /// The environment it acts in ("" only on rows from before environments, until the first
+    /// start claims them for the default one).
+    #[serde(default)]
+    pub environment: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -61,16 +61,21 @@ pub struct ClusterDetail {
 }
 
 #[server(prefix = "/api", endpoint = "list-clusters")]
-pub async fn list_clusters() -> Result<Vec<ClusterSummary>, PortalError> {
+pub async fn list_clusters(
+    #[server(default)] environment: String,
+) -> Result<Vec<ClusterSummary>, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    Ok(s.gateway.list_clusters().await?)
+    Ok(s.gateway_in(&environment).await?.list_clusters().await?)
 }
 
 #[server(prefix = "/api", endpoint = "get-cluster")]
-pub async fn get_cluster(name: String) -> Result<ClusterDetail, PortalError> {
+pub async fn get_cluster(
+    name: String,
+    #[server(default)] environment: String,
+) -> Result<ClusterDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     let name = crate::domain::names::ResourceName::parse("cluster", &name).for_field("name")?;
     let s = crate::services::services()?;
-    Ok(s.gateway.cluster_detail(name.as_str()).await?)
+    Ok(s.gateway_in(&environment).await?.cluster_detail(name.as_str()).await?)
 }

@@ -132,6 +132,9 @@ pub struct FamilyRevisions {
 /// Everything the deploy form offers for a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeployOptions {
+    /// The environment's name (what the form shows; "" on options that failed to load).
+    #[serde(default)]
+    pub environment: String,
     pub clusters: Vec<String>,
     pub cluster: String,
     pub providers: Vec<ProviderCapacity>,
@@ -140,11 +143,14 @@ pub struct DeployOptions {
 }
 
 #[server(prefix = "/api", endpoint = "list-daemons")]
-pub async fn list_daemons(cluster: String) -> Result<Vec<DaemonRow>, PortalError> {
+pub async fn list_daemons(
+    cluster: String,
+    #[server(default)] environment: String,
+) -> Result<Vec<DaemonRow>, PortalError> {
     let _user = crate::auth::require_user()?;
     let cluster = crate::domain::names::ResourceName::parse("cluster", &cluster).for_field("cluster")?;
     let s = crate::services::services()?;
-    Ok(s.gateway.list_daemons(cluster.as_str()).await?)
+    Ok(s.gateway_in(&environment).await?.list_daemons(cluster.as_str()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "get-daemon")]
@@ -152,14 +158,16 @@ pub async fn get_daemon(
     cluster: String,
     name: String,
     #[server(default)] page: u32,
+    #[server(default)] environment: String,
 ) -> Result<DaemonDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     use crate::domain::names::ResourceName;
     let cluster = ResourceName::parse("cluster", &cluster).for_field("cluster")?;
     let name = ResourceName::parse("daemon name", &name).for_field("name")?;
     let s = crate::services::services()?;
-    let requests = s.changes.newest_requests(cluster.as_str(), name.as_str()).await?;
-    let mut d = s.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
+    let engine = s.changes_in(&environment).await?;
+    let requests = engine.newest_requests(cluster.as_str(), name.as_str()).await?;
+    let mut d = engine.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
     d.instances_total = d.instances.len();
     d.instances_running = d
         .instances
@@ -180,10 +188,16 @@ pub async fn get_daemon(
 pub const INSTANCES_PER_PAGE: usize = 100;
 
 #[server(prefix = "/api", endpoint = "deploy-options")]
-pub async fn load_deploy_options(cluster: String) -> Result<DeployOptions, PortalError> {
+pub async fn load_deploy_options(
+    cluster: String,
+    #[server(default)] environment: String,
+) -> Result<DeployOptions, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
-    Ok(s.gateway.deploy_options(cluster.trim()).await?)
+    let (env, gw) = s.gateways.get(Some(&environment)).await?;
+    let mut options = gw.deploy_options(cluster.trim()).await?;
+    options.environment = env.name;
+    Ok(options)
 }
 
 /// What submitting a change gives back: the change request, and where the browser goes next.
@@ -196,11 +210,11 @@ pub struct Submitted {
 
 /// Where to go after submitting `row`: the daemon while it changes, otherwise the request.
 #[cfg(feature = "ssr")]
-fn submitted(row: super::changes::ChangeRequestRow) -> Submitted {
+fn submitted(s: &crate::services::Services, row: super::changes::ChangeRequestRow) -> Submitted {
     use crate::domain::change::{ChangeKind, ChangeState};
     let started = matches!(row.state, ChangeState::Executing | ChangeState::Succeeded);
     let next = if started && row.kind != ChangeKind::DeleteRevision {
-        format!("/daemons/{}/{}", row.cluster, row.daemon)
+        s.path_in(&row.environment, &format!("/daemons/{}/{}", row.cluster, row.daemon))
     } else {
         format!("/approvals/{}", row.id)
     };
@@ -212,26 +226,34 @@ fn submitted(row: super::changes::ChangeRequestRow) -> Submitted {
 /// to an earlier revision). Under a policy needing no approval it starts at once and the
 /// browser goes to the daemon's page; otherwise to the change request's page.
 #[server(prefix = "/api", endpoint = "deploy-daemon")]
-pub async fn deploy_daemon(form: DeployForm) -> Result<Submitted, PortalError> {
+pub async fn deploy_daemon(
+    form: DeployForm,
+    #[server(default)] environment: String,
+) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let spec = form.parse()?;
     let rollback = form.is_rollback();
     let s = crate::services::services()?;
     let row = s
-        .changes
+        .changes_in(&environment)
+        .await?
         .submit_change(
             &user,
             &crate::auth::client_ip(),
             super::changes::ChangeInput::Deploy { spec, rollback },
         )
         .await?;
-    Ok(submitted(row))
+    Ok(submitted(&s, row))
 }
 
 /// Requests the deletion of a daemon (its tasks drain off every instance).
 #[server(prefix = "/api", endpoint = "delete-daemon")]
-pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, PortalError> {
+pub async fn delete_daemon(
+    cluster: String,
+    name: String,
+    #[server(default)] environment: String,
+) -> Result<Submitted, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let crate::domain::deletion::DeleteDaemonSpec { cluster, daemon: name } =
@@ -241,6 +263,7 @@ pub async fn delete_daemon(cluster: String, name: String) -> Result<Submitted, P
         cluster: cluster.as_str().to_string(),
         daemon: name.as_str().to_string(),
     };
-    let row = s.changes.submit_change(&user, &crate::auth::client_ip(), input).await?;
-    Ok(submitted(row))
+    let row =
+        s.changes_in(&environment).await?.submit_change(&user, &crate::auth::client_ip(), input).await?;
+    Ok(submitted(&s, row))
 }

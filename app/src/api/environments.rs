@@ -114,3 +114,19 @@ pub async fn admin_check_environment(name: String) -> Result<EnvironmentCheck, P
     leptos_axum::redirect("/admin/environments");
     Ok(check)
 }
+
+/// The environments anyone signed in may pick from, and which is the default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentChoices {
+    /// Names in the admin page's order.
+    pub names: Vec<String>,
+    pub default: String,
+}
+
+#[server(prefix = "/api", endpoint = "list-environment-names")]
+pub async fn list_environment_names() -> Result<EnvironmentChoices, PortalError> {
+    crate::auth::require_user()?;
+    let s = crate::services::services()?;
+    let names = s.environments.list().await?.into_iter().map(|r| r.env.name).collect();
+    Ok(EnvironmentChoices { names, default: s.gateways.default_environment().name.clone() })
+}

@@ -88,32 +88,45 @@ pub struct TaskDefinitionDetail {
 pub const FAMILY_PAGE_SIZE: i32 = 25;
 
 #[server(prefix = "/api", endpoint = "task-definition-form-options")]
-pub async fn load_task_definition_form_options() -> Result<TaskDefinitionFormOptions, PortalError> {
+pub async fn load_task_definition_form_options(
+    #[server(default)] environment: String,
+) -> Result<TaskDefinitionFormOptions, PortalError> {
     let user = crate::auth::require_user()?;
     let s = crate::services::services()?;
+    let gw = s.gateway_in(&environment).await?;
     Ok(TaskDefinitionFormOptions {
         // The roles this user may name (the role allowlist); the server checks them again.
         roles: s.policies.allowed_roles(&user).await?,
-        region: s.gateway.region(),
-        role_scope: s.gateway.role_scope().await,
+        region: gw.region(),
+        role_scope: gw.role_scope().await,
     })
 }
 
 /// Registers a new daemon task definition (a new family, or a new revision of one).
 /// On success, plain form posts are redirected to the revision's page; the ARN is returned.
 #[server(prefix = "/api", endpoint = "create-task-definition")]
-pub async fn create_task_definition(form: TaskDefinitionForm) -> Result<String, PortalError> {
+pub async fn create_task_definition(
+    form: TaskDefinitionForm,
+    #[server(default)] environment: String,
+) -> Result<String, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
     let s = crate::services::services()?;
+    let gw = s.gateway_for_form(&environment).await?;
     let spec = form.parse()?;
     s.changes.claim_family(&user, &spec.family).await?;
     // A definition may name only the roles its author's teams may use (domain::role_allowlist).
     let allowed = s.policies.allowed_roles(&user).await?;
-    let arn = s.gateway.register_task_definition(spec, &allowed).await?;
-    crate::auth::audit(&user, "task_definition.create", &arn, serde_json::json!({})).await;
+    let arn = gw.register_task_definition(spec, &allowed).await?;
+    crate::auth::audit(
+        &user,
+        "task_definition.create",
+        &arn,
+        serde_json::json!({"environment": environment}),
+    )
+    .await;
     if let Some((family, revision)) = family_and_revision(&arn) {
-        leptos_axum::redirect(&format!("/task-definitions/{family}/{revision}"));
+        leptos_axum::redirect(&s.path_in(&environment, &format!("/task-definitions/{family}/{revision}")));
     }
     Ok(arn)
 }
@@ -143,25 +156,27 @@ pub fn parse_family_filter(s: &str) -> Result<Option<String>, String> {
 pub async fn list_task_definitions(
     #[server(default)] filter: String,
     #[server(default)] token: String,
+    #[server(default)] environment: String,
 ) -> Result<FamilyPage, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
+    let gw = s.gateway_in(&environment).await?;
     let prefix = parse_family_filter(&filter).for_field("filter")?;
     if token.len() > 4096 {
         return Err(PortalError::BadRequest("The page token is too long.".into()));
     }
     let token = (!token.trim().is_empty()).then(|| token.trim().to_string());
     let (latest, next_token) =
-        s.gateway.list_task_definition_families(prefix.clone(), token, FAMILY_PAGE_SIZE).await?;
+        gw.list_task_definition_families(prefix.clone(), token, FAMILY_PAGE_SIZE).await?;
     let mut counts = std::collections::HashMap::<String, u32>::new();
     if let Some(last) = latest.last() {
         let revisions =
-            s.gateway.list_task_definition_revisions(None, prefix, Some(last.family.clone()), false).await?;
+            gw.list_task_definition_revisions(None, prefix, Some(last.family.clone()), false).await?;
         for r in revisions.iter().filter(|r| r.status == "ACTIVE") {
             *counts.entry(r.family.clone()).or_default() += 1;
         }
     }
-    let (used, usage_error) = match s.gateway.task_definition_usage().await {
+    let (used, usage_error) = match gw.task_definition_usage().await {
         Ok(usage) => (
             Some(
                 usage
@@ -188,14 +203,19 @@ pub async fn list_task_definitions(
 
 /// A revision, its family's revisions and the daemons using it.
 #[server(prefix = "/api", endpoint = "get-task-definition")]
-pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDefinitionDetail, PortalError> {
+pub async fn get_task_definition(
+    family: String,
+    revision: u32,
+    #[server(default)] environment: String,
+) -> Result<TaskDefinitionDetail, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
+    let gw = s.gateway_in(&environment).await?;
     let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
     let (family, revision) = (spec.family.to_string(), spec.revision);
-    let record = s.gateway.describe_task_definition(&family, revision).await?;
-    let revisions = s.gateway.list_task_definition_revisions(Some(family.clone()), None, None, true).await?;
-    let (daemons, usage_error) = match s.gateway.task_definition_usage().await {
+    let record = gw.describe_task_definition(&family, revision).await?;
+    let revisions = gw.list_task_definition_revisions(Some(family.clone()), None, None, true).await?;
+    let (daemons, usage_error) = match gw.task_definition_usage().await {
         Ok(mut usage) => (usage.remove(&record.arn).unwrap_or_default(), None),
         Err(e) => (vec![], Some(e.to_string())),
     };
@@ -208,12 +228,13 @@ pub async fn get_task_definition(family: String, revision: u32) -> Result<TaskDe
 pub async fn get_task_definition_spec(
     family: String,
     revision: u32,
+    #[server(default)] environment: String,
 ) -> Result<TaskDefinitionSpec, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
     let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
     let (family, revision) = (spec.family.to_string(), spec.revision);
-    let record = s.gateway.describe_task_definition(&family, revision).await?;
+    let record = s.gateway_in(&environment).await?.describe_task_definition(&family, revision).await?;
     Ok(record.spec)
 }
 
@@ -224,6 +245,7 @@ pub async fn get_task_definition_spec(
 pub async fn delete_task_definition(
     family: String,
     revision: u32,
+    #[server(default)] environment: String,
 ) -> Result<super::changes::ChangeRequestRow, PortalError> {
     let user = crate::auth::require_user()?;
     user.require_deployer()?;
@@ -231,7 +253,8 @@ pub async fn delete_task_definition(
     let spec = crate::domain::deletion::RevisionDraft { family, revision }.validate()?;
     let (family, revision) = (spec.family.to_string(), spec.revision);
     let row = s
-        .changes
+        .changes_in(&environment)
+        .await?
         .submit_change(
             &user,
             &crate::auth::client_ip(),
@@ -239,7 +262,9 @@ pub async fn delete_task_definition(
         )
         .await?;
     if row.state == crate::domain::change::ChangeState::Succeeded {
-        leptos_axum::redirect(&format!("/task-definitions?deleted={family}:{revision}"));
+        leptos_axum::redirect(
+            &s.path_in(&environment, &format!("/task-definitions?deleted={family}:{revision}")),
+        );
     } else {
         leptos_axum::redirect(&format!("/approvals/{}", row.id));
     }

@@ -100,6 +100,16 @@ fn optional<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Opt
 }
 
 /// A name that reads well in URLs and lists: `prod-us-east-1`, `staging`.
+/// `path` within environment `name`: `/e/<name><path>`, or `path` itself for the default
+/// environment (`default`) and when no environment is named.
+pub fn scoped_path(name: &str, default: &str, path: &str) -> String {
+    if name.is_empty() || name == default {
+        path.to_string()
+    } else {
+        format!("/e/{name}{path}")
+    }
+}
+
 pub fn parse_environment_name(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = (1..=40).contains(&s.len())

@@ -6,12 +6,18 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    policy::{parse_optional_provider, parse_policy_cluster, ANY_CLUSTER},
+    policy::{
+        parse_optional_provider, parse_policy_cluster, parse_policy_environment, ANY_CLUSTER, ANY_ENVIRONMENT,
+    },
     utc::{self, DAY_MS, MINUTES_PER_DAY, MINUTE_MS},
     FieldErrors,
 };
 
 pub const REASON_MAX: usize = 500;
+
+fn any_environment() -> String {
+    ANY_ENVIRONMENT.to_string()
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -28,6 +34,9 @@ pub enum FreezeSchedule {
 pub struct FreezeWindow {
     /// Assigned by the server; "" in a freshly parsed form.
     pub id: String,
+    /// An environment name, or `*` for every environment.
+    #[serde(default = "any_environment")]
+    pub environment: String,
     /// A cluster name, or `*` for every cluster.
     pub cluster: String,
     /// "" = every capacity provider of the cluster.
@@ -102,9 +111,10 @@ impl FreezeWindow {
     /// count the providers they leave). `*` matches any cluster (and requests on no cluster);
     /// a provider-specific window matches requests whose scope holds that provider, and, failing
     /// closed like the policies, requests on its cluster whose providers are not known (empty).
-    pub fn applies_to(&self, cluster: &str, providers: &[String]) -> bool {
+    pub fn applies_to(&self, environment: &str, cluster: &str, providers: &[String]) -> bool {
         let unknown = providers.is_empty() && !cluster.is_empty() && cluster != ANY_CLUSTER;
-        (self.cluster == ANY_CLUSTER || self.cluster == cluster)
+        (self.environment == ANY_ENVIRONMENT || self.environment == environment)
+            && (self.cluster == ANY_CLUSTER || self.cluster == cluster)
             && (self.capacity_provider.is_empty() || unknown || providers.contains(&self.capacity_provider))
     }
 
@@ -131,6 +141,9 @@ pub struct FreezeWindowForm {
     /// `once` or `weekly`.
     #[serde(default)]
     pub kind: String,
+    /// An environment name, or `*` (or empty) for every environment.
+    #[serde(default)]
+    pub environment: String,
     #[serde(default)]
     pub cluster: String,
     #[serde(default)]
@@ -167,11 +180,17 @@ pub fn parse_reason(s: &str) -> Result<String, String> {
 impl FreezeWindowForm {
     /// The form as it opens: every cluster, one-off.
     pub fn defaults() -> Self {
-        Self { kind: "once".into(), cluster: ANY_CLUSTER.into(), ..Default::default() }
+        Self {
+            kind: "once".into(),
+            environment: ANY_ENVIRONMENT.into(),
+            cluster: ANY_CLUSTER.into(),
+            ..Default::default()
+        }
     }
 
     pub fn parse(&self) -> Result<FreezeWindow, FieldErrors> {
         let mut e = FieldErrors::new();
+        let environment = e.check("environment", parse_policy_environment(&self.environment));
         let cluster = e.check("cluster", parse_policy_cluster(&self.cluster));
         let provider = e.check("capacity_provider", parse_optional_provider(&self.capacity_provider));
         let reason = e.check("reason", parse_reason(&self.reason));
@@ -246,10 +265,13 @@ impl FreezeWindowForm {
                 None
             }
         };
-        match (cluster, provider, reason, schedule) {
-            (Some(cluster), Some(capacity_provider), Some(reason), Some(schedule)) if e.is_empty() => {
+        match (environment, cluster, provider, reason, schedule) {
+            (Some(environment), Some(cluster), Some(capacity_provider), Some(reason), Some(schedule))
+                if e.is_empty() =>
+            {
                 Ok(FreezeWindow {
                     id: self.id.trim().to_string(),
+                    environment,
                     cluster,
                     capacity_provider,
                     schedule,
@@ -280,6 +302,7 @@ mod tests {
     fn weekly(days: &[u8], start: &str, end: &str) -> FreezeWindow {
         FreezeWindow {
             id: "w".into(),
+            environment: "*".into(),
             cluster: "*".into(),
             capacity_provider: String::new(),
             schedule: FreezeSchedule::Weekly {
@@ -372,21 +395,29 @@ mod tests {
     fn applies_to_clusters_and_providers() {
         let mut w = once("2026-12-24 00:00", "2026-12-27 00:00");
         let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(w.applies_to("prod", &p(&["a"])) && w.applies_to("", &[]));
+        assert!(w.applies_to("e", "prod", &p(&["a"])) && w.applies_to("e", "", &[]));
         w.cluster = "prod".into();
-        assert!(w.applies_to("prod", &[]) && !w.applies_to("staging", &p(&["a"])) && !w.applies_to("", &[]));
+        assert!(
+            w.applies_to("e", "prod", &[])
+                && !w.applies_to("e", "staging", &p(&["a"]))
+                && !w.applies_to("e", "", &[])
+        );
         w.capacity_provider = "mi-prod-a".into();
-        assert!(w.applies_to("prod", &p(&["x", "mi-prod-a"])));
-        assert!(!w.applies_to("prod", &p(&["x"])));
+        assert!(w.applies_to("e", "prod", &p(&["x", "mi-prod-a"])));
+        assert!(!w.applies_to("e", "prod", &p(&["x"])));
         // A scope without providers on the window's cluster: unknown, so frozen (fail closed);
         // a request on no cluster touches no provider.
-        assert!(w.applies_to("prod", &[]));
-        assert!(!w.applies_to("", &[]) && !w.applies_to("staging", &[]));
+        assert!(w.applies_to("e", "prod", &[]));
+        assert!(!w.applies_to("e", "", &[]) && !w.applies_to("e", "staging", &[]));
         // A delete's scope is where the daemon runs now: the provider it leaves is frozen.
         let delete = crate::domain::policy::Scope::new("prod", &p(&["mi-prod-a"]), &[]);
-        assert!(w.applies_to("prod", &delete.providers()));
+        assert!(w.applies_to("e", "prod", &delete.providers()));
         let shrink = crate::domain::policy::Scope::new("prod", &p(&["mi-prod-a", "b"]), &p(&["b"]));
-        assert!(w.applies_to("prod", &shrink.providers()));
+        assert!(w.applies_to("e", "prod", &shrink.providers()));
+        // An environment's window holds only that environment's requests; `*` holds every one.
+        w.environment = "prod-eu".into();
+        assert!(w.applies_to("prod-eu", "prod", &p(&["mi-prod-a"])));
+        assert!(!w.applies_to("staging", "prod", &p(&["mi-prod-a"])));
     }
 
     fn form() -> FreezeWindowForm {

@@ -16,10 +16,20 @@ pub const MAX_APPROVER_TEAMS: usize = 20;
 /// The cluster name of the policy (and freeze window) for every cluster without one of its own,
 /// and for requests that touch no cluster (deleting a task definition revision).
 pub const ANY_CLUSTER: &str = "*";
+/// The environment of a policy (and freeze window) for every environment without its own.
+pub const ANY_ENVIRONMENT: &str = "*";
+
+fn any_environment() -> String {
+    ANY_ENVIRONMENT.to_string()
+}
 
 /// A validated approval policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
+    /// An environment name, or `*` for every environment without its own policy (and for
+    /// policies stored before environments existed).
+    #[serde(default = "any_environment")]
+    pub environment: String,
     /// A cluster name, or `*` for any cluster without its own policy.
     pub cluster: String,
     /// "" = the whole cluster.
@@ -37,6 +47,7 @@ impl Policy {
     /// The policy when no row matches: 1 approval from any team, no self-approval, 72 hours.
     pub fn builtin_default(cluster: &str) -> Policy {
         Policy {
+            environment: any_environment(),
             cluster: cluster.to_string(),
             capacity_provider: String::new(),
             approvals_required: 1,
@@ -49,6 +60,7 @@ impl Policy {
     /// The form pre-filled with this policy, for the edit page.
     pub fn to_form(&self) -> PolicyForm {
         PolicyForm {
+            environment: self.environment.clone(),
             cluster: self.cluster.clone(),
             capacity_provider: self.capacity_provider.clone(),
             approvals_required: self.approvals_required.to_string(),
@@ -77,6 +89,10 @@ impl Policy {
 /// Where a request acts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
+    /// The environment the request acts in ("" on requests stored before environments: only
+    /// `*` policies govern them).
+    #[serde(default)]
+    pub environment: String,
     /// "" for a request on no cluster (deleting a task definition revision).
     pub cluster: String,
     /// The capacity providers the daemon runs on now, from ECS (empty for a new daemon).
@@ -95,7 +111,26 @@ impl Scope {
             v.dedup();
             v
         };
-        Scope { cluster: cluster.to_string(), current: tidy(current), target: tidy(target) }
+        Scope {
+            environment: String::new(),
+            cluster: cluster.to_string(),
+            current: tidy(current),
+            target: tidy(target),
+        }
+    }
+
+    /// The same scope in environment `name`.
+    pub fn in_environment(mut self, name: &str) -> Scope {
+        self.environment = name.to_string();
+        self
+    }
+
+    /// The environments whose policies may govern this scope, most specific first.
+    fn environments(&self) -> Vec<&str> {
+        match self.environment.as_str() {
+            "" | ANY_ENVIRONMENT => vec![ANY_ENVIRONMENT],
+            e => vec![e, ANY_ENVIRONMENT],
+        }
     }
 
     /// Every provider the request touches: where the daemon runs now and where it will run.
@@ -207,14 +242,40 @@ pub struct CombinedPolicy {
     pub scope: Scope,
 }
 
-/// The policies of `rows` (those of the scope's cluster and of `*`) that govern `scope`.
+/// The policies of `rows` (those of the scope's environment, its cluster and `*`) that govern
+/// `scope`. Specificity runs environment → cluster → provider: for each provider, the
+/// environment's own (cluster, provider), (cluster), (`*`) policies, then the same for every
+/// environment (`*`), then the built-in default.
 pub fn matching(rows: &[Policy], scope: &Scope) -> Vec<Requirement> {
     let cluster = if scope.cluster.is_empty() { ANY_CLUSTER } else { scope.cluster.as_str() };
-    let find = |c: &str, p: &str| rows.iter().find(|r| r.cluster == c && r.capacity_provider == p);
-    let fallback = || match (find(cluster, ""), find(ANY_CLUSTER, "")) {
-        (Some(p), _) if cluster != ANY_CLUSTER => (p.clone(), format!("cluster {cluster}")),
-        (_, Some(p)) => (p.clone(), "all clusters (*)".to_string()),
-        _ => (Policy::builtin_default(cluster), "built-in default".to_string()),
+    let envs = scope.environments();
+    let find = |e: &str, c: &str, p: &str| {
+        rows.iter().find(|r| r.environment == e && r.cluster == c && r.capacity_provider == p)
+    };
+    let in_env = |e: &str, label: String| {
+        if e == ANY_ENVIRONMENT {
+            label
+        } else {
+            format!("{e}: {label}")
+        }
+    };
+    let fallback = || {
+        for e in &envs {
+            if cluster != ANY_CLUSTER {
+                if let Some(p) = find(e, cluster, "") {
+                    return (p.clone(), in_env(e, format!("cluster {cluster}")));
+                }
+            }
+            if let Some(p) = find(e, ANY_CLUSTER, "") {
+                let label = if *e == ANY_ENVIRONMENT {
+                    "all clusters (*)".to_string()
+                } else {
+                    "all clusters".into()
+                };
+                return (p.clone(), in_env(e, label));
+            }
+        }
+        (Policy::builtin_default(cluster), "built-in default".to_string())
     };
     let mut out: Vec<Requirement> = Vec::new();
     let mut add =
@@ -228,18 +289,53 @@ pub fn matching(rows: &[Policy], scope: &Scope) -> Vec<Requirement> {
             add(fallback(), "the request touches no cluster".into());
         } else {
             let unknown = "no capacity provider known: every policy of the cluster applies";
-            for r in rows.iter().filter(|r| r.cluster == cluster && !r.capacity_provider.is_empty()) {
-                add((r.clone(), format!("{cluster}/{}", r.capacity_provider)), unknown.into());
+            for r in rows.iter().filter(|r| {
+                envs.contains(&r.environment.as_str())
+                    && r.cluster == cluster
+                    && !r.capacity_provider.is_empty()
+            }) {
+                add(
+                    (r.clone(), in_env(&r.environment, format!("{cluster}/{}", r.capacity_provider))),
+                    unknown.into(),
+                );
             }
             add(fallback(), unknown.into());
         }
     }
     for p in &providers {
-        let governing = match find(cluster, p) {
-            Some(own) if cluster != ANY_CLUSTER => (own.clone(), format!("{cluster}/{p}")),
-            _ => fallback(),
-        };
-        add(governing, scope.why(p));
+        // The environment's own policies first: its (cluster, provider), then its cluster or
+        // `*` policy; only then those for every environment.
+        let mut governing = None;
+        for e in &envs {
+            if cluster != ANY_CLUSTER {
+                if let Some(own) = find(e, cluster, p) {
+                    governing = Some((own.clone(), in_env(e, format!("{cluster}/{p}"))));
+                    break;
+                }
+            }
+            let wide = if cluster != ANY_CLUSTER {
+                find(e, cluster, "").map(|w| (w, format!("cluster {cluster}")))
+            } else {
+                None
+            };
+            let wide = wide.or_else(|| {
+                find(e, ANY_CLUSTER, "").map(|w| {
+                    (
+                        w,
+                        if *e == ANY_ENVIRONMENT {
+                            "all clusters (*)".to_string()
+                        } else {
+                            "all clusters".into()
+                        },
+                    )
+                })
+            });
+            if let Some((w, label)) = wide {
+                governing = Some((w.clone(), in_env(e, label)));
+                break;
+            }
+        }
+        add(governing.unwrap_or_else(fallback), scope.why(p));
     }
     out
 }
@@ -277,6 +373,7 @@ impl CombinedPolicy {
         }
         vec![Requirement {
             policy: Policy {
+                environment: any_environment(),
                 cluster: self.scope.cluster.clone(),
                 capacity_provider: String::new(),
                 approvals_required: self.approvals_required,
@@ -345,6 +442,9 @@ pub fn stale_review_message(seen: i64, current: i64) -> String {
 /// What the policy form posts, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PolicyForm {
+    /// An environment name, or `*` (or empty) for every environment.
+    #[serde(default)]
+    pub environment: String,
     #[serde(default)]
     pub cluster: String,
     #[serde(default)]
@@ -360,6 +460,14 @@ pub struct PolicyForm {
     /// Empty = 72.
     #[serde(default)]
     pub expiry_hours: String,
+}
+
+/// An environment name, or `*` (empty means `*`: the form's default).
+pub fn parse_policy_environment(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" | ANY_ENVIRONMENT => Ok(ANY_ENVIRONMENT.to_string()),
+        name => super::environment::parse_environment_name(name),
+    }
 }
 
 /// A cluster name or `*`.
@@ -419,6 +527,7 @@ pub fn parse_team_list(s: &str) -> Result<Vec<String>, String> {
 impl PolicyForm {
     pub fn parse(&self) -> Result<Policy, FieldErrors> {
         let mut e = FieldErrors::new();
+        let environment = e.check("environment", parse_policy_environment(&self.environment));
         let cluster = e.check("cluster", parse_policy_cluster(&self.cluster));
         let provider = e.check("capacity_provider", parse_optional_provider(&self.capacity_provider));
         if cluster.as_deref() == Some(ANY_CLUSTER) && provider.as_deref().is_some_and(|p| !p.is_empty()) {
@@ -430,14 +539,16 @@ impl PolicyForm {
         let approvals = e.check("approvals_required", parse_approvals_required(&self.approvals_required));
         let teams = e.check("approver_teams", parse_team_list(&self.approver_teams));
         let expiry = e.check("expiry_hours", parse_expiry_hours(&self.expiry_hours));
-        match (cluster, provider, approvals, teams, expiry) {
+        match (environment, cluster, provider, approvals, teams, expiry) {
             (
+                Some(environment),
                 Some(cluster),
                 Some(capacity_provider),
                 Some(approvals_required),
                 Some(approver_teams),
                 Some(expiry_hours),
             ) if e.is_empty() => Ok(Policy {
+                environment,
                 cluster,
                 capacity_provider,
                 approvals_required,
@@ -472,6 +583,7 @@ mod tests {
     #[test]
     fn parses_a_full_form() {
         let f = PolicyForm {
+            environment: String::new(),
             cluster: " prod ".into(),
             capacity_provider: "mi-prod-a".into(),
             approvals_required: "2".into(),
@@ -483,6 +595,7 @@ mod tests {
         assert_eq!(
             p,
             Policy {
+                environment: "*".into(),
                 cluster: "prod".into(),
                 capacity_provider: "mi-prod-a".into(),
                 approvals_required: 2,
@@ -559,6 +672,7 @@ mod tests {
 
     fn pol(cluster: &str, provider: &str, n: u32, teams: &[&str], self_ok: bool, hours: u32) -> Policy {
         Policy {
+            environment: "*".into(),
             cluster: cluster.into(),
             capacity_provider: provider.into(),
             approvals_required: n,

@@ -61,7 +61,10 @@ use crate::api::PortalError;
 pub struct Services {
     pub db: Db,
     pub environments: Environments,
+    /// The default environment's gateway (what a page without an environment shows).
     pub gateway: EcsGateway,
+    /// Every environment's gateway.
+    pub gateways: environments::Gateways,
     pub changes: ChangeEngine,
     pub accounts: Accounts,
     pub policies: Policies,
@@ -86,8 +89,8 @@ pub struct Settings {
 }
 
 impl Services {
-    /// `ecs` is the default environment's client: every page and change still acts there
-    /// until they are scoped by environment.
+    /// `ecs` is the default environment's client: pages without an environment show it, and
+    /// what was stored before environments existed acts there.
     pub fn new(
         db: Db,
         environments: Environments,
@@ -96,6 +99,14 @@ impl Services {
         settings: Settings,
     ) -> Self {
         let gateway = EcsGateway::new(ecs, settings.ecs_cache, settings.http.clone(), settings.roles.clone());
+        let gateways = environments::Gateways::new(
+            environments.clone(),
+            environment.clone(),
+            gateway.clone(),
+            settings.ecs_cache,
+            settings.http.clone(),
+            settings.roles.clone(),
+        );
         let policies = Policies { db: db.clone(), roles: settings.roles };
         let history = History { db: db.clone() };
         let audit = Audit { db: db.clone() };
@@ -105,6 +116,7 @@ impl Services {
             gateway: gateway.clone(),
             environment,
             environments: environments.clone(),
+            gateways: gateways.clone(),
             policies: policies.clone(),
             http: settings.http,
             instance: settings.instance,
@@ -112,7 +124,38 @@ impl Services {
             worker: settings.worker,
             working: Arc::new(Mutex::new(HashSet::new())),
         };
-        Self { db, environments, gateway, changes, accounts, policies, history, audit }
+        Self { db, environments, gateway, gateways, changes, accounts, policies, history, audit }
+    }
+}
+
+impl Services {
+    /// The gateway of environment `name` ("" or unknown to the caller: the default one). An
+    /// environment that does not exist is a 404, never the default.
+    pub async fn gateway_in(&self, name: &str) -> Result<EcsGateway, PortalError> {
+        Ok(self.gateways.get(Some(name)).await?.1)
+    }
+
+    /// [`Self::gateway_in`] for a form that names the environment: one that does not exist
+    /// is the form's `environment` field's error.
+    pub async fn gateway_for_form(&self, name: &str) -> Result<EcsGateway, PortalError> {
+        self.gateway_in(name).await.map_err(|e| match e {
+            PortalError::NotFound(_) => {
+                PortalError::invalid("environment", format!("There is no environment named {}.", name.trim()))
+            }
+            other => other,
+        })
+    }
+
+    /// The change engine acting in environment `name` ("" : the default one); one that does
+    /// not exist is the `environment` field's error.
+    pub async fn changes_in(&self, name: &str) -> Result<ChangeEngine, PortalError> {
+        Ok(self.changes.within(Some(name)).await?)
+    }
+
+    /// `path` within environment `name`: `/e/<name><path>`, or `path` itself for the default
+    /// environment, whose pages keep the URLs they had before environments.
+    pub fn path_in(&self, name: &str, path: &str) -> String {
+        crate::domain::environment::scoped_path(name, &self.gateways.default_environment().name, path)
     }
 }
 

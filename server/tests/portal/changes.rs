@@ -967,6 +967,7 @@ async fn approver_in(app: &TestApp, name: &str, teams: &[&str]) -> reqwest::Clie
 
 fn policy(provider: &str, n: u32, teams: &[&str], self_ok: bool) -> app::domain::policy::Policy {
     app::domain::policy::Policy {
+        environment: "*".into(),
         cluster: "prod".into(),
         capacity_provider: provider.into(),
         approvals_required: n,

@@ -13,6 +13,7 @@ mod capacity;
 mod changes;
 mod daemons;
 mod dashboard;
+mod environment_scope;
 mod environments;
 mod fleet;
 mod health;

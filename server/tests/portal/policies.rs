@@ -55,7 +55,7 @@ async fn defaults_are_seeded_once(engine: Engine) {
     assert!(rows.iter().all(|r| r.updated_by == "system" && r.policy.expiry_hours == 72));
 
     // Deleted defaults stay deleted across restarts.
-    assert!(policies::delete(&db, "prod", "").await.unwrap());
+    assert!(policies::delete(&db, "*", "prod", "").await.unwrap());
     ensure_default_policies(&db, true).await.unwrap();
     assert_eq!(policies::list(&db).await.unwrap().len(), 2);
 
@@ -87,7 +87,7 @@ async fn upsert_and_policy_for(engine: Engine) {
     let mut strict = policy("prod", "mi-prod-a", 2);
     strict.approver_teams = names(&["platform", "security"]);
     policies::upsert(&db, &strict, "admin").await.unwrap();
-    let got = policies::get(&db, "prod", "mi-prod-a").await.unwrap().unwrap();
+    let got = policies::get(&db, "*", "prod", "mi-prod-a").await.unwrap().unwrap();
     assert_eq!(got.policy, strict);
     assert_eq!(got.updated_by, "admin");
 
@@ -95,7 +95,7 @@ async fn upsert_and_policy_for(engine: Engine) {
     strict.approvals_required = 3;
     strict.allow_self_approval = true;
     policies::upsert(&db, &strict, "root").await.unwrap();
-    assert_eq!(policies::get(&db, "prod", "mi-prod-a").await.unwrap().unwrap().policy, strict);
+    assert_eq!(policies::get(&db, "*", "prod", "mi-prod-a").await.unwrap().unwrap().policy, strict);
     assert_eq!(policies::list(&db).await.unwrap().len(), 4);
 
     // Both providers' policies apply: each must be satisfied.
@@ -109,8 +109,8 @@ async fn upsert_and_policy_for(engine: Engine) {
     let p = combined(&db, "", &[], &[]).await;
     assert_eq!((labels(&p), p.approvals_required), (vec!["all clusters (*)"], 0), "no cluster → *");
 
-    assert!(policies::delete(&db, "*", "").await.unwrap());
-    assert!(!policies::delete(&db, "*", "").await.unwrap());
+    assert!(policies::delete(&db, "*", "*", "").await.unwrap());
+    assert!(!policies::delete(&db, "*", "*", "").await.unwrap());
     let p = combined(&db, "staging", &[], &[]).await;
     assert_eq!(p.requirements[0].policy, Policy::builtin_default("staging"));
     assert_eq!(labels(&p), vec!["built-in default"]);
@@ -130,6 +130,7 @@ async fn freeze_windows(engine: Engine) {
     let reason = "<script>alert(1)</script> '; DROP TABLE freeze_windows; --";
     let xmas = FreezeWindow {
         id: String::new(),
+        environment: "*".into(),
         cluster: "*".into(),
         capacity_provider: String::new(),
         schedule: FreezeSchedule::Once { starts_at: at("2026-12-24 00:00"), ends_at: at("2026-12-27 00:00") },
@@ -138,6 +139,7 @@ async fn freeze_windows(engine: Engine) {
     let xmas_id = freezes::save(&db, &xmas, "admin").await.unwrap();
     let nights = FreezeWindow {
         id: String::new(),
+        environment: "*".into(),
         cluster: "prod".into(),
         capacity_provider: "mi-prod-a".into(),
         // Fridays 22:00 → Saturdays 06:00
@@ -160,28 +162,34 @@ async fn freeze_windows(engine: Engine) {
     let ids = |v: Vec<FreezeWindow>| v.into_iter().map(|w| w.id).collect::<Vec<_>>();
     let a = names(&["mi-prod-a"]);
     assert_eq!(
-        ids(policies::freezes_for(&db, "prod", &a, at("2026-12-25 12:00")).await.unwrap()),
+        ids(policies::freezes_for(&db, "default", "prod", &a, at("2026-12-25 12:00")).await.unwrap()),
         vec![xmas_id.clone()]
     );
     assert_eq!(
-        ids(policies::freezes_for(&db, "", &[], at("2026-12-25 12:00")).await.unwrap()),
+        ids(policies::freezes_for(&db, "default", "", &[], at("2026-12-25 12:00")).await.unwrap()),
         vec![xmas_id.clone()]
     );
     assert_eq!(
-        ids(policies::freezes_for(&db, "prod", &a, at("2026-12-05 01:00")).await.unwrap()),
+        ids(policies::freezes_for(&db, "default", "prod", &a, at("2026-12-05 01:00")).await.unwrap()),
         vec![nights_id.clone()]
     );
-    assert!(policies::freezes_for(&db, "prod", &names(&["mi-prod-b"]), at("2026-12-05 01:00"))
+    assert!(policies::freezes_for(&db, "default", "prod", &names(&["mi-prod-b"]), at("2026-12-05 01:00"))
         .await
         .unwrap()
         .is_empty());
-    assert!(policies::freezes_for(&db, "dev", &a, at("2026-12-05 01:00")).await.unwrap().is_empty());
+    assert!(policies::freezes_for(&db, "default", "dev", &a, at("2026-12-05 01:00"))
+        .await
+        .unwrap()
+        .is_empty());
     // A request on prod whose providers are unknown is held by prod's provider windows too.
     assert_eq!(
-        ids(policies::freezes_for(&db, "prod", &[], at("2026-12-05 01:00")).await.unwrap()),
+        ids(policies::freezes_for(&db, "default", "prod", &[], at("2026-12-05 01:00")).await.unwrap()),
         vec![nights_id.clone()]
     );
-    assert!(policies::freezes_for(&db, "prod", &a, at("2026-12-05 06:00")).await.unwrap().is_empty());
+    assert!(policies::freezes_for(&db, "default", "prod", &a, at("2026-12-05 06:00"))
+        .await
+        .unwrap()
+        .is_empty());
 
     // Saving with an id replaces that window.
     let edited = FreezeWindow { id: nights_id.clone(), reason: "Friday nights, edited".into(), ..nights };
@@ -191,7 +199,74 @@ async fn freeze_windows(engine: Engine) {
 
     assert!(freezes::delete(&db, &xmas_id).await.unwrap());
     assert!(!freezes::delete(&db, &xmas_id).await.unwrap());
-    assert!(policies::freezes_for(&db, "prod", &a, at("2026-12-25 12:00")).await.unwrap().is_empty());
+    assert!(policies::freezes_for(&db, "default", "prod", &a, at("2026-12-25 12:00"))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A window of one environment holds that environment's requests only.
+    let eu = FreezeWindow {
+        id: String::new(),
+        environment: "prod-eu".into(),
+        cluster: "*".into(),
+        capacity_provider: String::new(),
+        schedule: FreezeSchedule::Once { starts_at: at("2026-12-24 00:00"), ends_at: at("2026-12-27 00:00") },
+        reason: "EU holiday".into(),
+    };
+    let eu_id = freezes::save(&db, &eu, "admin").await.unwrap();
+    assert_eq!(freezes::get(&db, &eu_id).await.unwrap().unwrap().window.environment, "prod-eu");
+    assert_eq!(
+        ids(policies::freezes_for(&db, "prod-eu", "prod", &a, at("2026-12-25 12:00")).await.unwrap()),
+        vec![eu_id.clone()]
+    );
+    assert!(policies::freezes_for(&db, "default", "prod", &a, at("2026-12-25 12:00"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// Policies match on environment → cluster → provider, `*` at each level: an environment's own
+/// policies come before those for every environment, and the same (cluster, provider) may have
+/// a policy in each environment.
+async fn policies_per_environment(engine: Engine) {
+    let (db, _) = db(engine).await;
+    ensure_default_policies(&db, true).await.unwrap();
+    let scoped = |env: &str, cluster: &str, provider: &str, n: u32| Policy {
+        environment: env.into(),
+        ..policy(cluster, provider, n)
+    };
+    policies::upsert(&db, &scoped("prod-eu", "prod", "", 3), "admin").await.unwrap();
+    policies::upsert(&db, &scoped("prod-eu", "*", "", 2), "admin").await.unwrap();
+    policies::upsert(&db, &scoped("dev", "prod", "mi-prod-a", 0), "admin").await.unwrap();
+    assert_eq!(policies::list(&db).await.unwrap().len(), 6, "same cluster, one row per environment");
+    assert_eq!(
+        policies::get(&db, "prod-eu", "prod", "").await.unwrap().unwrap().policy.approvals_required,
+        3
+    );
+    assert_eq!(policies::get(&db, "*", "prod", "").await.unwrap().unwrap().policy.approvals_required, 1);
+
+    let in_env = |env: &str, cluster: &str, target: &[&str]| {
+        Scope::new(cluster, &[], &names(target)).in_environment(env)
+    };
+    // prod-eu's own cluster policy wins over the `*` environment's prod policy.
+    let p = policies::combined_for(&db, in_env("prod-eu", "prod", &["mi-prod-a"])).await.unwrap();
+    assert_eq!((labels(&p), p.approvals_required), (vec!["prod-eu: cluster prod"], 3));
+    // Another cluster of prod-eu: the environment's policy for every cluster.
+    let p = policies::combined_for(&db, in_env("prod-eu", "web", &["x"])).await.unwrap();
+    assert_eq!((labels(&p), p.approvals_required), (vec!["prod-eu: all clusters"], 2));
+    // dev's provider policy governs only that provider; the other falls back to `*`'s prod.
+    let p = policies::combined_for(&db, in_env("dev", "prod", &["mi-prod-a", "mi-prod-b"])).await.unwrap();
+    assert_eq!(labels(&p), vec!["dev: prod/mi-prod-a", "cluster prod"]);
+    assert_eq!(p.approvals_required, 1);
+    // An environment without policies of its own: those for every environment.
+    let p = policies::combined_for(&db, in_env("staging", "prod", &["mi-prod-a"])).await.unwrap();
+    assert_eq!((labels(&p), p.approvals_required), (vec!["cluster prod"], 1));
+    // Unknown providers on prod in prod-eu: every prod policy of prod-eu and of `*` applies.
+    let p = policies::combined_for(&db, in_env("prod-eu", "prod", &[])).await.unwrap();
+    assert_eq!(p.approvals_required, 3);
+
+    assert!(policies::delete(&db, "prod-eu", "prod", "").await.unwrap());
+    assert!(policies::get(&db, "*", "prod", "").await.unwrap().is_some(), "only prod-eu's row went");
 }
 
 // ---- The policy rules through the real submit path (HTTP, embedded emulator) ----
@@ -212,6 +287,7 @@ mod rules {
 
     fn pol(cluster: &str, provider: &str, n: u32, teams: &[&str], self_ok: bool, hours: u32) -> Policy {
         Policy {
+            environment: "*".into(),
             cluster: cluster.into(),
             capacity_provider: provider.into(),
             approvals_required: n,
@@ -649,4 +725,4 @@ mod rules {
     on_both!(policy_rules_through_submit);
 }
 
-on_both!(defaults_are_seeded_once, upsert_and_policy_for, freeze_windows);
+on_both!(defaults_are_seeded_once, upsert_and_policy_for, freeze_windows, policies_per_environment);

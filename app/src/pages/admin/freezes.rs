@@ -60,6 +60,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
         <table class="data" aria-label="Freeze windows">
             <thead>
                 <tr>
+                    <th>"Environment"</th>
                     <th>"Cluster"</th>
                     <th>"Capacity provider"</th>
                     <th>"When"</th>
@@ -79,6 +80,7 @@ fn FreezesTable(list: Vec<FreezeView>, refresh: RwSignal<u32>) -> impl IntoView 
                         let id = w.id.clone();
                         view! {
                             <tr data-freeze=w.id.clone()>
+                                <td>{if w.environment == "*" { "* (every environment)".to_string() } else { w.environment.clone() }}</td>
                                 <td>{if w.cluster == "*" { "* (every cluster)".to_string() } else { w.cluster.clone() }}</td>
                                 <td>{if w.capacity_provider.is_empty() { "all".to_string() } else { w.capacity_provider.clone() }}</td>
                                 <td>{v.description.clone()}</td>
@@ -113,6 +115,7 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
     refresh_on_ok(action, refresh);
     let initial = FreezeWindowForm::defaults();
     let kind = RwSignal::new(initial.kind.clone());
+    let environment = RwSignal::new(initial.environment.clone());
     let cluster = RwSignal::new(initial.cluster.clone());
     let provider = RwSignal::new(String::new());
     let starts = RwSignal::new(String::new());
@@ -124,6 +127,7 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
     let form = move || FreezeWindowForm {
         id: String::new(),
         kind: kind.get(),
+        environment: environment.get(),
         cluster: cluster.get(),
         capacity_provider: provider.get(),
         starts_at: starts.get(),
@@ -158,6 +162,14 @@ fn FreezeEditor(refresh: RwSignal<u32>) -> impl IntoView {
             <PostForm action>
                 <SelectField id="freeze-kind" name="form[kind]" label="Kind" value=kind options=kinds error=errors.field("kind") />
                 <div class="row">
+                    <TextField
+                        id="freeze-environment"
+                        name="form[environment]"
+                        label="Environment"
+                        value=environment
+                        error=errors.field("environment")
+                        help="An environment name, or * for every environment."
+                    />
                     <TextField
                         id="freeze-cluster"
                         name="form[cluster]"

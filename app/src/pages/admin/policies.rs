@@ -1,4 +1,5 @@
-//! `/admin/policies`: approval policies per cluster, optionally per capacity provider.
+//! `/admin/policies`: approval policies per environment (or every one, `*`) and cluster,
+//! optionally per capacity provider.
 
 use crate::components::{refresh_on_ok, reloading, FormAction, PostForm};
 use leptos::prelude::*;
@@ -14,11 +15,15 @@ use crate::layout::{Crumb, PageHeader};
 
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
-    // `?cluster=…&provider=…` (the Edit links) opens the form on that policy.
+    // `?environment=…&cluster=…&provider=…` (the Edit links) opens the form on that policy.
     let query = use_query_map();
     let edit = move || {
         let q = query.read_untracked();
-        (q.get("cluster").unwrap_or_default(), q.get("provider").unwrap_or_default())
+        (
+            q.get("environment").unwrap_or_default(),
+            q.get("cluster").unwrap_or_default(),
+            q.get("provider").unwrap_or_default(),
+        )
     };
     view! {
         <AdminGate current="/admin/policies">
@@ -28,10 +33,10 @@ pub fn PoliciesPage() -> impl IntoView {
             />
             <Suspense fallback=|| view! { <p class="empty-state">"Loading policies…"</p> }>
                 {move || {
-                    let (cluster, provider) = edit();
+                    let (environment, cluster, provider) = edit();
                     Suspend::new(async move {
                         let policies = admin_list_policies().await;
-                        view! { <PoliciesBody cluster provider policies /> }
+                        view! { <PoliciesBody environment cluster provider policies /> }
                     })
                 }}
             </Suspense>
@@ -42,6 +47,7 @@ pub fn PoliciesPage() -> impl IntoView {
 /// The page body is one island: its forms post in place and refresh the table.
 #[island(lazy)]
 fn PoliciesBody(
+    environment: String,
     cluster: String,
     provider: String,
     policies: Result<Vec<PolicyView>, PortalError>,
@@ -52,10 +58,16 @@ fn PoliciesBody(
         .ok()
         .and_then(|list| {
             list.iter()
-                .find(|v| v.policy.cluster == cluster && v.policy.capacity_provider == provider)
+                .find(|v| {
+                    let env = if environment.is_empty() { "*" } else { environment.as_str() };
+                    v.policy.environment == env
+                        && v.policy.cluster == cluster
+                        && v.policy.capacity_provider == provider
+                })
                 .map(|v| v.policy.to_form())
         })
         .unwrap_or_else(|| PolicyForm {
+            environment: "*".into(),
             expiry_hours: "72".into(),
             approvals_required: "1".into(),
             ..Default::default()
@@ -64,7 +76,7 @@ fn PoliciesBody(
     let policies = reloading(policies, refresh, admin_list_policies);
     view! {
         <p class="page-intro">
-            "A change request is governed, for each capacity provider the daemon runs on now or will run on, by that provider's own policy, else the cluster's, else the policy for every cluster (*), else 1 approval from any team. Every policy found must be satisfied, each by approvers of its own teams."
+            "A change request is governed, for each capacity provider the daemon runs on now or will run on, by its environment's policies first (that provider's own, else the cluster's, else the environment's policy for every cluster), then by the same for every environment (*), else by 1 approval from any team. Every policy found must be satisfied, each by approvers of its own teams."
         </p>
         <div class="panel">
             <h2>"Policies"</h2>
@@ -90,6 +102,7 @@ fn PoliciesTable(list: Vec<PolicyView>, refresh: RwSignal<u32>) -> impl IntoView
         <table class="data" aria-label="Approval policies">
             <thead>
                 <tr>
+                    <th>"Environment"</th>
                     <th>"Cluster"</th>
                     <th>"Capacity provider"</th>
                     <th>"Approvals required"</th>
@@ -114,11 +127,17 @@ fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
     let delete = FormAction::<AdminDeletePolicy>::new();
     refresh_on_ok(delete, refresh);
     let p = v.policy;
-    let edit = format!("/admin/policies?cluster={}&provider={}", p.cluster, p.capacity_provider);
+    let edit = format!(
+        "/admin/policies?environment={}&cluster={}&provider={}",
+        p.environment, p.cluster, p.capacity_provider
+    );
     let cluster = if p.cluster == "*" { "* (every cluster)".to_string() } else { p.cluster.clone() };
-    let key = crate::api::admin::policy_target(&p.cluster, &p.capacity_provider);
+    let environment =
+        if p.environment == "*" { "* (every environment)".to_string() } else { p.environment.clone() };
+    let key = crate::api::admin::policy_target(&p.environment, &p.cluster, &p.capacity_provider);
     view! {
         <tr data-policy=key>
+            <td>{environment}</td>
             <td>{cluster}</td>
             <td>{if p.capacity_provider.is_empty() { "whole cluster".to_string() } else { p.capacity_provider.clone() }}</td>
             <td>{p.approvals_required}</td>
@@ -129,6 +148,7 @@ fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
             <td class="row-actions">
                 <a class="btn" href=edit rel="external">"Edit"</a>
                 <PostForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="environment" value=p.environment.clone() />
                     <input type="hidden" name="cluster" value=p.cluster.clone() />
                     <input type="hidden" name="capacity_provider" value=p.capacity_provider.clone() />
                     <button type="submit" class="btn danger">"Delete"</button>
@@ -143,6 +163,7 @@ fn PolicyRow(v: PolicyView, refresh: RwSignal<u32>) -> impl IntoView {
 fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
     let action = FormAction::<AdminSavePolicy>::new();
     refresh_on_ok(action, refresh);
+    let environment = RwSignal::new(initial.environment.clone());
     let cluster = RwSignal::new(initial.cluster.clone());
     let provider = RwSignal::new(initial.capacity_provider.clone());
     let approvals = RwSignal::new(initial.approvals_required.clone());
@@ -151,6 +172,7 @@ fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
     let expiry = RwSignal::new(initial.expiry_hours.clone());
     let editing = !initial.cluster.is_empty();
     let form = move || PolicyForm {
+        environment: environment.get(),
         cluster: cluster.get(),
         capacity_provider: provider.get(),
         approvals_required: approvals.get(),
@@ -166,11 +188,19 @@ fn PolicyEditor(initial: PolicyForm, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="panel">
             <h2>{if editing { "Edit policy" } else { "Create or replace a policy" }}</h2>
-            <p class="help">"Saving a policy for a cluster and capacity provider that already have one replaces it."</p>
+            <p class="help">"Saving a policy for an environment, cluster and capacity provider that already have one replaces it."</p>
             <ErrorAlert error=errors.top() />
             {move || saved.get().then(|| view! { <div class="alert success" role="status">"Policy saved."</div> })}
             <PostForm action>
                 <div class="row">
+                    <TextField
+                        id="policy-environment"
+                        name="form[environment]"
+                        label="Environment"
+                        value=environment
+                        error=errors.field("environment")
+                        help="An environment name, or * for every environment without its own policy."
+                    />
                     <TextField
                         id="policy-cluster"
                         name="form[cluster]"

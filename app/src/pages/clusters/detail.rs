@@ -11,28 +11,35 @@ use crate::api::{
 };
 use crate::components::{sizes_label, LoadError, ShortArn, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::EnvScope;
 
 const TABS: [(&str, &str); 3] =
     [("daemons", "Daemons"), ("instances", "Managed instances"), ("providers", "Capacity providers")];
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let params = use_params_map();
     let query = use_query_map();
     let name = move || params.read().get("name").unwrap_or_default();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "daemons".into());
     let selected = move || query.read().get("instance");
-    let detail = Resource::new_with_options(name, get_cluster, false);
-    let daemons = Resource::new_with_options(name, list_daemons, false);
+    let env = scope.arg();
+    let detail = Resource::new_with_options(move || (name(), env.clone()), |(n, e)| get_cluster(n, e), false);
+    let env = scope.arg();
+    let daemons =
+        Resource::new_with_options(move || (name(), env.clone()), |(n, e)| list_daemons(n, e), false);
     let title = name();
+    let crumbs =
+        scope.crumbs(vec![Crumb::link("Clusters", scope.path("/clusters")), Crumb::here(title.clone())]);
 
     view! {
-        <PageHeader title=title.clone() crumbs=vec![Crumb::link("Clusters", "/clusters"), Crumb::here(title.clone())] />
+        <PageHeader title=title.clone() crumbs=crumbs />
         <nav class="tabs" aria-label="Cluster sections">
             {TABS
                 .iter()
                 .map(|&(id, label)| {
-                    let href = format!("/clusters/{}?tab={id}", name());
+                    let href = scope.path(&format!("/clusters/{}?tab={id}", name()));
                     view! {
                         <a href=href aria-current=move || (tab() == id).then_some("page")>{label}</a>
                     }
@@ -49,7 +56,7 @@ pub fn ClusterPage() -> impl IntoView {
                             .map(|r| match r {
                                 Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                                 Ok(d) if current == "providers" => view! { <ProvidersTab d=d /> }.into_any(),
-                                Ok(d) => view! { <InstancesTab d=d selected=selected() /> }.into_any(),
+                                Ok(d) => view! { <InstancesTab d=d selected=selected() scope=scope.clone() /> }.into_any(),
                             })
                     }
                     _ => {
@@ -74,7 +81,7 @@ pub fn ClusterPage() -> impl IntoView {
                                                         .map(|d| {
                                                             view! {
                                                                 <tr>
-                                                                    <td><a href=format!("/daemons/{}/{}", d.cluster, d.name)>{d.name.clone()}</a></td>
+                                                                    <td><a href=scope.path(&format!("/daemons/{}/{}", d.cluster, d.name))>{d.name.clone()}</a></td>
                                                                     <td><StatusBadge status=d.status.clone() /></td>
                                                                     <td class="mono">{d.revisions.join(", ")}</td>
                                                                     <td>{d.running}</td>
@@ -129,7 +136,7 @@ fn ProvidersTab(d: ClusterDetail) -> impl IntoView {
 }
 
 #[component]
-fn InstancesTab(d: ClusterDetail, selected: Option<String>) -> impl IntoView {
+fn InstancesTab(d: ClusterDetail, selected: Option<String>, scope: EnvScope) -> impl IntoView {
     let cluster = d.summary.name.clone();
     let chosen: Option<InstanceRow> =
         selected.as_ref().and_then(|id| d.instances.iter().find(|i| &i.id == id).cloned());
@@ -151,7 +158,7 @@ fn InstancesTab(d: ClusterDetail, selected: Option<String>) -> impl IntoView {
                     {d.instances
                         .iter()
                         .map(|i| {
-                            let href = format!("/clusters/{cluster}?tab=instances&instance={}", i.id);
+                            let href = scope.path(&format!("/clusters/{cluster}?tab=instances&instance={}", i.id));
                             let is_sel = selected.as_deref() == Some(i.id.as_str());
                             let running_daemons = i.daemon_tasks.iter().filter(|t| t.status == "RUNNING").count();
                             view! {

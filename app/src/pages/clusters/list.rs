@@ -4,13 +4,17 @@ use leptos::prelude::*;
 use crate::api::clusters::list_clusters;
 use crate::components::{LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::{EnvScope, EnvironmentPicker};
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
-    let clusters = Resource::new_with_options(|| (), |_| list_clusters(), false);
+    let scope = EnvScope::from_route();
+    let env = scope.arg();
+    let clusters = Resource::new_with_options(move || env.clone(), list_clusters, false);
     view! {
-        <PageHeader title="Clusters" crumbs=vec![Crumb::here("Clusters")] />
+        <PageHeader title="Clusters" crumbs=scope.crumbs(vec![Crumb::here("Clusters")]) />
         <div class="panel">
+            <EnvironmentPicker scope=scope.clone() section="/clusters" />
             <Suspense fallback=|| view! { <p class="empty-state">"Loading clusters…"</p> }>
                 {move || {
                     clusters
@@ -39,7 +43,7 @@ pub fn ClustersPage() -> impl IntoView {
                                                 .map(|c| {
                                                     view! {
                                                         <tr>
-                                                            <td><a href=format!("/clusters/{}", c.name)>{c.name.clone()}</a></td>
+                                                            <td><a href=scope.path(&format!("/clusters/{}", c.name))>{c.name.clone()}</a></td>
                                                             <td><StatusBadge status=c.status.clone() /></td>
                                                             <td>{c.capacity_providers.join(", ")}</td>
                                                             <td>{c.instances}</td>

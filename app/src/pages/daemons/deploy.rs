@@ -18,27 +18,38 @@ use crate::domain::{
     FieldErrors,
 };
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::EnvScope;
 
-/// `/daemons/new?cluster=&family=&revision=`
+/// `/daemons/new?cluster=&family=&revision=` (and `/e/<env>/daemons/new`)
 #[component]
 pub fn CreateDaemonPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let query = use_query_map();
     let q = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
     let cluster = q("cluster");
-    let mut initial = DeployForm::defaults(if cluster.is_empty() { "default" } else { &cluster });
+    let mut initial = DeployForm::defaults(&cluster);
     initial.family = q("family");
     initial.revision = q("revision");
     if initial.daemon_name.is_empty() && !initial.family.is_empty() {
         initial.daemon_name = initial.family.trim_end_matches("-daemon").to_string();
     }
+    let crumbs =
+        scope.crumbs(vec![Crumb::link("Daemons", scope.path("/daemons")), Crumb::here("Create daemon")]);
+    let env = scope.arg();
     view! {
-        <PageHeader title="Create daemon" crumbs=vec![Crumb::link("Daemons", "/daemons"), Crumb::here("Create daemon")] />
+        <PageHeader title="Create daemon" crumbs=crumbs />
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the form…"</p> }>
             {move || {
-                let initial = initial.clone();
+                let mut initial = initial.clone();
+                let env = env.clone();
                 Suspend::new(async move {
-                    let options = load_deploy_options(initial.cluster.clone()).await;
-                    view! { <DeployFormView initial options updating=false /> }
+                    if initial.cluster.is_empty() {
+                        // The environment's `default` cluster, else its first.
+                        let clusters = crate::api::clusters::list_clusters(env.clone()).await.unwrap_or_default();
+                        initial.cluster = super::list::default_cluster(&clusters);
+                    }
+                    let options = load_deploy_options(initial.cluster.clone(), env.clone()).await;
+                    view! { <DeployFormView initial options updating=false env /> }
                 })
             }}
         </Suspense>
@@ -48,13 +59,18 @@ pub fn CreateDaemonPage() -> impl IntoView {
 /// `/daemons/:cluster/:name/update`
 #[component]
 pub fn UpdateDaemonPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let params = use_params_map();
     let key = move || {
         let p = params.read();
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
-    let daemon = Resource::new_with_options(key, |(c, n)| get_daemon(c, n, 1), false);
-    let options = Resource::new_with_options(move || key().0, load_deploy_options, false);
+    let env = scope.arg();
+    let daemon =
+        Resource::new_with_options(move || (key(), env.clone()), |((c, n), e)| get_daemon(c, n, 1, e), false);
+    let env = scope.arg();
+    let options =
+        Resource::new_with_options(move || (key().0, env.clone()), |(c, e)| load_deploy_options(c, e), false);
     // "Roll back to this revision" on the History page links here with the revision to go to.
     let query = use_query_map();
     let wanted_revision = query.read_untracked().get("revision").unwrap_or_default();
@@ -64,15 +80,16 @@ pub fn UpdateDaemonPage() -> impl IntoView {
     view! {
         <PageHeader
             title=title
-            crumbs=vec![
-                Crumb::link("Daemons", format!("/daemons?cluster={cluster}")),
-                Crumb::link(name.clone(), format!("/daemons/{cluster}/{name}")),
+            crumbs=scope.crumbs(vec![
+                Crumb::link("Daemons", scope.path(&format!("/daemons?cluster={cluster}"))),
+                Crumb::link(name.clone(), scope.path(&format!("/daemons/{cluster}/{name}"))),
                 Crumb::here("Update"),
-            ]
+            ])
         />
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the daemon…"</p> }>
             {move || {
                 let wanted_revision = wanted_revision.clone();
+                let env = scope.arg();
                 Suspend::new(async move {
                     match daemon.await {
                         Ok(d) => {
@@ -91,7 +108,7 @@ pub fn UpdateDaemonPage() -> impl IntoView {
                                 <Alert kind="info">
                                     "Deploying a new revision replaces the instances of the chosen capacity providers in batches of the drain percentage. Application tasks move to the replacement instances; their services are not changed."
                                 </Alert>
-                                <DeployFormView initial=form options updating=true />
+                                <DeployFormView initial=form options updating=true env />
                             }
                                 .into_any()
                         }
@@ -162,6 +179,8 @@ fn DeployFormView(
     initial: DeployForm,
     options: Result<DeployOptions, PortalError>,
     updating: bool,
+    /// Where the change acts ("" = the default environment); posted with the form.
+    env: String,
 ) -> impl IntoView {
     let action = FormAction::<DeployDaemon>::new();
     let form = RwSignal::new(initial.clone());
@@ -169,7 +188,9 @@ fn DeployFormView(
         Ok(o) => (o, None),
         Err(e) => (DeployOptions::default(), Some(e)),
     };
-    let DeployOptions { clusters, providers, families, alarms, .. } = base;
+    let DeployOptions { environment: env_name, clusters, providers, families, alarms, .. } = base;
+    let scope = EnvScope::named(env.clone());
+    let env_shown = if env_name.is_empty() { env.clone() } else { env_name };
     // `None` while another cluster's providers load.
     let providers = RwSignal::new(Some(options_error.map_or(Ok(providers), Err)));
     let families = StoredValue::new(families);
@@ -182,6 +203,7 @@ fn DeployFormView(
         move |ev: leptos::ev::Event| form.update(|f| apply(f, event_target_value(&ev)))
     };
     let mark_touched = move |ev: leptos::ev::Event| errors.touch_event(&ev);
+    let env_for_cluster = env.clone();
     let choose_cluster = move |ev: leptos::ev::Event| {
         let cluster = event_target_value(&ev);
         form.update(|f| {
@@ -189,8 +211,9 @@ fn DeployFormView(
             f.capacity_providers.clear();
         });
         providers.set(None);
+        let env = env_for_cluster.clone();
         leptos::task::spawn_local(async move {
-            let loaded = load_deploy_options(cluster.clone()).await.map(|o| o.providers);
+            let loaded = load_deploy_options(cluster.clone(), env).await.map(|o| o.providers);
             // A slower answer for a cluster the user already left is dropped.
             if form.with_untracked(|f| f.cluster == cluster) {
                 providers.set(Some(loaded));
@@ -347,8 +370,16 @@ fn DeployFormView(
                 }) />
                 <input type="hidden" name="form[daemon_arn]" value=init.daemon_arn.clone() />
                 <input type="hidden" name="form[rollback]" value=init.rollback.clone() />
+                <input type="hidden" name="environment" value=env.clone() />
                 <div class="panel">
                     <h2>"Daemon"</h2>
+                    <div class="field">
+                        <label for="deploy-environment">"Environment"</label>
+                        <p class="help" id="deploy-environment-help">
+                            "The AWS account and region the change acts in, under that environment's approval policies. To deploy elsewhere, open the Daemons page of another environment."
+                        </p>
+                        <input id="deploy-environment" type="text" readonly aria-describedby="deploy-environment-help" value=env_shown />
+                    </div>
                     <div class="field">
                         <label for="deploy-cluster">"Cluster"</label>
                         <p class="help" id="deploy-cluster-help">"The cluster whose capacity providers run the daemon."</p>
@@ -497,7 +528,7 @@ fn DeployFormView(
                     </details>
                 </div>
                 <div class="form-actions">
-                    <a class="btn link" href="/daemons">"Cancel"</a>
+                    <a class="btn link" href=scope.path("/daemons")>"Cancel"</a>
                     <button
                         type="submit"
                         class="btn primary"

@@ -15,9 +15,11 @@ use crate::components::{
     Alert, ErrorAlert, LoadError, ProgressBar, ShortArn, StatusBadge,
 };
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::EnvScope;
 
 #[component]
 pub fn DaemonPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let params = use_params_map();
     let query = use_query_map();
     let (cluster, name) = {
@@ -25,19 +27,19 @@ pub fn DaemonPage() -> impl IntoView {
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
     let page = query.read_untracked().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
-    let live = view! { <DaemonLive cluster=cluster.clone() name=name.clone() page /> };
+    let live = view! { <DaemonLive cluster=cluster.clone() name=name.clone() page env=scope.arg() /> };
     view! {
         <PageHeader
             title=name.clone()
-            crumbs=vec![
-                Crumb::link("Daemons", format!("/daemons?cluster={cluster}")),
+            crumbs=scope.crumbs(vec![
+                Crumb::link("Daemons", scope.path(&format!("/daemons?cluster={cluster}"))),
                 Crumb::here(name.clone()),
-            ]
+            ])
         >
-            <form method="get" action=format!("/daemons/{cluster}/{name}/update")>
+            <form method="get" action=scope.path(&format!("/daemons/{cluster}/{name}/update"))>
                 <button type="submit" class="btn primary">"Update"</button>
             </form>
-            <DeleteButton cluster=cluster.clone() name=name.clone() />
+            <DeleteButton cluster=cluster.clone() name=name.clone() env=scope.arg() />
             <a class="btn" href=format!("/history?cluster={cluster}&daemon={name}")>"Rollout history"</a>
         </PageHeader>
         {live}
@@ -48,11 +50,12 @@ pub fn DaemonPage() -> impl IntoView {
 /// again, with back-off, while a deployment is active or a change request on the daemon has
 /// not reached ECS yet, and shows the final state once it ends.
 #[island(lazy)]
-fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
+fn DaemonLive(cluster: String, name: String, page: u32, env: String) -> impl IntoView {
     let tick = RwSignal::new(0u32);
+    let scope = env.clone();
     let daemon = Resource::new_with_options(
         move || tick.get(),
-        move |_| get_daemon(cluster.clone(), name.clone(), page),
+        move |_| get_daemon(cluster.clone(), name.clone(), page, env.clone()),
         false,
     );
     // While something is changing, fetch again after a delay; stop when it settles. A fetch
@@ -71,7 +74,7 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
                 daemon
                     .get()
                     .map(|r| match r {
-                        Ok(d) => view! { <DaemonBody d=d /> }.into_any(),
+                        Ok(d) => view! { <DaemonBody d=d scope=EnvScope::named(scope.clone()) /> }.into_any(),
                         Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     })
             }}
@@ -80,7 +83,7 @@ fn DaemonLive(cluster: String, name: String, page: u32) -> impl IntoView {
 }
 
 #[island(lazy)]
-fn DeleteButton(cluster: String, name: String) -> impl IntoView {
+fn DeleteButton(cluster: String, name: String, env: String) -> impl IntoView {
     let action = FormAction::<DeleteDaemon>::new();
     let confirming = RwSignal::new(false);
     let n = name.clone();
@@ -98,6 +101,7 @@ fn DeleteButton(cluster: String, name: String) -> impl IntoView {
                 <PostForm action=action>
                     <input type="hidden" name="cluster" value=cluster.clone() />
                     <input type="hidden" name="name" value=name.clone() />
+                    <input type="hidden" name="environment" value=env.clone() />
                     <div class="form-actions">
                         <button type="button" class="btn link" on:click=move |_| confirming.set(false)>"Cancel"</button>
                         <button type="submit" class="btn danger">"Delete daemon"</button>
@@ -109,7 +113,7 @@ fn DeleteButton(cluster: String, name: String) -> impl IntoView {
 }
 
 #[component]
-fn DaemonBody(d: DaemonDetail) -> impl IntoView {
+fn DaemonBody(d: DaemonDetail, scope: EnvScope) -> impl IntoView {
     let deployment = d.deployment.clone();
     let total_running: i32 = d.current_revisions.iter().map(|r| r.total_running).sum();
     let total_without: i32 = d.current_revisions.iter().map(|r| r.total_without_daemon).sum();
@@ -118,7 +122,7 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
             <h2>"Overview"</h2>
             <dl class="kv">
                 <div><dt>"Status"</dt><dd><StatusBadge status=d.status.clone() /></dd></div>
-                <div><dt>"Cluster"</dt><dd><a href=format!("/clusters/{}", d.cluster)>{d.cluster.clone()}</a></dd></div>
+                <div><dt>"Cluster"</dt><dd><a href=scope.path(&format!("/clusters/{}", d.cluster))>{d.cluster.clone()}</a></dd></div>
                 <div><dt>"Capacity providers"</dt><dd>{d.settings.capacity_providers.join(", ")}</dd></div>
                 <div><dt>"Running"</dt><dd>{format!("{total_running} instances")}</dd></div>
                 <div><dt>"Without daemon"</dt><dd>{format!("{total_without} instances")}</dd></div>
@@ -156,9 +160,10 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                                 .iter()
                                 .flat_map(|r| {
                                     let def = r.definition.clone();
+                                    let scope = scope.clone();
                                     r.providers.iter().map(move |p| {
                                         let (fam, rev) = def.rsplit_once(':').unwrap_or((&def, ""));
-                                        let href = format!("/task-definitions/{fam}/{rev}");
+                                        let href = scope.path(&format!("/task-definitions/{fam}/{rev}"));
                                         view! {
                                             <tr>
                                                 <td class="mono"><a href=href>{def.clone()}</a></td>
@@ -185,7 +190,7 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
                 </span>
             </header>
             <InstancesTable instances=d.instances.clone() daemon=d.name.clone() />
-            <InstancePager d=d.clone() />
+            <InstancePager d=d.clone() scope=scope.clone() />
         </div>
         <div class="panel">
             <h2>"Deployments"</h2>
@@ -196,11 +201,11 @@ fn DaemonBody(d: DaemonDetail) -> impl IntoView {
 
 /// Previous/next links when the instances do not fit on one page.
 #[component]
-fn InstancePager(d: DaemonDetail) -> impl IntoView {
+fn InstancePager(d: DaemonDetail, scope: EnvScope) -> impl IntoView {
     let per = crate::api::daemons::INSTANCES_PER_PAGE;
     let pages = d.instances_total.div_ceil(per).max(1);
     let page = d.instances_page.max(1);
-    let base = format!("/daemons/{}/{}", d.cluster, d.name);
+    let base = scope.path(&format!("/daemons/{}/{}", d.cluster, d.name));
     (pages > 1).then(|| {
         let first = (page - 1) * per + 1;
         let last = (page * per).min(d.instances_total);

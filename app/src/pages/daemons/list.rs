@@ -5,26 +5,59 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{clusters::list_clusters, daemons::list_daemons};
 use crate::components::{LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::{EnvScope, EnvironmentPicker};
 
-/// `/daemons?cluster=NAME`: the daemons of one cluster.
+/// The cluster a page shows when its URL names none: `default` where the environment has one,
+/// else its first cluster.
+pub fn default_cluster(clusters: &[crate::api::clusters::ClusterSummary]) -> String {
+    match clusters.iter().find(|c| c.name == "default").or(clusters.first()) {
+        Some(c) => c.name.clone(),
+        None => "default".into(),
+    }
+}
+
+/// `/daemons?cluster=NAME` (and `/e/<env>/daemons`): the daemons of one cluster.
 #[component]
 pub fn DaemonsPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let query = use_query_map();
-    let cluster =
-        move || query.read().get("cluster").filter(|c| !c.is_empty()).unwrap_or_else(|| "default".into());
-    let clusters = Resource::new_with_options(|| (), |_| list_clusters(), false);
-    let daemons = Resource::new_with_options(cluster, list_daemons, false);
+    let asked = move || query.read().get("cluster").filter(|c| !c.is_empty());
+    let env = scope.arg();
+    let clusters = Resource::new_with_options(move || env.clone(), list_clusters, false);
+    // One fetch decides the cluster (when the URL names none) and lists its daemons.
+    let env = scope.arg();
+    let daemons = Resource::new_with_options(
+        move || (asked(), env.clone()),
+        |(asked, env)| async move {
+            let cluster = match asked {
+                Some(c) => c,
+                None => default_cluster(&list_clusters(env.clone()).await?),
+            };
+            list_daemons(cluster.clone(), env).await.map(|rows| (cluster, rows))
+        },
+        false,
+    );
+    let cluster = move || {
+        asked()
+            .or_else(|| daemons.get().and_then(Result::ok).map(|(c, _)| c))
+            .unwrap_or_else(|| "default".into())
+    };
 
+    let crumbs = scope.crumbs(vec![Crumb::here("Daemons")]);
+    let new_href = scope.path("/daemons/new");
+    let list_href = scope.path("/daemons");
+    let picker = view! { <EnvironmentPicker scope=scope.clone() section="/daemons" /> };
     view! {
-        <PageHeader title="Daemons" crumbs=vec![Crumb::here("Daemons")]>
-            <form method="get" action="/daemons/new">
+        <PageHeader title="Daemons" crumbs=crumbs>
+            <form method="get" action=new_href>
                 <input type="hidden" name="cluster" value=cluster />
                 <button type="submit" class="btn primary">"Create daemon"</button>
             </form>
         </PageHeader>
         <div class="panel">
+            {picker}
             // A GET form: choosing a cluster works with and without wasm.
-            <form method="get" action="/daemons" class="filter-bar">
+            <form method="get" action=list_href class="filter-bar">
                 <label for="cluster-select">"Cluster"</label>
                 <select
                     id="cluster-select"
@@ -60,7 +93,7 @@ pub fn DaemonsPage() -> impl IntoView {
                 {move || {
                     daemons
                         .get()
-                        .map(|res| match res {
+                        .map(|res| match res.map(|(_, rows)| rows) {
                             Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                             Ok(rows) if rows.is_empty() => {
                                 view! {
@@ -89,7 +122,7 @@ pub fn DaemonsPage() -> impl IntoView {
                                             {rows
                                                 .into_iter()
                                                 .map(|d| {
-                                                    let href = format!("/daemons/{}/{}", d.cluster, d.name);
+                                                    let href = scope.path(&format!("/daemons/{}/{}", d.cluster, d.name));
                                                     view! {
                                                         <tr>
                                                             <td><a href=href>{d.name.clone()}</a></td>

@@ -15,30 +15,36 @@ use crate::domain::form::{checked, on};
 use crate::domain::role_arn::{expansion_note, RoleScope};
 use crate::domain::task_definition::{ContainerForm, EnvForm, TaskDefinitionForm, MAX_CONTAINERS};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::EnvScope;
 
-/// `/task-definitions/new`
+/// `/task-definitions/new` (and `/e/<env>/task-definitions/new`)
 #[component]
 pub fn CreateTaskDefinitionPage() -> impl IntoView {
-    let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
+    let scope = EnvScope::from_route();
+    let env = scope.arg();
+    let options = Resource::new_with_options(move || env.clone(), load_task_definition_form_options, false);
+    let env = scope.arg();
     view! {
         <PageHeader
             title="Create new daemon task definition"
-            crumbs=vec![Crumb::link("Daemon task definitions", "/task-definitions")]
+            crumbs=scope.crumbs(vec![Crumb::link("Daemon task definitions", scope.path("/task-definitions"))])
         />
         <p class="page-intro">
             "A daemon task definition describes the containers that run once on every instance of the capacity providers you deploy it to."
         </p>
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the form…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let env = env.clone();
+                Suspend::new(async move {
                 match options.await {
                     Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     Ok(o) => {
                         let initial = TaskDefinitionForm::blank(&o.region);
-                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=false /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=false env /> }
                             .into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -46,23 +52,25 @@ pub fn CreateTaskDefinitionPage() -> impl IntoView {
 /// `/task-definitions/:family/:revision/new-revision`: the form prefilled from a revision.
 #[component]
 pub fn NewRevisionPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let params = use_params_map();
     let family = move || params.read().get("family").unwrap_or_default();
     let revision = move || params.read().get("revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
+    let env = scope.arg();
     let source = Resource::new_with_options(
-        move || (family(), revision()),
-        |(f, r)| get_task_definition_spec(f, r),
+        move || (family(), revision(), env.clone()),
+        |(f, r, e)| get_task_definition_spec(f, r, e),
         false,
     );
-    let options = Resource::new_with_options(|| (), |_| load_task_definition_form_options(), false);
+    let env = scope.arg();
+    let options = Resource::new_with_options(move || env.clone(), load_task_definition_form_options, false);
+    let env = scope.arg();
+    let crumbs = scope.crumbs(vec![
+        Crumb::link("Daemon task definitions", scope.path("/task-definitions")),
+        Crumb::link(format!("{}:{}", family(), revision()), revision_href(&scope, &family(), revision())),
+    ]);
     view! {
-        <PageHeader
-            title="Create new revision"
-            crumbs=vec![
-                Crumb::link("Daemon task definitions", "/task-definitions"),
-                Crumb::link(format!("{}:{}", family(), revision()), revision_href(&family(), revision())),
-            ]
-        />
+        <PageHeader title="Create new revision" crumbs />
         <p class="page-intro">
             {move || format!(
                 "Prefilled from {}:{}. Creating registers the next revision of the family; daemons keep running their revision until you update them.",
@@ -71,7 +79,9 @@ pub fn NewRevisionPage() -> impl IntoView {
             )}
         </p>
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the revision…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let env = env.clone();
+                Suspend::new(async move {
                 match (options.await, source.await) {
                     (Err(e), _) | (_, Err(e)) => {
                         view! { <LoadError error=e.clone() /> }.into_any()
@@ -81,11 +91,11 @@ pub fn NewRevisionPage() -> impl IntoView {
                         if initial.region.is_empty() {
                             initial.region = o.region.clone();
                         }
-                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=true /> }
+                        view! { <TaskDefinitionEditor initial roles=o.roles role_scope=o.role_scope family_locked=true env /> }
                             .into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -239,6 +249,8 @@ fn TaskDefinitionEditor(
     role_scope: Option<RoleScope>,
     /// New revisions keep their family.
     family_locked: bool,
+    /// Where it is registered ("" = the default environment); posted with the form.
+    env: String,
 ) -> impl IntoView {
     let action = FormAction::<CreateTaskDefinition>::new();
     let state = FormState::new(&initial);
@@ -298,6 +310,7 @@ fn TaskDefinitionEditor(
         <PostForm action>
             <input type="hidden" name="form[region]" value=move || state.region.get() />
             <input type="hidden" name="form[mode]" value=move || state.mode.get() />
+            <input type="hidden" name="environment" value=env.clone() />
             <div class="tabs td-view-tabs" role="tablist" aria-label="Editor">
                 <button
                     type="button"
@@ -350,7 +363,7 @@ fn TaskDefinitionEditor(
                 {roles_list.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
             </datalist>
             <div class="form-actions">
-                <a class="btn link" href="/task-definitions">"Cancel"</a>
+                <a class="btn link" href=EnvScope::named(env.clone()).path("/task-definitions")>"Cancel"</a>
                 <button
                     type="submit"
                     class="btn primary"

@@ -6,15 +6,23 @@ use super::revision_href;
 use crate::api::task_definitions::{list_task_definitions, FamilyRow};
 use crate::components::{Alert, LoadError, StatusBadge};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::{EnvScope, EnvironmentPicker};
 
-/// `/task-definitions`: families with their latest revision, filter and pagination.
+/// `/task-definitions` (and `/e/<env>/task-definitions`): families with their latest revision,
+/// filter and pagination.
 #[component]
 pub fn TaskDefinitionsPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let query = use_query_map();
     let filter = move || query.read().get("filter").unwrap_or_default();
     let token = move || query.read().get("token").unwrap_or_default();
-    let page =
-        Resource::new_with_options(move || (filter(), token()), |(f, t)| list_task_definitions(f, t), false);
+    let env = scope.arg();
+    let page = Resource::new_with_options(
+        move || (filter(), token(), env.clone()),
+        |(f, t, e)| list_task_definitions(f, t, e),
+        false,
+    );
+    let list = scope.path("/task-definitions");
 
     let deleted = move || {
         query.read().get("deleted").map(|d| {
@@ -28,14 +36,20 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
         })
     };
 
+    let crumbs = scope.crumbs(vec![Crumb::here("Daemon task definitions")]);
+    let new_href = scope.path("/task-definitions/new");
+    let picker = view! { <EnvironmentPicker scope=scope.clone() section="/task-definitions" /> };
+    let form_action = list.clone();
+    let clear_href = list.clone();
     view! {
-        <PageHeader title="Daemon task definitions" crumbs=vec![Crumb::here("Daemon task definitions")]>
-            <a class="btn primary" role="button" href="/task-definitions/new">
+        <PageHeader title="Daemon task definitions" crumbs=crumbs>
+            <a class="btn primary" role="button" href=new_href>
                 "Create new daemon task definition"
             </a>
         </PageHeader>
         {deleted}
-        <Form method="GET" action="/task-definitions">
+        {picker}
+        <Form method="GET" action=form_action>
             <div class="filter-bar" role="search">
                 <label for="td-filter">"Filter by family"</label>
                 <input
@@ -49,17 +63,20 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
                 <button type="submit" class="btn">"Filter"</button>
                 {move || {
                     (!filter().is_empty())
-                        .then(|| view! { <a class="btn link" href="/task-definitions">"Clear filter"</a> })
+                        .then(|| view! { <a class="btn link" href=clear_href.clone()>"Clear filter"</a> })
                 }}
             </div>
         </Form>
         <Transition fallback=|| view! { <p class="empty-state">"Loading daemon task definitions…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let list = list.clone();
+                let scope = scope.clone();
+                Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
                     Ok(p) => {
                         let next = p.next_token.clone().map(|t| {
-                            let mut href = format!("/task-definitions?token={}", encode(&t));
+                            let mut href = format!("{list}?token={}", encode(&t));
                             let f = filter();
                             if !f.is_empty() {
                                 href.push_str(&format!("&filter={}", encode(&f)));
@@ -69,9 +86,9 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
                         let first = (!token().is_empty()).then(|| {
                             let f = filter();
                             if f.is_empty() {
-                                "/task-definitions".to_string()
+                                list.clone()
                             } else {
-                                format!("/task-definitions?filter={}", encode(&f))
+                                format!("{list}?filter={}", encode(&f))
                             }
                         });
                         view! {
@@ -80,7 +97,7 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
                                     {format!("Could not tell which definitions daemons use: {e}")}
                                 </Alert>
                             })}
-                            <FamilyTable rows=p.rows filtered=!filter().is_empty() />
+                            <FamilyTable rows=p.rows filtered=!filter().is_empty() scope=scope.clone() />
                             <nav class="pagination" aria-label="Pages">
                                 {first.map(|h| view! { <a class="btn" href=h>"First page"</a> })}
                                 {next.map(|h| view! { <a class="btn" href=h>"Next page"</a> })}
@@ -89,13 +106,13 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
                             .into_any()
                     }
                 }
-            })}
+            })}}
         </Transition>
     }
 }
 
 #[component]
-fn FamilyTable(rows: Vec<FamilyRow>, filtered: bool) -> impl IntoView {
+fn FamilyTable(rows: Vec<FamilyRow>, filtered: bool, scope: EnvScope) -> impl IntoView {
     if rows.is_empty() {
         let msg = if filtered {
             "No daemon task definition family starts with this filter."
@@ -120,7 +137,7 @@ fn FamilyTable(rows: Vec<FamilyRow>, filtered: bool) -> impl IntoView {
                 {rows
                     .into_iter()
                     .map(|r| {
-                        let href = revision_href(&r.family, r.latest_revision);
+                        let href = revision_href(&scope, &r.family, r.latest_revision);
                         let deployed = match r.deployed {
                             Some(true) => "Deployed",
                             Some(false) => "Not deployed",

@@ -10,7 +10,9 @@ pub use create::{CreateTaskDefinitionPage, NewRevisionPage};
 pub use list::TaskDefinitionsPage;
 pub use revision::RevisionPage;
 
-/// The revision page of `family:revision`.
-pub fn revision_href(family: &str, revision: u32) -> String {
-    format!("/task-definitions/{family}/{revision}")
+use crate::pages::env_scope::EnvScope;
+
+/// The revision page of `family:revision` in `scope`'s environment.
+pub fn revision_href(scope: &EnvScope, family: &str, revision: u32) -> String {
+    scope.path(&format!("/task-definitions/{family}/{revision}"))
 }

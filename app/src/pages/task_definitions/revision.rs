@@ -15,35 +15,41 @@ use crate::api::task_definitions::{
 use crate::components::{ErrorAlert, LoadError, StatusBadge};
 use crate::domain::sizes::{format_gb, format_vcpu};
 use crate::layout::{Crumb, PageHeader};
+use crate::pages::env_scope::EnvScope;
 
 #[component]
 pub fn RevisionPage() -> impl IntoView {
+    let scope = EnvScope::from_route();
     let params = use_params_map();
     let query = use_query_map();
     let family = move || params.read().get("family").unwrap_or_default();
     let revision = move || params.read().get("revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(0);
-    let detail =
-        Resource::new_with_options(move || (family(), revision()), |(f, r)| get_task_definition(f, r), false);
+    let env = scope.arg();
+    let detail = Resource::new_with_options(
+        move || (family(), revision(), env.clone()),
+        |(f, r, e)| get_task_definition(f, r, e),
+        false,
+    );
     let delete = ServerAction::<DeleteTaskDefinition>::new();
 
     view! {
         <Transition fallback=|| view! { <p class="empty-state">"Loading the revision…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let scope = scope.clone();
+                Suspend::new(async move {
                 match detail.await {
                     Err(e) => {
                         let title = format!("{}:{}", family(), revision());
+                        let crumbs = scope.crumbs(vec![Crumb::link("Daemon task definitions", scope.path("/task-definitions"))]);
                         view! {
-                            <PageHeader
-                                title
-                                crumbs=vec![Crumb::link("Daemon task definitions", "/task-definitions")]
-                            />
+                            <PageHeader title crumbs />
                             <ErrorAlert error=Signal::derive(move || Some(e.clone())) />
                         }
                             .into_any()
                     }
-                    Ok(d) => view! { <RevisionView d query delete /> }.into_any(),
+                    Ok(d) => view! { <RevisionView d query delete scope /> }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
     }
 }
@@ -53,6 +59,7 @@ fn RevisionView(
     d: TaskDefinitionDetail,
     query: Memo<leptos_router::params::ParamsMap>,
     delete: ServerAction<DeleteTaskDefinition>,
+    scope: EnvScope,
 ) -> impl IntoView {
     let r = d.record.clone();
     let name = format!("{}:{}", r.family, r.revision);
@@ -65,8 +72,17 @@ fn RevisionView(
         "Deployed"
     };
     let confirming = RwSignal::new(query.with_untracked(|q| q.get("delete").is_some()));
-    let deploy_href = format!("/daemons/new?family={}&revision={}", encode(&r.family), r.revision);
-    let new_revision_href = format!("{}/new-revision", revision_href(&r.family, r.revision));
+    let deploy_href =
+        scope.path(&format!("/daemons/new?family={}&revision={}", encode(&r.family), r.revision));
+    let new_revision_href = format!("{}/new-revision", revision_href(&scope, &r.family, r.revision));
+    let copy_href = format!(
+        "/fleet/copy?family={}&revision={}&from={}",
+        encode(&r.family),
+        r.revision,
+        encode(&scope.arg())
+    );
+    let env_arg = scope.arg();
+    let cancel_href = revision_href(&scope, &r.family, r.revision);
     let spec = r.spec.clone();
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
 
@@ -75,6 +91,8 @@ fn RevisionView(
     let daemon_count = d.daemons.len();
     let (confirm_family, confirm_revision) = (r.family.clone(), r.revision);
     let confirm = move || {
+        let env_arg = env_arg.clone();
+        let cancel_href = cancel_href.clone();
         let confirm_name = confirm_name.clone();
         let family = confirm_family.clone();
         confirming.get().then(move || {
@@ -98,10 +116,11 @@ fn RevisionView(
                     <ActionForm action=delete>
                         <input type="hidden" name="family" value=family.clone() />
                         <input type="hidden" name="revision" value=confirm_revision.to_string() />
+                        <input type="hidden" name="environment" value=env_arg.clone() />
                         <div class="form-actions">
                             <a
                                 class="btn link"
-                                href=revision_href(&family, confirm_revision)
+                                href=cancel_href.clone()
                                 on:click=move |ev| {
                                     ev.prevent_default();
                                     confirming.set(false);
@@ -126,12 +145,13 @@ fn RevisionView(
     view! {
         <PageHeader
             title=name.clone()
-            crumbs=vec![Crumb::link("Daemon task definitions", "/task-definitions")]
+            crumbs=scope.crumbs(vec![Crumb::link("Daemon task definitions", scope.path("/task-definitions"))])
         >
             {active.then(|| view! {
                 <a class="btn primary" role="button" href=deploy_href.clone()>"Deploy"</a>
             })}
             <a class="btn" role="button" href=new_revision_href.clone()>"Create new revision"</a>
+            <a class="btn" role="button" href=copy_href.clone()>"Copy to environment"</a>
             {active.then(|| view! {
                 <form method="get" class="inline-form">
                     <input type="hidden" name="delete" value="1" />
@@ -243,7 +263,7 @@ fn RevisionView(
                                 .iter()
                                 .map(|u| view! {
                                     <tr>
-                                        <td><a href=format!("/daemons/{}/{}", u.cluster, u.daemon_name)>{u.daemon_name.clone()}</a></td>
+                                        <td><a href=scope.path(&format!("/daemons/{}/{}", u.cluster, u.daemon_name))>{u.daemon_name.clone()}</a></td>
                                         <td>{u.cluster.clone()}</td>
                                         <td><StatusBadge status=u.status.clone() /></td>
                                     </tr>
@@ -267,6 +287,7 @@ fn RevisionView(
             others=other_revisions
             default_compare
             query
+            scope=scope.clone()
         />
     }
 }
@@ -279,6 +300,7 @@ fn CompareSection(
     others: Vec<u32>,
     default_compare: Option<u32>,
     query: Memo<leptos_router::params::ParamsMap>,
+    scope: EnvScope,
 ) -> impl IntoView {
     if others.is_empty() {
         return view! {
@@ -293,13 +315,17 @@ fn CompareSection(
         query.with(|q| q.get("compare").and_then(|c| c.parse::<u32>().ok())).or(default_compare)
     });
     let fam = family.clone();
+    let env = scope.arg();
     let other = Resource::new_with_options(
         move || compare.get(),
         move |c| {
             let fam = fam.clone();
+            let env = env.clone();
             async move {
                 match c {
-                    Some(c) => get_task_definition_spec(fam, c).await.map(|s| Some((c, s.to_json_pretty()))),
+                    Some(c) => {
+                        get_task_definition_spec(fam, c, env).await.map(|s| Some((c, s.to_json_pretty())))
+                    }
                     None => Ok(None),
                 }
             }
@@ -307,7 +333,7 @@ fn CompareSection(
         false,
     );
     let here = format!("{family}:{revision}");
-    let action = revision_href(&family, revision);
+    let action = revision_href(&scope, &family, revision);
     view! {
         <section class="panel" aria-labelledby="td-compare">
             <h2 id="td-compare">"Compare revisions"</h2>

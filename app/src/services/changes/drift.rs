@@ -41,17 +41,29 @@ async fn portal_call_in_flight(
 ) -> Result<bool, ChangeError> {
     let row = sqlx::query(
         "SELECT 1 AS k FROM change_requests WHERE cluster = $1 AND daemon = $2 AND state = 'executing' \
-         AND deployment_arn IS NULL",
+         AND deployment_arn IS NULL AND environment = $3",
     )
     .bind(cluster)
     .bind(daemon)
+    .bind(&state.environment.name)
     .fetch_optional(state.db.pool())
     .await?;
     Ok(row.is_some())
 }
 
-/// One pass over every daemon of every cluster.
+/// One pass over every daemon of every cluster of every environment; an environment that
+/// fails is logged and the others still checked.
 pub async fn check(state: &ChangeEngine) -> Result<(), ChangeError> {
+    for row in state.environments.list().await? {
+        let engine = state.within(Some(&row.env.name)).await?;
+        if let Err(e) = check_environment(&engine).await {
+            tracing::warn!(environment = %row.env.name, error = ?e, "drift check failed");
+        }
+    }
+    Ok(())
+}
+
+async fn check_environment(state: &ChangeEngine) -> Result<(), ChangeError> {
     for cluster in state.gateway.cluster_summaries(None).await? {
         for daemon_arn in state.gateway.daemon_arns(&cluster.name).await? {
             let Some(d) = state.gateway.describe_daemon(&daemon_arn).await? else { continue };
@@ -158,8 +170,9 @@ async fn record(
 async fn finish_open(state: &ChangeEngine) -> Result<(), ChangeError> {
     let open: Vec<(String, String)> = sqlx::query(
         "SELECT id, deployment_arn FROM rollouts WHERE source = 'out_of_band' AND ended_at IS NULL \
-         AND deployment_arn IS NOT NULL LIMIT 100",
+         AND deployment_arn IS NOT NULL AND environment = $1 LIMIT 100",
     )
+    .bind(&state.environment.name)
     .fetch_all(state.db.pool())
     .await?
     .iter()

@@ -204,7 +204,8 @@ impl ChangeEngine {
 
     /// Every policy governing `p`'s scope, combined (see `domain::policy`).
     async fn policy_snapshot(&self, p: &Prepared) -> Result<PolicySnapshot, ChangeError> {
-        let scope = Scope::new(&p.cluster, &p.providers_now, &p.providers);
+        let scope =
+            Scope::new(&p.cluster, &p.providers_now, &p.providers).in_environment(&self.environment.name);
         Ok(crate::services::policies::approval_policies::combined_for(&self.db, scope).await?)
     }
 
@@ -426,10 +427,12 @@ impl ChangeEngine {
         };
         let input = ChangeInput::Deploy { spec, rollback: r.row.kind == ChangeKind::Rollback };
         // As a new submission would be: checked against ECS, where the daemon runs now read
-        // again, its owner and every policy of the new scope worked out afresh.
-        let p = self.prepare(id, &input).await?;
-        self.check_roles(user, &p).await?;
-        let new = self.to_request(user, id, r.row.kind, p).await?;
+        // again, its owner and every policy of the new scope worked out afresh, all in the
+        // request's own environment.
+        let engine = self.within(r.environment.as_deref()).await?;
+        let p = engine.prepare(id, &input).await?;
+        engine.check_roles(user, &p).await?;
+        let new = engine.to_request(user, id, r.row.kind, p).await?;
         if !store::edit(&self.db, id, r.version, &new).await? {
             return Err(ChangeError::Conflict("The request changed meanwhile; reload it.".into()));
         }

@@ -17,6 +17,8 @@ pub enum ChangeError {
     Gateway(#[from] GatewayError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Environment(#[from] crate::services::environments::EnvironmentsError),
     /// The detail goes to the log (`storage_failed`), never into a message.
     #[error("the database did not answer")]
     Db(#[from] sqlx::Error),
@@ -73,6 +75,7 @@ impl From<ChangeError> for PortalError {
         match e {
             ChangeError::Gateway(e) => e.into(),
             ChangeError::Policy(e) => e.into(),
+            ChangeError::Environment(e) => e.into(),
             ChangeError::Db(e) => storage_failed(&e),
             e @ ChangeError::NoSuchRequest(_) => PortalError::NotFound(e.to_string()),
             ChangeError::Invalid(f) => PortalError::Invalid(f),

@@ -84,10 +84,12 @@ impl ChangeEngine {
             return Ok(());
         }
         let r = store::get(&self.db, id).await?.ok_or_else(|| ChangeError::NoSuchRequest(id.to_string()))?;
+        // The request's own environment, whichever engine took it.
+        let engine = self.within(r.environment.as_deref()).await?;
         match r.row.state {
-            ChangeState::Approved => self.start(&r).await,
-            ChangeState::Executing if r.deployment_arn.is_none() => self.call(&r).await,
-            ChangeState::Executing => self.follow(&r).await,
+            ChangeState::Approved => engine.start(&r).await,
+            ChangeState::Executing if r.deployment_arn.is_none() => engine.call(&r).await,
+            ChangeState::Executing => engine.follow(&r).await,
             _ => Ok(()),
         }
     }
@@ -98,6 +100,7 @@ impl ChangeEngine {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
             let freezes = crate::services::policies::freezes::freezes_for(
                 &self.db,
+                &self.environment.name,
                 cluster,
                 &r.providers_in_scope,
                 now_ms(),

@@ -40,10 +40,11 @@ pub use error::ChangeError;
 pub struct ChangeEngine {
     pub db: Db,
     pub gateway: EcsGateway,
-    /// The environment changes act in (the default one, until requests carry their own), and
-    /// where a client acting for a user comes from.
+    /// The environment this engine acts in: the default one for `Services::changes`, the
+    /// request's own for an engine from [`ChangeEngine::within`]; `gateway` is its gateway.
     pub environment: crate::domain::environment::Environment,
     pub environments: super::Environments,
+    pub gateways: super::environments::Gateways,
     pub policies: Policies,
     /// For webhooks.
     pub http: reqwest::Client,
@@ -59,6 +60,18 @@ pub struct ChangeEngine {
 }
 
 impl ChangeEngine {
+    /// This engine acting in environment `name` (`None`: the default): every ECS read and call
+    /// of a request goes to its own environment, whichever engine picked it up.
+    pub async fn within(&self, name: Option<&str>) -> Result<ChangeEngine, ChangeError> {
+        let (environment, gateway) = self.gateways.get(name).await.map_err(|e| match e {
+            super::environments::EnvironmentsError::NoSuchEnvironment(n) => {
+                ChangeError::invalid("environment", format!("There is no environment named {n}."))
+            }
+            other => ChangeError::Environment(other),
+        })?;
+        Ok(ChangeEngine { environment, gateway, ..self.clone() })
+    }
+
     /// The client that makes a change for `requester`: where a role is assumed, its session is
     /// named after them (`daemon-portal-alice`), so the account's CloudTrail says who asked.
     pub async fn acting_for(&self, requester: &str) -> super::Ecs {

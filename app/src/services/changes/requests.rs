@@ -110,6 +110,7 @@ impl ChangeEngine {
             let cluster = if r.row.cluster.is_empty() { "*" } else { r.row.cluster.as_str() };
             crate::services::policies::freezes::freezes_for(
                 &self.db,
+                r.environment.as_deref().unwrap_or(&self.environment.name),
                 cluster,
                 &r.providers_in_scope,
                 now_ms(),
@@ -170,13 +171,15 @@ impl ChangeEngine {
         Ok(ApprovalCounts { waiting, mine_open })
     }
 
-    /// The daemon's newest change requests, for the daemon page (`EcsGateway::daemon_detail`).
+    /// The daemon's newest change requests in this engine's environment, for the daemon page
+    /// (`EcsGateway::daemon_detail`).
     pub async fn newest_requests(
         &self,
         cluster: &str,
         name: &str,
     ) -> Result<crate::services::gateway::daemon_live::Requests, ChangeError> {
-        Ok(crate::services::gateway::daemon_live::newest_requests(&self.db, cluster, name).await?)
+        let env = &self.environment.name;
+        Ok(crate::services::gateway::daemon_live::newest_requests(&self.db, env, cluster, name).await?)
     }
 
     pub async fn claim_family(&self, user: &CurrentUser, family: &str) -> Result<(), ChangeError> {

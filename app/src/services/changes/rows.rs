@@ -85,6 +85,7 @@ impl TryFrom<RequestRecord> for StoredRequest {
                 updated_at: r.updated_at,
                 expires_at: r.expires_at,
                 progress: r.progress as u32,
+                environment: r.environment.clone().unwrap_or_default(),
             },
             version: r.version,
             policy,

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod compare;
 pub mod error;
 pub mod fleet;
+pub mod gateways;
 pub mod inventory;
 pub mod rate_limit;
 pub mod rows;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 pub use clients::{EcsBase, EcsClients};
 pub use error::EnvironmentsError;
+pub use gateways::Gateways;
 pub use rows::EnvironmentRow;
 
 use crate::api::environments::{EnvironmentCheck, EnvironmentSource, EnvironmentView};

@@ -24,14 +24,20 @@ pub struct Requests {
     pub ended: Vec<String>,
 }
 
-pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Requests, GatewayError> {
+pub async fn newest_requests(
+    db: &Db,
+    environment: &str,
+    cluster: &str,
+    daemon: &str,
+) -> Result<Requests, GatewayError> {
     let mut out = Requests::default();
     let in_flight = sqlx::query(
         "SELECT id, deployment_arn FROM change_requests WHERE cluster = $1 AND daemon = $2 \
-         AND state IN ('approved', 'executing') ORDER BY created_at DESC LIMIT 1",
+         AND environment = $3 AND state IN ('approved', 'executing') ORDER BY created_at DESC LIMIT 1",
     )
     .bind(cluster)
     .bind(daemon)
+    .bind(environment)
     .fetch_optional(db.pool())
     .await?;
     if let Some(row) = in_flight {
@@ -43,10 +49,11 @@ pub async fn newest_requests(db: &Db, cluster: &str, daemon: &str) -> Result<Req
     }
     let executed = sqlx::query(
         "SELECT deployment_arn, state FROM change_requests WHERE cluster = $1 AND daemon = $2 \
-         AND deployment_arn IS NOT NULL ORDER BY executed_at DESC LIMIT 1",
+         AND environment = $3 AND deployment_arn IS NOT NULL ORDER BY executed_at DESC LIMIT 1",
     )
     .bind(cluster)
     .bind(daemon)
+    .bind(environment)
     .fetch_optional(db.pool())
     .await?;
     if let Some(row) = executed {

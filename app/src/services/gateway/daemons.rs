@@ -554,6 +554,7 @@ impl EcsGateway {
             .cloned();
         let Some(chosen) = chosen else {
             return Ok(DeployOptions {
+                environment: String::new(),
                 clusters: vec![],
                 cluster: String::new(),
                 providers: vec![],
@@ -588,6 +589,7 @@ impl EcsGateway {
         // The guard's per-instance numbers (capacity_guard.rs), so the form can name misfits.
         let mut loads = self.instance_loads(&chosen.name).await?;
         Ok(DeployOptions {
+            environment: String::new(),
             clusters: clusters.iter().map(|c| c.name.clone()).collect(),
             cluster: chosen.name.clone(),
             providers: providers

@@ -3,13 +3,25 @@
 
 use crate::{
     api::admin::*,
-    domain::policy::{FreezeWindow, Policy},
+    domain::policy::{FreezeWindow, Policy, ANY_ENVIRONMENT},
 };
 
 use super::{approval_policies as policies, error::PolicyError, freezes, Policies};
 use crate::services::{accounts::teams, clock::now_ms};
 
 impl Policies {
+    /// `*`, or an environment the portal has.
+    async fn check_environment(&self, name: &str) -> Result<(), PolicyError> {
+        if name == ANY_ENVIRONMENT {
+            return Ok(());
+        }
+        let found = sqlx::query("SELECT 1 AS k FROM environments WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.db.pool())
+            .await?;
+        found.map(|_| ()).ok_or_else(|| PolicyError::UnknownEnvironment(name.to_string()))
+    }
+
     pub async fn list_policies(&self) -> Result<Vec<PolicyView>, PolicyError> {
         Ok(policies::list(&self.db)
             .await?
@@ -19,6 +31,7 @@ impl Policies {
     }
 
     pub async fn save_policy(&self, policy: &Policy, actor: &str) -> Result<(), PolicyError> {
+        self.check_environment(&policy.environment).await?;
         // A misspelt team would make the policy impossible to satisfy: nobody could approve.
         let teams = teams::list_teams(&self.db).await?;
         let missing: Vec<String> = policy
@@ -33,11 +46,16 @@ impl Policies {
         Ok(policies::upsert(&self.db, policy, actor).await?)
     }
 
-    pub async fn delete_policy(&self, cluster: &str, capacity_provider: &str) -> Result<(), PolicyError> {
-        policies::delete(&self.db, cluster, capacity_provider)
+    pub async fn delete_policy(
+        &self,
+        environment: &str,
+        cluster: &str,
+        capacity_provider: &str,
+    ) -> Result<(), PolicyError> {
+        policies::delete(&self.db, environment, cluster, capacity_provider)
             .await?
             .then_some(())
-            .ok_or_else(|| PolicyError::NoSuchPolicy(policy_target(cluster, capacity_provider)))
+            .ok_or_else(|| PolicyError::NoSuchPolicy(policy_target(environment, cluster, capacity_provider)))
     }
 
     pub async fn list_freezes(&self) -> Result<Vec<FreezeView>, PolicyError> {
@@ -56,6 +74,7 @@ impl Policies {
     }
 
     pub async fn save_freeze(&self, window: &FreezeWindow, actor: &str) -> Result<String, PolicyError> {
+        self.check_environment(&window.environment).await?;
         if !window.id.is_empty() && freezes::get(&self.db, &window.id).await?.is_none() {
             return Err(PolicyError::NoSuchFreeze);
         }

@@ -15,7 +15,7 @@ pub struct PolicyRecord {
 }
 
 const COLUMNS: &str =
-    "cluster, capacity_provider, approvals_required, approver_teams, allow_self_approval, expiry_hours, updated_at, updated_by";
+    "environment, cluster, capacity_provider, approvals_required, approver_teams, allow_self_approval, expiry_hours, updated_at, updated_by";
 
 fn from_row(r: PolicyRow) -> Result<PolicyRecord, sqlx::Error> {
     // Only this module writes the column (a JSON array of names); a damaged value would widen
@@ -27,6 +27,7 @@ fn from_row(r: PolicyRow) -> Result<PolicyRecord, sqlx::Error> {
     };
     Ok(PolicyRecord {
         policy: Policy {
+            environment: r.environment,
             cluster: r.cluster,
             capacity_provider: r.capacity_provider,
             approvals_required: count("approvals_required", r.approvals_required)?,
@@ -39,10 +40,11 @@ fn from_row(r: PolicyRow) -> Result<PolicyRecord, sqlx::Error> {
     })
 }
 
-/// Every policy, by cluster (`*` first) then capacity provider (whole cluster first).
+/// Every policy, by environment, cluster (`*` first) then capacity provider (whole cluster
+/// first).
 pub async fn list(db: &Db) -> Result<Vec<PolicyRecord>, sqlx::Error> {
     sqlx::query_as::<_, PolicyRow>(&format!(
-        "SELECT {COLUMNS} FROM policies ORDER BY cluster, capacity_provider"
+        "SELECT {COLUMNS} FROM policies ORDER BY environment, cluster, capacity_provider"
     ))
     .fetch_all(db.pool())
     .await?
@@ -53,27 +55,30 @@ pub async fn list(db: &Db) -> Result<Vec<PolicyRecord>, sqlx::Error> {
 
 pub async fn get(
     db: &Db,
+    environment: &str,
     cluster: &str,
     capacity_provider: &str,
 ) -> Result<Option<PolicyRecord>, sqlx::Error> {
     sqlx::query_as::<_, PolicyRow>(&format!(
-        "SELECT {COLUMNS} FROM policies WHERE cluster = $1 AND capacity_provider = $2"
+        "SELECT {COLUMNS} FROM policies WHERE cluster = $1 AND capacity_provider = $2 AND environment = $3"
     ))
     .bind(cluster)
     .bind(capacity_provider)
+    .bind(environment)
     .fetch_optional(db.pool())
     .await?
     .map(from_row)
     .transpose()
 }
 
-/// Creates or replaces the policy of (cluster, capacity provider). Atomic on both engines
-/// (`ON CONFLICT` on the unique pair), so two admins saving at once leave one row.
+/// Creates or replaces the policy of (environment, cluster, capacity provider). Atomic on both
+/// engines (`ON CONFLICT` on the unique triple), so two admins saving at once leave one row.
 pub async fn upsert(db: &Db, p: &Policy, actor: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO policies (id, cluster, capacity_provider, approvals_required, approver_teams, \
-         allow_self_approval, expiry_hours, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (cluster, capacity_provider) DO UPDATE SET approvals_required = $4, approver_teams = $5, \
+         allow_self_approval, expiry_hours, updated_at, updated_by, environment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (environment, cluster, capacity_provider) DO UPDATE SET approvals_required = $4, approver_teams = $5, \
          allow_self_approval = $6, expiry_hours = $7, updated_at = $8, updated_by = $9",
     )
     .bind(random_hex(16))
@@ -85,18 +90,27 @@ pub async fn upsert(db: &Db, p: &Policy, actor: &str) -> Result<(), sqlx::Error>
     .bind(i64::from(p.expiry_hours))
     .bind(now_ms())
     .bind(actor)
+    .bind(&p.environment)
     .execute(db.pool())
     .await?;
     Ok(())
 }
 
-/// Removes the policy of (cluster, capacity provider); whether there was one.
-pub async fn delete(db: &Db, cluster: &str, capacity_provider: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM policies WHERE cluster = $1 AND capacity_provider = $2")
-        .bind(cluster)
-        .bind(capacity_provider)
-        .execute(db.pool())
-        .await?;
+/// Removes the policy of (environment, cluster, capacity provider); whether there was one.
+pub async fn delete(
+    db: &Db,
+    environment: &str,
+    cluster: &str,
+    capacity_provider: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM policies WHERE cluster = $1 AND capacity_provider = $2 AND environment = $3",
+    )
+    .bind(cluster)
+    .bind(capacity_provider)
+    .bind(environment)
+    .execute(db.pool())
+    .await?;
     Ok(done.rows_affected() > 0)
 }
 

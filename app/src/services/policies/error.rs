@@ -10,6 +10,9 @@ pub enum PolicyError {
     /// A policy naming teams that do not exist: nobody could approve under it.
     #[error("There is no team {}; create it under Teams first.", .0.join(", "))]
     UnknownApproverTeams(Vec<String>),
+    /// A policy or window naming an environment the portal does not have: it would hold nothing.
+    #[error("There is no environment {0}; add it under Environments first, or use * for every environment.")]
+    UnknownEnvironment(String),
     #[error("There is no policy for {0}.")]
     NoSuchPolicy(String),
     #[error("That freeze window no longer exists.")]
@@ -27,6 +30,11 @@ impl From<PolicyError> for PortalError {
             e @ PolicyError::UnknownApproverTeams(_) => {
                 let mut f = FieldErrors::new();
                 f.add("approver_teams", e.to_string());
+                PortalError::Invalid(f)
+            }
+            e @ PolicyError::UnknownEnvironment(_) => {
+                let mut f = FieldErrors::new();
+                f.add("environment", e.to_string());
                 PortalError::Invalid(f)
             }
             e @ (PolicyError::NoSuchPolicy(_)

@@ -12,7 +12,8 @@ pub struct FreezeRecord {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, cluster, capacity_provider, kind, starts_at, ends_at, weekdays, start_minute, \
+const COLUMNS: &str =
+    "id, environment, cluster, capacity_provider, kind, starts_at, ends_at, weekdays, start_minute, \
                        end_minute, reason, created_by, created_at";
 
 fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
@@ -32,6 +33,7 @@ fn from_row(r: FreezeRow) -> Result<FreezeRecord, sqlx::Error> {
     Ok(FreezeRecord {
         window: FreezeWindow {
             id: r.id,
+            environment: r.environment,
             cluster: r.cluster,
             capacity_provider: r.capacity_provider,
             schedule,
@@ -82,10 +84,10 @@ pub async fn save(db: &Db, w: &FreezeWindow, actor: &str) -> Result<String, sqlx
     };
     sqlx::query(
         "INSERT INTO freeze_windows (id, cluster, capacity_provider, kind, starts_at, ends_at, weekdays, \
-         start_minute, end_minute, reason, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         start_minute, end_minute, reason, created_by, created_at, environment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (id) DO UPDATE SET cluster = $2, capacity_provider = $3, kind = $4, starts_at = $5, \
-         ends_at = $6, weekdays = $7, start_minute = $8, end_minute = $9, reason = $10",
+         ends_at = $6, weekdays = $7, start_minute = $8, end_minute = $9, reason = $10, environment = $13",
     )
     .bind(&id)
     .bind(&w.cluster)
@@ -99,6 +101,7 @@ pub async fn save(db: &Db, w: &FreezeWindow, actor: &str) -> Result<String, sqlx
     .bind(&w.reason)
     .bind(actor)
     .bind(now_ms())
+    .bind(&w.environment)
     .execute(db.pool())
     .await?;
     Ok(id)
@@ -110,9 +113,11 @@ pub async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     Ok(done.rows_affected() > 0)
 }
 
-/// The freeze windows that hold a request on `cluster` touching `providers` at `at_ms`.
+/// The freeze windows that hold a request in `environment` on `cluster` touching `providers`
+/// at `at_ms`.
 pub async fn freezes_for(
     db: &Db,
+    environment: &str,
     cluster: &str,
     providers: &[String],
     at_ms: i64,
@@ -131,6 +136,6 @@ pub async fn freezes_for(
     Ok(rows
         .into_iter()
         .map(|rec| rec.window)
-        .filter(|w| w.applies_to(cluster, providers) && w.covers(at_ms))
+        .filter(|w| w.applies_to(environment, cluster, providers) && w.covers(at_ms))
         .collect())
 }

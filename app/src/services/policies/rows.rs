@@ -34,6 +34,7 @@ impl TryFrom<String> for FreezeKind {
 #[derive(sqlx::FromRow)]
 pub struct FreezeRow {
     pub id: String,
+    pub environment: String,
     pub cluster: String,
     pub capacity_provider: String,
     #[sqlx(try_from = "String")]
@@ -52,6 +53,7 @@ pub struct FreezeRow {
 /// `policies::COLUMNS`.
 #[derive(sqlx::FromRow)]
 pub struct PolicyRow {
+    pub environment: String,
     pub cluster: String,
     pub capacity_provider: String,
     pub approvals_required: i64,

@@ -14,6 +14,7 @@ const SEEDED_BY: &str = "system";
 /// `*` → 0 approvals (requests that touch no cluster, and clusters without a policy).
 pub fn embedded_defaults() -> Vec<Policy> {
     let p = |cluster: &str, approvals: u32, teams: &[&str]| Policy {
+        environment: crate::domain::policy::ANY_ENVIRONMENT.into(),
         cluster: cluster.into(),
         capacity_provider: String::new(),
         approvals_required: approvals,
@@ -57,7 +58,7 @@ pub async fn ensure_default_policies(db: &Db, embedded: bool) -> Result<(), Stri
             sqlx::query(
                 "INSERT INTO policies (id, cluster, capacity_provider, approvals_required, approver_teams, \
                  allow_self_approval, expiry_hours, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (cluster, capacity_provider) DO NOTHING",
+                 ON CONFLICT (environment, cluster, capacity_provider) DO NOTHING",
             )
             .bind(random_hex(16))
             .bind(&p.cluster)

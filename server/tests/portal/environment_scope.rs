@@ -1,0 +1,290 @@
+//! Everything scoped by environment (issue 14): pages, forms and change requests act in the
+//! environment they name, through that environment's credentials, under that environment's
+//! policies; the emulator's request log shows that nothing reached another account or region.
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{Engine, TestApp};
+
+const STAGING_ACCOUNT: &str = "234567890123";
+const EXECUTION_ROLE: &str = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+
+fn requests(app: &TestApp) -> Vec<ecs_sim::protocol::RequestRecord> {
+    app.state.sim.as_ref().expect("embedded").state().requests()
+}
+
+/// Registers `family` with `image` in `environment` through the portal's form.
+async fn register_in(app: &TestApp, environment: &str, family: &str, image: &str) -> (u16, Value) {
+    app.call(
+        "create-task-definition",
+        &[
+            ("form[family]", family),
+            ("form[execution_role]", EXECUTION_ROLE),
+            ("form[containers][0][name]", "agent"),
+            ("form[containers][0][image]", image),
+            ("form[containers][0][essential]", "on"),
+            ("form[containers][0][cpu]", "0.25"),
+            ("form[containers][0][memory]", "0.5"),
+            ("environment", environment),
+        ],
+    )
+    .await
+}
+
+async fn deploy_in(
+    app: &TestApp,
+    who: &reqwest::Client,
+    environment: &str,
+    cluster: &str,
+    provider: &str,
+    name: &str,
+) -> (u16, Value) {
+    app.call_with(
+        who,
+        "deploy-daemon",
+        &[
+            ("form[cluster]", cluster),
+            ("form[daemon_name]", name),
+            ("form[family]", name),
+            ("form[capacity_providers][0]", provider),
+            ("form[drain_percent]", "25"),
+            ("form[bake_time]", "0"),
+            ("form[propagate_tags]", "NONE"),
+            ("environment", environment),
+        ],
+    )
+    .await
+}
+
+async fn request_state(app: &TestApp, id: &str) -> Value {
+    let (status, body) = app.call("get-change-request", &[("id", id)]).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Waits until the emulator answered `operation` in `account` successfully `n` times.
+async fn seen(app: &TestApp, operation: &str, account: &str, n: usize) -> ecs_sim::protocol::RequestRecord {
+    let wait = async {
+        loop {
+            let found: Vec<_> = requests(app)
+                .into_iter()
+                .filter(|r| {
+                    r.operation == operation && r.status == 200 && r.account.as_deref() == Some(account)
+                })
+                .collect();
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("{operation} in {account}"))
+}
+
+/// The mutating calls the emulator answered (each test has an emulator of its own, and only
+/// the test's own actions change anything), as (operation, account, region).
+fn changes_seen(app: &TestApp) -> Vec<(String, String, String)> {
+    const MUTATING: [&str; 5] = [
+        "RegisterDaemonTaskDefinition",
+        "CreateDaemon",
+        "UpdateDaemon",
+        "DeleteDaemon",
+        "DeleteDaemonTaskDefinition",
+    ];
+    requests(app)
+        .into_iter()
+        .filter(|r| MUTATING.contains(&r.operation.as_str()) && r.status == 200)
+        .map(|r| (r.operation, r.account.unwrap_or_default(), r.region.unwrap_or_default()))
+        .collect()
+}
+
+async fn a_deploy_in_one_environment_never_touches_another(engine: Engine) {
+    let app = TestApp::on(engine).worker_every_ms(100).await;
+    let (status, body) = register_in(&app, "staging", "iso-agent", "amazon/cloudwatch-agent:2").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.as_str().unwrap().contains(&format!(":{STAGING_ACCOUNT}:")),
+        "registered in staging: {body}"
+    );
+
+    let alice = app.as_user("alice").await;
+    let (status, body) = deploy_in(&app, &alice, "staging", "staging", "mi-staging", "iso-agent").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["request"]["environment"], "staging", "{body}");
+    // Under staging's policies (here the `*` one: no approval) it started at once, and the
+    // browser goes to the daemon's page in staging.
+    assert_eq!(body["next"], "/e/staging/daemons/staging/iso-agent", "{body}");
+    let created = seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
+    assert_eq!(
+        created.caller.as_deref(),
+        Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal-alice")
+    );
+
+    // Every change went to staging's us-east-1 world, none anywhere else.
+    let changes = changes_seen(&app);
+    assert!(changes.len() >= 2, "{changes:?}");
+    for (op, account, region) in &changes {
+        assert_eq!((account.as_str(), region.as_str()), (STAGING_ACCOUNT, "us-east-1"), "{op}");
+    }
+
+    // The pages of staging show it; the default environment's do not.
+    let (status, d) = app
+        .call("get-daemon", &[("cluster", "staging"), ("name", "iso-agent"), ("environment", "staging")])
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert!(d["arn"].as_str().unwrap().contains(STAGING_ACCOUNT), "{d}");
+    let (status, _) = app.call("get-daemon", &[("cluster", "staging"), ("name", "iso-agent")]).await;
+    assert!((400..500).contains(&status), "the default account has no cluster staging: {status}");
+    let (_, default_list) = app.call("list-task-definitions", &[]).await;
+    assert!(!default_list.to_string().contains("iso-agent"), "{default_list}");
+    let (_, staging_list) = app.call("list-task-definitions", &[("environment", "staging")]).await;
+    assert!(staging_list.to_string().contains("iso-agent"), "{staging_list}");
+    let page = app.page("/e/staging/daemons/staging/iso-agent").await;
+    assert!(
+        page.contains("Environment staging") && page.contains("/e/staging/daemons?cluster=staging"),
+        "crumbs"
+    );
+
+    // The worker follows it in staging to the end, and records the rollout there.
+    let id = body["request"]["id"].as_str().unwrap().to_string();
+    for _ in 0..400 {
+        let r = request_state(&app, &id).await;
+        if r["row"]["state"] == "succeeded" {
+            break;
+        }
+        app.advance(5.0).await;
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    assert_eq!(request_state(&app, &id).await["row"]["state"], "succeeded");
+    let stored: (Option<String>,) = sqlx::query_as("SELECT environment FROM rollouts WHERE request_id = $1")
+        .bind(&id)
+        .fetch_one(app.state.services.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored.0.as_deref(), Some("staging"));
+
+    // An environment that does not exist is refused, never taken for the default one.
+    let (status, body) = deploy_in(&app, &alice, "nowhere", "default", "mi-general", "iso-agent").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["Invalid"]["environment"], "There is no environment named nowhere.", "{body}");
+    let (status, body) = register_in(&app, "nowhere", "iso-agent", "amazon/cloudwatch-agent:3").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["Invalid"]["environment"], "There is no environment named nowhere.", "{body}");
+    let (status, _) = app.call("list-clusters", &[("environment", "nowhere")]).await;
+    assert_eq!(status, 404, "a page of an environment that does not exist");
+    let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM change_requests WHERE daemon = 'iso-agent'")
+        .fetch_one(app.state.services.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n.0, 1, "nothing was stored for the unknown environment");
+}
+
+async fn each_environment_has_its_own_policies(engine: Engine) {
+    let app = TestApp::on(engine).worker_every_ms(100).await;
+    // Staging needs one approval on every cluster; the default environment keeps its own
+    // (cluster `default`: none).
+    let (status, body) = app
+        .call(
+            "admin-save-policy",
+            &[
+                ("form[environment]", "staging"),
+                ("form[cluster]", "*"),
+                ("form[approvals_required]", "1"),
+                ("form[expiry_hours]", "72"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .call(
+            "admin-save-policy",
+            &[("form[environment]", "nowhere"), ("form[cluster]", "*"), ("form[approvals_required]", "1")],
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["environment"].as_str().unwrap().contains("no environment nowhere"), "{body}");
+
+    for env in ["default", "staging"] {
+        let (status, body) = register_in(&app, env, "pol-agent", "amazon/cloudwatch-agent:1").await;
+        assert_eq!(status, 200, "{env}: {body}");
+    }
+    let alice = app.as_user("alice").await;
+    let (status, here) = deploy_in(&app, &alice, "", "default", "mi-general", "pol-agent").await;
+    assert_eq!(status, 200, "{here}");
+    assert_eq!(here["request"]["environment"], "default");
+    assert_ne!(here["request"]["state"], "pending", "the default environment needs no approval: {here}");
+
+    let (status, there) = deploy_in(&app, &alice, "staging", "staging", "mi-staging", "pol-agent").await;
+    assert_eq!(status, 200, "{there}");
+    assert_eq!(there["request"]["state"], "pending", "{there}");
+    let id = there["request"]["id"].as_str().unwrap().to_string();
+    let r = request_state(&app, &id).await;
+    assert!(r["policy"]["source"].as_str().unwrap().contains("staging: all clusters"), "{}", r["policy"]);
+    assert!(
+        changes_seen(&app).iter().all(|(op, account, _)| op != "CreateDaemon" || account != STAGING_ACCOUNT),
+        "nothing runs in staging before the approval"
+    );
+
+    // bob approves; the worker executes it in staging, with bob's approval on alice's behalf.
+    let bob = app.as_user("bob").await;
+    let (status, body) = app
+        .call_with(
+            &bob,
+            "review-change-request",
+            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let created = seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
+    assert_eq!(created.account.as_deref(), Some(STAGING_ACCOUNT));
+    assert_eq!(
+        created.caller.as_deref(),
+        Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal-alice")
+    );
+
+    // A freeze window on staging holds staging's requests only.
+    let (status, body) = app
+        .call(
+            "admin-save-freeze",
+            &[
+                ("form[kind]", "weekly"),
+                ("form[environment]", "staging"),
+                ("form[cluster]", "*"),
+                ("form[weekdays][0]", "0"),
+                ("form[weekdays][1]", "1"),
+                ("form[weekdays][2]", "2"),
+                ("form[weekdays][3]", "3"),
+                ("form[weekdays][4]", "4"),
+                ("form[weekdays][5]", "5"),
+                ("form[weekdays][6]", "6"),
+                ("form[start_time]", "00:00"),
+                ("form[end_time]", "24:00"),
+                ("form[reason]", "staging is frozen"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for env in ["default", "staging"] {
+        register_in(&app, env, "frz-agent", "amazon/cloudwatch-agent:1").await;
+    }
+    let (_, here) = deploy_in(&app, &alice, "default", "default", "mi-general", "frz-agent").await;
+    assert_ne!(here["request"]["state"], "approved", "not frozen in default: {here}");
+    let (_, there) = deploy_in(&app, &alice, "staging", "staging", "mi-staging", "frz-agent").await;
+    let id = there["request"]["id"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .call_with(
+            &bob,
+            "review-change-request",
+            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let r = request_state(&app, &id).await;
+    assert_eq!(r["row"]["state"], "approved", "held by staging's freeze: {r}");
+    assert_eq!(r["frozen_by"], serde_json::json!(["staging is frozen"]), "{r}");
+}
+
+on_both!(a_deploy_in_one_environment_never_touches_another, each_environment_has_its_own_policies);
