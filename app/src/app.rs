@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                         view=crate::pages::fleet_compare::FleetComparePage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("fleet/copy") view=crate::pages::fleet_copy::FleetCopyPage ssr=SsrMode::Async />
                     <Route path=path!("daemons") view=DaemonsPage ssr=SsrMode::Async />
                     <Route path=path!("daemons/new") view=CreateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("daemons/:cluster/:name") view=DaemonPage ssr=SsrMode::Async />

@@ -212,7 +212,12 @@ impl Config {
         if !self.roles.is_empty() || self.ecs_mode == EcsMode::Aws {
             return self.roles.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
         }
-        vec!["arn:aws:iam::123456789012:role/ecsTaskExecutionRole".to_string()]
+        // The emulator's two accounts (the default one and `staging`), so a definition copied
+        // between them keeps an allowed execution role.
+        vec![
+            "arn:aws:iam::123456789012:role/ecsTaskExecutionRole".to_string(),
+            "arn:aws:iam::234567890123:role/ecsTaskExecutionRole".to_string(),
+        ]
     }
 
     /// Whether first start creates the demo accounts (embedded mode, not switched off).

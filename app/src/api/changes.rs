@@ -34,6 +34,12 @@ pub enum ChangeInput {
         family: String,
         revision: u32,
     },
+    /// Register `definition` (checked by the domain rules) as the next revision of its family;
+    /// `source` says where it was copied from (`cwagent:2 in default`).
+    RegisterRevision {
+        definition: crate::domain::task_definition::TaskDefinitionSpec,
+        source: String,
+    },
 }
 
 /// The policies that govern a request, combined, as recorded on it (and recomputed by an
@@ -119,6 +125,10 @@ pub struct ChangeRequestDetail {
     pub frozen_by: Vec<String>,
     /// The deploy settings, for the edit form (deploy/update/rollback only).
     pub spec: Option<crate::domain::deployment::DeployDraft>,
+    /// Where the request's pages are: `/e/<environment>` for an environment other than the
+    /// default one, "" for the default one.
+    #[serde(default)]
+    pub environment_prefix: String,
 }
 
 /// Which requests the Approvals page lists.

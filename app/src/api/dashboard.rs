@@ -69,13 +69,25 @@ pub async fn get_dashboard() -> Result<Dashboard, PortalError> {
             .running
             .into_iter()
             .map(|(r, p)| RolloutInProgress {
-                rollout: rollout_view(r),
+                rollout: {
+                    let mut r = rollout_view(r);
+                    r.environment_prefix = s.path_in(&r.environment, "");
+                    r
+                },
                 percent: p.map(|p| p.clamp(0, 100) as u32),
             })
             .collect(),
         failures_recently: summary.failed_recently as u32,
         drift_recently: summary.out_of_band_recently as u32,
         missing_daemons,
-        newest_rollouts: summary.newest.into_iter().map(rollout_view).collect(),
+        newest_rollouts: summary
+            .newest
+            .into_iter()
+            .map(rollout_view)
+            .map(|mut r| {
+                r.environment_prefix = s.path_in(&r.environment, "");
+                r
+            })
+            .collect(),
     })
 }

@@ -18,6 +18,11 @@ pub struct RolloutView {
     /// `portal` or `out_of_band`.
     pub source: String,
     pub kind: String,
+    #[serde(default)]
+    pub environment: String,
+    /// Where the daemon's pages are: `/e/<environment>`, or "" for the default environment.
+    #[serde(default)]
+    pub environment_prefix: String,
     pub cluster: String,
     pub daemon: String,
     pub team: String,
@@ -93,7 +98,11 @@ pub async fn list_history(#[server(default)] query: HistoryQuery) -> Result<Hist
     let _user = crate::auth::require_user()?;
     let (filter, at) = query.parse()?;
     let s = crate::services::services()?;
-    Ok(s.history.list_history(&filter, at, PAGE_SIZE).await?)
+    let mut page = s.history.list_history(&filter, at, PAGE_SIZE).await?;
+    for r in &mut page.rows {
+        r.environment_prefix = s.path_in(&r.environment, "");
+    }
+    Ok(page)
 }
 
 /// One page of the audit log (admins only).

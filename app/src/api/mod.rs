@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod changes;
 pub mod clusters;
+pub mod copy;
 pub mod daemons;
 pub mod dashboard;
 pub mod environments;

@@ -19,15 +19,18 @@ pub enum ChangeKind {
     Rollback,
     DeleteDaemon,
     DeleteRevision,
+    /// Register a daemon task definition revision (a copy from another environment).
+    RegisterRevision,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 5] = [
+    pub const ALL: [ChangeKind; 6] = [
         ChangeKind::Deploy,
         ChangeKind::Update,
         ChangeKind::Rollback,
         ChangeKind::DeleteDaemon,
         ChangeKind::DeleteRevision,
+        ChangeKind::RegisterRevision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +40,7 @@ impl ChangeKind {
             ChangeKind::Rollback => "rollback",
             ChangeKind::DeleteDaemon => "delete_daemon",
             ChangeKind::DeleteRevision => "delete_revision",
+            ChangeKind::RegisterRevision => "register_revision",
         }
     }
 
@@ -51,6 +55,7 @@ impl ChangeKind {
             ChangeKind::Rollback => "Roll back",
             ChangeKind::DeleteDaemon => "Delete daemon",
             ChangeKind::DeleteRevision => "Delete revision",
+            ChangeKind::RegisterRevision => "Register revision",
         }
     }
 }

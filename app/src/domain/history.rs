@@ -25,6 +25,8 @@ pub const ROLLOUT_STATUSES: [&str; 8] = [
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HistoryQuery {
+    /// An environment's name (rollouts from before environments are the default one's).
+    pub environment: String,
     pub cluster: String,
     pub daemon: String,
     pub team: String,
@@ -43,6 +45,7 @@ pub struct HistoryQuery {
 /// Validated History filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryFilter {
+    pub environment: Option<String>,
     pub cluster: Option<String>,
     pub daemon: Option<String>,
     pub team: Option<String>,
@@ -187,6 +190,8 @@ impl HistoryQuery {
     /// The validated filters and the page to show, or every field's error.
     pub fn parse(&self) -> Result<(HistoryFilter, PageAt), FieldErrors> {
         let mut errors = FieldErrors::new();
+        let environment = opt(&self.environment)
+            .and_then(|e| errors.check("environment", super::environment::parse_environment_name(e)));
         let cluster = name(&mut errors, "cluster", "cluster name", &self.cluster);
         let daemon = name(&mut errors, "daemon", "daemon name", &self.daemon);
         let team = text(&mut errors, "team", &self.team);
@@ -206,7 +211,7 @@ impl HistoryQuery {
         let (from_ms, to_ms) = date_range(&mut errors, &self.from, &self.to);
         let at = page_at(&mut errors, &self.older, &self.newer);
         if errors.is_empty() {
-            Ok((HistoryFilter { cluster, daemon, team, person, status, from_ms, to_ms }, at))
+            Ok((HistoryFilter { environment, cluster, daemon, team, person, status, from_ms, to_ms }, at))
         } else {
             Err(errors)
         }
@@ -215,6 +220,7 @@ impl HistoryQuery {
     /// The filters only (no cursor), as `key=value&…` for links (pages, exports).
     pub fn filter_query(&self) -> String {
         query_string(&[
+            ("environment", &self.environment),
             ("cluster", &self.cluster),
             ("daemon", &self.daemon),
             ("team", &self.team),

@@ -5,6 +5,7 @@ pub mod account;
 pub mod api_token;
 pub mod capacity;
 pub mod change;
+pub mod copy;
 pub mod deletion;
 pub mod deployment;
 pub mod diff;

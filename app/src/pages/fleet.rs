@@ -106,7 +106,8 @@ fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
         }
         .into_any()
     } else {
-        view! { <tbody inner_html=super::fleet_cells::rows_html(&v.rows)></tbody> }.into_any()
+        let environments: Vec<String> = v.columns.iter().map(|c| c.environment.clone()).collect();
+        view! { <tbody inner_html=super::fleet_cells::rows_html(&v.rows, &environments)></tbody> }.into_any()
     };
     view! {
         {v.in_progress.then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}

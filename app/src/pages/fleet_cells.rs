@@ -24,25 +24,27 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// `<tr>`s of the table body.
-pub fn rows_html(rows: &[FleetRow]) -> String {
+/// `<tr>`s of the table body; `environments` names the columns, left to right (each cell
+/// links to its daemons' pages in its environment).
+pub fn rows_html(rows: &[FleetRow], environments: &[String]) -> String {
     let mut out = String::with_capacity(rows.len() * 4096);
     for row in rows {
         let f = esc(&row.family);
         let _ = write!(
             out,
-            "<tr data-family=\"{f}\"><th scope=\"row\"><a href=\"/task-definitions/{f}\">{f}</a>\
+            "<tr data-family=\"{f}\"><th scope=\"row\"><a href=\"/task-definitions?filter={f}\">{f}</a>\
              <div class=\"help\"><a href=\"/fleet/compare?family={f}\">Compare across environments</a></div></th>"
         );
-        for cell in &row.cells {
-            cell_html(&mut out, cell);
+        for (i, cell) in row.cells.iter().enumerate() {
+            let env = environments.get(i).map(|e| esc(e)).unwrap_or_default();
+            cell_html(&mut out, &env, cell);
         }
         out.push_str("</tr>");
     }
     out
 }
 
-fn cell_html(out: &mut String, cell: &[CellDaemon]) {
+fn cell_html(out: &mut String, env: &str, cell: &[CellDaemon]) {
     if cell.is_empty() {
         out.push_str(
             "<td class=\"fleet-cell empty\"><span class=\"visually-hidden\">Not deployed</span>—</td>",
@@ -55,7 +57,7 @@ fn cell_html(out: &mut String, cell: &[CellDaemon]) {
         let revisions = d.revisions.iter().map(|r| format!(":{r}")).collect::<Vec<_>>().join(" + ");
         let _ = write!(
             out,
-            "<div class=\"fleet-daemon\" data-daemon=\"{name}\"><div><a href=\"/daemons/{name}\">{name}</a></div>\
+            "<div class=\"fleet-daemon\" data-daemon=\"{name}\"><div><a href=\"/e/{env}/daemons/{name}\">{name}</a></div>\
              <div><strong class=\"revision\">{revisions}</strong> <span class=\"mono tag\" title=\"Image tag\">{}</span></div>\
              <div class=\"counts\">{} running",
             esc(&d.tags.join(", ")),
@@ -97,17 +99,21 @@ mod tests {
     #[test]
     fn text_and_attributes_are_escaped() {
         assert_eq!(esc(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-        let html = rows_html(&[FleetRow { family: "f\"><script>".into(), cells: vec![vec![daemon("<b>")]] }]);
-        assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
+        let envs = ["<i>".to_string()];
+        let html =
+            rows_html(&[FleetRow { family: "f\"><script>".into(), cells: vec![vec![daemon("<b>")]] }], &envs);
+        assert!(!html.contains("<script>") && !html.contains("<b>") && !html.contains("<i>"), "{html}");
     }
 
     #[test]
     fn a_cell_says_revision_tag_instances_deployment_and_drift() {
-        let html = rows_html(&[FleetRow { family: "cw".into(), cells: vec![vec![daemon("cw")], vec![]] }]);
+        let envs = ["staging".to_string(), "prod".to_string()];
+        let html =
+            rows_html(&[FleetRow { family: "cw".into(), cells: vec![vec![daemon("cw")], vec![]] }], &envs);
         for part in [
             "data-family=\"cw\"",
             "data-daemon=\"prod/cw\"",
-            "href=\"/daemons/prod/cw\"",
+            "href=\"/e/staging/daemons/prod/cw\"",
             ":3 + :2",
             "1.3, 1.2",
             "4 running",

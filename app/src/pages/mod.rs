@@ -7,6 +7,7 @@ pub mod env_scope;
 pub mod fleet;
 pub mod fleet_cells;
 pub mod fleet_compare;
+pub mod fleet_copy;
 pub mod history;
 pub mod home;
 pub mod login;

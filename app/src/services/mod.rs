@@ -155,7 +155,7 @@ impl Services {
     /// `path` within environment `name`: `/e/<name><path>`, or `path` itself for the default
     /// environment, whose pages keep the URLs they had before environments.
     pub fn path_in(&self, name: &str, path: &str) -> String {
-        crate::domain::environment::scoped_path(name, &self.gateways.default_environment().name, path)
+        self.gateways.path_in(name, path)
     }
 }
 

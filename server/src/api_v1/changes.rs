@@ -60,15 +60,31 @@ fn input(body: NewChange) -> Result<ChangeInput, ApiError> {
     })
 }
 
-/// `POST /change-requests` (deployers): 201 with the request as it stands (a request needing no
-/// approval has already started).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CreateParams {
+    environment: String,
+}
+
+/// `POST /change-requests?environment=` (deployers): 201 with the request as it stands (a
+/// request needing no approval has already started), acting in the environment named (the
+/// default one when none is).
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiUser,
+    params: Result<Query<CreateParams>, QueryRejection>,
     ApiJson(body): ApiJson<NewChange>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.user.require_deployer()?;
-    let row = state.services.changes.submit_change(&caller.user, &caller.ip, input(body)?).await?;
+    let Query(p) = params.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("The query string could not be read: {e}"),
+        )
+    })?;
+    let engine = state.services.changes_in(&p.environment).await?;
+    let row = engine.submit_change(&caller.user, &caller.ip, input(body)?).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 

@@ -44,6 +44,7 @@ pub fn rollout_json(r: &RolloutRow) -> Value {
         "request_id": r.request_id.as_deref().unwrap_or_default(),
         "source": r.source,
         "kind": r.kind,
+        "environment": r.environment,
         "cluster": r.cluster,
         "daemon": r.daemon,
         "team": r.team,
@@ -85,6 +86,7 @@ pub async fn history(
         }
     };
     let filter = RolloutFilter {
+        environment: filter.environment,
         cluster: filter.cluster,
         daemon: filter.daemon,
         team: filter.team,

@@ -83,6 +83,7 @@ pub fn document() -> Value {
                     "operationId": "listHistory",
                     "summary": "Rollout history across the fleet, newest first (keyset pagination).",
                     "parameters": [
+                        query("environment", "Environment name."),
                         query("cluster", "Cluster name."),
                         query("daemon", "Daemon name."),
                         query("team", "Owning team."),
@@ -113,7 +114,8 @@ pub fn document() -> Value {
                 },
                 "post": {
                     "operationId": "createChangeRequest",
-                    "summary": "Requests a change (deployers). Under a policy that needs no approval it starts at once.",
+                    "summary": "Requests a change (deployers) in an environment (the default one unless `environment` names another), under that environment's policies. Under a policy that needs no approval it starts at once.",
+                    "parameters": [query("environment", "Environment name; the default environment when absent.")],
                     "requestBody": body("NewChangeRequest"),
                     "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "201", "The request as it stands.", "ChangeRequest")
                 }
@@ -252,7 +254,8 @@ pub fn document() -> Value {
                         "created_at": {"type": "integer", "description": "Epoch milliseconds."},
                         "updated_at": {"type": "integer"},
                         "expires_at": {"type": "integer"},
-                        "progress": {"type": "integer", "description": "Percent of instances on the target revision while executing."}
+                        "progress": {"type": "integer", "description": "Percent of instances on the target revision while executing."},
+                        "environment": {"type": "string", "description": "The environment the request acts in."}
                     }
                 }
         }),
@@ -356,6 +359,7 @@ pub fn document() -> Value {
                         "request_id": {"type": "string", "description": "The change request, empty for out-of-band changes."},
                         "source": {"type": "string"},
                         "kind": {"type": "string"},
+                        "environment": {"type": "string"},
                         "cluster": {"type": "string"},
                         "daemon": {"type": "string"},
                         "team": {"type": "string"},

@@ -287,4 +287,138 @@ async fn each_environment_has_its_own_policies(engine: Engine) {
     assert_eq!(r["frozen_by"], serde_json::json!(["staging is frozen"]), "{r}");
 }
 
-on_both!(a_deploy_in_one_environment_never_touches_another, each_environment_has_its_own_policies);
+/// "Copy to environment": the preview shows the substitutions; the copy is a change request
+/// in the target under its policy, registered exactly once with the target's account, region
+/// and credentials, and can then be deployed there.
+async fn a_revision_is_copied_to_another_environment_under_its_policy(engine: Engine) {
+    let app = TestApp::on(engine).worker_every_ms(100).await;
+    let (status, body) = app
+        .call(
+            "create-task-definition",
+            &[
+                ("form[family]", "cp-agent"),
+                ("form[execution_role]", EXECUTION_ROLE),
+                ("form[containers][0][name]", "agent"),
+                ("form[containers][0][image]", "123456789012.dkr.ecr.us-east-1.amazonaws.com/cwagent:2"),
+                ("form[containers][0][essential]", "on"),
+                ("form[containers][0][cpu]", "0.25"),
+                ("form[containers][0][memory]", "0.5"),
+                ("form[containers][0][env][0][key]", "ACCOUNT"),
+                ("form[containers][0][env][0][value]", "123456789012"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, p) = app
+        .call("preview-copy", &[("family", "cp-agent"), ("revision", "1"), ("to", "staging-eu-west-1")])
+        .await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!((p["from"].as_str(), p["to"].as_str()), (Some("default"), Some("staging-eu-west-1")));
+    assert_eq!(p["targets"], serde_json::json!(["staging", "staging-eu-west-1"]));
+    let subs = p["substitutions"].to_string();
+    for after in [
+        "arn:aws:iam::234567890123:role/ecsTaskExecutionRole",
+        "234567890123.dkr.ecr.eu-west-1.amazonaws.com/cwagent:2",
+    ] {
+        assert!(subs.contains(after), "{after} in {subs}");
+    }
+    assert!(p["target_json"].as_str().unwrap().contains("\"234567890123\""), "the ACCOUNT variable: {p}");
+    assert!(
+        changes_seen(&app).iter().all(|(_, account, _)| account != STAGING_ACCOUNT),
+        "a preview changes nothing"
+    );
+
+    // staging-eu-west-1 needs an approval for everything: the copy waits for it.
+    let (status, body) = app
+        .call(
+            "admin-save-policy",
+            &[
+                ("form[environment]", "staging-eu-west-1"),
+                ("form[cluster]", "*"),
+                ("form[approvals_required]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let alice = app.as_user("alice").await;
+    let copy = [("family", "cp-agent"), ("revision", "1"), ("from", ""), ("to", "staging-eu-west-1")];
+    let (status, row) = app.call_with(&alice, "copy-to-environment", &copy).await;
+    assert_eq!(status, 200, "{row}");
+    assert_eq!(
+        (row["kind"].as_str(), row["state"].as_str()),
+        (Some("register_revision"), Some("pending")),
+        "{row}"
+    );
+    assert_eq!(row["environment"], "staging-eu-west-1");
+    let id = row["id"].as_str().unwrap().to_string();
+    let r = request_state(&app, &id).await;
+    assert!(
+        r["policy"]["source"].as_str().unwrap().starts_with("staging-eu-west-1: all clusters"),
+        "{}",
+        r["policy"]
+    );
+    assert!(r["ecs_input"].as_str().unwrap().contains("RegisterDaemonTaskDefinition"), "{r}");
+
+    let bob = app.as_user("bob").await;
+    let (status, body) = app
+        .call_with(
+            &bob,
+            "review-change-request",
+            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let registered = seen(&app, "RegisterDaemonTaskDefinition", STAGING_ACCOUNT, 1).await;
+    assert_eq!(registered.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(
+        registered.caller.as_deref(),
+        Some("arn:aws:sts::234567890123:assumed-role/DaemonPortal/daemon-portal-alice"),
+        "registered in alice's name"
+    );
+    let r = request_state(&app, &id).await;
+    assert_eq!(
+        (r["row"]["state"].as_str(), r["outcome"].as_str()),
+        (Some("succeeded"), Some("registered cp-agent:1"))
+    );
+    let (status, td) = app
+        .call(
+            "get-task-definition",
+            &[("family", "cp-agent"), ("revision", "1"), ("environment", "staging-eu-west-1")],
+        )
+        .await;
+    assert_eq!(status, 200, "{td}");
+    assert_eq!(
+        td["record"]["spec"]["containers"][0]["image"],
+        "234567890123.dkr.ecr.eu-west-1.amazonaws.com/cwagent:2",
+        "{td}"
+    );
+    assert_eq!(
+        changes_seen(&app)
+            .iter()
+            .filter(|(op, a, _)| op == "RegisterDaemonTaskDefinition" && a == STAGING_ACCOUNT)
+            .count(),
+        1,
+        "registered once"
+    );
+
+    // Then deployed there.
+    let (status, body) =
+        deploy_in(&app, &alice, "staging-eu-west-1", "staging-eu", "mi-staging-eu", "cp-agent").await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["request"]["id"].as_str().unwrap().to_string();
+    app.call_with(
+        &bob,
+        "review-change-request",
+        &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
+    )
+    .await;
+    let created = seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
+    assert_eq!(created.region.as_deref(), Some("eu-west-1"));
+}
+
+on_both!(
+    a_deploy_in_one_environment_never_touches_another,
+    each_environment_has_its_own_policies,
+    a_revision_is_copied_to_another_environment_under_its_policy
+);

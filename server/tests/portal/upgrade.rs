@@ -438,6 +438,22 @@ async fn carried_over(engine: Engine) {
         .unwrap();
         assert!(all > 0 && claimed == all, "{table}: {claimed} of {all} in the default environment");
     }
+    // Policies and freeze windows from before environments hold in every environment (`*`),
+    // the default one and any added later: none is less guarded than before.
+    let kept = server::admin::policies::get(&app.state.services.db, "*", "prod", "").await.unwrap();
+    let kept = kept.expect("the old prod policy, now for every environment").policy;
+    assert_eq!((kept.approvals_required, kept.approver_teams.clone()), (1, vec!["platform".to_string()]));
+    for env in ["default", "staging"] {
+        let scope = app::domain::policy::Scope::new("prod", &[], &["mi-prod-a".into()]).in_environment(env);
+        let p = server::admin::policies::combined_for(&app.state.services.db, scope).await.unwrap();
+        assert_eq!(
+            (p.source.as_str(), p.approvals_required),
+            ("cluster prod: 1 approval from platform", 1),
+            "{env}"
+        );
+    }
+    let weekend = server::admin::freezes::get(&app.state.services.db, "f-weekend").await.unwrap().unwrap();
+    assert_eq!((weekend.window.environment.as_str(), weekend.window.reason.as_str()), ("*", "weekend"));
     let html = app.http.get(format!("{}/history", app.address)).send().await.unwrap().text().await.unwrap();
     for i in 1..=N {
         assert!(html.contains(&format!("data-rollout-id=\"{}\"", legacy_id(i))), "row {i} on /history");

@@ -117,7 +117,10 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                             </a>
                                                         </td>
                                                         <td><StateBadge state=r.state /></td>
-                                                        <td>{daemon}</td>
+                                                        <td>
+                                                            {daemon}
+                                                            {(!r.environment.is_empty()).then(|| view! { <div class="help environment">{r.environment.clone()}</div> })}
+                                                        </td>
                                                         <td class="col-optional mono revision" title=full>{revision}</td>
                                                         <td>
                                                             {r.requester.clone()}

@@ -117,7 +117,8 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
     let r = d.row.clone();
     let approvals = d.reviews.iter().filter(|v| v.current && v.approve).count();
     let requirements = d.policy.requirements();
-    let daemon_link = (!r.daemon.is_empty()).then(|| format!("/daemons/{}/{}", r.cluster, r.daemon));
+    let daemon_link = (!r.daemon.is_empty())
+        .then(|| format!("{}/daemons/{}/{}", d.environment_prefix, r.cluster, r.daemon));
     view! {
         <div class="panel">
             <h2>"Request"</h2>
@@ -126,6 +127,7 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 <div><dt>"Kind"</dt><dd>{r.kind.label()}</dd></div>
                 <div><dt>"Requester"</dt><dd class="requester">{r.requester.clone()}</dd></div>
                 <div><dt>"Team"</dt><dd>{if r.team.is_empty() { "—".to_string() } else { r.team.clone() }}</dd></div>
+                <div><dt>"Environment"</dt><dd class="environment">{dash(&r.environment)}</dd></div>
                 <div><dt>"Cluster"</dt><dd>{if r.cluster.is_empty() { "—".to_string() } else { r.cluster.clone() }}</dd></div>
                 <div>
                     <dt>"Daemon"</dt>

@@ -27,6 +27,11 @@ pub fn DaemonPage() -> impl IntoView {
         (p.get("cluster").unwrap_or_default(), p.get("name").unwrap_or_default())
     };
     let page = query.read_untracked().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let history_href = if scope.name.is_empty() {
+        format!("/history?cluster={cluster}&daemon={name}")
+    } else {
+        format!("/history?environment={}&cluster={cluster}&daemon={name}", scope.name)
+    };
     let live = view! { <DaemonLive cluster=cluster.clone() name=name.clone() page env=scope.arg() /> };
     view! {
         <PageHeader
@@ -40,7 +45,7 @@ pub fn DaemonPage() -> impl IntoView {
                 <button type="submit" class="btn primary">"Update"</button>
             </form>
             <DeleteButton cluster=cluster.clone() name=name.clone() env=scope.arg() />
-            <a class="btn" href=format!("/history?cluster={cluster}&daemon={name}")>"Rollout history"</a>
+            <a class="btn" href=history_href>"Rollout history"</a>
         </PageHeader>
         {live}
     }

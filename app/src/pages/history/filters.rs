@@ -16,6 +16,7 @@ pub fn HistoryFilters(
     /// Errors of the filters in the URL (from the server, or the same parse in the browser).
     errors: FieldErrors,
 ) -> impl IntoView {
+    let environment = RwSignal::new(query.environment.clone());
     let cluster = RwSignal::new(query.cluster.clone());
     let daemon = RwSignal::new(query.daemon.clone());
     let team = RwSignal::new(query.team.clone());
@@ -31,6 +32,7 @@ pub fn HistoryFilters(
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let q = HistoryQuery {
+            environment: environment.get_untracked(),
             cluster: cluster.get_untracked(),
             daemon: daemon.get_untracked(),
             team: team.get_untracked(),
@@ -52,6 +54,8 @@ pub fn HistoryFilters(
     view! {
         <form method="get" action="/history" class="history-filters" on:submit=on_submit>
             <div class="row">
+                <TextField id="f-environment" name="environment" label="Environment" value=environment
+                    error=err("environment") help="Exact environment name." />
                 <TextField id="f-cluster" name="cluster" label="Cluster" value=cluster error=err("cluster")
                     help="Exact cluster name." />
                 <TextField id="f-daemon" name="daemon" label="Daemon" value=daemon error=err("daemon")

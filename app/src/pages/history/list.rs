@@ -22,6 +22,7 @@ pub fn HistoryPage() -> impl IntoView {
         let m = query_map.read();
         let get = |k: &str| m.get(k).unwrap_or_default();
         HistoryQuery {
+            environment: get("environment"),
             cluster: get("cluster"),
             daemon: get("daemon"),
             team: get("team"),

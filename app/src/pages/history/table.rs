@@ -68,10 +68,11 @@ pub fn RolloutTable(rows: Vec<RolloutView>) -> impl IntoView {
 /// neither), the end under the duration, the diff (a disclosure) with the actions.
 #[component]
 fn RolloutRow(r: RolloutView) -> impl IntoView {
-    let daemon_href = format!("/daemons/{}/{}", r.cluster, r.daemon);
+    let prefix = r.environment_prefix.clone();
+    let daemon_href = format!("{prefix}/daemons/{}/{}", r.cluster, r.daemon);
     let rollback = r
         .rollback_revision()
-        .map(|n| format!("/daemons/{}/{}/update?revision={n}&rollback=1", r.cluster, r.daemon));
+        .map(|n| format!("{prefix}/daemons/{}/{}/update?revision={n}&rollback=1", r.cluster, r.daemon));
     let duration =
         r.duration_ms().map(|ms| format_duration(ms as f64 / 1000.0)).unwrap_or_else(|| "—".into());
     let approvers = (!r.approvers.is_empty()).then(|| format!("approved by {}", r.approvers.join(", ")));
@@ -97,6 +98,7 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
             <td class="daemon">
                 <a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a>
                 <div class="help">{r.kind.clone()}</div>
+                {(!r.environment.is_empty()).then(|| view! { <div class="help environment">{r.environment.clone()}</div> })}
             </td>
             <td>
                 {requester}

@@ -18,6 +18,14 @@ pub enum EcsCall {
     UpdateDaemon(UpdateDaemon),
     DeleteDaemon(DeleteDaemon),
     DeleteDaemonTaskDefinition(DeleteTaskDefinition),
+    RegisterDaemonTaskDefinition(RegisterTaskDefinition),
+}
+
+/// The definition as the API takes it (`TaskDefinitionSpec::to_json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterTaskDefinition {
+    pub definition: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +113,7 @@ impl EcsCall {
             EcsCall::UpdateDaemon(_) => "UpdateDaemon",
             EcsCall::DeleteDaemon(_) => "DeleteDaemon",
             EcsCall::DeleteDaemonTaskDefinition(_) => "DeleteDaemonTaskDefinition",
+            EcsCall::RegisterDaemonTaskDefinition(_) => "RegisterDaemonTaskDefinition",
         }
     }
 
@@ -147,7 +156,7 @@ fn single_attempt() -> aws_sdk_ecs::config::Builder {
 }
 
 /// Sends the call for `requester`; returns the deployment ARN it started ("" for a task
-/// definition deletion).
+/// definition deletion, the new revision's ARN for a registration).
 pub async fn send(state: &ChangeEngine, call: &EcsCall, requester: &str) -> Result<String, ChangeError> {
     let ecs = state.acting_for(requester).await;
     let client = &ecs.client;
@@ -208,6 +217,30 @@ pub async fn send(state: &ChangeEngine, call: &EcsCall, requester: &str) -> Resu
                 .send()
                 .await?;
             Ok(String::new())
+        }
+        EcsCall::RegisterDaemonTaskDefinition(r) => {
+            let spec = crate::domain::task_definition::TaskDefinitionSpec::from_value(&r.definition)
+                .map_err(|e| ChangeError::Corrupt(format!("stored definition unreadable: {e}")))?;
+            // RegisterDaemonTaskDefinition takes no clientToken: sent once, and after an
+            // ambiguous answer the executor looks for the revision before sending again.
+            let out = client
+                .register_daemon_task_definition()
+                .family(spec.family.as_str())
+                .set_task_role_arn(spec.task_role_arn.clone())
+                .set_execution_role_arn(spec.execution_role_arn.clone())
+                .set_cpu(spec.cpu.map(|c| c.to_string()))
+                .set_memory(spec.memory.map(|m| m.to_string()))
+                .set_container_definitions(Some(
+                    spec.containers
+                        .iter()
+                        .map(crate::services::gateway::to_sdk::container)
+                        .collect::<Result<Vec<_>, _>>()?,
+                ))
+                .customize()
+                .config_override(single_attempt())
+                .send()
+                .await?;
+            Ok(out.daemon_task_definition_arn.unwrap_or_default())
         }
     }
 }

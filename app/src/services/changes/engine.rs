@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::ChangeEngine;
 use super::{
-    call::{DeleteTaskDefinition, EcsCall},
+    call::{DeleteTaskDefinition, EcsCall, RegisterTaskDefinition},
     notify, ownership, store,
     store::NewRequest,
 };
@@ -83,6 +83,19 @@ impl ChangeEngine {
     /// the portal). A rollback restores what ran before and is not held back.
     async fn check_roles(&self, user: &CurrentUser, p: &Prepared) -> Result<(), ChangeError> {
         use crate::domain::role_allowlist::{refusal_message, refused};
+        if let EcsCall::RegisterDaemonTaskDefinition(reg) = &p.call {
+            // A registration names its roles itself: the same rule as the create form's.
+            let allowed = self.policies.allowed_roles(user).await?;
+            let mut errors = crate::domain::FieldErrors::new();
+            for (field, member) in [("task_role", "taskRoleArn"), ("execution_role", "executionRoleArn")] {
+                if let Some(role) =
+                    reg.definition[member].as_str().filter(|r| !refused(&[r], &allowed).is_empty())
+                {
+                    errors.add(field, refusal_message(role));
+                }
+            }
+            return if errors.is_empty() { Ok(()) } else { Err(ChangeError::Invalid(errors)) };
+        }
         if !matches!(p.kind, ChangeKind::Deploy | ChangeKind::Update) {
             return Ok(());
         }
@@ -171,6 +184,41 @@ impl ChangeEngine {
                     summary: format!("Delete daemon {daemon} on cluster {cluster} (runs {from})"),
                     call,
                     diff: diff_text(&old, ""),
+                })
+            }
+            ChangeInput::RegisterRevision { definition, source } => {
+                let family = definition.family.to_string();
+                // What the family's newest revision here holds, for the diff ("" for a new family).
+                let revisions = self
+                    .gateway
+                    .list_task_definition_revisions(Some(family.clone()), None, None, false)
+                    .await?;
+                let old = match revisions.iter().map(|r| r.revision).max() {
+                    Some(n) => self.definition_text(&format!("{family}:{n}")).await,
+                    None => String::new(),
+                };
+                let new = definition.to_json_pretty();
+                let mut diff = diff_text(&old, &new);
+                if diff.is_empty() {
+                    diff = "(the same definition as the family's newest revision here)".into();
+                }
+                Ok(Prepared {
+                    kind: ChangeKind::RegisterRevision,
+                    cluster: String::new(),
+                    daemon: String::new(),
+                    family: family.clone(),
+                    from_revision: String::new(),
+                    to_revision: String::new(),
+                    providers: vec![],
+                    providers_now: vec![],
+                    summary: format!(
+                        "Register the next revision of {family} in {} (a copy of {source})",
+                        self.environment.name
+                    ),
+                    call: EcsCall::RegisterDaemonTaskDefinition(RegisterTaskDefinition {
+                        definition: definition.to_json(),
+                    }),
+                    diff,
                 })
             }
             ChangeInput::DeleteRevision { family, revision } => {

@@ -16,10 +16,10 @@ use super::ChangeEngine;
 use super::{
     adopt,
     call::{self, EcsCall},
-    history, notify, store,
+    history, notify, register, store,
     store::StoredRequest,
 };
-use crate::services::{audit::log as audit, clock::now_ms};
+use crate::services::{audit::log as audit, clock::now_ms, gateway::ecs_queries::short_name};
 
 /// How long a replica holds a request between steps before another may take it over.
 pub const LEASE_MS: i64 = 30_000;
@@ -156,18 +156,47 @@ impl ChangeEngine {
         let call = EcsCall::from_json(&r.input)?;
         let in_doubt = match &r.baseline_deployment_arn {
             None => {
-                let baseline = match adopt::daemon_of(&call) {
-                    Some(daemon) => match adopt::newest_deployment(self, daemon).await {
+                let baseline = match (&call, adopt::daemon_of(&call)) {
+                    (EcsCall::RegisterDaemonTaskDefinition(_), _) => {
+                        match register::baseline(self, &r.row.family).await {
+                            Ok(b) => b,
+                            Err(e) if transient(&e) => return self.retry_later(id, &e).await,
+                            Err(e) => return self.fail_request(r, &e).await,
+                        }
+                    }
+                    (_, Some(daemon)) => match adopt::newest_deployment(self, daemon).await {
                         Ok(b) => b,
                         Err(e) if transient(&e) => return self.retry_later(id, &e).await,
                         Err(e) => return self.fail_request(r, &e).await,
                     },
-                    None => String::new(),
+                    (_, None) => String::new(),
                 };
                 if !store::set_baseline(&self.db, id, &self.instance, &baseline).await? {
                     return Ok(());
                 }
                 false
+            }
+            Some(baseline) if matches!(call, EcsCall::RegisterDaemonTaskDefinition(_)) => {
+                let EcsCall::RegisterDaemonTaskDefinition(reg) = &call else { unreachable!() };
+                let spec = crate::domain::task_definition::TaskDefinitionSpec::from_value(&reg.definition)
+                    .map_err(|e| ChangeError::Corrupt(format!("stored definition unreadable: {e}")))?;
+                match register::find_registered(self, &spec, baseline).await {
+                    Ok(Some(arn)) => {
+                        let outcome = format!("registered {}", short_name(&arn));
+                        store::add_event(
+                            &self.db,
+                            id,
+                            "portal",
+                            "resumed",
+                            &format!("ECS shows the revision this request's call registered: {arn}"),
+                        )
+                        .await?;
+                        return self.end(r, ChangeState::Succeeded, &outcome).await;
+                    }
+                    Ok(None) => true,
+                    Err(e) if transient(&e) => return self.retry_later(id, &e).await,
+                    Err(_) => true,
+                }
             }
             Some(baseline) => match adopt::find_own(self, id, &call, baseline).await {
                 Ok(adopt::Found::Deployment(arn)) => {
@@ -208,6 +237,18 @@ impl ChangeEngine {
         let sent = call::send(self, &call, &r.row.requester).await;
         self.gateway.cache.invalidate_cluster(&r.row.cluster);
         match sent {
+            Ok(arn) if matches!(call, EcsCall::RegisterDaemonTaskDefinition(_)) => {
+                // A registration starts no deployment: done, with the revision it made.
+                store::add_event(
+                    &self.db,
+                    id,
+                    "portal",
+                    "ecs_call",
+                    &format!("{} registered {arn}", call.operation()),
+                )
+                .await?;
+                self.end(r, ChangeState::Succeeded, &format!("registered {}", short_name(&arn))).await
+            }
             Ok(arn) if arn.is_empty() => {
                 // DeleteDaemonTaskDefinition starts no deployment: done.
                 store::add_event(&self.db, id, "portal", "ecs_call", call.operation()).await?;

@@ -19,6 +19,7 @@ pub mod execute;
 pub mod history;
 pub mod notify;
 pub mod ownership;
+pub mod register;
 pub mod requests;
 pub mod rows;
 pub mod scope;

@@ -133,7 +133,9 @@ impl ChangeEngine {
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| r.input.clone());
+        let environment_prefix = self.gateways.path_in(&r.row.environment, "");
         Ok(ChangeRequestDetail {
+            environment_prefix,
             can_cancel: is_requester && matches!(r.row.state, ChangeState::Pending | ChangeState::Approved),
             can_edit: is_requester
                 && pending

@@ -45,6 +45,11 @@ impl Gateways {
         &self.default_env
     }
 
+    /// `path` in environment `name`: `/e/<name><path>`, or `path` for the default one.
+    pub fn path_in(&self, name: &str, path: &str) -> String {
+        crate::domain::environment::scoped_path(name, &self.default_env.name, path)
+    }
+
     /// The environment named `name` (`None` or "": the default) and its gateway. An unknown
     /// name is `NoSuchEnvironment`, never the default: a change must not land elsewhere.
     pub async fn get(&self, name: Option<&str>) -> Result<(Environment, EcsGateway), EnvironmentsError> {

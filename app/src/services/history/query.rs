@@ -15,6 +15,7 @@ use crate::services::{db::Db, sql_builder::SqlBuilder};
 /// Every field narrows the result; `None` (or an empty string) does not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RolloutFilter {
+    pub environment: Option<String>,
     pub cluster: Option<String>,
     pub daemon: Option<String>,
     pub team: Option<String>,
@@ -35,6 +36,8 @@ pub struct RolloutRow {
     pub request_id: Option<String>,
     pub source: String,
     pub kind: String,
+    /// "" only before the first start claims rows from before environments.
+    pub environment: String,
     pub cluster: String,
     pub daemon: String,
     pub team: String,
@@ -76,9 +79,13 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 
 /// Adds the filter's conditions (each ` AND …`) to `q`.
 fn push_filters(q: &mut SqlBuilder, f: &RolloutFilter) {
-    for (col, v) in
-        [("r.cluster", &f.cluster), ("r.daemon", &f.daemon), ("r.team", &f.team), ("r.status", &f.status)]
-    {
+    for (col, v) in [
+        ("r.environment", &f.environment),
+        ("r.cluster", &f.cluster),
+        ("r.daemon", &f.daemon),
+        ("r.team", &f.team),
+        ("r.status", &f.status),
+    ] {
         if let Some(v) = non_empty(v) {
             q.push(&format!(" AND {col} = ")).push_bind(v.to_string());
         }
@@ -103,9 +110,9 @@ fn push_filters(q: &mut SqlBuilder, f: &RolloutFilter) {
 
 pub(super) const COLUMNS: &str = "r.id, r.request_id, r.source, r.kind, r.cluster, r.daemon, r.team, \
     r.requester, r.approvers, r.from_revision, r.to_revision, r.diff, r.deployment_arn, \
-    r.status, r.reason, r.started_at, r.ended_at, \
+    r.status, r.reason, r.started_at, r.ended_at, r.environment, \
     CASE WHEN EXISTS (SELECT 1 FROM rollouts n WHERE n.cluster = r.cluster \
-      AND n.daemon = r.daemon AND n.started_at >= r.started_at \
+      AND n.daemon = r.daemon AND n.environment = r.environment AND n.started_at >= r.started_at \
       AND (n.started_at > r.started_at OR n.id > r.id)) \
     THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS superseded";
 

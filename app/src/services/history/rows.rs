@@ -24,6 +24,7 @@ pub struct RolloutRecord {
     pub reason: String,
     pub started_at: i64,
     pub ended_at: Option<i64>,
+    pub environment: Option<String>,
     /// 0 or 1 (a CASE in the query: the engines have no common boolean to return).
     pub superseded: i64,
 }
@@ -35,6 +36,7 @@ impl From<RolloutRecord> for RolloutRow {
             request_id: r.request_id,
             source: r.source,
             kind: r.kind,
+            environment: r.environment.unwrap_or_default(),
             cluster: r.cluster,
             daemon: r.daemon,
             team: r.team,

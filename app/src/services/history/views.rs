@@ -10,6 +10,7 @@ use super::{History, HistoryError, RolloutFilter, RolloutPage, RolloutRow};
 /// The storage filter of validated History filters.
 pub fn rollout_filter(f: &HistoryFilter) -> RolloutFilter {
     RolloutFilter {
+        environment: f.environment.clone(),
         cluster: f.cluster.clone(),
         daemon: f.daemon.clone(),
         team: f.team.clone(),
@@ -27,6 +28,8 @@ pub fn rollout_view(r: RolloutRow) -> RolloutView {
         request_id: r.request_id.unwrap_or_default(),
         source: r.source,
         kind: r.kind,
+        environment: r.environment,
+        environment_prefix: String::new(),
         cluster: r.cluster,
         daemon: r.daemon,
         team: r.team,
