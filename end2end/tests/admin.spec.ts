@@ -53,7 +53,9 @@ test('admin creates a team, a user, a membership and a policy, and sees them lis
   await expect(page.getByText('Policy saved.')).toBeVisible();
   const row = page.getByRole('table', { name: 'Approval policies' }).locator('tr[data-policy="prod/mi-prod-a"]');
   await expect(row).toBeVisible();
-  await expect(row.locator('td').nth(2)).toHaveText('2');
+  // Environment, cluster, provider, approvals required.
+  await expect(row.locator('td').nth(0)).toHaveText('* (every environment)');
+  await expect(row.locator('td').nth(3)).toHaveText('2');
   await expect(row).toContainText('platform, payments');
   // The embedded defaults are listed too.
   await expect(page.locator('tr[data-policy="prod"]')).toBeVisible();

@@ -34,7 +34,7 @@ test('the fleet shows what runs in each environment once its inventory is read',
   await expect(cell).toContainText(':1');
   await expect(cell).toContainText('2.7.1');
   await expect(cell).toContainText('running');
-  await expect(cell.getByRole('link', { name: `default/${family}` })).toHaveAttribute('href', `/daemons/default/${family}`);
+  await expect(cell.getByRole('link', { name: `default/${family}` })).toHaveAttribute('href', `/e/default/daemons/default/${family}`);
   await expect(page.locator('th[data-environment="default"] .age')).toContainText('ago');
   // Not deployed in the staging account.
   await expect(row.locator('td.fleet-cell.empty')).toHaveCount(2);

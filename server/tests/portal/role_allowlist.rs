@@ -70,7 +70,11 @@ async fn only_allowed_roles_reach_ecs(engine: Engine) {
     assert_eq!(td.unwrap().daemon_task_definition.unwrap().task_role_arn.as_deref(), Some(AGENT));
     let (_, list) = app.call("admin-list-role-grants", &[]).await;
     assert_eq!(list["grants"].as_array().unwrap().len(), 2, "{list}");
-    assert_eq!(list["everyone"], serde_json::json!([EXEC]));
+    // In embedded mode: the execution role of each of the emulator's two accounts.
+    assert_eq!(
+        list["everyone"],
+        serde_json::json!([EXEC, "arn:aws:iam::234567890123:role/ecsTaskExecutionRole"])
+    );
 
     // Revoked: refused again.
     assert_eq!(app.call("admin-revoke-role", &grant("platform")).await.0, 200);

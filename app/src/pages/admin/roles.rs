@@ -55,7 +55,7 @@ fn GrantsTable(list: RoleAllowlist, refresh: RwSignal<u32>) -> impl IntoView {
         view! { <p class="empty-state">"No role is allowed for everyone."</p> }.into_any()
     } else {
         view! {
-            <p>"Allowed for everyone: " {list.everyone.join(", ")}</p>
+            <p class="wrap-anywhere">"Allowed for everyone: " {list.everyone.join(", ")}</p>
         }
         .into_any()
     };

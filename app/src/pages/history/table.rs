@@ -97,8 +97,10 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
             <td class="nowrap">{date}<div class="help nowrap">{start}</div></td>
             <td class="daemon">
                 <a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a>
-                <div class="help">{r.kind.clone()}</div>
-                {(!r.environment.is_empty()).then(|| view! { <div class="help environment">{r.environment.clone()}</div> })}
+                <div class="help">
+                    {r.kind.clone()}
+                    {(!r.environment.is_empty()).then(|| view! { <span class="environment">{format!(" · {}", r.environment)}</span> })}
+                </div>
             </td>
             <td>
                 {requester}

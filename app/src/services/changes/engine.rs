@@ -308,8 +308,8 @@ impl ChangeEngine {
             ip,
             "change.request",
             &id,
-            &json!({"kind": new.kind.as_str(), "cluster": new.cluster, "daemon": new.daemon, "family": new.family,
-                    "to": new.to_revision, "summary": new.summary}),
+            &json!({"kind": new.kind.as_str(), "environment": new.environment, "cluster": new.cluster,
+                    "daemon": new.daemon, "family": new.family, "to": new.to_revision, "summary": new.summary}),
         )
         .await?;
         if immediate {

@@ -30,6 +30,7 @@ pub async fn enqueue(state: &ChangeEngine, event: &str, id: &str) {
                 "summary": r.row.summary,
                 "requester": r.row.requester,
                 "team": r.row.team,
+                "environment": r.row.environment,
                 "cluster": r.row.cluster,
                 "daemon": r.row.daemon,
                 "from_revision": r.row.from_revision,
