@@ -109,7 +109,7 @@ test('a revision is copied to another environment, shown first, then deployed th
   expect(await res.text()).not.toContain(`"${family}"`);
 });
 
-test('an environment whose role is refused shows why, while the rest of the fleet works', async ({ page, request }) => {
+test('an environment whose role is refused shows why, while the rest of the fleet works', async ({ page, request, consoleErrors }) => {
   const name = `refused-${Date.now() % 100000}`;
   const res = await request.post('/api/admin-create-environment', {
     form: {
@@ -134,6 +134,15 @@ test('an environment whose role is refused shows why, while the rest of the flee
     await page.getByRole('table', { name: 'Fleet' }).getByRole('button', { name: 'Refresh default' }).click();
     await expect(page.locator('th[data-environment="default"] .error')).toHaveCount(0);
     await expect(page.locator('th[data-environment="default"] .age')).toContainText('ago');
+
+    // Its own pages say why, and the portal around them still works.
+    await page.goto(`/e/${name}/daemons`);
+    await expect(page.getByRole('alert')).toContainText('credentials could not be obtained (STS answered AccessDenied)');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Daemons' }).click();
+    await expect(page.getByRole('table', { name: 'Daemons' })).toBeVisible();
+    // The refused environment's page answered with its 5xx status (as it should); nothing else failed.
+    const rest = consoleErrors.filter((e) => !/status of 50\d/.test(e));
+    consoleErrors.splice(0, consoleErrors.length, ...rest);
   } finally {
     await request.post('/api/admin-delete-environment', { form: { name }, headers: { accept: 'application/json' } });
   }

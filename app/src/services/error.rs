@@ -60,6 +60,23 @@ where
                 (code, message)
             }
             SdkError::TimeoutError(_) => ("Timeout".into(), "ECS did not answer in time; try again.".into()),
+            // Credentials are resolved before a request is sent: a refused AssumeRole is a
+            // failure to send, with STS's answer among its causes. Still "not now" (nothing
+            // reached ECS; the role may be fixed), but said as what it is.
+            SdkError::DispatchFailure(_)
+                if aws_sdk_ecs::error::DisplayErrorContext(&err).to_string().contains("credentials") =>
+            {
+                let chain = aws_sdk_ecs::error::DisplayErrorContext(&err).to_string();
+                let sts = crate::services::environments::checks::sts_code(&chain)
+                    .map(|c| format!(" (STS answered {c})"))
+                    .unwrap_or_default();
+                (
+                    "EndpointUnreachable".into(),
+                    format!(
+                        "The environment's credentials could not be obtained{sts}; nothing was sent to ECS."
+                    ),
+                )
+            }
             SdkError::DispatchFailure(e) => (
                 "EndpointUnreachable".into(),
                 format!(

@@ -130,6 +130,13 @@ async fn a_deploy_in_one_environment_never_touches_another(engine: Engine) {
         assert_eq!((account.as_str(), region.as_str()), (STAGING_ACCOUNT, "us-east-1"), "{op}");
     }
 
+    // alice's team owns the daemon in staging (a daemon is owned in its environment).
+    let owned: Vec<(String,)> = sqlx::query_as("SELECT name FROM ownership WHERE kind = 'daemon'")
+        .fetch_all(app.state.services.db.pool())
+        .await
+        .unwrap();
+    assert!(owned.iter().any(|(n,)| n == "staging/staging/iso-agent"), "{owned:?}");
+
     // The pages of staging show it; the default environment's do not.
     let (status, d) = app
         .call("get-daemon", &[("cluster", "staging"), ("name", "iso-agent"), ("environment", "staging")])
@@ -159,6 +166,28 @@ async fn a_deploy_in_one_environment_never_touches_another(engine: Engine) {
         tokio::time::sleep(Duration::from_millis(120)).await;
     }
     assert_eq!(request_state(&app, &id).await["row"]["state"], "succeeded");
+    // The fleet view shows it in staging without anyone pressing Refresh: the change read the
+    // environment's inventory again when it started and when it ended.
+    let shown = async {
+        loop {
+            let (_, v) = app.call("get-fleet", &[("query[q]", "iso-agent")]).await;
+            let col =
+                v["columns"].as_array().unwrap().iter().position(|c| c["environment"] == "staging").unwrap();
+            let cell = v["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["family"] == "iso-agent")
+                .map(|r| r["cells"][col].clone());
+            if let Some(cell) = cell.filter(|c| c.as_array().is_some_and(|a| !a.is_empty())) {
+                return cell;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let cell =
+        tokio::time::timeout(Duration::from_secs(20), shown).await.expect("the fleet shows the new daemon");
+    assert_eq!(cell[0]["revisions"], serde_json::json!([1]), "{cell}");
     let stored: (Option<String>,) = sqlx::query_as("SELECT environment FROM rollouts WHERE request_id = $1")
         .bind(&id)
         .fetch_one(app.state.services.db.pool())

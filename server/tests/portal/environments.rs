@@ -118,6 +118,16 @@ async fn a_refused_role_is_attributed_and_blocks_nothing(engine: Engine) {
     assert_eq!(ready["degraded"], json!(["staging-wrong-id"]));
     assert!(!ready.to_string().contains("arn:aws"), "{ready}");
 
+    // Its pages say why, and nothing was sent to ECS; the other environments' pages answer.
+    let (status, body) = app.call("list-clusters", &[("environment", "staging-wrong-id")]).await;
+    assert!(status >= 500, "{status} {body}");
+    assert!(
+        body.to_string().contains("credentials could not be obtained (STS answered AccessDenied)"),
+        "{body}"
+    );
+    let (status, body) = app.call("list-clusters", &[("environment", "staging")]).await;
+    assert_eq!(status, 200, "{body}");
+
     // A check on demand gives the same answer; removing the environment forgets it.
     let (status, check) = app.call("admin-check-environment", &[("name", "staging-wrong-id")]).await;
     assert_eq!((status, check["code"].clone()), (200, json!("AccessDenied")));

@@ -131,7 +131,7 @@ async fn record(
     .await?;
     let status = d.status.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default();
     let started_at = d.created_at.map(|t| (t.as_secs_f64() * 1000.0) as i64).unwrap_or_else(now_ms);
-    let team = super::ownership::owner(&state.db, "daemon", &format!("{cluster}/{daemon}"))
+    let team = super::ownership::owner(&state.db, "daemon", &state.daemon_key(cluster, daemon))
         .await?
         .unwrap_or_default();
     let id = insert_rollout(

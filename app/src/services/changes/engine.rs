@@ -265,7 +265,8 @@ impl ChangeEngine {
         kind: ChangeKind,
         p: Prepared,
     ) -> Result<NewRequest, ChangeError> {
-        let team = ownership::team_for_change(&self.db, user, kind, &p.cluster, &p.daemon, &p.family).await?;
+        let key = self.daemon_key(&p.cluster, &p.daemon);
+        let team = ownership::team_for_change(&self.db, user, kind, &key, &p.daemon, &p.family).await?;
         let policy = self.policy_snapshot(&p).await?;
         Ok(NewRequest {
             id: id.to_string(),

@@ -292,6 +292,7 @@ impl ChangeEngine {
                 if r.row.kind != ChangeKind::DeleteRevision {
                     history::start(self, r, arn, "IN_PROGRESS", "").await?;
                 }
+                self.refresh_fleet_soon();
                 Ok(())
             }
             store::Claim::NotExecuting => Ok(()),
@@ -375,8 +376,20 @@ impl ChangeEngine {
             let detail = serde_json::json!({"state": to.as_str(), "outcome": outcome});
             audit::record(&self.db, "portal", "", "change.end", id, &detail).await?;
             notify::enqueue(self, "request_ended", id).await;
+            self.refresh_fleet_soon();
         }
         self.gateway.cache.invalidate_cluster(&r.row.cluster);
         Ok(())
+    }
+
+    /// Reads this environment's inventory again in the background, so the fleet view shows a
+    /// change that started or ended without waiting for the next interval.
+    fn refresh_fleet_soon(&self) {
+        let (environments, env) = (self.environments.clone(), self.environment.clone());
+        tokio::spawn(async move {
+            if let Err(e) = environments.refresh_inventory(&env).await {
+                tracing::warn!(environment = %env.name, error = %e, "refreshing the inventory after a change failed");
+            }
+        });
     }
 }

@@ -73,6 +73,12 @@ impl ChangeEngine {
         Ok(ChangeEngine { environment, gateway, ..self.clone() })
     }
 
+    /// The ownership name of a daemon of this engine's environment (`ownership::daemon_key`).
+    pub fn daemon_key(&self, cluster: &str, daemon: &str) -> String {
+        let default = &self.gateways.default_environment().name;
+        ownership::daemon_key(&self.environment.name, default, cluster, daemon)
+    }
+
     /// The client that makes a change for `requester`: where a role is assumed, its session is
     /// named after them (`daemon-portal-alice`), so the account's CloudTrail says who asked.
     pub async fn acting_for(&self, requester: &str) -> super::Ecs {

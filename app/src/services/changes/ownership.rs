@@ -1,6 +1,11 @@
 //! Which team owns a daemon or a daemon task definition family, and whether a user may ask for
 //! changes to it. The first team to deploy a daemon (or register a family) owns it; resources
 //! nobody owns yet (made outside the portal) may be changed by any deployer.
+//!
+//! A daemon is owned in its environment (`cluster/daemon` in the default environment, as before
+//! environments; `environment/cluster/daemon` elsewhere: names hold no `/`, so the two never
+//! meet). A family is one product wherever it is registered, so its owner is the same in every
+//! environment, and a copy to another environment stays with its team.
 
 use crate::{
     auth::{CurrentUser, Role},
@@ -39,6 +44,15 @@ pub async fn claim(db: &Db, kind: &str, name: &str, team: &str) -> Result<(), sq
     Ok(())
 }
 
+/// The ownership name of daemon `daemon` on `cluster` in `environment` (see the module).
+pub fn daemon_key(environment: &str, default_environment: &str, cluster: &str, daemon: &str) -> String {
+    if environment.is_empty() || environment == default_environment {
+        format!("{cluster}/{daemon}")
+    } else {
+        format!("{environment}/{cluster}/{daemon}")
+    }
+}
+
 /// The first team in which the user is a deployer ("" for an admin in none).
 fn home_team(user: &CurrentUser) -> String {
     user.teams.iter().find(|(_, r)| *r == Role::Deployer).map(|(t, _)| t.clone()).unwrap_or_default()
@@ -50,11 +64,11 @@ pub async fn team_for_change(
     db: &Db,
     user: &CurrentUser,
     kind: ChangeKind,
-    cluster: &str,
+    daemon_key: &str,
     daemon: &str,
     family: &str,
 ) -> Result<String, ChangeError> {
-    let daemon_key = format!("{cluster}/{daemon}");
+    let daemon_key = daemon_key.to_string();
     let owned = if daemon.is_empty() { None } else { owner(db, "daemon", &daemon_key).await? };
     let owned = match owned {
         Some(t) => Some((t, "daemon", daemon_key.clone())),

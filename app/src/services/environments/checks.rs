@@ -107,7 +107,7 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// STS's error code in an error chain's text, where it is one STS answers with.
-fn sts_code(chain: &str) -> Option<&'static str> {
+pub(crate) fn sts_code(chain: &str) -> Option<&'static str> {
     [
         "AccessDenied",
         "ExpiredTokenException",
