@@ -36,7 +36,7 @@ pub fn FleetPage() -> impl IntoView {
                     .get()
                     .map(|r| match r {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(v) => view! { <FleetTable v query=query.get_untracked() /> }.into_any(),
+                        Ok(v) => view! { <FleetTable v query=query.get_untracked() follow=true /> }.into_any(),
                     })
             }}
         </Suspense>
@@ -73,8 +73,10 @@ fn Filters(query: FleetQuery) -> impl IntoView {
     }
 }
 
+/// The fleet table with its summary and pager; `follow`: reload the page every
+/// [`FOLLOW_SECS`] while a deployment runs (the home page, which embeds it, follows by itself).
 #[component]
-fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
+pub(crate) fn FleetTable(v: FleetView, query: FleetQuery, follow: bool) -> impl IntoView {
     let now = v.now;
     // Type-erased parts: the page is one deep view type otherwise (rustc's recursion limit in
     // the hydrate build).
@@ -110,11 +112,11 @@ fn FleetTable(v: FleetView, query: FleetQuery) -> impl IntoView {
         view! { <tbody inner_html=super::fleet_cells::rows_html(&v.rows, &environments)></tbody> }.into_any()
     };
     view! {
-        {v.in_progress.then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
+        {(follow && v.in_progress).then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
         <div class="panel">
             <p class="help">
                 {summary}
-                {v.in_progress.then(|| format!(". A deployment is in progress: this page reloads every {FOLLOW_SECS} s."))}
+                {(follow && v.in_progress).then(|| format!(". A deployment is in progress: this page reloads every {FOLLOW_SECS} s."))}
             </p>
             <div class="table-scroll">
                 <table class="data fleet" aria-label="Fleet">

@@ -1,11 +1,13 @@
 //! `/`: the dashboard. What needs the user's attention, as counts that link to where it is
-//! dealt with, the rollouts running now with their progress, and the newest rollouts.
+//! dealt with, the families of the fleet that need attention in any environment (the fleet
+//! view, filtered), the rollouts running now with their progress, and the newest rollouts.
 //! Rendered on the server; while rollouts run, the page reloads itself to follow them.
 
 use leptos::prelude::*;
 use leptos_meta::Meta;
 
 use crate::api::dashboard::{get_dashboard, Dashboard, MissingDaemon, RolloutInProgress, RECENT_DAYS};
+use crate::api::fleet::{get_fleet, FleetQuery};
 use crate::components::{resource::Resource, LoadError, ProgressBar};
 use crate::layout::PageHeader;
 use crate::pages::history::table::RolloutTable;
@@ -16,6 +18,8 @@ const FOLLOW_SECS: u32 = 10;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let dashboard = Resource::new_with_options(|| (), |_| get_dashboard(), false);
+    let attention = || FleetQuery { attention: "on".into(), ..Default::default() };
+    let fleet = Resource::new_with_options(attention, get_fleet, false);
     view! {
         <PageHeader title="Dashboard" />
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the dashboard…"</p> }>
@@ -28,6 +32,29 @@ pub fn HomePage() -> impl IntoView {
                     })
             }}
         </Suspense>
+        <section class="panel" aria-labelledby="fleet-title">
+            <header>
+                <h2 id="fleet-title">"Fleet: families that need attention"</h2>
+                <a href="/fleet">"Whole fleet"</a>
+            </header>
+            <p class="help">
+                "In any environment: instances without the daemon, a deployment in progress or failed, or an environment behind the others."
+            </p>
+            <Suspense fallback=|| view! { <p class="empty-state">"Loading the fleet…"</p> }>
+                {move || {
+                    fleet.get().map(|r| match r {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(v) if v.rows.is_empty() => view! {
+                            <p class="empty-state">
+                                {format!("Nothing needs attention in the {} environments' inventories.", v.columns.len())}
+                            </p>
+                        }
+                        .into_any(),
+                        Ok(v) => view! { <crate::pages::fleet::FleetTable v query=attention() follow=false /> }.into_any(),
+                    })
+                }}
+            </Suspense>
+        </section>
     }
 }
 

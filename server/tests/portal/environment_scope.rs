@@ -155,6 +155,21 @@ async fn a_deploy_in_one_environment_never_touches_another(engine: Engine) {
         "crumbs"
     );
 
+    // While it rolls out, the home page lists the family among those that need attention.
+    let listed = async {
+        loop {
+            let home = app.page("/").await;
+            if home.contains("Fleet: families that need attention")
+                && home.contains("data-family=\"iso-agent\"")
+            {
+                return home;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let home = tokio::time::timeout(Duration::from_secs(20), listed).await.expect("the home page lists it");
+    assert!(home.contains("/e/staging/daemons/staging/iso-agent"), "its cell links to it in staging");
+
     // The worker follows it in staging to the end, and records the rollout there.
     let id = body["request"]["id"].as_str().unwrap().to_string();
     for _ in 0..400 {
