@@ -169,6 +169,9 @@ pub struct RequestFilter {
     pub state: String,
     #[serde(default)]
     pub cluster: String,
+    /// An environment's name, or empty for every environment.
+    #[serde(default)]
+    pub environment: String,
     /// Keyset cursor: `created_at:id` of the last row of the previous page.
     #[serde(default)]
     pub after: String,

@@ -94,10 +94,11 @@ pub struct ListParams {
     inbox: String,
     state: String,
     cluster: String,
+    environment: String,
     after: String,
 }
 
-/// `GET /change-requests?inbox=waiting|mine|all&state=&cluster=&after=`.
+/// `GET /change-requests?inbox=waiting|mine|all&state=&cluster=&environment=&after=`.
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiUser,
@@ -119,8 +120,16 @@ pub async fn list(
     if !p.cluster.is_empty() {
         ResourceName::parse("cluster", &p.cluster).for_field("cluster")?;
     }
-    let filter =
-        RequestFilter { inbox: Inbox::parse(&p.inbox), state: p.state, cluster: p.cluster, after: p.after };
+    if !p.environment.is_empty() {
+        app::domain::environment::parse_environment_name(&p.environment).for_field("environment")?;
+    }
+    let filter = RequestFilter {
+        inbox: Inbox::parse(&p.inbox),
+        state: p.state,
+        cluster: p.cluster,
+        environment: p.environment,
+        after: p.after,
+    };
     let page = state.services.changes.list_changes(&caller.user, filter).await?;
     Ok(Json(json!(page)))
 }

@@ -108,6 +108,7 @@ pub fn document() -> Value {
                         {"name": "inbox", "in": "query", "required": false, "schema": {"type": "string", "enum": ["waiting", "mine", "all"], "default": "waiting"}},
                         {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": states}},
                         query("cluster", "Cluster name."),
+                        query("environment", "Environment name."),
                         query("after", "Cursor: `next` of the previous page.")
                     ],
                     "responses": with_ok(&[400, 401, 422], "200", "One page of requests.", "ChangeRequestPage")

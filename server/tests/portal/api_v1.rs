@@ -5,7 +5,7 @@ use crate::helpers::{Engine, TestApp};
 use serde_json::Value;
 
 /// An API token for `user` with all of their roles.
-async fn token_for(app: &TestApp, user: &str) -> reqwest::Client {
+pub(crate) async fn token_for(app: &TestApp, user: &str) -> reqwest::Client {
     let http = app.as_user(user).await;
     let (_, page) = app.call_with(&http, "list-api-tokens", &[]).await;
     let options: Vec<String> =
@@ -20,7 +20,12 @@ async fn token_for(app: &TestApp, user: &str) -> reqwest::Client {
     reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
-async fn send(http: &reqwest::Client, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+pub(crate) async fn send(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
     let mut req = http.request(method.parse().unwrap(), url);
     if let Some(b) = body {
         req = req.header("content-type", "application/json").body(b.to_string());

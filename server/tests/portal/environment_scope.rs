@@ -461,7 +461,55 @@ async fn a_revision_is_copied_to_another_environment_under_its_policy(engine: En
     assert_eq!(created.region.as_deref(), Some("eu-west-1"));
 }
 
+/// `/api/v1` names the environment: a change submitted with `?environment=`, lists filtered by it.
+async fn the_api_acts_in_the_environment_it_names(engine: Engine) {
+    use crate::api_v1::{send, token_for};
+    let app = TestApp::on(engine).worker_every_ms(100).await;
+    for env in ["default", "staging"] {
+        let (status, body) = register_in(&app, env, "api-agent", "amazon/cloudwatch-agent:1").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let alice = token_for(&app, "alice").await;
+    let base = format!("{}/api/v1/change-requests", app.address);
+    let deploy = |cluster: &str, provider: &str| {
+        serde_json::json!({"kind": "deploy", "cluster": cluster, "daemon": "api-agent", "family": "api-agent",
+                           "capacity_providers": [provider]})
+        .to_string()
+    };
+    let (status, there) =
+        send(&alice, "POST", &format!("{base}?environment=staging"), Some(&deploy("staging", "mi-staging")))
+            .await;
+    assert_eq!(status, 201, "{there}");
+    assert_eq!(there["environment"], "staging");
+    let (status, here) = send(&alice, "POST", &base, Some(&deploy("default", "mi-general"))).await;
+    assert_eq!(status, 201, "{here}");
+    assert_eq!(here["environment"], "default");
+    let (status, body) =
+        send(&alice, "POST", &format!("{base}?environment=nowhere"), Some(&deploy("default", "mi-general")))
+            .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid")), "{body}");
+
+    let (status, page) = send(&alice, "GET", &format!("{base}?inbox=all&environment=staging"), None).await;
+    assert_eq!(status, 200, "{page}");
+    let ids: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [there["id"].as_str().unwrap()], "{page}");
+    seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
+    let history = format!("{}/api/v1/history?environment=staging", app.address);
+    let wait = async {
+        loop {
+            let (_, h) = send(&alice, "GET", &history, None).await;
+            if h["rows"].as_array().is_some_and(|r| !r.is_empty()) {
+                return h;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let h = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("a rollout in staging");
+    assert!(h["rows"].as_array().unwrap().iter().all(|r| r["environment"] == "staging"), "{h}");
+}
+
 on_both!(
+    the_api_acts_in_the_environment_it_names,
     a_deploy_in_one_environment_never_touches_another,
     each_environment_has_its_own_policies,
     a_revision_is_copied_to_another_environment_under_its_policy

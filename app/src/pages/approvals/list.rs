@@ -8,7 +8,7 @@ use crate::components::{time::format_epoch, LoadError};
 use crate::domain::change::ChangeState;
 use crate::layout::{Crumb, PageHeader};
 
-/// `/approvals?inbox=waiting|mine|all&state=&cluster=&after=`.
+/// `/approvals?inbox=waiting|mine|all&state=&cluster=&environment=&after=`.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let query = use_query_map();
@@ -18,6 +18,7 @@ pub fn ApprovalsPage() -> impl IntoView {
             inbox: Inbox::parse(&q.get("inbox").unwrap_or_default()),
             state: q.get("state").unwrap_or_default(),
             cluster: q.get("cluster").unwrap_or_default(),
+            environment: q.get("environment").unwrap_or_default(),
             after: q.get("after").unwrap_or_default(),
         }
     };
@@ -70,10 +71,11 @@ pub fn ApprovalsPage() -> impl IntoView {
                             let next = page.next.clone().map(|after| {
                                 let f = filter();
                                 format!(
-                                    "/approvals?inbox={}&state={}&cluster={}&after={after}",
+                                    "/approvals?inbox={}&state={}&cluster={}&environment={}&after={after}",
                                     f.inbox.as_str(),
                                     f.state,
-                                    f.cluster
+                                    f.cluster,
+                                    f.environment
                                 )
                             });
                             view! {

@@ -308,6 +308,9 @@ pub async fn list(
     if !filter.cluster.is_empty() {
         q.push(" AND cluster = ").push_bind(filter.cluster.clone());
     }
+    if !filter.environment.is_empty() {
+        q.push(" AND environment = ").push_bind(filter.environment.clone());
+    }
     if let Some((at, id)) = parse_cursor(&filter.after) {
         let (a, b) = (q.bind(at), q.bind(id));
         q.push(&format!(" AND (created_at < {a} OR (created_at = {a} AND id < {b}))"));
