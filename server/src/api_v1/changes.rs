@@ -76,13 +76,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewChange>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.user.require_deployer()?;
-    let Query(p) = params.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("The query string could not be read: {e}"),
-        )
-    })?;
+    let Query(p) = params?;
     let engine = state.services.changes_in(&p.environment).await?;
     let row = engine.submit_change(&caller.user, &caller.ip, input(body)?).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
@@ -104,13 +98,7 @@ pub async fn list(
     caller: ApiUser,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(p) = params.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("The query string could not be read: {e}"),
-        )
-    })?;
+    let Query(p) = params?;
     if !matches!(p.inbox.as_str(), "" | "waiting" | "mine" | "all") {
         return Err(invalid("inbox", "One of waiting, mine, all.".into()));
     }

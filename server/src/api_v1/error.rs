@@ -73,6 +73,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A query string that does not read as the route's parameters.
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("The query string could not be read: {e}"),
+        )
+    }
+}
+
 impl From<PortalError> for ApiError {
     fn from(e: PortalError) -> Self {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

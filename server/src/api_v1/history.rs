@@ -5,7 +5,6 @@
 use app::domain::history::HistoryQuery;
 use axum::{
     extract::{rejection::QueryRejection, Query, State},
-    http::StatusCode,
     Json,
 };
 use serde::Deserialize;
@@ -66,13 +65,7 @@ pub async fn history(
     _caller: ApiUser,
     params: Result<Query<HistoryParams>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(params) = params.map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("The query string could not be read: {e}"),
-        )
-    })?;
+    let Query(params) = params?;
     let parsed = params.query.parse();
     let limit = parse_limit(params.limit.as_deref());
     let (filter, at, limit) = match (parsed, limit) {

@@ -57,6 +57,13 @@ async fn deploy_in(
     .await
 }
 
+/// `who` approves version 1 of request `id`.
+async fn approve(app: &TestApp, who: &reqwest::Client, id: &str) {
+    let form = [("id", id), ("decision", "approve"), ("comment", ""), ("version", "1")];
+    let (status, body) = app.call_with(who, "review-change-request", &form).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 async fn request_state(app: &TestApp, id: &str) -> Value {
     let (status, body) = app.call("get-change-request", &[("id", id)]).await;
     assert_eq!(status, 200, "{body}");
@@ -274,14 +281,7 @@ async fn each_environment_has_its_own_policies(engine: Engine) {
 
     // bob approves; the worker executes it in staging, with bob's approval on alice's behalf.
     let bob = app.as_user("bob").await;
-    let (status, body) = app
-        .call_with(
-            &bob,
-            "review-change-request",
-            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    approve(&app, &bob, &id).await;
     let created = seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
     assert_eq!(created.account.as_deref(), Some(STAGING_ACCOUNT));
     assert_eq!(
@@ -318,14 +318,7 @@ async fn each_environment_has_its_own_policies(engine: Engine) {
     assert_ne!(here["request"]["state"], "approved", "not frozen in default: {here}");
     let (_, there) = deploy_in(&app, &alice, "staging", "staging", "mi-staging", "frz-agent").await;
     let id = there["request"]["id"].as_str().unwrap().to_string();
-    let (status, body) = app
-        .call_with(
-            &bob,
-            "review-change-request",
-            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    approve(&app, &bob, &id).await;
     let r = request_state(&app, &id).await;
     assert_eq!(r["row"]["state"], "approved", "held by staging's freeze: {r}");
     assert_eq!(r["frozen_by"], serde_json::json!(["staging is frozen"]), "{r}");
@@ -405,14 +398,7 @@ async fn a_revision_is_copied_to_another_environment_under_its_policy(engine: En
     assert!(r["ecs_input"].as_str().unwrap().contains("RegisterDaemonTaskDefinition"), "{r}");
 
     let bob = app.as_user("bob").await;
-    let (status, body) = app
-        .call_with(
-            &bob,
-            "review-change-request",
-            &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    approve(&app, &bob, &id).await;
     let registered = seen(&app, "RegisterDaemonTaskDefinition", STAGING_ACCOUNT, 1).await;
     assert_eq!(registered.region.as_deref(), Some("eu-west-1"));
     assert_eq!(
@@ -451,12 +437,7 @@ async fn a_revision_is_copied_to_another_environment_under_its_policy(engine: En
         deploy_in(&app, &alice, "staging-eu-west-1", "staging-eu", "mi-staging-eu", "cp-agent").await;
     assert_eq!(status, 200, "{body}");
     let id = body["request"]["id"].as_str().unwrap().to_string();
-    app.call_with(
-        &bob,
-        "review-change-request",
-        &[("id", &id), ("decision", "approve"), ("comment", ""), ("version", "1")],
-    )
-    .await;
+    approve(&app, &bob, &id).await;
     let created = seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
     assert_eq!(created.region.as_deref(), Some("eu-west-1"));
 }

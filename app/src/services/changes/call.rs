@@ -223,19 +223,7 @@ pub async fn send(state: &ChangeEngine, call: &EcsCall, requester: &str) -> Resu
                 .map_err(|e| ChangeError::Corrupt(format!("stored definition unreadable: {e}")))?;
             // RegisterDaemonTaskDefinition takes no clientToken: sent once, and after an
             // ambiguous answer the executor looks for the revision before sending again.
-            let out = client
-                .register_daemon_task_definition()
-                .family(spec.family.as_str())
-                .set_task_role_arn(spec.task_role_arn.clone())
-                .set_execution_role_arn(spec.execution_role_arn.clone())
-                .set_cpu(spec.cpu.map(|c| c.to_string()))
-                .set_memory(spec.memory.map(|m| m.to_string()))
-                .set_container_definitions(Some(
-                    spec.containers
-                        .iter()
-                        .map(crate::services::gateway::to_sdk::container)
-                        .collect::<Result<Vec<_>, _>>()?,
-                ))
+            let out = crate::services::gateway::to_sdk::register(client, &spec)?
                 .customize()
                 .config_override(single_attempt())
                 .send()

@@ -123,20 +123,7 @@ impl EcsGateway {
         if !errors.is_empty() {
             return Err(GatewayError::Invalid(errors));
         }
-        let out = self
-            .ecs
-            .client
-            .register_daemon_task_definition()
-            .family(spec.family.as_str())
-            .set_task_role_arn(spec.task_role_arn.clone())
-            .set_execution_role_arn(spec.execution_role_arn.clone())
-            .set_cpu(spec.cpu.map(|c| c.to_string()))
-            .set_memory(spec.memory.map(|m| m.to_string()))
-            .set_container_definitions(Some(
-                spec.containers.iter().map(to_sdk::container).collect::<Result<Vec<_>, _>>()?,
-            ))
-            .send()
-            .await?;
+        let out = to_sdk::register(&self.ecs.client, &spec)?.send().await?;
         // A new revision belongs to no cluster: drop every cluster's live state (the deploy
         // form's families, usage) rather than guess what shows it.
         self.cache.invalidate_cluster("");
