@@ -37,6 +37,7 @@ pub mod leases;
 pub mod legacy_ids;
 pub mod policies;
 pub mod random;
+pub mod replicas;
 pub mod sql_builder;
 
 use std::{

@@ -405,3 +405,36 @@ async fn each_environments_calls_keep_to_its_rate() {
     let waited = t.elapsed();
     assert!(waited >= std::time::Duration::from_millis(900), "2 at once, then 10 at 10/s: {waited:?}");
 }
+
+/// ECS throttles an account, not a replica: with two replicas alive, each keeps to half of
+/// every environment's rate (each replica's heartbeat counts the live ones).
+#[tokio::test]
+async fn replicas_share_each_environments_rate() {
+    let app = TestApp::on(Engine::Sqlite)
+        .worker_every_ms(100)
+        .settings(|c| {
+            c.ecs_calls_per_second = 10.0;
+            c.ecs_burst = 2;
+        })
+        .await;
+    let replica = app.replica().await;
+    let both = async {
+        while app.state.services.environments.clients.share.get() != 2
+            || replica.state.services.environments.clients.share.get() != 2
+        {
+            // Each replica beats once at its first round, then every ten seconds.
+            server::changes::worker::heartbeat(&app.state.services.changes).await;
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), both).await.expect("each sees two replicas");
+    // Half of 10/s with a burst of 1 (half of 2): 11 calls take at least 2 s.
+    let envs = &replica.state.services.environments;
+    let staging = envs.ecs(&envs.get("staging").await.unwrap().env).await.client;
+    let t = std::time::Instant::now();
+    for _ in 0..11 {
+        staging.list_clusters().send().await.unwrap();
+    }
+    let waited = t.elapsed();
+    assert!(waited >= std::time::Duration::from_millis(1900), "1 at once, then 10 at 5/s: {waited:?}");
+}

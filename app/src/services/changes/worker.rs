@@ -16,11 +16,25 @@ pub fn spawn(state: ChangeEngine, every: Duration) -> tokio::task::JoinHandle<()
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_beat: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
+            let beat = Duration::from_millis(crate::services::replicas::HEARTBEAT_MS as u64);
+            if last_beat.is_none_or(|t| t.elapsed() >= beat) {
+                last_beat = Some(std::time::Instant::now());
+                heartbeat(&state).await;
+            }
             run_once(&state).await;
         }
     })
+}
+
+/// Says this replica is alive, and shares every environment's ECS rate among the live ones.
+pub async fn heartbeat(state: &ChangeEngine) {
+    match crate::services::replicas::heartbeat(&state.db, &state.instance).await {
+        Ok(alive) => state.environments.clients.share.set(alive),
+        Err(e) => tracing::warn!(error = %e, "replica heartbeat failed"),
+    }
 }
 
 /// One round of everything the worker does; errors are logged and the next round tries again.

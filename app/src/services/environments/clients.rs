@@ -12,7 +12,7 @@ use std::{
 
 use aws_config::{sts::AssumeRoleProvider, Region, SdkConfig};
 
-use super::rate_limit::{RateLimited, TokenBucket};
+use super::rate_limit::{RateLimited, Share, TokenBucket};
 use crate::domain::environment::Environment;
 use crate::services::gateway::Ecs;
 
@@ -40,18 +40,20 @@ pub struct EcsClients {
     made: Arc<Mutex<Made>>,
     /// One bucket per environment, shared by all its sessions' clients.
     buckets: Arc<Mutex<HashMap<String, Arc<TokenBucket>>>>,
+    /// How many replicas share each environment's rate (`services/replicas.rs` keeps it).
+    pub share: Arc<Share>,
 }
 
 impl EcsClients {
     pub fn new(base: EcsBase) -> Self {
-        Self { base, made: Arc::default(), buckets: Arc::default() }
+        Self { base, made: Arc::default(), buckets: Arc::default(), share: Arc::default() }
     }
 
     fn bucket(&self, name: &str) -> Arc<TokenBucket> {
         let mut buckets = self.buckets.lock().expect("buckets lock");
-        let bucket = buckets
-            .entry(name.to_string())
-            .or_insert_with(|| Arc::new(TokenBucket::new(self.base.calls_per_second, self.base.burst)));
+        let bucket = buckets.entry(name.to_string()).or_insert_with(|| {
+            Arc::new(TokenBucket::new(self.base.calls_per_second, self.base.burst, self.share.clone()))
+        });
         bucket.clone()
     }
 
