@@ -133,6 +133,11 @@ async function pages(page: Page, requestId: string): Promise<string[]> {
     '/admin/freezes',
     '/admin/roles',
     '/account/tokens',
+    '/fleet',
+    `/fleet/compare?family=${FAMILY}`,
+    `/fleet/copy?family=${FAMILY}&revision=2&to=staging`,
+    '/e/staging/daemons',
+    '/e/staging/clusters',
   ];
   // One instance's page (its daemon and application tasks).
   await page.goto('/clusters/default?tab=instances');

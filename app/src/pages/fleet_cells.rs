@@ -55,28 +55,47 @@ fn cell_html(out: &mut String, env: &str, cell: &[CellDaemon]) {
     for d in cell {
         let name = esc(&format!("{}/{}", d.cluster, d.name));
         let revisions = d.revisions.iter().map(|r| format!(":{r}")).collect::<Vec<_>>().join(" + ");
+        // Three lines, like every table cell of the console: the daemon; its revision, image
+        // tag and whether it is behind; its instances and latest deployment.
         let _ = write!(
             out,
             "<div class=\"fleet-daemon\" data-daemon=\"{name}\"><div><a href=\"/e/{env}/daemons/{name}\">{name}</a></div>\
-             <div><strong class=\"revision\">{revisions}</strong> <span class=\"mono tag\" title=\"Image tag\">{}</span></div>\
-             <div class=\"counts\">{} running",
+             <div><strong class=\"revision\">{revisions}</strong> <span class=\"mono tag\" title=\"Image tag\">{}</span>",
             esc(&d.tags.join(", ")),
-            d.running
         );
+        if let Some(n) = d.behind {
+            let _ = write!(
+                out,
+                " <span class=\"badge warn drift\" title=\"Revision {n} runs in another environment\">Behind :{n}</span>"
+            );
+        }
+        let _ = write!(out, "</div><div class=\"counts\">{} running", d.running);
         if d.without_daemon > 0 {
             let _ = write!(out, ", <span class=\"badge warn\">{} without</span>", d.without_daemon);
         }
-        out.push_str("</div>");
         if let Some(s) = &d.deployment {
-            let _ =
-                write!(out, "<span class=\"badge {}\">{}</span>", status_tone(s), esc(&s.replace('_', " ")));
+            let _ = write!(
+                out,
+                " <span class=\"badge {}\" title=\"Latest deployment: {}\">{}</span>",
+                status_tone(s),
+                esc(s),
+                esc(&deployment_label(s))
+            );
         }
-        if let Some(n) = d.behind {
-            let _ = write!(out, "<div class=\"badge warn drift\">Behind: :{n} runs elsewhere</div>");
-        }
-        out.push_str("</div>");
+        out.push_str("</div></div>");
     }
     out.push_str("</td>");
+}
+
+/// A deployment status in few words, so a cell keeps to three lines (the badge's title has
+/// ECS's own name).
+fn deployment_label(status: &str) -> String {
+    match status {
+        "ROLLBACK_SUCCESSFUL" => "rolled back".into(),
+        "ROLLBACK_IN_PROGRESS" => "rolling back".into(),
+        "STOP_REQUESTED" => "stopping".into(),
+        other => other.replace('_', " ").to_lowercase(),
+    }
 }
 
 #[cfg(test)]
@@ -118,8 +137,8 @@ mod tests {
             "1.3, 1.2",
             "4 running",
             "1 without",
-            "<span class=\"badge info\">IN PROGRESS</span>",
-            "Behind: :5 runs elsewhere",
+            "<span class=\"badge info\" title=\"Latest deployment: IN_PROGRESS\">in progress</span>",
+            "Behind :5",
             "fleet-cell empty",
         ] {
             assert!(html.contains(part), "{part} in {html}");

@@ -64,9 +64,9 @@ fn CopyForm(p: CopyPreview) -> impl IntoView {
                     <tbody>
                         {p.substitutions.iter().map(|s| view! {
                             <tr>
-                                <td class="mono">{s.path.clone()}</td>
-                                <td class="mono">{s.before.clone()}</td>
-                                <td class="mono">{s.after.clone()}</td>
+                                <td class="mono wrap-anywhere">{s.path.clone()}</td>
+                                <td class="mono wrap-anywhere">{s.before.clone()}</td>
+                                <td class="mono wrap-anywhere">{s.after.clone()}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
