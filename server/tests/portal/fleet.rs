@@ -259,7 +259,34 @@ async fn compares_a_family_across_environments(engine: Engine) {
     assert!(html.contains("fluent/fluent-bit:3.1"));
 }
 
+/// Changes ask for their environment's inventory to be read again as they start and end;
+/// asks that come while a read runs make one more read, not one each.
+async fn refreshes_after_changes_are_coalesced(engine: Engine) {
+    let app = TestApp::on(engine).without_drift().await;
+    let envs = &app.state.services.environments;
+    let staging = envs.get("staging").await.unwrap().env;
+    let before = list_clusters_calls(&app);
+    for _ in 0..10 {
+        envs.refresh_soon(&staging);
+    }
+    let settled = async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let (_, v) = app.call("get-fleet", &[]).await;
+            let col = column(&v, "staging");
+            if v["columns"][col]["refreshed_at"].is_i64() {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), settled).await.expect("staging read");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let reads = list_clusters_calls(&app) - before;
+    assert!((1..=2).contains(&reads), "ten asks, {reads} reads: the first, and one more for the rest");
+}
+
 on_both!(
+    refreshes_after_changes_are_coalesced,
     compares_a_family_across_environments,
     shows_what_runs_in_each_environment,
     a_failing_environment_keeps_its_last_inventory_and_says_why,

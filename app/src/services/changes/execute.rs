@@ -385,11 +385,6 @@ impl ChangeEngine {
     /// Reads this environment's inventory again in the background, so the fleet view shows a
     /// change that started or ended without waiting for the next interval.
     fn refresh_fleet_soon(&self) {
-        let (environments, env) = (self.environments.clone(), self.environment.clone());
-        tokio::spawn(async move {
-            if let Err(e) = environments.refresh_inventory(&env).await {
-                tracing::warn!(environment = %env.name, error = %e, "refreshing the inventory after a change failed");
-            }
-        });
+        self.environments.refresh_soon(&self.environment);
     }
 }

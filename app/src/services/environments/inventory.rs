@@ -22,6 +22,9 @@ use super::Environments;
 /// images of each environment's `family:revision` (a registered revision never changes).
 #[derive(Default)]
 pub struct Readers {
+    /// Environments a refresh after a change is reading now, and whether another change asked
+    /// meanwhile (`refresh_soon`).
+    soon: Mutex<HashMap<String, bool>>,
     gateways: Mutex<HashMap<String, (Environment, EcsGateway)>>,
     images: Mutex<HashMap<String, Vec<String>>>,
     /// Parsed snapshots and the `attempted_at` of the row they came from.
@@ -163,6 +166,36 @@ impl Environments {
             out.insert(env, inv);
         }
         Ok(out)
+    }
+
+    /// Reads `env`'s inventory again in the background, after a change there started or ended.
+    /// Coalesced per environment: while one such read runs, further asks make it read once
+    /// more when it ends (so it sees the newest change), not one read each.
+    pub fn refresh_soon(&self, env: &Environment) {
+        {
+            let mut soon = self.readers.soon.lock().expect("readers lock");
+            if let Some(again) = soon.get_mut(&env.name) {
+                *again = true;
+                return;
+            }
+            soon.insert(env.name.clone(), false);
+        }
+        let (envs, env) = (self.clone(), env.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = envs.refresh_inventory(&env).await {
+                    tracing::warn!(environment = %env.name, error = %e, "refreshing the inventory after a change failed");
+                }
+                let mut soon = envs.readers.soon.lock().expect("readers lock");
+                match soon.get_mut(&env.name) {
+                    Some(again) if *again => *again = false,
+                    _ => {
+                        soon.remove(&env.name);
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     /// One round of the background refresh: each environment whose lease this replica gets.
