@@ -69,13 +69,4 @@ impl Gateways {
         self.made.lock().expect("gateways lock").insert(name.to_string(), (env.clone(), gw.clone()));
         Ok((env, gw))
     }
-
-    /// Every environment with its gateway; those whose row cannot be read are left out.
-    pub async fn all(&self) -> Result<Vec<(Environment, EcsGateway)>, EnvironmentsError> {
-        let mut out = Vec::new();
-        for row in self.environments.list().await? {
-            out.push(self.get(Some(&row.env.name)).await?);
-        }
-        Ok(out)
-    }
 }
