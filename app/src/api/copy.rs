@@ -69,7 +69,7 @@ async fn prepare(
         ));
     }
     let Some(target) = rows.iter().find(|r| r.env.name == to_name).map(|r| r.env.clone()) else {
-        return Err(PortalError::invalid("to", format!("There is no environment named {to_name}.")));
+        return Err(PortalError::invalid("to", crate::domain::environment::no_such_environment(&to_name)));
     };
     let place = |e: &crate::domain::environment::Environment| Place {
         account_id: e.account_id.clone(),

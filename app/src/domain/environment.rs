@@ -110,6 +110,11 @@ pub fn scoped_path(name: &str, default: &str, path: &str) -> String {
     }
 }
 
+/// What a form's environment field says when it names no environment.
+pub fn no_such_environment(name: &str) -> String {
+    format!("There is no environment named {}.", name.trim())
+}
+
 pub fn parse_environment_name(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = (1..=40).contains(&s.len())

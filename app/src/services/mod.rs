@@ -141,7 +141,7 @@ impl Services {
     pub async fn gateway_for_form(&self, name: &str) -> Result<EcsGateway, PortalError> {
         self.gateway_in(name).await.map_err(|e| match e {
             PortalError::NotFound(_) => {
-                PortalError::invalid("environment", format!("There is no environment named {}.", name.trim()))
+                PortalError::invalid("environment", crate::domain::environment::no_such_environment(name))
             }
             other => other,
         })

@@ -66,7 +66,7 @@ impl ChangeEngine {
     pub async fn within(&self, name: Option<&str>) -> Result<ChangeEngine, ChangeError> {
         let (environment, gateway) = self.gateways.get(name).await.map_err(|e| match e {
             super::environments::EnvironmentsError::NoSuchEnvironment(n) => {
-                ChangeError::invalid("environment", format!("There is no environment named {n}."))
+                ChangeError::invalid("environment", crate::domain::environment::no_such_environment(&n))
             }
             other => ChangeError::Environment(other),
         })?;
