@@ -3,7 +3,9 @@
 //! A local emulator of the Amazon ECS Managed Daemons API that speaks the real
 //! awsJson1_1 wire protocol, so `aws-sdk-ecs`, the AWS CLI and boto3 work
 //! against it unchanged. See `ecs-sim/README.md` for the operations, the
-//! simulated world and the `/_sim/` control API.
+//! simulated world and the `/_sim/` control API. The same endpoint answers STS
+//! (`sts.rs`) and CloudWatch `DescribeAlarms` (`cloudwatch`), so one URL serves
+//! every client the portal builds.
 //!
 //! ## How daemon tasks are marked
 //!
@@ -30,6 +32,7 @@
 
 pub mod arn;
 pub mod clock;
+pub mod cloudwatch;
 mod control;
 pub mod error;
 pub mod model;
@@ -316,11 +319,12 @@ impl SimState {
     }
 }
 
-/// The whole emulator as an axum router: the AWS endpoint at `POST /` and
-/// the control API under `/_sim/`.
+/// The whole emulator as an axum router: the AWS endpoint at `POST /` (ECS, STS), CloudWatch's
+/// RPC v2 CBOR paths, and the control API under `/_sim/`.
 pub fn router(state: SimState) -> axum::Router {
     axum::Router::new()
         .route("/", axum::routing::post(protocol::handle))
+        .route("/service/{service}/operation/{operation}", axum::routing::post(cloudwatch::wire::handle))
         .merge(control::routes())
         .with_state(state)
 }

@@ -33,10 +33,8 @@ pub async fn handle(State(sim): State<SimState>, headers: HeaderMap, body: Bytes
         Err(e) => Err(e),
         Ok(scope) => {
             let faults = sim.faults();
-            if faults.latency_ms > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
-            }
-            if let Some(e) = faults.roll() {
+            faults.delay().await;
+            if let Some(e) = faults.draw().map(Injected::ecs_error) {
                 Err(e)
             } else {
                 match sim.call_in(&scope, &op, &body) {
@@ -119,17 +117,42 @@ impl Faults {
         changes && self.lost_response_rate > 0.0 && rand::random::<f64>() < self.lost_response_rate
     }
 
-    fn roll(&self) -> Option<ApiError> {
+    /// The injected latency, before a request is answered.
+    pub(crate) async fn delay(&self) {
+        if self.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(self.latency_ms)).await;
+        }
+    }
+
+    /// Whether this request is refused before its operation runs. Each protocol words the
+    /// refusal in its own error shape, so the draw is kept apart from the wording.
+    pub(crate) fn draw(&self) -> Option<Injected> {
         if self.throttle_rate <= 0.0 && self.server_error_rate <= 0.0 {
             return None;
         }
         let r: f64 = rand::random();
         if r < self.throttle_rate {
-            Some(ApiError::new("ThrottlingException", "Rate exceeded"))
+            Some(Injected::Throttle)
         } else if r < self.throttle_rate + self.server_error_rate {
-            Some(ApiError::server("Injected server error (ecs-sim fault injection)"))
+            Some(Injected::ServerError)
         } else {
             None
+        }
+    }
+}
+
+/// An injected refusal (see [`Faults`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Injected {
+    Throttle,
+    ServerError,
+}
+
+impl Injected {
+    fn ecs_error(self) -> ApiError {
+        match self {
+            Injected::Throttle => ApiError::new("ThrottlingException", "Rate exceeded"),
+            Injected::ServerError => ApiError::server("Injected server error (ecs-sim fault injection)"),
         }
     }
 }

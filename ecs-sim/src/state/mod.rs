@@ -437,6 +437,7 @@ pub struct Deployment {
 pub struct Alarm {
     pub name: String,
     pub state: String,
+    /// When the state last changed (not when it was last set to the same value).
     pub updated_at: Ms,
 }
 
@@ -584,16 +585,17 @@ impl State {
 
     /// Sets an alarm's state; a monitored alarm entering ALARM rolls back the
     /// deployments watching it (unless it was already in ALARM when they started).
+    /// Setting the state it already has changes nothing, not even `updated_at`: that is
+    /// CloudWatch's `StateUpdatedTimestamp`, the time of the last transition.
     pub fn set_alarm(&mut self, name: &str, state: &str) {
-        let now = self.now;
         let changed = self.alarms.get(name).map(|a| a.state != state).unwrap_or(true);
-        self.alarms.insert(
-            name.to_string(),
-            Alarm { name: name.to_string(), state: state.to_string(), updated_at: now },
-        );
         if !changed {
             return;
         }
+        self.alarms.insert(
+            name.to_string(),
+            Alarm { name: name.to_string(), state: state.to_string(), updated_at: self.now },
+        );
         let mut ids: Vec<String> =
             self.deployments.values().filter(|d| !d.status.is_terminal()).map(|d| d.id.clone()).collect();
         ids.sort();
