@@ -119,6 +119,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("e/:env/daemons/:cluster/:name/update") view=UpdateDaemonPage ssr=SsrMode::Async />
                     <Route path=path!("e/:env/clusters") view=ClustersPage ssr=SsrMode::Async />
                     <Route path=path!("e/:env/clusters/:name") view=ClusterPage ssr=SsrMode::Async />
+                    <Route path=path!("pipelines") view=crate::pages::promotions::pipelines::PipelinesPage ssr=SsrMode::Async />
+                    <Route path=path!("pipelines/new") view=crate::pages::promotions::pipelines::NewPipelinePage ssr=SsrMode::Async />
+                    <Route path=path!("pipelines/:name") view=crate::pages::promotions::pipelines::PipelinePage ssr=SsrMode::Async />
+                    <Route path=path!("promotions/:id") view=crate::pages::promotions::promotion::PromotionPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>

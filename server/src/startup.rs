@@ -54,6 +54,11 @@ impl Application {
             config.ecs_mode == crate::config::EcsMode::Embedded,
         )
         .await?;
+        app::services::promotions::pipelines::ensure_example(
+            &db,
+            config.ecs_mode == crate::config::EcsMode::Embedded,
+        )
+        .await?;
         let EcsConnection { base, sim } = match base {
             Some(base) => EcsConnection { base, sim: None },
             None => EcsConnection::connect(&config).await.map_err(|e| e.to_string())?,

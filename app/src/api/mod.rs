@@ -11,6 +11,7 @@ pub mod environments;
 mod error;
 pub mod fleet;
 pub mod history;
+pub mod promotions;
 pub mod role_allowlist;
 pub mod task_definitions;
 pub mod tokens;

@@ -3,11 +3,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The left navigation, in order: (label, path).
-pub const NAV_ENTRIES: [(&str, &str); 6] = [
+pub const NAV_ENTRIES: [(&str, &str); 7] = [
     ("Fleet", "/fleet"),
     ("Daemon task definitions", "/task-definitions"),
     ("Daemons", "/daemons"),
     ("Clusters", "/clusters"),
+    ("Promotions", "/pipelines"),
     ("Approvals", "/approvals"),
     ("History", "/history"),
 ];

@@ -12,4 +12,5 @@ pub mod history;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod promotions;
 pub mod task_definitions;

@@ -36,6 +36,7 @@ pub mod ids;
 pub mod leases;
 pub mod legacy_ids;
 pub mod policies;
+pub mod promotions;
 pub mod random;
 pub mod replicas;
 pub mod sql_builder;
@@ -71,6 +72,7 @@ pub struct Services {
     pub policies: Policies,
     pub history: History,
     pub audit: Audit,
+    pub promotions: promotions::Promotions,
 }
 
 /// What the services are built from, besides the database and the ECS client.
@@ -125,7 +127,8 @@ impl Services {
             worker: settings.worker,
             working: Arc::new(Mutex::new(HashSet::new())),
         };
-        Self { db, environments, gateway, gateways, changes, accounts, policies, history, audit }
+        let promotions = promotions::Promotions { changes: changes.clone() };
+        Self { db, environments, gateway, gateways, changes, accounts, policies, history, audit, promotions }
     }
 }
 

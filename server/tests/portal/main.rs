@@ -19,6 +19,7 @@ mod fleet;
 mod health;
 mod history;
 mod policies;
+mod promotions;
 mod proxy_auth;
 mod role_allowlist;
 mod role_names;

@@ -85,6 +85,19 @@ pub async fn add_membership(db: &Db, username: &str, team: &str, role: Role) -> 
     Ok(())
 }
 
+/// The user named `username` as the UI sees them, unless missing or disabled (the worker acts
+/// for whoever started a promotion).
+pub async fn current_user_named(db: &Db, username: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let id = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    match id {
+        Some(id) => current_user(db, &id).await,
+        None => Ok(None),
+    }
+}
+
 /// The user with this id as the UI sees it, unless missing or disabled.
 pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
     let Some((username, is_admin)) = sqlx::query_as::<_, (String, i64)>(

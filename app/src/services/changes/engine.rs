@@ -293,15 +293,35 @@ impl ChangeEngine {
         ip: &str,
         input: ChangeInput,
     ) -> Result<ChangeRequestRow, ChangeError> {
+        self.submit_with_id(user, ip, input, &random_hex(16)).await
+    }
+
+    /// [`Self::submit`] under an id the caller chose and wrote down first (a promotion's stage):
+    /// when a request with this id exists already, that request is the answer, so a caller that
+    /// crashed after submitting and submits again makes it once.
+    pub async fn submit_with_id(
+        &self,
+        user: &CurrentUser,
+        ip: &str,
+        input: ChangeInput,
+        id: &str,
+    ) -> Result<ChangeRequestRow, ChangeError> {
         // The server functions check this too; the engine does not rely on them.
         user.require_deployer().map_err(|e| ChangeError::NotAllowed(e.to_string()))?;
-        let id = random_hex(16);
+        if let Some(existing) = store::get(&self.db, id).await? {
+            return Ok(existing.row);
+        }
+        let id = id.to_string();
         let p = self.prepare(&id, &input).await?;
         self.check_roles(user, &p).await?;
         let new = self.to_request(user, &id, p.kind, p).await?;
         let immediate = new.policy.is_satisfied(&user.username, &[]);
         let state = if immediate { ChangeState::Approved } else { ChangeState::Pending };
-        store::insert(&self.db, &new, state).await?;
+        match store::insert(&self.db, &new, state).await {
+            // Another replica made it meanwhile.
+            Err(e) if store::is_unique_violation(&e) => return self.request_row(&id).await,
+            other => other?,
+        }
         store::add_event(&self.db, &id, &user.username, "created", &new.summary).await?;
         audit::record(
             &self.db,
@@ -427,6 +447,19 @@ impl ChangeEngine {
         if r.row.requester != user.username {
             return Err(ChangeError::NotAllowed("Only the requester may cancel a request.".into()));
         }
+        self.cancel_unchecked(&user.username, ip, id, "").await
+    }
+
+    /// Cancels a request that has not started executing, whoever asks: the caller decided they
+    /// may (an aborted promotion cancels its stage's request). `why` goes into its timeline.
+    pub async fn cancel_unchecked(
+        &self,
+        actor: &str,
+        ip: &str,
+        id: &str,
+        why: &str,
+    ) -> Result<(), ChangeError> {
+        let r = self.stored(id).await?;
         let mut done = false;
         for from in [ChangeState::Pending, ChangeState::Approved] {
             if r.row.state == from {
@@ -438,8 +471,8 @@ impl ChangeEngine {
                 "This request can no longer be cancelled: it has started executing or has ended.".into(),
             ));
         }
-        store::add_event(&self.db, id, &user.username, "cancelled", "").await?;
-        audit::record(&self.db, &user.username, ip, "change.cancel", id, &json!({})).await?;
+        store::add_event(&self.db, id, actor, "cancelled", why).await?;
+        audit::record(&self.db, actor, ip, "change.cancel", id, &json!({})).await?;
         notify::enqueue(self, "request_ended", id).await;
         Ok(())
     }

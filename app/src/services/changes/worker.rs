@@ -63,6 +63,10 @@ pub async fn run_once(state: &ChangeEngine) {
         }
         Err(e) => tracing::error!(error = %e, "listing workable requests failed"),
     }
+    crate::services::promotions::drive::run_once(&crate::services::promotions::Promotions {
+        changes: state.clone(),
+    })
+    .await;
     if let Err(e) = notify::deliver_due(state).await {
         tracing::error!(error = %e, "webhook delivery round failed");
     }

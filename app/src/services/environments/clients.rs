@@ -92,15 +92,26 @@ impl EcsClients {
             // over the shared endpoint, and an environment's own endpoint must win.
             conf = conf.endpoint_url(endpoint);
         }
+        // CloudWatch (alarm states for a promotion's soak) in the same account and region, with
+        // the same credentials, endpoint and rate limit.
+        let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&sdk)
+            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)));
+        if let Some(endpoint) = &env.endpoint {
+            cloudwatch = cloudwatch.endpoint_url(endpoint);
+        }
         if let Some(role) = &env.role_arn {
             let mut provider = AssumeRoleProvider::builder(role).session_name(session).region(region);
             if let Some(external_id) = &env.external_id {
                 provider = provider.external_id(external_id);
             }
-            conf = conf.credentials_provider(provider.configure(&sdk).build().await);
+            let provider =
+                aws_sdk_ecs::config::SharedCredentialsProvider::new(provider.configure(&sdk).build().await);
+            conf.set_credentials_provider(Some(provider.clone()));
+            cloudwatch.set_credentials_provider(Some(provider));
         }
         Ecs {
             client: aws_sdk_ecs::Client::from_conf(conf.build()),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build()),
             // The control API exists only where the portal runs its own emulator.
             sim_endpoint: self
                 .base

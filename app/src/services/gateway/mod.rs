@@ -9,6 +9,7 @@
 //! - `capacity_guard`: whether a daemon fits on every instance (`domain::capacity`);
 //! - `to_sdk`: domain types → SDK input; `error`: SDK errors → `PortalError`.
 
+pub mod alarms;
 pub mod cache;
 pub mod capacity_guard;
 pub mod clusters;
@@ -28,6 +29,8 @@ use cache::EcsCaches;
 #[derive(Clone)]
 pub struct Ecs {
     pub client: aws_sdk_ecs::Client,
+    /// CloudWatch in the same account and region (alarm states).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// `Some` in embedded mode: the emulator's base URL, for its control API.
     pub sim_endpoint: Option<String>,
     /// The region ECS calls go to (also used for CloudWatch Logs configuration).

@@ -9,6 +9,7 @@ mod role_allowlist;
 pub mod role_grants;
 pub mod rows;
 pub mod seed;
+pub mod windows;
 
 use super::Db;
 

@@ -1,0 +1,4 @@
+//! Progressive delivery's pages: pipelines (`pipelines.rs`) and one promotion (`promotion.rs`).
+
+pub mod pipelines;
+pub mod promotion;
