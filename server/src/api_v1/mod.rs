@@ -10,6 +10,7 @@ mod extract;
 mod history;
 mod me;
 mod openapi;
+mod promotions;
 
 use axum::{
     extract::{DefaultBodyLimit, Request},
@@ -55,7 +56,16 @@ fn build() -> Routes {
     );
     let routes = routes.add("/change-requests/{id}", &[Method::GET], get(changes::get));
     let routes = routes.add("/change-requests/{id}/approve", &[Method::POST], post(changes::approve));
-    routes.add("/change-requests/{id}/reject", &[Method::POST], post(changes::reject))
+    let routes = routes.add("/change-requests/{id}/reject", &[Method::POST], post(changes::reject));
+    let routes = routes.add("/pipelines", &[Method::GET], get(promotions::list));
+    let routes = routes.add("/pipelines/{name}", &[Method::PUT], axum::routing::put(promotions::put));
+    let routes = routes.add(
+        "/promotions",
+        &[Method::GET, Method::POST],
+        get(promotions::promotions).post(promotions::start),
+    );
+    let routes = routes.add("/promotions/{id}", &[Method::GET], get(promotions::get));
+    routes.add("/promotions/{id}/{action}", &[Method::POST], post(promotions::steer))
 }
 
 /// (method, path relative to `/api/v1`) of every route.

@@ -155,6 +155,60 @@ pub fn document() -> Value {
             }
         }),
         json!({
+            "/pipelines": {
+                "get": {
+                    "operationId": "listPipelines",
+                    "summary": "Every pipeline with its stages.",
+                    "responses": with_ok(&[401], "200", "The pipelines.", "Pipelines")
+                }
+            },
+            "/pipelines/{name}": {
+                "put": {
+                    "operationId": "putPipeline",
+                    "summary": "Creates or replaces a pipeline from a JSON (application/json) or TOML (application/toml) document: name, description, stages[] of name, environment, cluster, daemon, capacity_providers, drain_percent, bake_time_minutes, alarms, rollback_on_alarm, soak_seconds, manual_promote.",
+                    "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/PipelineDocument"}},
+                        "application/toml": {"schema": {"type": "string"}}
+                    }},
+                    "responses": with_ok(&[400, 401, 403, 413, 415, 422], "200", "The pipeline as saved.", "Pipeline")
+                }
+            },
+            "/promotions": {
+                "get": {
+                    "operationId": "listPromotions",
+                    "summary": "Promotions, newest first, each with its stages' states.",
+                    "parameters": [query("pipeline", "Only this pipeline's.")],
+                    "responses": with_ok(&[400, 401], "200", "The promotions.", "Promotions")
+                },
+                "post": {
+                    "operationId": "startPromotion",
+                    "summary": "Starts a promotion of a revision (family:revision) through a pipeline.",
+                    "requestBody": body("StartPromotion"),
+                    "responses": with_ok(&[400, 401, 403, 413, 415, 422], "201", "The promotion.", "Promotion")
+                }
+            },
+            "/promotions/{id}": {
+                "get": {
+                    "operationId": "getPromotion",
+                    "summary": "A promotion: its stages with their gates, and its timeline.",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": with_ok(&[401, 404], "200", "The promotion.", "Promotion")
+                }
+            },
+            "/promotions/{id}/{action}": {
+                "post": {
+                    "operationId": "steerPromotion",
+                    "summary": "pause, resume, abort (body {\"roll_back_current\": true} also sends the stage in progress back), promote (body {\"stage\": n}) or roll-back (every deployed stage of a failed or aborted promotion).",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "action", "in": "path", "required": true, "schema": {"type": "string", "enum": ["pause", "resume", "abort", "promote", "roll-back"]}}
+                    ],
+                    "responses": with_ok(&[400, 401, 403, 404, 409, 413, 415, 422], "200", "The promotion after it.", "Promotion")
+                }
+            }
+        }),
+        json!({
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -166,6 +220,26 @@ pub fn document() -> Value {
         }),
     ]);
     let schemas = merge([
+        json!({
+            "Pipelines": {"type": "array", "items": {"$ref": "#/components/schemas/Pipeline"}},
+            "Pipeline": {"type": "object", "required": ["name", "stages"], "properties": {
+                "name": {"type": "string"}, "description": {"type": "string"},
+                "stages": {"type": "array", "items": {"type": "object"}},
+                "created_by": {"type": "string"}, "updated_at": {"type": "integer"}
+            }},
+            "PipelineDocument": {"type": "object", "required": ["name", "stages"], "properties": {
+                "name": {"type": "string"}, "description": {"type": "string"},
+                "stages": {"type": "array", "items": {"type": "object", "required": ["name", "cluster", "daemon", "capacity_providers"]}}
+            }},
+            "StartPromotion": {"type": "object", "required": ["pipeline", "revision"], "properties": {
+                "pipeline": {"type": "string"}, "revision": {"type": "string", "description": "family:revision"}
+            }},
+            "Promotions": {"type": "object", "required": ["rows"], "properties": {"rows": {"type": "array", "items": {"type": "object"}}}},
+            "Promotion": {"type": "object", "required": ["row", "stages", "events"], "properties": {
+                "row": {"type": "object"}, "version": {"type": "integer"}, "stages": {"type": "array", "items": {"type": "object"}},
+                "events": {"type": "array", "items": {"type": "object"}}
+            }}
+        }),
         json!({
                 "Error": {
                     "type": "object",

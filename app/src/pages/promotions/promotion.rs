@@ -82,7 +82,7 @@ fn PromotionBody(v: PromotionView) -> impl IntoView {
 
 #[component]
 fn StageCard(s: StageView, current: bool, may_promote: bool, id: String) -> impl IntoView {
-    let percent = if s.instances == 0 { 0 } else { (s.on_target * 100 / s.instances) as u32 };
+    let percent = (s.on_target * 100).checked_div(s.instances).unwrap_or(0) as u32;
     let detail = format!("{} of {} instances on the revision", s.on_target, s.instances);
     let position = s.position;
     let promote_label = format!("Promote {}", s.name);
