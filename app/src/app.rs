@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/teams") view=TeamsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/policies") view=PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/freezes") view=FreezeWindowsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/windows") view=crate::pages::admin::DeliveryWindowsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/roles") view=RolesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/environments") view=EnvironmentsPage ssr=SsrMode::Async />
                     // The same pages in another environment (env_scope.rs); those above
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pipelines/new") view=crate::pages::promotions::pipelines::NewPipelinePage ssr=SsrMode::Async />
                     <Route path=path!("pipelines/:name") view=crate::pages::promotions::pipelines::PipelinePage ssr=SsrMode::Async />
                     <Route path=path!("promotions/:id") view=crate::pages::promotions::promotion::PromotionPage ssr=SsrMode::Async />
+                    <Route path=path!("calendar") view=crate::pages::promotions::calendar::CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>

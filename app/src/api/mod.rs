@@ -15,5 +15,6 @@ pub mod promotions;
 pub mod role_allowlist;
 pub mod task_definitions;
 pub mod tokens;
+pub mod windows;
 
 pub use error::PortalError;

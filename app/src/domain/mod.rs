@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod change;
 pub mod copy;
 pub mod deletion;
+pub mod delivery_window;
 pub mod deployment;
 pub mod diff;
 pub mod environment;

@@ -307,6 +307,62 @@ async fn a_freeze_delays_a_stage_until_it_ends(engine: Engine) {
     assert!(app::services::clock::now_ms() >= now + 3000, "{v}");
 }
 
+async fn an_allow_window_holds_a_stage_until_it_opens(engine: Engine) {
+    let app = portal(engine).await;
+    let alice = app.as_user("alice").await;
+    app.register("agent", "amazon/cloudwatch-agent:1", "0.25", "0.5").await;
+    save_waves(&app, &alice, "waves", "0", "").await;
+    // A bad window is refused next to its field.
+    let bad = [
+        ("form[effect]", "allow"),
+        ("form[environment]", "*"),
+        ("form[cluster]", "default"),
+        ("form[capacity_provider]", "mi-general"),
+        ("form[rule]", "FREQ=DAILY"),
+        ("form[time_zone]", "Mars/Olympus"),
+        ("form[starts]", "2026-01-01T09:00"),
+        ("form[duration_minutes]", "60"),
+    ];
+    let (status, body) = app.call("admin-save-window", &bad).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["Invalid"]["time_zone"].as_str().unwrap().contains("time zone"), "{body}");
+    // Daily, one hour, opening two hours from now (UTC): never open now.
+    let hour = (app::services::clock::now_ms() / 3_600_000 + 2) % 24;
+    let starts = format!("2026-01-01T{hour:02}:00");
+    let mut good = bad.to_vec();
+    good[5] = ("form[time_zone]", "UTC");
+    good[6] = ("form[starts]", &starts);
+    good.push(("form[reason]", "business hours for the general fleet"));
+    let (status, body) = app.call("admin-save-window", &good).await;
+    assert_eq!(status, 200, "{body}");
+    let window_id = body.as_str().unwrap().to_string();
+
+    let id = start(&app, &alice, "waves", "agent:1").await;
+    let v = drive_until(&app, &id, "waiting for the window", |v| {
+        stage_state(v, 1) == "waiting" && v["stages"][1]["note"].as_str().unwrap().contains("until")
+    })
+    .await;
+    assert_eq!(stage_state(&v, 0), "succeeded", "the canary's provider has no window: {v}");
+    assert!(v["stages"][1]["note"].as_str().unwrap().contains("business hours"), "{v}");
+    assert_eq!(v["stages"][1]["request_id"], "", "{v}");
+    let gate = v["stages"][1]["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Delivery window")
+        .cloned()
+        .unwrap();
+    assert_eq!(gate["state"], "waiting", "{v}");
+    // The calendar shows the stage scheduled, and the window.
+    let calendar = app.page("/calendar").await;
+    assert!(calendar.contains("starts when its window opens"), "{calendar}");
+    assert!(calendar.contains("business hours for the general fleet"), "{calendar}");
+
+    let (status, body) = app.call("admin-delete-window", &[("id", &window_id)]).await;
+    assert_eq!(status, 200, "{body}");
+    drive_until(&app, &id, "past the window", |v| stage_state(v, 1) == "succeeded").await;
+}
+
 async fn a_manual_promote_gate_needs_an_approver(engine: Engine) {
     let app = portal(engine).await;
     let alice = app.as_user("alice").await;
@@ -476,6 +532,7 @@ on_both!(
     a_failing_stage_fails_the_promotion,
     pause_resume_and_abort,
     a_freeze_delays_a_stage_until_it_ends,
+    an_allow_window_holds_a_stage_until_it_opens,
     a_manual_promote_gate_needs_an_approver,
     a_restarted_portal_goes_on_where_it_was,
     two_replicas_advance_each_promotion_once,

@@ -7,11 +7,12 @@ use crate::api::auth::current_user;
 use crate::layout::{Crumb, PageHeader};
 
 /// (label, path) of the admin tabs.
-const TABS: [(&str, &str); 6] = [
+const TABS: [(&str, &str); 7] = [
     ("Users", "/admin"),
     ("Teams and memberships", "/admin/teams"),
     ("Approval policies", "/admin/policies"),
     ("Freeze windows", "/admin/freezes"),
+    ("Delivery windows", "/admin/windows"),
     ("Allowed roles", "/admin/roles"),
     ("Environments", "/admin/environments"),
 ];

@@ -8,6 +8,7 @@ mod policies;
 mod roles;
 mod teams;
 mod users;
+mod windows;
 
 pub use environments::EnvironmentsPage;
 pub use freezes::FreezeWindowsPage;
@@ -15,6 +16,7 @@ pub use policies::PoliciesPage;
 pub use roles::RolesPage;
 pub use teams::TeamsPage;
 pub use users::UsersPage;
+pub use windows::DeliveryWindowsPage;
 
 use leptos::prelude::*;
 

@@ -44,7 +44,10 @@ pub fn PipelinesPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="pipelines-title">
                         <header>
                             <h2 id="pipelines-title">"Pipelines"</h2>
-                            <a class="btn primary" role="button" href="/pipelines/new">"Create pipeline"</a>
+                            <span class="form-actions">
+                                <a class="btn" role="button" href="/calendar">"Calendar"</a>
+                                <a class="btn primary" role="button" href="/pipelines/new">"Create pipeline"</a>
+                            </span>
                         </header>
                         <PipelineTable pipelines />
                     </section>

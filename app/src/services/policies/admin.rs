@@ -11,7 +11,7 @@ use crate::services::{accounts::teams, clock::now_ms};
 
 impl Policies {
     /// `*`, or an environment the portal has.
-    async fn check_environment(&self, name: &str) -> Result<(), PolicyError> {
+    pub(super) async fn check_environment(&self, name: &str) -> Result<(), PolicyError> {
         if name == ANY_ENVIRONMENT {
             return Ok(());
         }

@@ -21,6 +21,9 @@ pub enum PolicyError {
     NoSuchTeam(String),
     #[error("Team {team} has no grant of {role_arn}.")]
     NoSuchGrant { team: String, role_arn: String },
+    /// A delivery window whose rule, time zone or start does not expand, by field.
+    #[error("{}", .0.summary())]
+    Invalid(FieldErrors),
 }
 
 impl From<PolicyError> for PortalError {
@@ -37,6 +40,7 @@ impl From<PolicyError> for PortalError {
                 f.add("environment", e.to_string());
                 PortalError::Invalid(f)
             }
+            PolicyError::Invalid(f) => PortalError::Invalid(f),
             e @ (PolicyError::NoSuchPolicy(_)
             | PolicyError::NoSuchFreeze
             | PolicyError::NoSuchTeam(_)

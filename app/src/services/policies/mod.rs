@@ -3,8 +3,10 @@
 
 mod admin;
 pub mod approval_policies;
+pub mod delivery_windows;
 pub mod error;
 pub mod freezes;
+pub mod recurrence;
 mod role_allowlist;
 pub mod role_grants;
 pub mod rows;
