@@ -120,6 +120,12 @@ pub struct ProviderCapacity {
     /// Its ACTIVE instances with what their application tasks reserve, for the resource guard.
     #[serde(default)]
     pub instances: Vec<crate::domain::capacity::InstanceGroup>,
+    /// Live application tasks on its ACTIVE instances (what a deployment's drains move).
+    #[serde(default)]
+    pub app_tasks: u32,
+    /// How long past deployments on it took (the blast-radius preview).
+    #[serde(default)]
+    pub estimate: Option<crate::domain::blast_radius::DurationEstimate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,6 +202,12 @@ pub async fn load_deploy_options(
     let s = crate::services::services()?;
     let (env, gw) = s.gateways.get(Some(&environment)).await?;
     let mut options = gw.deploy_options(cluster.trim()).await?;
+    let durations = s.history.provider_durations(&env.name, &options.cluster).await?;
+    for p in &mut options.providers {
+        p.estimate = durations
+            .get(&p.provider.name)
+            .and_then(|d| crate::domain::blast_radius::DurationEstimate::from_samples(d));
+    }
     options.environment = env.name;
     Ok(options)
 }

@@ -79,6 +79,23 @@ pub struct PromotionView {
     pub may_promote: bool,
 }
 
+/// A stage's blast radius (each provider's preview), or why it could not be read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageBlast {
+    pub stage: String,
+    pub target: String,
+    pub providers: Result<Vec<crate::domain::blast_radius::ProviderBlast>, String>,
+}
+
+/// Every stage's blast radius: what a promotion through this pipeline will replace.
+#[server(prefix = "/api", endpoint = "pipeline-blast-radius")]
+pub async fn pipeline_blast_radius(name: String) -> Result<Vec<StageBlast>, PortalError> {
+    let _user = crate::auth::require_user()?;
+    let s = crate::services::services()?;
+    let p = s.promotions.pipeline(&name).await?;
+    Ok(s.promotions.blast_radius(&p.spec.stages).await)
+}
+
 #[server(prefix = "/api", endpoint = "list-pipelines")]
 pub async fn list_pipelines() -> Result<Vec<PipelineView>, PortalError> {
     let _user = crate::auth::require_user()?;

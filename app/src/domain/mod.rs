@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api_token;
+pub mod blast_radius;
 pub mod capacity;
 pub mod change;
 pub mod copy;

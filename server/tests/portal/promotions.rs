@@ -175,11 +175,38 @@ async fn a_promotion_goes_through_three_stages(engine: Engine) {
         v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.first(), Some(&"started"), "{kinds:?}");
     assert_eq!(kinds.last(), Some(&"succeeded"), "{kinds:?}");
+    // The blast radius of the next promotion: every stage's instances, batches at its drain
+    // percentage, the application tasks that move, and an estimate from this promotion.
+    let (status, blast) = app.call("pipeline-blast-radius", &[("name", "waves")]).await;
+    assert_eq!(status, 200, "{blast}");
+    let prod = &blast[2]["providers"]["Ok"];
+    assert_eq!(prod.as_array().unwrap().len(), 2, "{blast}");
+    assert_eq!(
+        (prod[0]["instances"].as_u64(), prod[0]["per_batch"].as_u64(), prod[0]["batches"].as_u64()),
+        (Some(6), Some(3), Some(2)),
+        "{blast}"
+    );
+    assert!(
+        prod[0]["app_tasks"].as_u64().unwrap() >= 6,
+        "every prod instance runs application tasks: {blast}"
+    );
+    assert_eq!(prod[0]["estimate"]["samples"], 1, "one past deployment on mi-prod-a: {blast}");
+    let (status, options) = app.call("deploy-options", &[("cluster", "default")]).await;
+    assert_eq!(status, 200, "{options}");
+    let general = options["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"]["name"] == "mi-general")
+        .unwrap();
+    assert!(general["app_tasks"].as_u64().unwrap() >= 4, "{general}");
+    assert_eq!(general["estimate"]["samples"], 1, "{general}");
     // The pages show it.
     let page = app.page(&format!("/promotions/{}", v["row"]["id"].as_str().unwrap())).await;
     assert!(page.contains("canary") && page.contains("Succeeded"), "{page}");
     let list = app.page("/pipelines/waves").await;
     assert!(list.contains("agent:1"), "{list}");
+    assert!(list.contains("Every instance of these capacity providers will be replaced"), "{list}");
 }
 
 async fn an_alarm_during_the_soak_stops_it_and_earlier_stages_roll_back(engine: Engine) {

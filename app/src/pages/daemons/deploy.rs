@@ -227,6 +227,64 @@ fn DeployFormView(
             _ => vec![],
         })
     });
+    // The blast radius of the chosen providers at the chosen drain percentage (recomputed here,
+    // from the options the server sent: no request while the user edits).
+    let blast = Memo::new(move |_| {
+        providers.with(|p| match p {
+            Some(Ok(p)) => form.with(|f| {
+                let drain = f
+                    .drain_percent
+                    .trim()
+                    .parse::<f64>()
+                    .unwrap_or(crate::domain::deployment::DEFAULT_DRAIN_PERCENT);
+                p.iter()
+                    .filter(|x| f.capacity_providers.contains(&x.provider.name))
+                    .map(|x| {
+                        crate::domain::blast_radius::ProviderBlast::new(
+                            &x.provider.name,
+                            x.provider.instances,
+                            x.app_tasks,
+                            drain,
+                            x.estimate.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            _ => vec![],
+        })
+    });
+    let blast_table = move || {
+        let rows = blast.get();
+        (!rows.is_empty()).then(|| {
+            view! {
+                <section class="blast-radius" aria-labelledby="deploy-blast-title">
+                    <h3 id="deploy-blast-title">"Blast radius"</h3>
+                    <p class="alert warn" role="note">{crate::domain::blast_radius::REPLACEMENT_WARNING}</p>
+                    <div class="table-scroll">
+                    <table class="data" aria-label="Blast radius">
+                        <thead><tr>
+                            <th>"Capacity provider"</th><th>"Instances replaced"</th><th>"Batches"</th>
+                            <th>"Application tasks that move"</th><th>"Estimated duration"</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.provider.clone()}</td>
+                                    <td>{r.instances}</td>
+                                    <td>{format!("{} of {} instance{}", r.batches, r.per_batch, if r.per_batch == 1 { "" } else { "s" })}</td>
+                                    <td>{r.app_tasks}</td>
+                                    <td>{r.estimate_text()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    </div>
+                </section>
+            }
+            // Its own view type: the form's view is deep enough already.
+            .into_any()
+        })
+    };
     let capacity_error = Signal::derive(move || {
         rows.with(|rows| {
             let misfits: Vec<String> = rows.iter().filter_map(|r| r.misfit.clone()).collect();
@@ -443,6 +501,7 @@ fn DeployFormView(
                         {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
                     </div>
                     {capacity_table}
+                    {blast_table}
                 </fieldset>
 
                 <div class="panel">

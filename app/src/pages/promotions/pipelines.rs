@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::promotions::{
-    get_pipeline, list_pipelines, list_promotions, PipelineView, PromotionRow, SavePipeline, StartPromotion,
+    get_pipeline, list_pipelines, list_promotions, pipeline_blast_radius, PipelineView, PromotionRow,
+    SavePipeline, StageBlast, StartPromotion,
 };
 use crate::api::PortalError;
 use crate::components::{resource::Resource, time::format_epoch, ErrorAlert, LoadError};
@@ -125,7 +126,13 @@ pub fn PipelinePage() -> impl IntoView {
     let key = name.clone();
     let data = Resource::new_with_options(
         move || key.clone(),
-        |n| async move { Ok::<_, PortalError>((get_pipeline(n.clone()).await?, list_promotions(n).await?)) },
+        |n| async move {
+            Ok::<_, PortalError>((
+                get_pipeline(n.clone()).await?,
+                list_promotions(n.clone()).await?,
+                pipeline_blast_radius(n).await?,
+            ))
+        },
         false,
     );
     view! {
@@ -133,12 +140,13 @@ pub fn PipelinePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="empty-state">"Loading the pipeline…"</p> }>
             {move || data.get().map(|r| match r {
                 Err(e) => view! { <LoadError error=e /> }.into_any(),
-                Ok((p, promotions)) => view! {
+                Ok((p, promotions, blast)) => view! {
                     <p class="page-intro">{p.description.clone()}</p>
                     <section class="panel" aria-labelledby="stages-title">
                         <h2 id="stages-title">"Stages"</h2>
                         <StagesTable p=p.clone() />
                     </section>
+                    <BlastRadius blast />
                     <StartForm pipeline=p.name.clone() />
                     <section class="panel" aria-labelledby="promotions-title">
                         <h2 id="promotions-title">"Promotions"</h2>
@@ -176,6 +184,40 @@ fn StagesTable(p: PipelineView) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// What a promotion through the pipeline replaces, stage by stage, before it starts.
+#[component]
+fn BlastRadius(blast: Vec<StageBlast>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="blast-title">
+            <h2 id="blast-title">"Blast radius"</h2>
+            <p class="alert warn" role="note">{crate::domain::blast_radius::REPLACEMENT_WARNING}</p>
+            <div class="table-scroll">
+                <table class="data" aria-label="Blast radius">
+                    <thead><tr>
+                        <th>"Stage"</th><th>"Capacity provider"</th><th>"Instances replaced"</th><th>"Batches"</th>
+                        <th>"Application tasks that move"</th><th>"Estimated duration"</th>
+                    </tr></thead>
+                    <tbody>
+                        {blast.into_iter().map(|b| match b.providers {
+                            Err(e) => view! { <tr><td>{b.stage.clone()}</td><td colspan="5">{e}</td></tr> }.into_any(),
+                            Ok(list) => list.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{b.stage.clone()}</td>
+                                    <td>{r.provider.clone()}</td>
+                                    <td>{r.instances}</td>
+                                    <td>{format!("{} of {} instance{}", r.batches, r.per_batch, if r.per_batch == 1 { "" } else { "s" })}</td>
+                                    <td>{r.app_tasks}</td>
+                                    <td>{r.estimate_text()}</td>
+                                </tr>
+                            }).collect_view().into_any(),
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 

@@ -18,7 +18,7 @@ use crate::{
 use super::EcsGateway;
 
 /// A task group marks daemon tasks `daemon:<name>`; everything else is an application task.
-fn is_daemon_group(group: Option<&str>) -> bool {
+pub(super) fn is_daemon_group(group: Option<&str>) -> bool {
     group.is_some_and(|g| g.starts_with("daemon:"))
 }
 

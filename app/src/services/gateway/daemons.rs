@@ -588,6 +588,7 @@ impl EcsGateway {
         }
         // The guard's per-instance numbers (capacity_guard.rs), so the form can name misfits.
         let mut loads = self.instance_loads(&chosen.name).await?;
+        let counts = self.blast_counts(&chosen.name).await?;
         Ok(DeployOptions {
             environment: String::new(),
             clusters: clusters.iter().map(|c| c.name.clone()).collect(),
@@ -597,7 +598,12 @@ impl EcsGateway {
                 .map(|p| ProviderCapacity {
                     daemons: per_provider.remove(&p.name).unwrap_or_default(),
                     instances: loads.remove(&p.name).unwrap_or_default(),
-                    provider: p,
+                    app_tasks: counts.get(&p.name).map_or(0, |c| c.1),
+                    estimate: None,
+                    provider: crate::api::clusters::CapacityProviderInfo {
+                        instances: counts.get(&p.name).map_or(0, |c| c.0),
+                        ..p
+                    },
                 })
                 .collect(),
             families,

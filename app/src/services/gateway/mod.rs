@@ -10,6 +10,7 @@
 //! - `to_sdk`: domain types → SDK input; `error`: SDK errors → `PortalError`.
 
 pub mod alarms;
+pub mod blast_radius;
 pub mod cache;
 pub mod capacity_guard;
 pub mod clusters;

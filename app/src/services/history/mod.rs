@@ -5,6 +5,7 @@
 //! `views` shapes it for the pages.
 
 pub mod dashboard;
+pub mod durations;
 pub mod query;
 pub mod rows;
 pub mod store;

@@ -13,6 +13,7 @@
 //! - `gates`: what a gate reads (instances on the revision, alarms, delivery windows);
 //! - `views`: what the pages show.
 
+pub mod blast_radius;
 pub mod calendar;
 pub mod control;
 pub mod drive;
