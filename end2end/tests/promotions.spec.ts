@@ -1,5 +1,5 @@
 import { Browser, Page, APIRequestContext } from '@playwright/test';
-import { test, expect, login, register } from './fixtures';
+import { test, expect, hydrated, login, register } from './fixtures';
 
 /** A page in a browser context of its own, signed in as `user`. */
 async function as(browser: Browser, baseURL: string, user: string): Promise<Page> {
@@ -100,4 +100,72 @@ test('alice takes revision 2 through canary, general and prod; bob approves prod
   await expect(rows).toHaveCount(2);
   await expect(rows.first()).toContainText('Aborted');
   await expect(rows.nth(1)).toContainText('Succeeded');
+});
+
+test('the deploy form previews the blast radius as providers and drain change', async ({ page }) => {
+  await page.goto('/daemons/new?cluster=default');
+  await hydrated(page);
+  await page.getByLabel('mi-general').check();
+  const blast = page.getByRole('table', { name: 'Blast radius' });
+  await expect(blast.locator('tbody tr')).toHaveCount(1);
+  await expect(blast.locator('tbody tr').first()).toContainText('mi-general');
+  // 4 instances at the default 25 %: 4 batches of 1.
+  await expect(blast.locator('tbody tr').first()).toContainText('4 of 1 instance');
+  await page.getByLabel('Drain percentage').fill('50');
+  await expect(blast.locator('tbody tr').first()).toContainText('2 of 2 instances');
+  await page.getByLabel('mi-canary').check();
+  await expect(blast.locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByRole('note').filter({ hasText: 'Every instance of these capacity providers will be replaced' })).toBeVisible();
+});
+
+test('an admin adds a delivery window; a stage waits for it and the calendar shows both', async ({ page, request }) => {
+  test.setTimeout(300_000);
+  const n = Date.now() % 100000;
+  const family = `window-agent-${n}`;
+  await register(request, family, 'amazon/cloudwatch-agent:1', 'cwagent');
+  const save = await request.post('/api/save-pipeline', {
+    form: {
+      'form[name]': `windowed-${n}`,
+      'form[stages][0][name]': 'canary',
+      'form[stages][0][cluster]': 'default',
+      'form[stages][0][daemon]': `windowed-${n}`,
+      'form[stages][0][capacity_providers]': 'mi-canary',
+    },
+  });
+  expect(save.status(), await save.text()).toBeLessThan(400);
+
+  // Daily, an hour long, opening two hours from now (UTC): closed now.
+  const hour = (new Date().getUTCHours() + 2) % 24;
+  await page.goto('/admin/windows');
+  await page.getByLabel('Effect').selectOption('allow');
+  await page.getByLabel('Cluster').fill('default');
+  await page.getByLabel('Capacity provider').fill('mi-canary');
+  await page.getByLabel('Recurrence (RRULE)').fill('FREQ=DAILY');
+  await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByLabel('First start').fill(`2026-01-01T${String(hour).padStart(2, '0')}:00`);
+  await page.getByLabel('Duration (minutes)').fill('60');
+  await page.getByLabel('Reason').fill(`canary hours ${n}`);
+  await page.getByRole('button', { name: 'Add window' }).click();
+  await expect(page.locator('#window-time_zone-error')).toContainText('time zone');
+  await page.getByLabel('Time zone').fill('UTC');
+  await page.getByRole('button', { name: 'Add window' }).click();
+  const row = page.getByRole('table', { name: 'Delivery windows' }).locator('tbody tr', { hasText: `canary hours ${n}` });
+  await expect(row).toHaveCount(1);
+
+  await page.goto(`/pipelines/windowed-${n}`);
+  await page.getByLabel('Revision', { exact: true }).fill(`${family}:1`);
+  await page.getByRole('button', { name: 'Start promotion' }).click();
+  await expect(page).toHaveURL(/\/promotions\//);
+  const gate = page.getByRole('list', { name: 'Gates of canary' }).locator('li', { hasText: 'Delivery window' });
+  await expect(gate.locator('.badge')).toHaveText('Waiting', { timeout: 60_000 });
+  await expect(gate).toContainText(`canary hours ${n}`);
+
+  await page.goto('/calendar');
+  await expect(page.getByRole('list', { name: /^Days of / })).toContainText(`canary hours ${n}`);
+  await expect(page.getByRole('list', { name: /^Days of / })).toContainText('starts when its window opens');
+
+  // Deleting the window lets the stage start.
+  await page.goto('/admin/windows');
+  await page.getByRole('button', { name: new RegExp(`^Delete window .*canary hours ${n}`) }).click();
+  await expect(page.getByRole('table', { name: 'Delivery windows' }).locator('tbody tr', { hasText: `canary hours ${n}` })).toHaveCount(0);
 });

@@ -68,7 +68,7 @@ fn WindowsTable(list: Vec<WindowRow>) -> impl IntoView {
                                     <td>
                                         <ActionForm action=delete>
                                             <input type="hidden" name="id" value=w.id.clone() />
-                                            <button type="submit" class="btn link" aria-label=format!("Delete window {}", w.describe())>"Delete"</button>
+                                            <button type="submit" class="btn link" aria-label=format!("Delete window {} ({})", w.describe(), w.reason)>"Delete"</button>
                                         </ActionForm>
                                     </td>
                                 </tr>
