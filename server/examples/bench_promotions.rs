@@ -28,11 +28,10 @@ async fn main() {
     let sim = state.services.gateway.ecs.sim_endpoint.clone().expect("embedded mode");
     let (http, _) = sign_in(&base, "admin").await;
     let post = |endpoint: &str, form: Vec<(&str, String)>| {
-        let http = http.clone();
-        let url = format!("{base}/api/{endpoint}");
-        let origin = base.clone();
+        // The body is encoded here, so the future holds no borrow of `form`.
+        let req = http.post(format!("{base}/api/{endpoint}")).header("origin", base.clone()).form(&form);
         async move {
-            let res = http.post(url).header("origin", origin).form(&form).send().await.unwrap();
+            let res = req.send().await.unwrap();
             let status = res.status().as_u16();
             let body: Value = res.json().await.unwrap_or(Value::Null);
             assert!(status < 300, "{status}: {body}");

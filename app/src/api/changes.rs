@@ -129,6 +129,9 @@ pub struct ChangeRequestDetail {
     /// default one, "" for the default one.
     #[serde(default)]
     pub environment_prefix: String,
+    /// The promotion whose stage made (or rolled back) this request: (its id, the stage's name).
+    #[serde(default)]
+    pub promotion: Option<(String, String)>,
 }
 
 /// Which requests the Approvals page lists.

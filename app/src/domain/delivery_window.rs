@@ -75,7 +75,7 @@ impl DeliveryWindow {
     pub fn applies_to(&self, environment: &str, cluster: &str, providers: &[String]) -> bool {
         (self.environment == "*" || self.environment == environment)
             && (self.cluster == "*" || self.cluster == cluster)
-            && (self.capacity_provider.is_empty() || providers.iter().any(|p| *p == self.capacity_provider))
+            && (self.capacity_provider.is_empty() || providers.contains(&self.capacity_provider))
     }
 
     /// "Allow: prod / mi-prod-a: FREQ=… (Europe/Berlin, 480 min)".

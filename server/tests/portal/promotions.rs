@@ -167,6 +167,11 @@ async fn a_promotion_goes_through_three_stages(engine: Engine) {
             assert!(g["state"] == "passed" || g["name"] == "Manual promote", "{g}");
         }
     }
+    // A stage's request names its promotion (history grouped by promotion).
+    let prod_request = v["stages"][2]["request_id"].as_str().unwrap();
+    let (status, r) = app.call("get-change-request", &[("id", prod_request)]).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["promotion"], json!([v["row"]["id"], "prod"]), "{r}");
     // Each stage is an ordinary change request in alice's name, made once.
     assert_eq!(count(&app, "SELECT COUNT(*) FROM change_requests WHERE requester = 'alice'").await, 3);
     assert_eq!(mutating_calls(&app, "CreateDaemon"), 3);

@@ -128,6 +128,9 @@ fn RequestBody(d: ChangeRequestDetail, actions: Actions) -> impl IntoView {
                 <div><dt>"Requester"</dt><dd class="requester">{r.requester.clone()}</dd></div>
                 <div><dt>"Team"</dt><dd>{if r.team.is_empty() { "—".to_string() } else { r.team.clone() }}</dd></div>
                 <div><dt>"Environment"</dt><dd class="environment">{dash(&r.environment)}</dd></div>
+                {d.promotion.clone().map(|(id, stage)| view! {
+                    <div><dt>"Promotion"</dt><dd><a href=format!("/promotions/{id}")>{format!("stage {stage}")}</a></dd></div>
+                })}
                 <div><dt>"Cluster"</dt><dd>{if r.cluster.is_empty() { "—".to_string() } else { r.cluster.clone() }}</dd></div>
                 <div>
                     <dt>"Daemon"</dt>

@@ -257,8 +257,8 @@ fn DeployFormView(
         let rows = blast.get();
         (!rows.is_empty()).then(|| {
             view! {
-                <section class="blast-radius" aria-labelledby="deploy-blast-title">
-                    <h3 id="deploy-blast-title">"Blast radius"</h3>
+                <section class="panel blast-radius" aria-labelledby="deploy-blast-title">
+                    <h2 id="deploy-blast-title">"Blast radius"</h2>
                     <p class="alert warn" role="note">{crate::domain::blast_radius::REPLACEMENT_WARNING}</p>
                     <div class="table-scroll">
                     <table class="data" aria-label="Blast radius">
@@ -501,8 +501,8 @@ fn DeployFormView(
                         {move || error_for("capacity_providers").get().or_else(|| capacity_error.get())}
                     </div>
                     {capacity_table}
-                    {blast_table}
                 </fieldset>
+                {blast_table}
 
                 <div class="panel">
                     <h2>"Deployment"</h2>

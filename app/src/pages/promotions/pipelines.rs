@@ -10,7 +10,9 @@ use crate::api::promotions::{
     SavePipeline, StageBlast, StartPromotion,
 };
 use crate::api::PortalError;
-use crate::components::{resource::Resource, time::format_epoch, ErrorAlert, LoadError};
+use crate::components::{
+    resource::Resource, time::format_epoch, ErrorAlert, FormAction, LoadError, PostForm,
+};
 use crate::domain::pipeline::{PipelineForm, StageForm};
 use crate::layout::{Crumb, PageHeader};
 
@@ -221,9 +223,10 @@ fn BlastRadius(blast: Vec<StageBlast>) -> impl IntoView {
     }
 }
 
-#[component]
+/// An island, so that a refused revision stays in the field with its message.
+#[island(lazy)]
 fn StartForm(pipeline: String) -> impl IntoView {
-    let start = ServerAction::<StartPromotion>::new();
+    let start = FormAction::<StartPromotion>::new();
     let answer = move || start.value().get();
     let revision_error = move || field_error(answer(), "revision");
     let other = Signal::derive(move || match answer() {
@@ -235,7 +238,7 @@ fn StartForm(pipeline: String) -> impl IntoView {
         <section class="panel" id="start" aria-labelledby="start-title">
             <h2 id="start-title">"Start a promotion"</h2>
             <ErrorAlert error=other />
-            <ActionForm action=start>
+            <PostForm action=start>
                 <input type="hidden" name="pipeline" value=pipeline />
                 <div class="field">
                     <label for="start-revision">"Revision"</label>
@@ -248,7 +251,7 @@ fn StartForm(pipeline: String) -> impl IntoView {
                 <div class="form-actions">
                     <button type="submit" class="btn primary" disabled=move || start.pending().get()>"Start promotion"</button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -312,9 +315,17 @@ fn stage_check(i: usize, f: &'static str, label: &'static str, checked: bool) ->
     }
 }
 
-#[component]
+/// An island, so that a refused pipeline keeps every field as typed, with each message next to
+/// its field. Saved, it goes to the pipeline's page (loaded again when it is this one).
+#[island(lazy)]
 fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
-    let save = ServerAction::<SavePipeline>::new();
+    let save = FormAction::<SavePipeline>::new();
+    let editing_here = !original.is_empty();
+    Effect::new(move |_| {
+        if editing_here && matches!(save.value().get(), Some(Ok(_))) {
+            let _ = window().location().reload();
+        }
+    });
     let error = move |field: &str| field_error(save.value().get(), field);
     let other = Signal::derive(move || match save.value().get() {
         Some(Err(PortalError::Invalid(e))) if e.0.keys().any(|k| k == "name" || k.starts_with("stages.")) => {
@@ -360,7 +371,7 @@ fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
         <section class="panel" aria-labelledby="editor-title">
             <h2 id="editor-title">{if editing { "Edit pipeline" } else { "Pipeline" }}</h2>
             <ErrorAlert error=other />
-            <ActionForm action=save>
+            <PostForm action=save>
                 <input type="hidden" name="original" value=original.clone() />
                 <div class="field">
                     <label for="pipeline-name">"Pipeline name"</label>
@@ -381,7 +392,7 @@ fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
                         {if editing { "Save pipeline" } else { "Create pipeline" }}
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

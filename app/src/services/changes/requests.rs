@@ -134,8 +134,10 @@ impl ChangeEngine {
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| r.input.clone());
         let environment_prefix = self.gateways.path_in(&r.row.environment, "");
+        let promotion = crate::services::promotions::store::promotion_of_request(&self.db, id).await?;
         Ok(ChangeRequestDetail {
             environment_prefix,
+            promotion,
             can_cancel: is_requester && matches!(r.row.state, ChangeState::Pending | ChangeState::Approved),
             can_edit: is_requester
                 && pending
