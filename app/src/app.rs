@@ -35,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script inner_html=include_str!("layout/early_input.js")></script>
                 // Copy buttons, without wasm (components::ShortArn).
                 <script inner_html=include_str!("layout/copy.js")></script>
+                <script inner_html=include_str!("layout/keep_input.js")></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

@@ -27,7 +27,6 @@ PAGES = {
     "/admin/environments": ["environments_body"],
     "/task-definitions/new, new revision": ["task_definition_editor"],
     "/daemons/new, update": ["deploy_form_view"],
-    "/promotions/:id (while it runs)": ["follow_promotion"],
 }
 
 

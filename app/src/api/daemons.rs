@@ -123,9 +123,10 @@ pub struct ProviderCapacity {
     /// Live application tasks on its ACTIVE instances (what a deployment's drains move).
     #[serde(default)]
     pub app_tasks: u32,
-    /// How long past deployments on it took (the blast-radius preview).
+    /// How long past deployments on it took, as the blast-radius preview says it (written on
+    /// the server, so the estimate's arithmetic stays out of the wasm).
     #[serde(default)]
-    pub estimate: Option<crate::domain::blast_radius::DurationEstimate>,
+    pub estimate: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -204,9 +205,10 @@ pub async fn load_deploy_options(
     let mut options = gw.deploy_options(cluster.trim()).await?;
     let durations = s.history.provider_durations(&env.name, &options.cluster).await?;
     for p in &mut options.providers {
-        p.estimate = durations
+        let estimate = durations
             .get(&p.provider.name)
             .and_then(|d| crate::domain::blast_radius::DurationEstimate::from_samples(d));
+        p.estimate = crate::domain::blast_radius::estimate_text(estimate.as_ref());
     }
     options.environment = env.name;
     Ok(options)

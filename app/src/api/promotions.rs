@@ -67,7 +67,7 @@ pub struct PromotionEventView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PromotionView {
     pub row: PromotionRow,
-    /// Grows at every transition: the page reloads its view when it changes.
+    /// Grows at every transition (API clients can tell whether anything moved).
     pub version: i64,
     pub current_stage: i64,
     pub stages: Vec<StageView>,
@@ -146,14 +146,6 @@ pub async fn get_promotion(id: String) -> Result<PromotionView, PortalError> {
     let user = crate::auth::require_user()?;
     let s = crate::services::services()?;
     Ok(s.promotions.promotion_view(&user, &id).await?)
-}
-
-/// The promotion's version only: what the live part of its page polls.
-#[server(prefix = "/api", endpoint = "promotion-version")]
-pub async fn promotion_version(id: String) -> Result<i64, PortalError> {
-    let _user = crate::auth::require_user()?;
-    let s = crate::services::services()?;
-    Ok(s.promotions.version(&id).await?)
 }
 
 /// Starts a promotion; answers (and without JavaScript redirects to) its page.

@@ -87,11 +87,21 @@ impl ProviderBlast {
     }
 
     pub fn estimate_text(&self) -> String {
-        match &self.estimate {
-            Some(e) => e.describe(),
-            None => "no estimate: no past deployment on this provider".into(),
-        }
+        estimate_text(self.estimate.as_ref())
     }
+}
+
+/// What the preview says of an estimate (or of having none).
+pub fn estimate_text(estimate: Option<&DurationEstimate>) -> String {
+    match estimate {
+        Some(e) => e.describe(),
+        None => "no estimate: no past deployment on this provider".into(),
+    }
+}
+
+/// "4 of 1 instance": batches, and instances in each.
+pub fn batches_text(batches: u32, per_batch: u32) -> String {
+    format!("{batches} of {per_batch} instance{}", if per_batch == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

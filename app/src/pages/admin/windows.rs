@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use super::gate::AdminGate;
 use crate::api::windows::{admin_list_windows, AdminDeleteWindow, AdminSaveWindow, WindowRow};
 use crate::api::PortalError;
-use crate::components::{
-    resource::Resource, time::format_epoch, ErrorAlert, FormAction, LoadError, PostForm,
-};
+use crate::components::{resource::Resource, time::format_epoch, ErrorAlert, LoadError};
 use crate::domain::delivery_window::DeliveryWindowForm;
 use crate::layout::{Crumb, PageHeader};
 
@@ -104,16 +102,11 @@ fn text_field(
     }
 }
 
-/// An island, so that a refused window keeps what was typed (the answer shows next to the
-/// fields); a saved one reloads the page, whose table then lists it.
-#[island(lazy)]
+/// A plain form (no wasm): a refusal comes back with each message next to its field, and
+/// `layout/keep_input.js` puts back what was typed.
+#[component]
 fn WindowEditor() -> impl IntoView {
-    let save = FormAction::<AdminSaveWindow>::new();
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) {
-            let _ = window().location().reload();
-        }
-    });
+    let save = ServerAction::<AdminSaveWindow>::new();
     let error = move |field: &str| match save.value().get() {
         Some(Err(PortalError::Invalid(e))) => e.get(field).map(str::to_string),
         _ => None,
@@ -128,7 +121,7 @@ fn WindowEditor() -> impl IntoView {
         <section class="panel" aria-labelledby="window-editor-title">
             <h2 id="window-editor-title">"Add a delivery window"</h2>
             <ErrorAlert error=other />
-            <PostForm action=save>
+            <ActionForm action=save attr:data-keep-input="">
                 <div class="field">
                     <label for="window-effect">"Effect"</label>
                     <p class="help" id="window-effect-help">"Allow: stages start only inside such windows. Deny: never inside."</p>
@@ -150,7 +143,7 @@ fn WindowEditor() -> impl IntoView {
                 <div class="form-actions">
                     <button type="submit" class="btn primary" disabled=move || save.pending().get()>"Add window"</button>
                 </div>
-            </PostForm>
+            </ActionForm>
         </section>
     }
 }

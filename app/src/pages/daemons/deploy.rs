@@ -229,7 +229,12 @@ fn DeployFormView(
     });
     // The blast radius of the chosen providers at the chosen drain percentage (recomputed here,
     // from the options the server sent: no request while the user edits).
-    let blast = Memo::new(move |_| {
+    // The blast radius of the chosen providers at the chosen drain percentage, recomputed here
+    // from the counts the server sent with the options (no request while the user edits). Its
+    // rows are one escaped HTML string: as `view!`s they cost the island ~20 KB of wasm.
+    let blast_rows = Memo::new(move |_| {
+        use crate::domain::blast_radius::{batches, batches_text};
+        use crate::pages::fleet_cells::esc;
         providers.with(|p| match p {
             Some(Ok(p)) => form.with(|f| {
                 let drain = f
@@ -237,25 +242,25 @@ fn DeployFormView(
                     .trim()
                     .parse::<f64>()
                     .unwrap_or(crate::domain::deployment::DEFAULT_DRAIN_PERCENT);
-                p.iter()
-                    .filter(|x| f.capacity_providers.contains(&x.provider.name))
-                    .map(|x| {
-                        crate::domain::blast_radius::ProviderBlast::new(
-                            &x.provider.name,
-                            x.provider.instances,
-                            x.app_tasks,
-                            drain,
-                            x.estimate.clone(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
+                let mut html = String::new();
+                for x in p.iter().filter(|x| f.capacity_providers.contains(&x.provider.name)) {
+                    let (per, count) = batches(x.provider.instances, drain);
+                    html.push_str(&format!(
+                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        esc(&x.provider.name),
+                        x.provider.instances,
+                        batches_text(count, per),
+                        x.app_tasks,
+                        esc(&x.estimate)
+                    ));
+                }
+                html
             }),
-            _ => vec![],
+            _ => String::new(),
         })
     });
     let blast_table = move || {
-        let rows = blast.get();
-        (!rows.is_empty()).then(|| {
+        (!blast_rows.with(String::is_empty)).then(|| {
             view! {
                 <section class="panel blast-radius" aria-labelledby="deploy-blast-title">
                     <h2 id="deploy-blast-title">"Blast radius"</h2>
@@ -266,17 +271,7 @@ fn DeployFormView(
                             <th>"Capacity provider"</th><th>"Instances replaced"</th><th>"Batches"</th>
                             <th>"Application tasks that move"</th><th>"Estimated duration"</th>
                         </tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|r| view! {
-                                <tr>
-                                    <td>{r.provider.clone()}</td>
-                                    <td>{r.instances}</td>
-                                    <td>{format!("{} of {} instance{}", r.batches, r.per_batch, if r.per_batch == 1 { "" } else { "s" })}</td>
-                                    <td>{r.app_tasks}</td>
-                                    <td>{r.estimate_text()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
+                        <tbody inner_html=move || blast_rows.get()></tbody>
                     </table>
                     </div>
                 </section>

@@ -10,9 +10,7 @@ use crate::api::promotions::{
     SavePipeline, StageBlast, StartPromotion,
 };
 use crate::api::PortalError;
-use crate::components::{
-    resource::Resource, time::format_epoch, ErrorAlert, FormAction, LoadError, PostForm,
-};
+use crate::components::{resource::Resource, time::format_epoch, ErrorAlert, LoadError};
 use crate::domain::pipeline::{PipelineForm, StageForm};
 use crate::layout::{Crumb, PageHeader};
 
@@ -210,7 +208,7 @@ fn BlastRadius(blast: Vec<StageBlast>) -> impl IntoView {
                                     <td>{b.stage.clone()}</td>
                                     <td>{r.provider.clone()}</td>
                                     <td>{r.instances}</td>
-                                    <td>{format!("{} of {} instance{}", r.batches, r.per_batch, if r.per_batch == 1 { "" } else { "s" })}</td>
+                                    <td>{crate::domain::blast_radius::batches_text(r.batches, r.per_batch)}</td>
                                     <td>{r.app_tasks}</td>
                                     <td>{r.estimate_text()}</td>
                                 </tr>
@@ -223,10 +221,10 @@ fn BlastRadius(blast: Vec<StageBlast>) -> impl IntoView {
     }
 }
 
-/// An island, so that a refused revision stays in the field with its message.
-#[island(lazy)]
+/// A plain form (no wasm); `layout/keep_input.js` puts back a refused revision.
+#[component]
 fn StartForm(pipeline: String) -> impl IntoView {
-    let start = FormAction::<StartPromotion>::new();
+    let start = ServerAction::<StartPromotion>::new();
     let answer = move || start.value().get();
     let revision_error = move || field_error(answer(), "revision");
     let other = Signal::derive(move || match answer() {
@@ -238,7 +236,7 @@ fn StartForm(pipeline: String) -> impl IntoView {
         <section class="panel" id="start" aria-labelledby="start-title">
             <h2 id="start-title">"Start a promotion"</h2>
             <ErrorAlert error=other />
-            <PostForm action=start>
+            <ActionForm action=start attr:data-keep-input="">
                 <input type="hidden" name="pipeline" value=pipeline />
                 <div class="field">
                     <label for="start-revision">"Revision"</label>
@@ -251,7 +249,7 @@ fn StartForm(pipeline: String) -> impl IntoView {
                 <div class="form-actions">
                     <button type="submit" class="btn primary" disabled=move || start.pending().get()>"Start promotion"</button>
                 </div>
-            </PostForm>
+            </ActionForm>
         </section>
     }
 }
@@ -315,17 +313,11 @@ fn stage_check(i: usize, f: &'static str, label: &'static str, checked: bool) ->
     }
 }
 
-/// An island, so that a refused pipeline keeps every field as typed, with each message next to
-/// its field. Saved, it goes to the pipeline's page (loaded again when it is this one).
-#[island(lazy)]
+/// A plain form (no wasm): a refusal comes back with each message next to its field, and
+/// `layout/keep_input.js` puts back every field as typed.
+#[component]
 fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
-    let save = FormAction::<SavePipeline>::new();
-    let editing_here = !original.is_empty();
-    Effect::new(move |_| {
-        if editing_here && matches!(save.value().get(), Some(Ok(_))) {
-            let _ = window().location().reload();
-        }
-    });
+    let save = ServerAction::<SavePipeline>::new();
     let error = move |field: &str| field_error(save.value().get(), field);
     let other = Signal::derive(move || match save.value().get() {
         Some(Err(PortalError::Invalid(e))) if e.0.keys().any(|k| k == "name" || k.starts_with("stages.")) => {
@@ -371,7 +363,7 @@ fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
         <section class="panel" aria-labelledby="editor-title">
             <h2 id="editor-title">{if editing { "Edit pipeline" } else { "Pipeline" }}</h2>
             <ErrorAlert error=other />
-            <PostForm action=save>
+            <ActionForm action=save attr:data-keep-input="">
                 <input type="hidden" name="original" value=original.clone() />
                 <div class="field">
                     <label for="pipeline-name">"Pipeline name"</label>
@@ -392,7 +384,7 @@ fn PipelineEditor(form: PipelineForm, original: String) -> impl IntoView {
                         {if editing { "Save pipeline" } else { "Create pipeline" }}
                     </button>
                 </div>
-            </PostForm>
+            </ActionForm>
         </section>
     }
 }

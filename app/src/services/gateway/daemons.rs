@@ -599,7 +599,7 @@ impl EcsGateway {
                     daemons: per_provider.remove(&p.name).unwrap_or_default(),
                     instances: loads.remove(&p.name).unwrap_or_default(),
                     app_tasks: counts.get(&p.name).map_or(0, |c| c.1),
-                    estimate: None,
+                    estimate: String::new(),
                     provider: crate::api::clusters::CapacityProviderInfo {
                         instances: counts.get(&p.name).map_or(0, |c| c.0),
                         ..p

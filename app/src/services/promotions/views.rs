@@ -65,10 +65,6 @@ impl Promotions {
         Ok(rows)
     }
 
-    pub async fn version(&self, id: &str) -> Result<i64, PromotionError> {
-        Ok(self.record_of(id).await?.version)
-    }
-
     async fn record_of(&self, id: &str) -> Result<PromotionRecord, PromotionError> {
         store::promotion(self.db(), id)
             .await?
