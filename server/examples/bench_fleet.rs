@@ -10,7 +10,7 @@
 mod timing;
 
 use server::{config::Config, startup::Application};
-use timing::{sign_in, time_async};
+use timing::{sign_in, time_async, time_get};
 
 const ENVIRONMENTS: usize = 50;
 const FAMILIES: usize = 100;
@@ -82,16 +82,7 @@ async fn main() {
         "/fleet, {ENVIRONMENTS} environments × {FAMILIES} families: {:.0} KB of HTML",
         page.len() as f64 / 1000.0
     );
-    let page_time = time_async(SAMPLES, || {
-        let http = http.clone();
-        let url = format!("{base}/fleet");
-        async move {
-            let res = http.get(url).send().await.unwrap();
-            assert!(res.status().is_success());
-            let _ = res.text().await.unwrap();
-        }
-    })
-    .await;
+    let page_time = time_get(&http, &format!("{base}/fleet"), SAMPLES).await;
     println!("  GET /fleet (server render, 25 families): {page_time}");
     let last = time_async(SAMPLES, || {
         let http = http.clone();

@@ -9,7 +9,7 @@ mod timing;
 
 use serde_json::{json, Value};
 use server::{config::Config, startup::Application};
-use timing::{sign_in, time_async};
+use timing::{sign_in, time_async, time_get};
 
 const SAMPLES: usize = 300;
 
@@ -114,16 +114,7 @@ async fn main() {
     let page = http.get(format!("{base}/promotions/{id}")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Every instance on the revision"), "the page renders its gates");
     println!("/promotions/:id: {:.0} KB of HTML", page.len() as f64 / 1000.0);
-    let page_time = time_async(SAMPLES, || {
-        let http = http.clone();
-        let url = format!("{base}/promotions/{id}");
-        async move {
-            let res = http.get(url).send().await.unwrap();
-            assert!(res.status().is_success());
-            let _ = res.text().await.unwrap();
-        }
-    })
-    .await;
+    let page_time = time_get(&http, &format!("{base}/promotions/{id}"), SAMPLES).await;
     println!("  GET /promotions/:id (server render, warm): {page_time}");
     let fn_time = time_async(SAMPLES, || {
         let call = post("get-promotion", vec![("id", id.clone())]);

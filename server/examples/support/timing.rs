@@ -51,3 +51,16 @@ pub async fn sign_in(base: &str, user: &str) -> (reqwest::Client, String) {
     headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
     (reqwest::Client::builder().default_headers(headers).build().unwrap(), cookie)
 }
+
+/// [`time_async`] of `GET url` (status checked, body read) with `http`.
+pub async fn time_get(http: &reqwest::Client, url: &str, n: usize) -> String {
+    time_async(n, || {
+        let req = http.get(url);
+        async move {
+            let res = req.send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.status());
+            let _ = res.bytes().await.unwrap();
+        }
+    })
+    .await
+}

@@ -196,7 +196,8 @@ impl Promotions {
                 engine.cancel_unchecked(&user.username, ip, &s.request_id, &why).await?;
             }
             ChangeState::Executing | ChangeState::Succeeded if roll_back_current => {
-                if self.roll_back_stage(user, ip, id, s.position).await?.is_none() {
+                let sent = self.roll_back_stage(user, ip, id, s.position).await?;
+                if sent.is_none() {
                     let why = "nothing sent back: the daemon ran nothing before this promotion (delete it from its page if it should go)";
                     store::add_event(self.db(), id, Some(s.position), &user.username, "not_rolled_back", why)
                         .await?;

@@ -267,7 +267,17 @@ pub async fn stages(db: &Db, promotion_id: &str) -> Result<Vec<StageRecord>, sql
     .collect()
 }
 
-/// Bumps the promotion's version (its pages follow it) after a stage changed.
+/// After an UPDATE of one stage row: bumps the promotion's version if it changed the row; true
+/// if it did.
+async fn touch_if_moved(db: &Db, id: &str, rows_affected: u64) -> Result<bool, sqlx::Error> {
+    let moved = rows_affected == 1;
+    if moved {
+        touch(db, id).await?;
+    }
+    Ok(moved)
+}
+
+/// Bumps the promotion's version (API clients see something moved) after a stage changed.
 async fn touch(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE promotions SET version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(now_ms())
@@ -373,11 +383,7 @@ pub async fn stage_transition(
     .bind(from.as_str())
     .execute(db.pool())
     .await?;
-    let moved = done.rows_affected() == 1;
-    if moved {
-        touch(db, id).await?;
-    }
-    Ok(moved)
+    touch_if_moved(db, id, done.rows_affected()).await
 }
 
 /// Records why the stage waits (window, approvals) without changing its state; bumps the
@@ -400,9 +406,7 @@ pub async fn set_gate_note(
     .bind(position)
     .execute(db.pool())
     .await?;
-    if done.rows_affected() == 1 {
-        touch(db, id).await?;
-    }
+    touch_if_moved(db, id, done.rows_affected()).await?;
     Ok(())
 }
 
@@ -423,11 +427,7 @@ pub async fn set_rollback_request(
     .bind(position)
     .execute(db.pool())
     .await?;
-    let moved = done.rows_affected() == 1;
-    if moved {
-        touch(db, id).await?;
-    }
-    Ok(moved)
+    touch_if_moved(db, id, done.rows_affected()).await
 }
 
 #[derive(Clone, Debug, FromRow)]
