@@ -168,7 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/_sim/{*rest}", axum::routing::any(crate::sim_proxy::forward))
-        .nest("/api/v1", crate::api_v1::router())
+        .nest("/api/v1", crate::api_v1::router(state.clone()))
         .route("/history/export.csv", get(crate::export::history_csv))
         .route("/history/export.json", get(crate::export::history_json))
         .route("/audit/export.csv", get(crate::export::audit_csv))

@@ -22,23 +22,11 @@ pub struct ApiError {
     pub fields: Option<serde_json::Value>,
 }
 
-/// Every code this API answers with (the OpenAPI document lists them).
-pub const CODES: [&str; 14] = [
-    "bad_request",
-    "malformed_json",
-    "invalid_body",
-    "invalid",
-    "unauthenticated",
-    "invalid_token",
-    "forbidden",
-    "cross_origin",
-    "not_found",
-    "method_not_allowed",
-    "conflict",
-    "payload_too_large",
-    "unsupported_media_type",
-    "internal",
-];
+/// Every code this API answers with (the OpenAPI document lists them: `dto::common::ErrorCode`).
+#[cfg(test)]
+pub fn codes() -> Vec<&'static str> {
+    super::dto::common::ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
+}
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
@@ -120,6 +108,23 @@ from_service_error!(ChangeError, GatewayError, HistoryError, FieldErrors);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_sent_is_documented() {
+        let codes = codes();
+        for e in [
+            PortalError::invalid("x", "y"),
+            PortalError::BadRequest("x".into()),
+            PortalError::NotFound("x".into()),
+            PortalError::Conflict("x".into()),
+            PortalError::Unauthenticated,
+            PortalError::Forbidden("x".into()),
+            PortalError::Internal("x".into()),
+        ] {
+            let code = ApiError::from(e).code;
+            assert!(codes.contains(&code), "{code}");
+        }
+    }
 
     #[test]
     fn portal_errors_keep_their_status_and_get_a_code() {

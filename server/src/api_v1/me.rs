@@ -2,17 +2,29 @@
 //! identity is narrowed to its scope).
 
 use axum::Json;
-use serde_json::{json, Value};
 
-use super::extract::ApiUser;
+use super::{
+    dto::{
+        common::ErrorBody,
+        me::{Me, TeamRole},
+    },
+    extract::ApiUser,
+};
 
-pub async fn me(caller: ApiUser) -> Json<Value> {
+#[utoipa::path(get, path = "/me", tag = "identity",
+    responses((status = 200, description = "The caller.", body = Me),
+              (status = 401, description = "No credentials, or an unknown, expired or revoked token.", body = ErrorBody)))]
+pub async fn me(caller: ApiUser) -> Json<Me> {
     let u = caller.user;
-    Json(json!({
-        "username": u.username,
-        "is_admin": u.is_admin,
-        "teams": u.teams.iter().map(|(t, r)| json!({"team": t, "role": r.as_str()})).collect::<Vec<_>>(),
-        "auth": if caller.token_id.is_some() { "token" } else { "session" },
-        "token_id": caller.token_id,
-    }))
+    Json(Me {
+        username: u.username,
+        is_admin: u.is_admin,
+        teams: u
+            .teams
+            .iter()
+            .map(|(t, r)| TeamRole { team: t.clone(), role: r.as_str().to_string() })
+            .collect(),
+        auth: if caller.token_id.is_some() { "token" } else { "session" }.to_string(),
+        token_id: caller.token_id,
+    })
 }

@@ -1,25 +1,33 @@
-//! `/api/v1`: the JSON automation API (CI pipelines requesting deploys). Plain axum routes;
-//! authentication by API token (`Authorization: Bearer dpt_…`) or session cookie, resolved by
-//! the auth middleware before these handlers run; every handler checks the caller itself.
-//! Errors always come as `{"error": {"code", "message"}}` (see `error.rs`). The OpenAPI
-//! document (`openapi.rs`) describes every route registered here; a test holds them together.
+//! `/api/v1`: the JSON automation API (CI pipelines registering revisions and requesting
+//! deploys). Authentication by API token (`Authorization: Bearer dpt_…`) or session cookie,
+//! resolved by the auth middleware before these handlers run; every handler checks the
+//! caller itself. Bodies are this API's own types (`dto/`); the OpenAPI document is generated
+//! from them and from the handlers' `#[utoipa::path]` (`openapi.rs`), and `build` registers
+//! each route and its documentation in one step, so they cannot drift apart.
 
 mod changes;
+mod clusters;
+mod daemons;
+pub mod dto;
 mod error;
 mod extract;
 mod history;
+mod idempotency;
 mod me;
 mod openapi;
+mod paging;
 mod promotions;
+mod task_definitions;
 
 use axum::{
     extract::{DefaultBodyLimit, Request},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
-    routing::{get, post, MethodRouter},
     Router,
 };
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use error::ApiError;
 pub use openapi::document;
@@ -29,54 +37,54 @@ use crate::state::AppState;
 /// Largest request body accepted (bigger ones get 413 `payload_too_large`).
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// The router and the (method, path) of every route on it, so the OpenAPI test can check the
-/// document covers them all.
-struct Routes {
-    router: Router<AppState>,
-    listed: Vec<(Method, &'static str)>,
+/// Every route with its documentation.
+fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(openapi::serve))
+        .routes(routes!(me::me))
+        .routes(routes!(task_definitions::families, task_definitions::register))
+        .routes(routes!(task_definitions::revisions))
+        .routes(routes!(task_definitions::get, task_definitions::delete))
+        .routes(routes!(daemons::list))
+        .routes(routes!(daemons::get))
+        .routes(routes!(daemons::deployments))
+        .routes(routes!(clusters::list))
+        .routes(routes!(clusters::get))
+        .routes(routes!(clusters::capacity_providers))
+        .routes(routes!(clusters::instances))
+        .routes(routes!(changes::list, changes::create))
+        .routes(routes!(changes::get, changes::edit))
+        .routes(routes!(changes::approve))
+        .routes(routes!(changes::reject))
+        .routes(routes!(changes::cancel))
+        .routes(routes!(changes::override_freeze))
+        .routes(routes!(history::history))
+        .routes(routes!(promotions::list))
+        .routes(routes!(promotions::put))
+        .routes(routes!(promotions::promotions, promotions::start))
+        .routes(routes!(promotions::get))
+        .routes(routes!(promotions::steer))
+        .split_for_parts()
 }
 
-impl Routes {
-    fn add(mut self, path: &'static str, methods: &[Method], route: MethodRouter<AppState>) -> Self {
-        self.listed.extend(methods.iter().map(|m| (m.clone(), path)));
-        self.router = self.router.route(path, route);
-        self
+/// (method, path relative to `/api/v1`) of every documented route.
+pub fn routes() -> Vec<(Method, String)> {
+    let doc = document();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "put", "post", "delete", "patch"] {
+            if item.get(method).is_some() {
+                out.push((Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(), path.clone()));
+            }
+        }
     }
-}
-
-fn build() -> Routes {
-    let routes = Routes { router: Router::new(), listed: Vec::new() };
-    let routes = routes.add("/me", &[Method::GET], get(me::me));
-    let routes = routes.add("/openapi.json", &[Method::GET], get(openapi::serve));
-    let routes = routes.add("/history", &[Method::GET], get(history::history));
-    let routes = routes.add(
-        "/change-requests",
-        &[Method::GET, Method::POST],
-        get(changes::list).post(changes::create),
-    );
-    let routes = routes.add("/change-requests/{id}", &[Method::GET], get(changes::get));
-    let routes = routes.add("/change-requests/{id}/approve", &[Method::POST], post(changes::approve));
-    let routes = routes.add("/change-requests/{id}/reject", &[Method::POST], post(changes::reject));
-    let routes = routes.add("/pipelines", &[Method::GET], get(promotions::list));
-    let routes = routes.add("/pipelines/{name}", &[Method::PUT], axum::routing::put(promotions::put));
-    let routes = routes.add(
-        "/promotions",
-        &[Method::GET, Method::POST],
-        get(promotions::promotions).post(promotions::start),
-    );
-    let routes = routes.add("/promotions/{id}", &[Method::GET], get(promotions::get));
-    routes.add("/promotions/{id}/{action}", &[Method::POST], post(promotions::steer))
-}
-
-/// (method, path relative to `/api/v1`) of every route.
-pub fn routes() -> Vec<(Method, &'static str)> {
-    build().listed
+    out
 }
 
 /// The `/api/v1` router, to be nested at `/api/v1`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     build()
-        .router
+        .0
         .fallback(|| async { ApiError::not_found("No such endpoint; see /api/v1/openapi.json.") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -85,6 +93,7 @@ pub fn router() -> Router<AppState> {
                 "This endpoint does not take that method.",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(state, idempotency::layer))
         .layer(axum::middleware::from_fn(refuse_large_bodies))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }

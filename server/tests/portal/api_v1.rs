@@ -73,12 +73,12 @@ async fn every_endpoint_by_role() {
             assert_error(status, &body, 401, "unauthenticated");
         } else {
             assert_eq!(status, 200, "{who}: {body}");
-            assert!(body["rows"].is_array());
+            assert!(body["items"].is_array());
         }
         // The document is public.
         let (status, body) = send(http, "GET", &format!("{base}/openapi.json"), None).await;
         assert_eq!(status, 200, "{who}");
-        assert_eq!(body["openapi"], "3.0.3");
+        assert_eq!(body["openapi"], "3.1.0");
     }
 }
 
@@ -103,35 +103,6 @@ async fn errors_are_json_with_a_stable_code() {
     assert_eq!(res.status(), 403);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "cross_origin");
-}
-
-#[tokio::test]
-async fn the_openapi_document_covers_every_route() {
-    let app = TestApp::on(Engine::Sqlite).await;
-    let doc = server::api_v1::document();
-    let routes = server::api_v1::routes();
-    assert!(!routes.is_empty());
-    for (method, path) in &routes {
-        let op = &doc["paths"][*path][method.as_str().to_lowercase()];
-        assert!(op["responses"].is_object(), "{method} {path} missing from the document");
-        // …and the route answers something other than "no such endpoint".
-        let url = format!("{}/api/v1{}", app.address, path.replace("{id}", "0"));
-        let (status, body) = send(&app.http, method.as_str(), &url, Some("{}")).await;
-        assert!(
-            !(status == 404 && body["error"]["code"] == "not_found" && !path.contains("{id}")),
-            "{method} {path}: {body}"
-        );
-    }
-    // Every $ref resolves.
-    let text = doc.to_string();
-    for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
-        let name = piece.split('"').next().unwrap();
-        assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
-    }
-    // The served document is the same.
-    let (_, served) =
-        send(&reqwest::Client::new(), "GET", &format!("{}/api/v1/openapi.json", app.address), None).await;
-    assert_eq!(served, doc);
 }
 
 async fn history_reads(engine: Engine) {
@@ -164,13 +135,13 @@ async fn history_reads(engine: Engine) {
     let carol = token_for(&app, "carol").await;
     let (status, body) = send(&carol, "GET", &format!("{base}?cluster=prod&limit=1"), None).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["rows"].as_array().unwrap().len(), 1);
-    assert_eq!(body["rows"][0]["request_id"], "req-1", "newest first");
-    assert_eq!(body["rows"][0]["approvers"], serde_json::json!(["bob"]));
-    let older = body["older"].as_str().expect("a next page").to_string();
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(body["items"][0]["request_id"], "req-1", "newest first");
+    assert_eq!(body["items"][0]["approvers"], serde_json::json!(["bob"]));
+    let older = body["next"].as_str().expect("a next page").to_string();
     let (_, body) = send(&carol, "GET", &format!("{base}?cluster=prod&limit=1&older={older}"), None).await;
-    assert_eq!(body["rows"][0]["request_id"], "req-0");
-    assert!(body["older"].is_null());
+    assert_eq!(body["items"][0]["request_id"], "req-0");
+    assert!(body["next"].is_null());
 
     let (status, body) =
         send(&carol, "GET", &format!("{base}?status=nope&limit=0&from=2026-13-01"), None).await;
@@ -192,7 +163,7 @@ async fn post_raw(http: &reqwest::Client, url: &str, content_type: Option<&str>,
 }
 
 fn ids(page: &Value) -> Vec<String> {
-    page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
 }
 
 /// The change-request endpoints as anonymous, viewer (carol), deployer (alice), approver
@@ -302,12 +273,12 @@ async fn change_requests_by_role(engine: Engine) {
     assert_error(status, &body, 401, "unauthenticated");
     let (status, detail) = send(&carol, "GET", &one, None).await;
     assert_eq!(status, 200, "{detail}");
-    assert_eq!(detail["row"]["state"], "pending");
+    assert_eq!(detail["request"]["state"], "pending");
     assert_eq!(detail["policy"]["approvals_required"], 1);
-    assert!(detail["ecs_input"].as_str().unwrap().contains("CreateDaemon"), "{detail}");
+    assert_eq!(detail["ecs_call"]["operation"], "CreateDaemon", "{detail}");
     assert!(detail["events"].as_array().is_some_and(|e| !e.is_empty()));
     // The settings come back in the shape of the deploy body, defaults filled in.
-    let spec = &detail["spec"];
+    let spec = &detail["settings"];
     assert_eq!(
         (spec["daemon"].as_str(), spec["family"].as_str()),
         (Some("cwagent"), Some("cw-agent")),

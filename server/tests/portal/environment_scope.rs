@@ -472,21 +472,22 @@ async fn the_api_acts_in_the_environment_it_names(engine: Engine) {
 
     let (status, page) = send(&alice, "GET", &format!("{base}?inbox=all&environment=staging"), None).await;
     assert_eq!(status, 200, "{page}");
-    let ids: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [there["id"].as_str().unwrap()], "{page}");
     seen(&app, "CreateDaemon", STAGING_ACCOUNT, 1).await;
     let history = format!("{}/api/v1/history?environment=staging", app.address);
     let wait = async {
         loop {
             let (_, h) = send(&alice, "GET", &history, None).await;
-            if h["rows"].as_array().is_some_and(|r| !r.is_empty()) {
+            if h["items"].as_array().is_some_and(|r| !r.is_empty()) {
                 return h;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
     let h = tokio::time::timeout(Duration::from_secs(20), wait).await.expect("a rollout in staging");
-    assert!(h["rows"].as_array().unwrap().iter().all(|r| r["environment"] == "staging"), "{h}");
+    assert!(h["items"].as_array().unwrap().iter().all(|r| r["environment"] == "staging"), "{h}");
 }
 
 on_both!(

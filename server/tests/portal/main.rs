@@ -6,6 +6,7 @@
 mod helpers;
 
 mod admin;
+mod api_contract;
 mod api_tokens;
 mod api_v1;
 mod auth;

@@ -552,16 +552,16 @@ drain_percent = 50.0
     let (status, body) =
         crate::api_v1::send(&alice, "POST", &format!("{base}/promotions"), Some(start)).await;
     assert_eq!(status, 201, "{body}");
-    let id = body["row"]["id"].as_str().unwrap().to_string();
+    let id = body["promotion"]["id"].as_str().unwrap().to_string();
     drive_until(&app, &id, "succeeded", |v| state(v) == "succeeded").await;
     let (status, body) = crate::api_v1::send(&alice, "GET", &format!("{base}/promotions/{id}"), None).await;
-    assert_eq!((status, body["row"]["state"].as_str()), (200, Some("succeeded")), "{body}");
+    assert_eq!((status, body["promotion"]["state"].as_str()), (200, Some("succeeded")), "{body}");
     let (status, body) =
         crate::api_v1::send(&alice, "POST", &format!("{base}/promotions/{id}/pause"), None).await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("conflict")), "{body}");
     let (status, body) =
         crate::api_v1::send(&alice, "GET", &format!("{base}/promotions?pipeline=from-ci"), None).await;
-    assert_eq!((status, body["rows"].as_array().map(Vec::len)), (200, Some(1)), "{body}");
+    assert_eq!((status, body["items"].as_array().map(Vec::len)), (200, Some(1)), "{body}");
 }
 
 on_both!(
