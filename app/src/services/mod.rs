@@ -27,6 +27,7 @@ pub mod audit;
 pub mod changes;
 pub mod clock;
 pub mod db;
+pub mod delivery;
 pub mod db_url;
 pub mod environments;
 pub mod error;
