@@ -13,6 +13,7 @@ mod capacity;
 mod changes;
 mod daemons;
 mod dashboard;
+mod delivery;
 mod environment_scope;
 mod environments;
 mod fleet;
