@@ -26,23 +26,25 @@ fn form<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     f
 }
 
-/// Submits the change as the admin (cluster default runs at once) and drives the emulator's
-/// clock until the request has ended; returns its id and final state.
-async fn change(app: &TestApp, extra: &[(&str, &str)]) -> (String, String) {
-    let (status, body) = app.call("deploy-daemon", &form(extra)).await;
+/// Submits the change as `who` (cluster default needs no approval, so it runs at once) and
+/// drives the emulator's clock until the request has ended; returns its id and final state.
+async fn change(app: &TestApp, who: &reqwest::Client, extra: &[(&str, &str)]) -> (String, String) {
+    let (status, body) = app.call_with(who, "deploy-daemon", &form(extra)).await;
     assert_eq!(status, 200, "{body}");
     let id = body["request"]["id"].as_str().unwrap().to_string();
+    let mut last = Value::Null;
     for _ in 0..600 {
         let (status, r) = app.call("get-change-request", &[("id", &id)]).await;
+        last = r.clone();
         assert_eq!(status, 200, "{r}");
-        let state = r["state"].as_str().unwrap_or("").to_string();
+        let state = r["row"]["state"].as_str().unwrap_or("").to_string();
         if FINAL.contains(&state.as_str()) {
             return (id, state);
         }
         app.advance(5.0).await;
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
-    panic!("request {id} never ended");
+    panic!("request {id} never ended: {last}");
 }
 
 /// (created_at, finished_at) of a request, as the portal stored them (its own clock).
@@ -62,7 +64,7 @@ async fn metrics(app: &TestApp, who: &reqwest::Client, form: &[(&str, &str)]) ->
 
 async fn figures_of_real_changes(engine: Engine) {
     let app = TestApp::on(engine).manual_clock().worker_every_ms(100).without_drift().await;
-    let carol = app.as_user("carol").await;
+    let (alice, carol) = (app.as_user("alice").await, app.as_user("carol").await);
 
     // Nothing yet: zeros and no figures, for any signed-in user.
     let empty = metrics(&app, &carol, &[("query[period]", "7")]).await;
@@ -76,13 +78,13 @@ async fn figures_of_real_changes(engine: Engine) {
     app.register("agent", "example/agent:3", "0.25", "0.25").await;
     app.sim_post("/_sim/images/fail", json!({"pattern": "example/broken-agent:*"})).await;
 
-    let (first, state) = change(&app, &[("form[revision]", "1")]).await;
+    let (first, state) = change(&app, &alice, &[("form[revision]", "1")]).await;
     assert_eq!(state, "succeeded");
     let (_, daemon) = app.call("get-daemon", &[("cluster", "default"), ("name", "agent")]).await;
     let arn = daemon["arn"].as_str().expect("the daemon's ARN").to_string();
-    let (failed, state) = change(&app, &[("form[daemon_arn]", &arn), ("form[revision]", "2")]).await;
+    let (failed, state) = change(&app, &alice, &[("form[daemon_arn]", &arn), ("form[revision]", "2")]).await;
     assert!(["failed", "rolled_back"].contains(&state.as_str()), "the broken image fails: {state}");
-    let (restored, state) = change(&app, &[("form[daemon_arn]", &arn), ("form[revision]", "3")]).await;
+    let (restored, state) = change(&app, &alice, &[("form[daemon_arn]", &arn), ("form[revision]", "3")]).await;
     assert_eq!(state, "succeeded");
 
     let (c1, f1) = times(&app, &first).await;
@@ -94,6 +96,7 @@ async fn figures_of_real_changes(engine: Engine) {
         .fetch_one(app.state.services.db.pool())
         .await
         .unwrap();
+    assert_eq!(team, "platform", "alice deploys for her team");
 
     // The server function's JSON, as carol (a viewer) reads it.
     let q = [("query[team]", team.as_str()), ("query[cluster]", "default"), ("query[period]", "7")];

@@ -29,7 +29,8 @@ pub fn for_metrics(m: &DeliveryMetrics) -> DeliveryCharts {
         Bucket::Week => "week",
     };
     let labels: Vec<String> = m.series.iter().map(|b| b.label.clone()).collect();
-    let count = |v: f64| if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+    // Counts are whole: ticks between them (0.5, 1.5, …) get no label.
+    let count = |v: f64| if v.fract() == 0.0 { format!("{v:.0}") } else { String::new() };
     let deployments: Vec<Option<f64>> = m.series.iter().map(|b| Some(f64::from(b.deployments))).collect();
     let rates: Vec<Option<f64>> = m.series.iter().map(|b| b.failure_rate.map(|r| r * 100.0)).collect();
     let lead: Vec<Option<i64>> = m.series.iter().map(|b| b.lead_time_median_ms).collect();
