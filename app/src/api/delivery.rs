@@ -29,7 +29,9 @@ pub struct DeliveryView {
 
 /// The delivery metrics of `query` for the period ending now, with the page's charts.
 #[server(prefix = "/api", endpoint = "delivery-metrics")]
-pub async fn get_delivery_metrics(#[server(default)] query: DeliveryQuery) -> Result<DeliveryView, PortalError> {
+pub async fn get_delivery_metrics(
+    #[server(default)] query: DeliveryQuery,
+) -> Result<DeliveryView, PortalError> {
     let _user = crate::auth::require_user()?;
     let s = crate::services::services()?;
     let metrics = crate::services::delivery::delivery_metrics(&s.db, &query).await?;

@@ -73,7 +73,12 @@ impl DeliveryQuery {
         Ok(DeliveryQuery {
             team: self.team.trim().to_string(),
             cluster: self.cluster.trim().to_string(),
-            environment: self.environment.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string),
+            environment: self
+                .environment
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_string),
             period: self.period,
         })
     }
@@ -109,7 +114,8 @@ pub struct Window {
 /// (13 for 90 days), the last one ending at midnight after `now`, so a bucket is a calendar
 /// day or a week of calendar days.
 pub fn window(period: u32, now: i64) -> Window {
-    let (bucket, buckets) = if period > 30 { (Bucket::Week, period.div_ceil(7)) } else { (Bucket::Day, period) };
+    let (bucket, buckets) =
+        if period > 30 { (Bucket::Week, period.div_ceil(7)) } else { (Bucket::Day, period) };
     let end_of_today = start_of_day(now) + DAY_MS;
     Window { from: end_of_today - i64::from(buckets) * bucket.ms(), to: now, bucket, buckets }
 }
@@ -383,7 +389,13 @@ mod tests {
         let rows = vec![
             // Day 0 (Dec 1): a success after 1 h; a failure of agent, restored 2 h later.
             row("a", "agent", Outcome::Succeeded, window(7, NOW).from, window(7, NOW).from + HOUR),
-            row("b", "agent", Outcome::RolledBack, NOW - 6 * DAY_MS - 12 * HOUR, NOW - 6 * DAY_MS - 11 * HOUR),
+            row(
+                "b",
+                "agent",
+                Outcome::RolledBack,
+                NOW - 6 * DAY_MS - 12 * HOUR,
+                NOW - 6 * DAY_MS - 11 * HOUR,
+            ),
             row("c", "agent", Outcome::Succeeded, NOW - 6 * DAY_MS - 10 * HOUR, NOW - 6 * DAY_MS - 9 * HOUR),
             // Today: logs succeeds after 3 h and fails; never restored.
             row("d", "logs", Outcome::Succeeded, NOW - 5 * HOUR, NOW - 2 * HOUR),
@@ -500,7 +512,10 @@ mod tests {
             period: 90,
         };
         let v = q.validate().unwrap();
-        assert_eq!((v.team.as_str(), v.cluster.as_str(), v.environment, v.period), ("platform", "prod", None, 90));
+        assert_eq!(
+            (v.team.as_str(), v.cluster.as_str(), v.environment, v.period),
+            ("platform", "prod", None, 90)
+        );
         let json = serde_json::to_value(DeliveryQuery::default()).unwrap();
         assert_eq!(json, serde_json::json!({"team": "", "cluster": "", "environment": null, "period": 30}));
         let parsed: DeliveryQuery = serde_json::from_str("{}").unwrap();

@@ -31,7 +31,11 @@ pub fn DeliveryPage() -> impl IntoView {
             cluster: get("cluster"),
             environment: Some(get("environment")).filter(|e| !e.trim().is_empty()),
             // Not a number: 0, which the check refuses with the field's message.
-            period: if period.trim().is_empty() { DEFAULT_PERIOD } else { period.trim().parse().unwrap_or(0) },
+            period: if period.trim().is_empty() {
+                DEFAULT_PERIOD
+            } else {
+                period.trim().parse().unwrap_or(0)
+            },
         }
     };
     let errors = query.validate().err().unwrap_or_default();
@@ -95,9 +99,20 @@ fn options(all: &'static str, values: Vec<String>, current: &str) -> AnyView {
 }
 
 #[component]
-fn Filters(query: DeliveryQuery, errors: FieldErrors, teams: Vec<String>, clusters: Vec<String>) -> impl IntoView {
-    let period_error = errors.get("period").map(|e| view! { <p class="error" id="delivery-period-error">{e.to_string()}</p> });
-    let described = if period_error.is_some() { "delivery-period-help delivery-period-error" } else { "delivery-period-help" };
+fn Filters(
+    query: DeliveryQuery,
+    errors: FieldErrors,
+    teams: Vec<String>,
+    clusters: Vec<String>,
+) -> impl IntoView {
+    let period_error = errors
+        .get("period")
+        .map(|e| view! { <p class="error" id="delivery-period-error">{e.to_string()}</p> });
+    let described = if period_error.is_some() {
+        "delivery-period-help delivery-period-error"
+    } else {
+        "delivery-period-help"
+    };
     let periods = [(7u32, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")]
         .into_iter()
         .map(|(days, label)| view! { <option value=days.to_string() selected=query.period == days>{label}</option> })

@@ -84,7 +84,8 @@ async fn figures_of_real_changes(engine: Engine) {
     let arn = daemon["arn"].as_str().expect("the daemon's ARN").to_string();
     let (failed, state) = change(&app, &alice, &[("form[daemon_arn]", &arn), ("form[revision]", "2")]).await;
     assert!(["failed", "rolled_back"].contains(&state.as_str()), "the broken image fails: {state}");
-    let (restored, state) = change(&app, &alice, &[("form[daemon_arn]", &arn), ("form[revision]", "3")]).await;
+    let (restored, state) =
+        change(&app, &alice, &[("form[daemon_arn]", &arn), ("form[revision]", "3")]).await;
     assert_eq!(state, "succeeded");
 
     let (c1, f1) = times(&app, &first).await;
@@ -130,7 +131,11 @@ async fn figures_of_real_changes(engine: Engine) {
     assert!(body["Invalid"]["period"].is_string(), "{body}");
 
     // The page: four charts, each with a table of the same numbers.
-    let res = carol.get(format!("{}/delivery?team={team}&cluster=default&period=7", app.address)).send().await.unwrap();
+    let res = carol
+        .get(format!("{}/delivery?team={team}&cluster=default&period=7", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert_eq!(html.matches("<svg role=\"img\"").count(), 4, "four charts");

@@ -78,11 +78,14 @@ fn duration_chart(title: &str, labels: &[String], values: &[Option<i64>], what: 
 
 /// The unit (name, milliseconds) for an axis up to `max_ms`.
 fn duration_unit(max_ms: i64) -> (&'static str, f64) {
-    match max_ms {
-        ..120_000 => ("seconds", 1_000.0),
-        ..7_200_000 => ("minutes", 60_000.0),
-        ..172_800_000 => ("hours", 3_600_000.0),
-        _ => ("days", 86_400_000.0),
+    if max_ms < 120_000 {
+        ("seconds", 1_000.0)
+    } else if max_ms < 7_200_000 {
+        ("minutes", 60_000.0)
+    } else if max_ms < 172_800_000 {
+        ("hours", 3_600_000.0)
+    } else {
+        ("days", 86_400_000.0)
     }
 }
 
@@ -123,7 +126,8 @@ fn draw(
             .margin(10)
             .x_label_area_size(28)
             .y_label_area_size(64)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0f64..top)
+            // A segmented range includes its end: 0..n-1 is n bars.
+            .build_cartesian_2d((0u32..n.saturating_sub(1).max(1)).into_segmented(), 0f64..top)
             .map_err(|e| e.to_string())?;
         let x_label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) => {
@@ -170,7 +174,8 @@ fn accessible(svg: &str, title: &str) -> String {
     let svg = svg.replace("\"#000000\"", "\"currentColor\"");
     let Some(open_end) = svg.find('>') else { return String::new() };
     let (open, rest) = svg.split_at(open_end);
-    let open = open.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{title}\" class=\"chart\" "), 1);
+    let open =
+        open.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{title}\" class=\"chart\" "), 1);
     format!("{open}><title>{title}</title>{}", &rest[1..])
 }
 
@@ -185,9 +190,14 @@ mod tests {
     #[test]
     fn a_chart_is_labelled_svg_with_its_labels_as_text() {
         let labels: Vec<String> = vec!["2026-12-01".into(), "2026-12-02".into(), "2026-12-03".into()];
-        let svg = bar_chart("Deployments per day", &labels, &[Some(3.0), None, Some(1.0)], "Deployments", None, &|v| {
-            format!("{v:.0}")
-        });
+        let svg = bar_chart(
+            "Deployments per day",
+            &labels,
+            &[Some(3.0), None, Some(1.0)],
+            "Deployments",
+            None,
+            &|v| format!("{v:.0}"),
+        );
         assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Deployments per day\""), "{svg}");
         assert!(svg.contains("<title>Deployments per day</title>"), "{svg}");
         assert!(svg.contains(">\n12-01\n</text>") || svg.contains("12-01"), "{svg}");
@@ -214,7 +224,8 @@ mod tests {
 
     #[test]
     fn titles_are_escaped() {
-        let svg = bar_chart("a <b> & \"c\"", &["2026-12-01".into()], &[Some(1.0)], "x", None, &|v| format!("{v}"));
+        let svg =
+            bar_chart("a <b> & \"c\"", &["2026-12-01".into()], &[Some(1.0)], "x", None, &|v| format!("{v}"));
         assert!(svg.contains("aria-label=\"a &lt;b&gt; &amp; &quot;c&quot;\""), "{svg}");
     }
 }

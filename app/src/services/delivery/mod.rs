@@ -59,7 +59,12 @@ pub async fn delivery_metrics_at(
 type Row = (String, String, String, String, String, i64, Option<i64>, Option<String>);
 
 /// Deploy, update and rollback requests matching `query` that ended in `[from, to]`.
-async fn ended_changes(db: &Db, query: &DeliveryQuery, from: i64, to: i64) -> Result<Vec<ChangeRecord>, sqlx::Error> {
+async fn ended_changes(
+    db: &Db,
+    query: &DeliveryQuery,
+    from: i64,
+    to: i64,
+) -> Result<Vec<ChangeRecord>, sqlx::Error> {
     let mut q = SqlBuilder::new(
         "SELECT id, COALESCE(environment, ''), cluster, daemon, state, created_at, finished_at, deployment_arn \
          FROM change_requests WHERE kind IN ('deploy', 'update', 'rollback') \
