@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("calendar") view=crate::pages::promotions::calendar::CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("delivery") view=crate::pages::delivery::DeliveryPage ssr=SsrMode::Async />
                 </Routes>
             </ConsoleLayout>
         </Router>

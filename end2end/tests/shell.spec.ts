@@ -8,7 +8,7 @@ test('home page loads with the console shell', async ({ page }) => {
   await expect(page.locator('footer')).toContainText(/v\d+\.\d+\.\d+/);
 });
 
-test('navigation has the seven sections, in order (and Administration and Audit log for admins)', async ({ page }) => {
+test('navigation has the eight sections, in order (and Administration and Audit log for admins)', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText([
@@ -20,6 +20,7 @@ test('navigation has the seven sections, in order (and Administration and Audit 
     // The Approvals link carries a count when requests wait for this user.
     /^Approvals\d*$/,
     'History',
+    'Delivery metrics',
     'Administration',
     'Audit log',
   ]);

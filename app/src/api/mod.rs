@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod copy;
 pub mod daemons;
 pub mod dashboard;
+pub mod delivery;
 pub mod environments;
 mod error;
 pub mod fleet;

@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod change;
 pub mod copy;
 pub mod deletion;
+pub mod delivery;
 pub mod delivery_window;
 pub mod deployment;
 pub mod diff;

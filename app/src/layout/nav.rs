@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The left navigation, in order: (label, path).
-pub const NAV_ENTRIES: [(&str, &str); 7] = [
+pub const NAV_ENTRIES: [(&str, &str); 8] = [
     ("Fleet", "/fleet"),
     ("Daemon task definitions", "/task-definitions"),
     ("Daemons", "/daemons"),
@@ -11,6 +11,7 @@ pub const NAV_ENTRIES: [(&str, &str); 7] = [
     ("Promotions", "/pipelines"),
     ("Approvals", "/approvals"),
     ("History", "/history"),
+    ("Delivery metrics", "/delivery"),
 ];
 
 #[component]

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod approvals;
 pub mod clusters;
 pub mod daemons;
+pub mod delivery;
 pub mod env_scope;
 pub mod fleet;
 pub mod fleet_cells;

@@ -28,6 +28,7 @@ pub mod changes;
 pub mod clock;
 pub mod db;
 pub mod db_url;
+pub mod delivery;
 pub mod environments;
 pub mod error;
 pub mod gateway;

@@ -14,6 +14,7 @@ mod capacity;
 mod changes;
 mod daemons;
 mod dashboard;
+mod delivery;
 mod environment_scope;
 mod environments;
 mod fleet;

@@ -64,6 +64,10 @@ pub fn HistoryPage() -> impl IntoView {
             }
             .into_any()
         }}
+        <p class="page-intro">
+            "Deployment frequency, lead time, change failure rate and time to restore over this history: "
+            <a href="/delivery">"Delivery metrics"</a>"."
+        </p>
         <div class="panel">
             {move || {
                 let q = query.get();
