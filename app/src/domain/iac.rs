@@ -127,7 +127,8 @@ impl ExportRequest {
                 family.zip(revision).map(|(family, revision)| ExportTarget::Revision { family, revision })
             }
             (None, false) => {
-                let cluster = e.check("cluster", ResourceName::parse("cluster", one("cluster").unwrap_or("")));
+                let cluster =
+                    e.check("cluster", ResourceName::parse("cluster", one("cluster").unwrap_or("")));
                 let mut names: Vec<ResourceName> = Vec::new();
                 for d in &daemons {
                     if let Some(n) = e.check("daemon", ResourceName::parse("daemon name", d)) {
@@ -208,7 +209,9 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(r.format, ExportFormat::Terraform);
-        assert!(matches!(r.target, ExportTarget::Revision { ref family, revision: 3 } if family.as_str() == "cw-agent"));
+        assert!(
+            matches!(r.target, ExportTarget::Revision { ref family, revision: 3 } if family.as_str() == "cw-agent")
+        );
         assert!(!r.download);
 
         let r = ExportRequest::from_pairs(&pairs(&[

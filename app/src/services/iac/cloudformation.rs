@@ -288,7 +288,10 @@ mod tests {
         let from_yaml: Value = serde_norway::from_str(&yaml).unwrap();
         check(&from_yaml);
         assert_eq!(from_json, from_yaml);
-        assert!(yaml.starts_with("AWSTemplateFormatVersion: 2010-09-09") || yaml.contains("'2010-09-09'"), "{yaml}");
+        assert!(
+            yaml.starts_with("AWSTemplateFormatVersion: 2010-09-09") || yaml.contains("'2010-09-09'"),
+            "{yaml}"
+        );
         assert_eq!(from_yaml["AWSTemplateFormatVersion"], "2010-09-09", "a string, not a date");
     }
 

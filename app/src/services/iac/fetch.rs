@@ -14,14 +14,18 @@ use crate::{
 async fn revision(gw: &EcsGateway, family: &str, revision: u32) -> Result<RevisionIac, GatewayError> {
     match gw.describe_task_definition(family, revision).await {
         Ok(r) => Ok(RevisionIac { arn: r.arn, revision: r.revision, spec: r.spec }),
-        Err(GatewayError::Ecs(e)) if e.is("ClientException") || e.is("InvalidParameterException") => Err(
-            GatewayError::NotFound(format!("Daemon task definition {family}:{revision} does not exist.")),
-        ),
+        Err(GatewayError::Ecs(e)) if e.is("ClientException") || e.is("InvalidParameterException") => {
+            Err(GatewayError::NotFound(format!("Daemon task definition {family}:{revision} does not exist.")))
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn daemon(gw: &EcsGateway, cluster: &str, name: &str) -> Result<(DaemonIac, String, u32), GatewayError> {
+async fn daemon(
+    gw: &EcsGateway,
+    cluster: &str,
+    name: &str,
+) -> Result<(DaemonIac, String, u32), GatewayError> {
     let detail = gw.daemon_detail(cluster, name, Requests::default()).await?;
     let mut draft = detail.settings;
     let revision = draft.revision.ok_or_else(|| {
@@ -36,11 +40,18 @@ async fn daemon(gw: &EcsGateway, cluster: &str, name: &str) -> Result<(DaemonIac
     let capacity_provider_arns = spec
         .capacity_providers
         .iter()
-        .map(|p| providers.iter().find(|i| i.name == p.as_str()).map(|i| i.arn.clone()).unwrap_or(p.to_string()))
+        .map(|p| {
+            providers.iter().find(|i| i.name == p.as_str()).map(|i| i.arn.clone()).unwrap_or(p.to_string())
+        })
         .collect();
     let family = draft.family.clone();
     Ok((
-        DaemonIac { spec, cluster_arn: summary.arn, capacity_provider_arns, task_definition_arn: String::new() },
+        DaemonIac {
+            spec,
+            cluster_arn: summary.arn,
+            capacity_provider_arns,
+            task_definition_arn: String::new(),
+        },
         family,
         revision,
     ))
@@ -57,7 +68,11 @@ pub(super) async fn bundle(gw: &EcsGateway, target: &ExportTarget) -> Result<Bun
             gw.cluster_summary(cluster.as_str()).await?;
             for name in daemons {
                 let (mut d, family, r) = daemon(gw, cluster.as_str(), name.as_str()).await?;
-                let i = match bundle.revisions.iter().position(|x| x.spec.family.as_str() == family && x.revision == r) {
+                let i = match bundle
+                    .revisions
+                    .iter()
+                    .position(|x| x.spec.family.as_str() == family && x.revision == r)
+                {
                     Some(i) => i,
                     None => {
                         bundle.revisions.push(revision(gw, &family, r).await?);

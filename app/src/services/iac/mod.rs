@@ -19,7 +19,11 @@ pub mod terraform;
 pub use crate::domain::iac::{ExportFormat, ExportRequest, ExportTarget};
 pub use model::{Bundle, DaemonIac, RevisionIac};
 
-use super::gateway::{error::GatewayError, EcsGateway};
+use super::{
+    gateway::{error::GatewayError, EcsGateway},
+    Services,
+};
+use crate::api::PortalError;
 
 /// A rendered export.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,4 +63,11 @@ pub async fn export(
         content_type: format.content_type(),
         body: render(&bundle, format)?,
     })
+}
+
+/// [`export`] in the request's environment ("" is the default one; an unknown one is a 404):
+/// what `GET /iac/export` and `/api/v1` call once the caller is checked.
+pub async fn export_in(services: &Services, request: &ExportRequest) -> Result<Export, PortalError> {
+    let gateway = services.gateway_in(&request.environment).await?;
+    Ok(export(&gateway, &request.target, request.format).await?)
 }

@@ -156,10 +156,8 @@ fn pascal(name: &str) -> String {
 /// `Cloudwatch-Agent` → `cloudwatch_agent`; a name starting with a digit gets `r_` in front,
 /// as Terraform names start with a letter or `_`.
 fn snake(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         format!("r_{s}")
     } else {

@@ -142,15 +142,12 @@ mod tests {
         body.attributes().find(|a| a.key() == key).map(|a| a.expr()).unwrap_or_else(|| panic!("no {key}"))
     }
 
-    /// A string attribute's text (hcl-rs reads `"$${x}"` back as a template of the text `${x}`).
+    /// A string attribute's text as Terraform reads it (`"$${x}"` is the text `${x}`).
     fn text(e: &Expression) -> String {
-        match e {
-            Expression::String(s) => s.clone(),
-            Expression::TemplateExpr(t) => {
-                let t = hcl::Template::from_expr(t).unwrap();
-                t.to_string()
-            }
-            other => panic!("not a string: {other:?}"),
+        use hcl::eval::{Context, Evaluate};
+        match e.evaluate(&Context::new()) {
+            Ok(hcl::Value::String(s)) => s,
+            other => panic!("not a string: {e:?} → {other:?}"),
         }
     }
 
@@ -162,7 +159,10 @@ mod tests {
         let resources = blocks(&body, "resource");
         assert_eq!(resources.len(), 2);
         let td = resources[0];
-        assert_eq!(td.labels().iter().map(|l| l.as_str()).collect::<Vec<_>>(), [TASK_DEFINITION, "cloudwatch_agent_3"]);
+        assert_eq!(
+            td.labels().iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            [TASK_DEFINITION, "cloudwatch_agent_3"]
+        );
         let tb = td.body();
         assert_eq!(text(attr(tb, "family")), "cloudwatch-agent");
         assert_eq!(text(attr(tb, "cpu")), "2048");
@@ -187,7 +187,10 @@ mod tests {
         let db = d.body();
         assert_eq!(text(attr(db, "name")), "cwagent");
         let Expression::Traversal(t) = attr(db, "daemon_task_definition_arn") else { panic!() };
-        assert_eq!(hcl::format::to_string(&**t).unwrap(), "aws_ecs_daemon_task_definition.cloudwatch_agent_3.arn");
+        assert_eq!(
+            hcl::format::to_string(&**t).unwrap(),
+            "aws_ecs_daemon_task_definition.cloudwatch_agent_3.arn"
+        );
         assert_eq!(text(attr(db, "propagate_tags")), "DAEMON");
         let Expression::Array(providers) = attr(db, "capacity_provider_arns") else { panic!() };
         assert_eq!(providers.len(), 2);
