@@ -151,10 +151,6 @@ fn resources<'a>(t: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
 
 // --- Terraform, read back as Terraform would: every expression evaluated. ---
 
-fn eval(e: &Expression) -> Value {
-    serde_json::to_value(e.evaluate(&Context::new()).unwrap()).unwrap()
-}
-
 fn attrs(body: &Body) -> Map<String, Value> {
     body.attributes()
         .filter_map(|a| Some((a.key().to_string(), a.expr().evaluate(&Context::new()).ok()?)))
