@@ -120,7 +120,7 @@ pub fn to_hcl(b: &Bundle) -> Result<String, String> {
         if !d.spec.critical {
             notes.push(format!(
                 "# {DAEMON}.{n}: the daemon is not critical (critical = false), which the AWS provider cannot set;\n\
-                 # after apply: aws ecs update-daemon with --no-critical (or keep the portal's setting).\n"
+                 # after apply, set it with `aws ecs update-daemon ... --no-critical` (UpdateDaemon replaces every setting).\n"
             ));
         }
     }
