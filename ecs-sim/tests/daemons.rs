@@ -472,3 +472,61 @@ async fn update_and_delete_rules() {
     // The name can be reused.
     create(&sim.ecs, "default", "upd", &v1, &["mi-canary"]).await;
 }
+
+#[tokio::test]
+async fn list_tags_for_resource_returns_the_tags_given_at_creation() {
+    let sim = start().await;
+    let td = sim
+        .ecs
+        .register_daemon_task_definition()
+        .family("tagged")
+        .container_definitions(
+            aws_sdk_ecs::types::DaemonContainerDefinition::builder()
+                .name("agent")
+                .image("busybox:1")
+                .cpu(256)
+                .memory(512)
+                .build()
+                .unwrap(),
+        )
+        .tags(Tag::builder().key("owner").value("platform").build())
+        .send()
+        .await
+        .unwrap()
+        .daemon_task_definition_arn
+        .unwrap();
+    let out = sim
+        .ecs
+        .create_daemon()
+        .cluster_arn("default")
+        .daemon_name("tagged")
+        .daemon_task_definition_arn(&td)
+        .capacity_provider_arns(cp("mi-general"))
+        .tags(Tag::builder().key("team").value("platform").build())
+        .tags(Tag::builder().key("cost-center").value("42").build())
+        .send()
+        .await
+        .unwrap();
+    let daemon = out.daemon_arn.unwrap();
+    let tags = |t: &[Tag]| -> Vec<(String, String)> {
+        t.iter().map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string())).collect()
+    };
+    let got = sim.ecs.list_tags_for_resource().resource_arn(&daemon).send().await.unwrap();
+    assert_eq!(
+        tags(got.tags()),
+        [("team".to_string(), "platform".to_string()), ("cost-center".to_string(), "42".to_string())]
+    );
+    let got = sim.ecs.list_tags_for_resource().resource_arn(&td).send().await.unwrap();
+    assert_eq!(tags(got.tags()), [("owner".to_string(), "platform".to_string())]);
+
+    let err = sim
+        .ecs
+        .list_tags_for_resource()
+        .resource_arn(format!("{ACCOUNT_PREFIX}daemon/default/ghost"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&err), "DaemonNotFoundException");
+    let err = sim.ecs.list_tags_for_resource().resource_arn("arn:aws:s3:::bucket").send().await.unwrap_err();
+    assert_eq!(error_code(&err), "InvalidParameterException");
+}

@@ -9,6 +9,7 @@ pub mod ecs;
 pub mod environments;
 pub mod export;
 pub mod health;
+pub mod iac_export;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;

@@ -173,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .route("/history/export.json", get(crate::export::history_json))
         .route("/audit/export.csv", get(crate::export::audit_csv))
         .route("/audit/export.json", get(crate::export::audit_json))
+        .route("/iac/export", get(crate::iac_export::export))
         .leptos_routes_with_context(
             &state,
             routes,

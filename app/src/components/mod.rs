@@ -3,6 +3,7 @@
 mod alert;
 mod badge;
 pub mod events;
+mod export_form;
 mod field;
 pub mod field_messages;
 pub mod poll;
@@ -15,6 +16,7 @@ pub mod time;
 
 pub use alert::{Alert, ErrorAlert, LoadError};
 pub use badge::{status_tone, StatusBadge};
+pub use export_form::ExportForm;
 pub use field::{CheckboxField, SelectField, TextField};
 pub use field_messages::{FieldMessages, TrackedFieldMessages};
 pub use post_form::{FormAction, PostForm};

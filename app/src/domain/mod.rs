@@ -17,6 +17,7 @@ pub mod errors;
 pub mod form;
 pub mod freeze;
 pub mod history;
+pub mod iac;
 pub mod names;
 pub mod pipeline;
 pub mod policy;

@@ -33,6 +33,7 @@ pub mod environments;
 pub mod error;
 pub mod gateway;
 pub mod history;
+pub mod iac;
 pub mod ids;
 pub mod leases;
 pub mod legacy_ids;

@@ -96,6 +96,12 @@ pub struct DaemonRef {
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase")]
+pub struct ListTagsForResource {
+    pub resource_arn: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListDaemons {
     pub cluster_arn: Option<String>,
     pub capacity_provider_arns: Option<Vec<String>>,

@@ -4,6 +4,7 @@
 mod clusters;
 mod daemons;
 mod deployments;
+mod tags;
 mod task_definitions;
 mod tasks;
 
@@ -34,6 +35,7 @@ pub const OPERATIONS: &[&str] = &[
     "DescribeContainerInstances",
     "ListTasks",
     "DescribeTasks",
+    "ListTagsForResource",
 ];
 
 /// Does the operation change state (and so need persisting)?
@@ -69,6 +71,7 @@ pub fn dispatch(st: &mut State, op: &str, body: &[u8]) -> ApiResult<String> {
         "DescribeContainerInstances" => tasks::describe_container_instances(st, parse(body)?),
         "ListTasks" => tasks::list_tasks(st, parse(body)?),
         "DescribeTasks" => tasks::describe_tasks(st, parse(body)?),
+        "ListTagsForResource" => tags::list(st, parse(body)?),
         _ => Err(ApiError::new(
             "UnknownOperationException",
             format!("Operation {op} is not supported by ecs-sim"),

@@ -148,7 +148,9 @@ fn unavailable(e: sqlx::Error) -> Box<Response> {
 /// Page paths that need a signed-in user; API, static files, health and the emulator's
 /// control API answer for themselves.
 fn needs_login(path: &str) -> bool {
-    const OPEN: [&str; 5] = ["/api/", "/pkg/", "/_sim/", "/healthz", "/readyz"];
+    // `/iac/export` answers 401 itself: scripts call it with a token, and a redirect to a
+    // login page is no answer for them.
+    const OPEN: [&str; 6] = ["/api/", "/pkg/", "/_sim/", "/healthz", "/readyz", "/iac/export"];
     !(path == "/login" || OPEN.iter().any(|p| path.starts_with(p)) || path == "/favicon.ico")
 }
 

@@ -20,6 +20,7 @@ mod environments;
 mod fleet;
 mod health;
 mod history;
+mod iac_export;
 mod policies;
 mod promotions;
 mod proxy_auth;

@@ -12,7 +12,7 @@ use crate::api::PortalError;
 use crate::components::{
     poll::poll_while,
     time::{format_duration, format_opt_epoch},
-    Alert, ErrorAlert, LoadError, ProgressBar, ShortArn, StatusBadge,
+    Alert, ErrorAlert, ExportForm, LoadError, ProgressBar, ShortArn, StatusBadge,
 };
 use crate::layout::{Crumb, PageHeader};
 use crate::pages::env_scope::EnvScope;
@@ -46,6 +46,11 @@ pub fn DaemonPage() -> impl IntoView {
             </form>
             <DeleteButton cluster=cluster.clone() name=name.clone() env=scope.arg() />
             <a class="btn" href=history_href>"Rollout history"</a>
+            <ExportForm
+                id="daemon-export".to_string()
+                environment=scope.arg()
+                fields=vec![("cluster", cluster.clone()), ("daemon", name.clone())]
+            />
         </PageHeader>
         {live}
     }

@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{clusters::list_clusters, daemons::list_daemons};
-use crate::components::{LoadError, StatusBadge};
+use crate::components::{ExportForm, LoadError, StatusBadge};
+
+/// The id of the Daemons page's Export form, which the row checkboxes join.
+const EXPORT_FORM: &str = "daemons-export";
 use crate::layout::{Crumb, PageHeader};
 use crate::pages::env_scope::{EnvScope, EnvironmentPicker};
 
@@ -93,9 +96,9 @@ pub fn DaemonsPage() -> impl IntoView {
                 {move || {
                     daemons
                         .get()
-                        .map(|res| match res.map(|(_, rows)| rows) {
+                        .map(|res| match res {
                             Err(e) => view! { <LoadError error=e.clone() /> }.into_any(),
-                            Ok(rows) if rows.is_empty() => {
+                            Ok((_, rows)) if rows.is_empty() => {
                                 view! {
                                     <p class="empty-state">
                                         "No daemons in this cluster yet. Create one from a daemon task definition."
@@ -103,12 +106,20 @@ pub fn DaemonsPage() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Ok(rows) => {
+                            Ok((cluster, rows)) => {
+                                // The row checkboxes belong to the Export form (`form=`), so
+                                // the selection is a plain GET without wasm.
                                 view! {
+                                    <ExportForm
+                                        id=EXPORT_FORM.to_string()
+                                        environment=scope.arg()
+                                        fields=vec![("cluster", cluster)]
+                                    />
                                     <div class="table-scroll">
                                     <table class="data" aria-label="Daemons">
                                         <thead>
                                             <tr>
+                                                <th scope="col"><span class="visually-hidden">"Export"</span></th>
                                                 <th>"Name"</th>
                                                 <th>"Status"</th>
                                                 <th>"Revision"</th>
@@ -125,6 +136,15 @@ pub fn DaemonsPage() -> impl IntoView {
                                                     let href = scope.path(&format!("/daemons/{}/{}", d.cluster, d.name));
                                                     view! {
                                                         <tr>
+                                                            <td>
+                                                                <input
+                                                                    type="checkbox"
+                                                                    name="daemon"
+                                                                    value=d.name.clone()
+                                                                    form=EXPORT_FORM
+                                                                    aria-label=format!("Select {} for export", d.name)
+                                                                />
+                                                            </td>
                                                             <td><a href=href>{d.name.clone()}</a></td>
                                                             <td><StatusBadge status=d.status.clone() /></td>
                                                             <td class="mono">{d.revisions.join(", ")}</td>

@@ -12,7 +12,7 @@ use super::{diff::JsonDiff, list::encode, revision_href};
 use crate::api::task_definitions::{
     get_task_definition, get_task_definition_spec, DeleteTaskDefinition, TaskDefinitionDetail,
 };
-use crate::components::{ErrorAlert, LoadError, StatusBadge};
+use crate::components::{ErrorAlert, ExportForm, LoadError, StatusBadge};
 use crate::domain::sizes::{format_gb, format_vcpu};
 use crate::layout::{Crumb, PageHeader};
 use crate::pages::env_scope::EnvScope;
@@ -138,6 +138,8 @@ fn RevisionView(
         })
     };
 
+    let export_env = scope.arg();
+    let export_fields = vec![("family", r.family.clone()), ("revision", r.revision.to_string())];
     let other_revisions: Vec<u32> =
         d.revisions.iter().map(|x| x.revision).filter(|x| *x != r.revision).collect();
     let default_compare = other_revisions.iter().copied().filter(|x| *x < r.revision).max();
@@ -152,6 +154,7 @@ fn RevisionView(
             })}
             <a class="btn" role="button" href=new_revision_href.clone()>"Create new revision"</a>
             <a class="btn" role="button" href=copy_href.clone()>"Copy to environment"</a>
+            <ExportForm id="revision-export".to_string() environment=export_env fields=export_fields />
             {active.then(|| view! {
                 <form method="get" class="inline-form">
                     <input type="hidden" name="delete" value="1" />

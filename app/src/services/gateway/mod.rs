@@ -19,6 +19,7 @@ pub mod daemons;
 pub mod ecs_paging;
 pub mod ecs_queries;
 pub mod error;
+pub mod tags;
 pub mod task_definitions;
 pub mod to_sdk;
 
