@@ -9,6 +9,7 @@ pub mod ecs;
 pub mod environments;
 pub mod export;
 pub mod health;
+pub mod metrics;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;

@@ -18,6 +18,7 @@ mod environments;
 mod fleet;
 mod health;
 mod history;
+mod metrics;
 mod policies;
 mod promotions;
 mod proxy_auth;
