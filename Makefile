@@ -44,7 +44,7 @@ lint:
 	cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	@# The services layer's IO crates are optional dependencies of `app` that only `ssr` enables.
 	@if cargo tree -p app --no-default-features --features hydrate --target wasm32-unknown-unknown -e normal --prefix none \
-		| grep -E '^(sqlx|aws-sdk-ecs|aws-config|tokio|reqwest|argon2|plotters) '; then \
+		| grep -E '^(sqlx|aws-sdk-ecs|aws-config|tokio|reqwest|argon2|plotters|metrics|hmac) '; then \
 		echo "server-only crates in the wasm build (above)"; exit 1; fi
 
 test-rust:

@@ -68,6 +68,21 @@ pub struct Config {
     #[arg(long, env = "PORTAL_WEBHOOK_URL", value_parser = parse_webhook_url)]
     pub webhook_url: Option<String>,
 
+    /// Body of the webhook messages: `json` (the portal's own message) or `slack` (Slack Block
+    /// Kit: a `text` fallback and a section with the summary, state and a link to the request).
+    #[arg(long, env = "PORTAL_WEBHOOK_FORMAT", value_enum, default_value_t = WebhookFormat::Json)]
+    pub webhook_format: WebhookFormat,
+
+    /// Secret that signs every webhook delivery: `X-Daemon-Portal-Signature: sha256=<hex>`, the
+    /// HMAC-SHA256 of `<X-Daemon-Portal-Timestamp>.<body>` (README: Webhooks). Unset: unsigned.
+    #[arg(long, env = "PORTAL_WEBHOOK_SECRET", hide_env_values = true, value_parser = Secret::parse)]
+    pub webhook_secret: Option<Secret>,
+
+    /// Serve Prometheus metrics (`GET /metrics`, no session) on this separate address, e.g.
+    /// `127.0.0.1:9090`. Unset: no metrics listener (`/metrics` is never on the main port).
+    #[arg(long, env = "PORTAL_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// How often the background worker runs (starts approved requests, follows rollouts,
     /// expires requests, sends webhook messages), in milliseconds.
     #[arg(long, env = "PORTAL_WORKER_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
@@ -164,6 +179,12 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WebhookFormat {
+    Json,
+    Slack,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Toggle {
     On,
     Off,
@@ -250,8 +271,26 @@ impl Config {
             site_root = %self.site_root.display(),
             sim_state_file = %self.sim_state_file,
             trusted_proxies = %self.trusted_proxies,
+            metrics_addr = ?self.metrics_addr,
+            webhook = self.webhook_url.is_some(),
+            webhook_format = ?self.webhook_format,
+            webhook_signed = self.webhook_secret.is_some(),
             "effective configuration"
         );
+    }
+
+    /// Where and how change request notifications are sent.
+    pub fn webhook(&self) -> app::services::changes::notify::WebhookSettings {
+        use app::services::changes::notify::{WebhookFormat as Format, WebhookSettings};
+        WebhookSettings {
+            url: self.webhook_url.clone(),
+            format: match self.webhook_format {
+                WebhookFormat::Json => Format::Json,
+                WebhookFormat::Slack => Format::Slack,
+            },
+            secret: self.webhook_secret.as_ref().map(|s| s.expose().to_string()),
+            public_url: self.public_url.clone(),
+        }
     }
 
     /// Whether the emulator's control API is served (embedded mode, switched on).
@@ -409,6 +448,29 @@ mod tests {
         assert!(parse(&["--public-url", "https://portal.example/"]).unwrap().public_https());
         assert!(!parse(&["--public-url", "http://portal.example"]).unwrap().public_https());
         assert!(parse(&["--public-url", "portal.example"]).is_err());
+    }
+
+    #[test]
+    fn metrics_are_off_unless_given_an_address_and_the_webhook_secret_is_hidden() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.metrics_addr, None);
+        assert_eq!(c.webhook_format, WebhookFormat::Json);
+        let c = parse(&[
+            "--metrics-addr",
+            "127.0.0.1:9090",
+            "--webhook-format",
+            "slack",
+            "--webhook-secret",
+            "hunter2",
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_addr.unwrap().port(), 9090);
+        assert_eq!(c.webhook().format, app::services::changes::notify::WebhookFormat::Slack);
+        assert_eq!(c.webhook().secret.as_deref(), Some("hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!format!("{:?}", c.webhook()).contains("hunter2"));
+        assert!(parse(&["--metrics-addr", "localhost"]).unwrap_err().to_string().contains("metrics-addr"));
+        assert!(parse(&["--webhook-format", "teams"]).unwrap_err().to_string().contains("webhook-format"));
     }
 
     #[test]

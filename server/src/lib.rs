@@ -10,6 +10,7 @@ pub mod environments;
 pub mod export;
 pub mod health;
 pub mod iac_export;
+pub mod metrics;
 pub mod sim_proxy;
 pub mod startup;
 pub mod state;

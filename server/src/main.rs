@@ -48,6 +48,9 @@ async fn serve() -> ExitCode {
         }
     };
     tracing::info!(address = %app.address(), "Daemon Portal listening on http://{}", app.address());
+    if let Some(metrics) = app.metrics_address() {
+        tracing::info!(address = %metrics, "Prometheus metrics on http://{metrics}/metrics");
+    }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

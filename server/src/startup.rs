@@ -24,6 +24,8 @@ use crate::{config::Config, ecs::EcsConnection, health, state::AppState};
 
 pub struct Application {
     listener: TcpListener,
+    /// `PORTAL_METRICS_ADDR`'s listener, when metrics are on.
+    metrics: Option<TcpListener>,
     router: Router,
     state: AppState,
     inventory_interval: Duration,
@@ -42,6 +44,16 @@ impl Application {
             .await
             .map_err(|e| format!("PORTAL_LISTEN (--listen) {}: {e}", config.listen))?;
         let address = listener.local_addr().map_err(|e| format!("PORTAL_LISTEN: {e}"))?;
+        let metrics = match config.metrics_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| format!("PORTAL_METRICS_ADDR (--metrics-addr) {addr}: {e}"))?;
+                crate::metrics::install();
+                Some(listener)
+            }
+            None => None,
+        };
         let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
         app::services::accounts::demo::ensure_initial_users(
             &db,
@@ -92,7 +104,7 @@ impl Application {
                     password_checks: Arc::default(),
                 },
                 instance,
-                webhook_url: config.webhook_url.clone(),
+                webhook: config.webhook(),
                 worker: WorkerSettings {
                     interval: Duration::from_millis(config.worker_interval_ms),
                     drift_interval: Duration::from_millis(config.drift_interval_ms),
@@ -112,9 +124,13 @@ impl Application {
             http,
             sim,
         };
-        let router = router(state.clone());
+        let mut router = router(state.clone());
+        if metrics.is_some() {
+            router = router.layer(axum::middleware::from_fn(crate::metrics::count_requests));
+        }
         Ok(Self {
             listener,
+            metrics,
             router,
             state,
             inventory_interval: Duration::from_millis(config.inventory_interval_ms),
@@ -123,6 +139,11 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.listener.local_addr().expect("bound listener has an address")
+    }
+
+    /// Where `/metrics` is served, when metrics are on.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|l| l.local_addr().expect("bound listener has an address"))
     }
 
     pub fn state(&self) -> &AppState {
@@ -138,12 +159,23 @@ impl Application {
             self.state.services.environments.clone(),
             self.inventory_interval,
         );
+        let metrics = self.metrics.map(|listener| {
+            let router = crate::metrics::router(self.state.services.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            })
+        });
         // The peer address is the client address recorded for sessions, rate limits and audit.
         let served =
             axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
                 .await;
         worker.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         if let Some(inventory) = inventory {
             inventory.abort();
         }

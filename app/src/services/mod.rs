@@ -37,6 +37,7 @@ pub mod iac;
 pub mod ids;
 pub mod leases;
 pub mod legacy_ids;
+pub mod metrics;
 pub mod policies;
 pub mod promotions;
 pub mod random;
@@ -88,8 +89,8 @@ pub struct Settings {
     pub login: LoginSettings,
     /// This replica's name in leases.
     pub instance: String,
-    /// Where change request notifications go (`PORTAL_WEBHOOK_URL`).
-    pub webhook_url: Option<String>,
+    /// Where change request notifications go, and how (`PORTAL_WEBHOOK_*`).
+    pub webhook: changes::notify::WebhookSettings,
     pub worker: WorkerSettings,
 }
 
@@ -125,8 +126,9 @@ impl Services {
             policies: policies.clone(),
             http: settings.http,
             instance: settings.instance,
-            webhook_url: settings.webhook_url,
+            webhook: settings.webhook,
             worker: settings.worker,
+            last_round_ms: Arc::default(),
             working: Arc::new(Mutex::new(HashSet::new())),
         };
         let promotions = promotions::Promotions { changes: changes.clone() };

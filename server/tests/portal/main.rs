@@ -21,6 +21,7 @@ mod fleet;
 mod health;
 mod history;
 mod iac_export;
+mod metrics;
 mod policies;
 mod promotions;
 mod proxy_auth;

@@ -372,6 +372,16 @@ impl ChangeEngine {
     async fn end(&self, r: &StoredRequest, to: ChangeState, outcome: &str) -> Result<(), ChangeError> {
         let id = &r.row.id;
         if store::finish(&self.db, id, to, outcome).await? {
+            // The portal's clock at both ends: `executed_at` was written when it started.
+            if let Some(started) = r.executed_at {
+                crate::services::metrics::rollout_finished(
+                    &self.environment.name,
+                    &r.row.cluster,
+                    r.row.kind.as_str(),
+                    to.as_str(),
+                    started,
+                );
+            }
             store::add_event(&self.db, id, "portal", to.as_str(), outcome).await?;
             let detail = serde_json::json!({"state": to.as_str(), "outcome": outcome});
             audit::record(&self.db, "portal", "", "change.end", id, &detail).await?;

@@ -51,9 +51,12 @@ pub struct ChangeEngine {
     pub http: reqwest::Client,
     /// This replica's name in leases (random per process).
     pub instance: String,
-    /// Where change request notifications go (`PORTAL_WEBHOOK_URL`).
-    pub webhook_url: Option<String>,
+    /// Where change request notifications go, and how (`PORTAL_WEBHOOK_*`).
+    pub webhook: notify::WebhookSettings,
     pub worker: WorkerSettings,
+    /// When this replica's worker last finished a round (portal clock, ms; 0: not yet), for
+    /// `/metrics`.
+    pub last_round_ms: Arc<std::sync::atomic::AtomicI64>,
     /// Change requests a task of this process is working on right now. The database lease
     /// keeps other replicas out; this keeps this replica's request handlers and its worker
     /// from stepping the same request at once.

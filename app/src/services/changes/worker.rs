@@ -24,7 +24,10 @@ pub fn spawn(state: ChangeEngine, every: Duration) -> tokio::task::JoinHandle<()
                 last_beat = Some(std::time::Instant::now());
                 heartbeat(&state).await;
             }
+            let started = std::time::Instant::now();
             run_once(&state).await;
+            crate::services::metrics::worker_round(started.elapsed().as_secs_f64());
+            state.last_round_ms.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
         }
     })
 }

@@ -15,6 +15,7 @@ use aws_config::{sts::AssumeRoleProvider, Region, SdkConfig};
 use super::rate_limit::{RateLimited, Share, TokenBucket};
 use crate::domain::environment::Environment;
 use crate::services::gateway::Ecs;
+use crate::services::metrics::EcsMetrics;
 
 /// What every environment's client starts from.
 #[derive(Clone)]
@@ -85,8 +86,11 @@ impl EcsClients {
             sdk = sdk.endpoint_url(endpoint);
         }
         let sdk = sdk.build();
+        // Every call is counted and timed for `/metrics` (services/metrics.rs).
+        let metrics = EcsMetrics::new(&env.name);
         let mut conf = aws_sdk_ecs::config::Builder::from(&sdk)
-            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)));
+            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)))
+            .interceptor(metrics.clone());
         if let Some(endpoint) = &env.endpoint {
             // Set on the ECS config itself: `From<&SdkConfig>` prefers AWS_ENDPOINT_URL_ECS
             // over the shared endpoint, and an environment's own endpoint must win.
@@ -95,7 +99,8 @@ impl EcsClients {
         // CloudWatch (alarm states for a promotion's soak) in the same account and region, with
         // the same credentials, endpoint and rate limit.
         let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&sdk)
-            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)));
+            .http_client(RateLimited::new(self.base.http.clone(), self.bucket(&env.name)))
+            .interceptor(metrics);
         if let Some(endpoint) = &env.endpoint {
             cloudwatch = cloudwatch.endpoint_url(endpoint);
         }

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// `portal_session=…` of that session.
     pub cookie: String,
+    /// `http://127.0.0.1:<port>` of the metrics listener, when built [`Spawn::metrics`].
+    pub metrics: Option<String>,
 }
 
 type Setting = Box<dyn FnOnce(&mut Config) + Send>;
@@ -113,6 +115,11 @@ impl Spawn {
         self.settings(move |c| c.roles = roles)
     }
 
+    /// Prometheus metrics served on a listener of their own (`PORTAL_METRICS_ADDR`, port 0).
+    pub fn metrics(self) -> Self {
+        self.settings(|c| c.metrics_addr = Some("127.0.0.1:0".parse().expect("static address")))
+    }
+
     /// No `admin` session (for portals without the demo accounts): `http` is anonymous.
     pub fn signed_out(mut self) -> Self {
         self.sign_in = false;
@@ -141,6 +148,7 @@ impl IntoFuture for Spawn {
 
 async fn start(app: Application, config: Config, sign_in: bool) -> TestApp {
     let address = format!("http://{}", app.address());
+    let metrics = app.metrics_address().map(|a| format!("http://{a}"));
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let (http, cookie) = if sign_in {
@@ -149,5 +157,5 @@ async fn start(app: Application, config: Config, sign_in: bool) -> TestApp {
     } else {
         (reqwest::Client::new(), String::new())
     };
-    TestApp { address, state, config, http, cookie }
+    TestApp { address, state, config, http, cookie, metrics }
 }
