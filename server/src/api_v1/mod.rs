@@ -8,8 +8,10 @@
 mod changes;
 mod clusters;
 mod daemons;
+mod delivery;
 pub mod dto;
 mod error;
+mod exports;
 mod extract;
 mod history;
 mod idempotency;
@@ -59,6 +61,8 @@ fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(changes::cancel))
         .routes(routes!(changes::override_freeze))
         .routes(routes!(history::history))
+        .routes(routes!(delivery::metrics))
+        .routes(routes!(exports::export))
         .routes(routes!(promotions::list))
         .routes(routes!(promotions::put))
         .routes(routes!(promotions::promotions, promotions::start))

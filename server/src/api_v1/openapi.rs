@@ -31,7 +31,7 @@ stable code. Lists are keyset-paginated: pass a page's `next` as `after`. Every 
     components(schemas(ErrorCode)),
     tags(
         (name = "identity"), (name = "task definitions"), (name = "daemons"), (name = "clusters"),
-        (name = "change requests"), (name = "history"), (name = "promotions"), (name = "meta")
+        (name = "change requests"), (name = "history"), (name = "delivery"), (name = "promotions"), (name = "meta")
     )
 )]
 pub struct ApiDoc;

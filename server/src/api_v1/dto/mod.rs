@@ -9,6 +9,7 @@ pub mod changes;
 pub mod clusters;
 pub mod common;
 pub mod daemons;
+pub mod delivery;
 pub mod history;
 pub mod me;
 pub mod promotions;
