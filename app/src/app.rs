@@ -36,6 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Copy buttons, without wasm (components::ShortArn).
                 <script inner_html=include_str!("layout/copy.js")></script>
                 <script inner_html=include_str!("layout/keep_input.js")></script>
+                // Pages that follow a rollout update in place (components::Follow).
+                <script inner_html=include_str!("layout/follow.js")></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

@@ -72,7 +72,7 @@ test('a revision is copied to another environment, shown first, then deployed th
   await registerIn(request, '', family, `123456789012.dkr.ecr.us-east-1.amazonaws.com/${family}:3.1`);
 
   await page.goto(`/task-definitions/${family}/1`);
-  await page.getByRole('button', { name: 'Copy to environment' }).click();
+  await page.getByRole('link', { name: 'Copy to environment' }).click();
   await expect(page).toHaveURL(/\/fleet\/copy\?/);
   await expect(page.getByRole('heading', { level: 1, name: `Copy ${family}:1 to another environment` })).toBeVisible();
   await hydrated(page);
@@ -94,7 +94,7 @@ test('a revision is copied to another environment, shown first, then deployed th
   await expect(page.getByRole('heading', { level: 1, name: `${family}:1` })).toBeVisible();
   await expect(page.locator('.td-json-view')).toContainText('234567890123.dkr.ecr.us-east-1.amazonaws.com');
 
-  await page.getByRole('button', { name: 'Deploy' }).click();
+  await page.getByRole('link', { name: 'Deploy' }).click();
   await expect(page).toHaveURL(new RegExp(`/e/staging/daemons/new\\?family=${family}`));
   await hydrated(page);
   await expect(page.getByLabel('Environment')).toHaveValue('staging');

@@ -46,7 +46,7 @@ test('alice takes revision 2 through canary, general and prod; bob approves prod
   // alice builds the pipeline in the editor, one stage at a time.
   await alice.goto('/pipelines');
   await expect(alice.getByRole('table', { name: 'Pipelines' })).toContainText('cloudwatch-agent-waves');
-  await alice.getByRole('button', { name: 'Create pipeline' }).click();
+  await alice.getByRole('link', { name: 'Create pipeline' }).click();
   await hydrated(alice);
   await alice.getByLabel('Pipeline name').fill(`waves-${n}`);
   const common = { 'Drain percent': '50', 'Soak time (seconds)': '5', Alarms: 'daemon-errors' };

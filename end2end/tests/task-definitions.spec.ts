@@ -8,7 +8,7 @@ const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.f
 async function openCreateForm(page: Page) {
   await page.goto('/task-definitions');
   await hydrated(page);
-  await page.getByRole('button', { name: 'Create new daemon task definition' }).click();
+  await page.getByRole('link', { name: 'Create new daemon task definition' }).click();
   await expect(page).toHaveURL(/\/task-definitions\/new$/);
   await expect(page.getByLabel('Daemon task definition family')).toBeVisible();
   // A page load: the form is an island, so wait for it before typing.
@@ -50,14 +50,14 @@ test.describe('daemon task definitions', () => {
     await expect(row).toContainText('0.5 GB');
     await expect(row).toContainText('CW_CONFIG_CONTENT');
     await expect(row).toContainText('/ecs/cloudwatch-agent-daemon');
-    await expect(page.getByRole('button', { name: 'Deploy' })).toHaveAttribute(
+    await expect(page.getByRole('link', { name: 'Deploy' })).toHaveAttribute(
       'href',
       `/daemons/new?family=cloudwatch-agent-daemon&revision=${revision}`,
     );
 
     // Revision 2: the form prefilled from this revision, with a new image tag.
     await hydrated(page);
-    await page.getByRole('button', { name: 'Create new revision' }).click();
+    await page.getByRole('link', { name: 'Create new revision' }).click();
     await expect(page).toHaveURL(/\/new-revision$/);
     await expect(page.getByLabel('Daemon task definition family')).toHaveValue('cloudwatch-agent-daemon');
     await expect(page.getByLabel('Container name')).toHaveValue('cwagent');

@@ -5,14 +5,13 @@
 //! column says how old its data is and has a Refresh button. Filters are a plain GET form.
 
 use leptos::prelude::*;
-use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::fleet::{get_fleet, FleetColumn, FleetQuery, FleetView, FLEET_PAGE_SIZE};
-use crate::components::{resource::Resource, time::format_duration, LoadError};
+use crate::components::{resource::Resource, time::format_duration, Follow, LoadError};
 use crate::layout::PageHeader;
 
-/// Seconds between reloads while a deployment runs somewhere.
+/// Seconds between updates while a deployment runs somewhere.
 const FOLLOW_SECS: u32 = 10;
 
 #[component]
@@ -73,7 +72,7 @@ fn Filters(query: FleetQuery) -> impl IntoView {
     }
 }
 
-/// The fleet table with its summary and pager; `follow`: reload the page every
+/// The fleet table with its summary and pager; `follow`: update the page every
 /// [`FOLLOW_SECS`] while a deployment runs (the home page, which embeds it, follows by itself).
 #[component]
 pub(crate) fn FleetTable(v: FleetView, query: FleetQuery, follow: bool) -> impl IntoView {
@@ -112,12 +111,11 @@ pub(crate) fn FleetTable(v: FleetView, query: FleetQuery, follow: bool) -> impl 
         view! { <tbody inner_html=super::fleet_cells::rows_html(&v.rows, &environments)></tbody> }.into_any()
     };
     view! {
-        {(follow && v.in_progress).then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
         <div class="panel">
-            <p class="help">
-                {summary}
-                {(follow && v.in_progress).then(|| format!(". A deployment is in progress: this page reloads every {FOLLOW_SECS} s."))}
-            </p>
+            <p class="help">{summary}</p>
+            {(follow && v.in_progress).then(|| view! {
+                <Follow secs=FOLLOW_SECS text=format!("A deployment is in progress: this page updates every {FOLLOW_SECS} s.") />
+            })}
             <div class="table-scroll">
                 <table class="data fleet" aria-label="Fleet">
                     <thead>

@@ -1,18 +1,17 @@
 //! `/`: the dashboard. What needs the user's attention, as counts that link to where it is
 //! dealt with, the families of the fleet that need attention in any environment (the fleet
 //! view, filtered), the rollouts running now with their progress, and the newest rollouts.
-//! Rendered on the server; while rollouts run, the page reloads itself to follow them.
+//! Rendered on the server; while rollouts run, the page follows them (`components::Follow`).
 
 use leptos::prelude::*;
-use leptos_meta::Meta;
 
 use crate::api::dashboard::{get_dashboard, Dashboard, MissingDaemon, RolloutInProgress, RECENT_DAYS};
 use crate::api::fleet::{get_fleet, FleetQuery};
-use crate::components::{resource::Resource, LoadError, ProgressBar};
+use crate::components::{resource::Resource, Follow, LoadError, ProgressBar};
 use crate::layout::PageHeader;
 use crate::pages::history::table::RolloutTable;
 
-/// Seconds between reloads while a rollout runs.
+/// Seconds between updates while a rollout runs.
 const FOLLOW_SECS: u32 = 10;
 
 #[component]
@@ -64,7 +63,6 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
     let days = format!("last {RECENT_DAYS} days");
     let without = d.instances_without_daemon();
     view! {
-        {(running > 0).then(|| view! { <Meta http_equiv="refresh" content=FOLLOW_SECS.to_string() /> })}
         <section class="count-grid" aria-label="What needs attention">
             <Count name="waiting-for-me" n=d.waiting_for_me label="Waiting for my approval" href="/approvals?inbox=waiting" />
             <Count name="my-open-requests" n=d.my_open_requests label="My open requests" href="/approvals?inbox=mine" />
@@ -91,7 +89,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 view! { <p class="empty-state">"No rollout is running."</p> }.into_any()
             } else {
                 view! {
-                    <p class="help">{format!("This page reloads every {FOLLOW_SECS} s while a rollout runs.")}</p>
+                    <Follow secs=FOLLOW_SECS text=format!("This page updates every {FOLLOW_SECS} s while a rollout runs.") />
                     <ul class="running-list">
                         {d.rollouts_in_progress.into_iter().map(|r| view! { <Running r=r /> }).collect_view()}
                     </ul>

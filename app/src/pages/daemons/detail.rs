@@ -92,16 +92,69 @@ fn DaemonLive(cluster: String, name: String, page: u32, env: String) -> impl Int
     }
 }
 
+/// Delete, confirmed in a modal dialog that keeps the keyboard: opening it moves the focus to
+/// Cancel, Tab and Shift+Tab cycle through its two buttons, Escape or Cancel close it and give
+/// the focus back to Delete.
 #[island(lazy)]
 fn DeleteButton(cluster: String, name: String, env: String) -> impl IntoView {
     let action = FormAction::<DeleteDaemon>::new();
     let confirming = RwSignal::new(false);
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    let confirm = NodeRef::<leptos::html::Button>::new();
+    // After the dialog's `hidden` is gone: a hidden button takes no focus.
+    let focus_later = move |target: NodeRef<leptos::html::Button>| {
+        request_animation_frame(move || {
+            if let Some(b) = target.get_untracked() {
+                let _ = b.focus();
+            }
+        })
+    };
+    let open = move |_| {
+        confirming.set(true);
+        focus_later(cancel);
+    };
+    let close = move || {
+        confirming.set(false);
+        focus_later(opener);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            close();
+        }
+        "Tab" => {
+            // The last button wraps to the first and back.
+            let (from, to) = if ev.shift_key() { (cancel, confirm) } else { (confirm, cancel) };
+            let at_edge = from.get_untracked().is_some_and(|b| {
+                let b: &leptos::wasm_bindgen::JsValue = b.as_ref();
+                ev.target().is_some_and(|t| {
+                    let t: &leptos::wasm_bindgen::JsValue = t.as_ref();
+                    t == b
+                })
+            });
+            if at_edge {
+                ev.prevent_default();
+                if let Some(b) = to.get_untracked() {
+                    let _ = b.focus();
+                }
+            }
+        }
+        _ => {}
+    };
     let n = name.clone();
     view! {
-        <button type="button" class="btn danger" on:click=move |_| confirming.set(true)>
+        <button type="button" class="btn danger" node_ref=opener on:click=open>
             "Delete"
         </button>
-        <div class="confirm-overlay" role="dialog" aria-modal="true" aria-labelledby="delete-title" hidden=move || !confirming.get()>
+        <div
+            class="confirm-overlay"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="delete-title"
+            hidden=move || !confirming.get()
+            on:keydown=on_keydown
+        >
             <div class="panel confirm">
                 <h2 id="delete-title">{format!("Delete daemon {n}?")}</h2>
                 <p>
@@ -113,8 +166,8 @@ fn DeleteButton(cluster: String, name: String, env: String) -> impl IntoView {
                     <input type="hidden" name="name" value=name.clone() />
                     <input type="hidden" name="environment" value=env.clone() />
                     <div class="form-actions">
-                        <button type="button" class="btn link" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        <button type="submit" class="btn danger">"Delete daemon"</button>
+                        <button type="button" class="btn link" node_ref=cancel on:click=move |_| close()>"Cancel"</button>
+                        <button type="submit" class="btn danger" node_ref=confirm>"Delete daemon"</button>
                     </div>
                 </PostForm>
             </div>

@@ -87,6 +87,12 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
     } else {
         or_dash(&r.requester).into_any()
     };
+    // One short word, as deploy, update and rollback are: "delete_daemon" took a line of its own
+    // and made the cell four lines tall.
+    let kind = match r.kind.as_str() {
+        "delete_daemon" => "delete".to_string(),
+        k => k.replace('_', " "),
+    };
     let (date, start) = split_time(r.started_at);
     let end = (r.ended_at > 0).then(|| {
         let end = end_label(r.started_at, r.ended_at);
@@ -98,7 +104,7 @@ fn RolloutRow(r: RolloutView) -> impl IntoView {
             <td class="daemon">
                 <a href=daemon_href>{format!("{}/{}", r.cluster, r.daemon)}</a>
                 <div class="help">
-                    {r.kind.clone()}
+                    {kind}
                     {(!r.environment.is_empty()).then(|| view! { <span class="environment">{format!(" · {}", r.environment)}</span> })}
                 </div>
             </td>

@@ -46,8 +46,8 @@ pub fn PipelinesPage() -> impl IntoView {
                         <header>
                             <h2 id="pipelines-title">"Pipelines"</h2>
                             <span class="form-actions">
-                                <a class="btn" role="button" href="/calendar">"Calendar"</a>
-                                <a class="btn primary" role="button" href="/pipelines/new">"Create pipeline"</a>
+                                <a class="btn" href="/calendar">"Calendar"</a>
+                                <a class="btn primary" href="/pipelines/new">"Create pipeline"</a>
                             </span>
                         </header>
                         <PipelineTable pipelines />

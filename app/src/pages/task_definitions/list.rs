@@ -43,7 +43,7 @@ pub fn TaskDefinitionsPage() -> impl IntoView {
     let clear_href = list.clone();
     view! {
         <PageHeader title="Daemon task definitions" crumbs=crumbs>
-            <a class="btn primary" role="button" href=new_href>
+            <a class="btn primary" href=new_href>
                 "Create new daemon task definition"
             </a>
         </PageHeader>

@@ -150,10 +150,10 @@ fn RevisionView(
             crumbs=scope.crumbs(vec![Crumb::link("Daemon task definitions", scope.path("/task-definitions"))])
         >
             {active.then(|| view! {
-                <a class="btn primary" role="button" href=deploy_href.clone()>"Deploy"</a>
+                <a class="btn primary" href=deploy_href.clone()>"Deploy"</a>
             })}
-            <a class="btn" role="button" href=new_revision_href.clone()>"Create new revision"</a>
-            <a class="btn" role="button" href=copy_href.clone()>"Copy to environment"</a>
+            <a class="btn" href=new_revision_href.clone()>"Create new revision"</a>
+            <a class="btn" href=copy_href.clone()>"Copy to environment"</a>
             <ExportForm id="revision-export".to_string() environment=export_env fields=export_fields />
             {active.then(|| view! {
                 <form method="get" class="inline-form">
