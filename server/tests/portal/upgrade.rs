@@ -488,7 +488,8 @@ async fn carried_over(engine: Engine) {
         .unwrap();
     assert_eq!(res.status(), 200, "old API token");
     let body: serde_json::Value = res.json().await.unwrap();
-    let shown: Vec<&str> = body["items"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
+    let shown: Vec<&str> =
+        body["items"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
     assert!(shown.contains(&legacy_id(1).as_str()) && shown.contains(&new_id.as_str()), "{body}");
 }
 
