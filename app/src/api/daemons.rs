@@ -104,6 +104,17 @@ pub struct DaemonDetail {
 }
 
 impl DaemonDetail {
+    /// Sets `instances_total` and `instances_running` from `instances` (all of them, before
+    /// any paging).
+    pub fn count_instances(&mut self) {
+        self.instances_total = self.instances.len();
+        self.instances_running = self
+            .instances
+            .iter()
+            .filter(|i| i.daemon_tasks.iter().any(|t| t.group == self.name && t.status == "RUNNING"))
+            .count();
+    }
+
     pub fn is_changing(&self) -> bool {
         self.status == "DELETE_IN_PROGRESS"
             || self.request_in_flight.is_some()
@@ -175,12 +186,7 @@ pub async fn get_daemon(
     let engine = s.changes_in(&environment).await?;
     let requests = engine.newest_requests(cluster.as_str(), name.as_str()).await?;
     let mut d = engine.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
-    d.instances_total = d.instances.len();
-    d.instances_running = d
-        .instances
-        .iter()
-        .filter(|i| i.daemon_tasks.iter().any(|t| t.group == d.name && t.status == "RUNNING"))
-        .count();
+    d.count_instances();
     let pages = d.instances_total.div_ceil(INSTANCES_PER_PAGE).max(1);
     d.instances_page = (page.max(1) as usize).min(pages);
     d.instances = std::mem::take(&mut d.instances)

@@ -90,12 +90,7 @@ async fn detail(
     let requests =
         engine.newest_requests(cluster.as_str(), name.as_str()).await.map_err(PortalError::from)?;
     let mut d = engine.gateway.daemon_detail(cluster.as_str(), name.as_str(), requests).await?;
-    d.instances_total = d.instances.len();
-    d.instances_running = d
-        .instances
-        .iter()
-        .filter(|i| i.daemon_tasks.iter().any(|t| t.group == d.name && t.status == "RUNNING"))
-        .count();
+    d.count_instances();
     Ok(d)
 }
 

@@ -1,8 +1,6 @@
 //! Daemons and their deployments, as the daemon routes answer them. ECS times (`created_at`,
 //! `finished_at`) are ECS's clock, in seconds since the epoch.
 
-use std::collections::BTreeMap;
-
 use app::api::daemons::{DaemonDetail, DaemonRow, DeploymentView, ProviderCount, RevisionView};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -152,24 +150,6 @@ pub struct DeploymentPage {
     pub next: Option<String>,
 }
 
-/// A daemon's settings as ECS reports them.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DaemonSettings {
-    pub family: String,
-    pub revision: Option<u32>,
-    pub capacity_providers: Vec<String>,
-    pub drain_percent: Option<f64>,
-    pub bake_time_minutes: Option<u32>,
-    pub alarms: Vec<String>,
-    pub rollback_on_alarm: bool,
-    pub critical: bool,
-    pub tags: BTreeMap<String, String>,
-    pub propagate_tags: bool,
-    pub ecs_managed_tags: bool,
-    pub execute_command: bool,
-}
-
 /// One daemon: its current revisions with counts, and the deployment in progress.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,12 +167,12 @@ pub struct Daemon {
     pub request_in_flight: Option<String>,
     pub instances: i64,
     pub instances_running: i64,
-    pub settings: DaemonSettings,
+    /// Its settings as ECS reports them.
+    pub settings: super::changes::DeploySettings,
 }
 
 impl From<DaemonDetail> for Daemon {
     fn from(d: DaemonDetail) -> Self {
-        let s = d.settings;
         Self {
             cluster: d.cluster,
             name: d.name,
@@ -205,20 +185,7 @@ impl From<DaemonDetail> for Daemon {
             request_in_flight: d.request_in_flight,
             instances: d.instances_total as i64,
             instances_running: d.instances_running as i64,
-            settings: DaemonSettings {
-                family: s.family,
-                revision: s.revision,
-                capacity_providers: s.capacity_providers,
-                drain_percent: s.drain_percent,
-                bake_time_minutes: s.bake_time,
-                alarms: s.alarms,
-                rollback_on_alarm: s.rollback_on_alarm,
-                critical: s.critical,
-                tags: s.tags,
-                propagate_tags: s.propagate_tags,
-                ecs_managed_tags: s.ecs_managed_tags,
-                execute_command: s.execute_command,
-            },
+            settings: d.settings.into(),
         }
     }
 }
