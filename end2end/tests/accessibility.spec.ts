@@ -119,7 +119,7 @@ const PAGES: Visit[] = [
   { path: '/history' },
   { path: '/delivery' },
   { path: '/delivery?period=7&cluster=prod', state: 'filtered' },
-  { path: '/delivery?period=14', state: 'with a validation error' },
+  { path: '/delivery?period=14', state: 'with a validation error', status: 422 },
   { path: `/history?cluster=default&daemon=${DAEMON}` },
   { path: '/audit' },
   // Promotions.
